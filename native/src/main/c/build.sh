@@ -1,0 +1,16 @@
+#!/bin/sh
+# Compiles jnet-helper with the system C compiler; called by the Maven build (native/pom.xml).
+# usage: build.sh SOURCE OUTPUT [COPY...]
+set -eu
+src=$1; out=$2; shift 2
+cc=${CC:-cc}
+if ! command -v "$cc" >/dev/null 2>&1; then
+  echo "jnet: no C compiler found ('$cc'): install gcc (apt-get install gcc) or set CC" >&2
+  exit 1
+fi
+mkdir -p "$(dirname "$out")"
+"$cc" -std=gnu11 -Wall -Wextra -Werror -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong -o "$out" "$src"
+for copy in "$@"; do
+  mkdir -p "$(dirname "$copy")"
+  cp "$out" "$copy"
+done

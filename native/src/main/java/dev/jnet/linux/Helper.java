@@ -1,0 +1,160 @@
+package dev.jnet.linux;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Locates the {@code jnet-helper} program (see native/src/main/c/jnet-helper.c) and builds
+ * its command lines. The JVM decides the steps; the helper only executes them.
+ *
+ * <p>Lookup order: system property {@code jnet.helper}, environment {@code JNET_HELPER},
+ * then the copy inside this jar, extracted once per content hash into a private per-user
+ * directory.
+ */
+public final class Helper {
+    /** Exit status of the helper when a set-up step failed (it printed why). */
+    public static final int EXIT_SETUP_FAILED = 125;
+
+    private static volatile Path located;
+
+    private Helper() {}
+
+    /** A command line: the helper, its steps, and a final action. */
+    public static final class Command {
+        private final List<String> args = new ArrayList<>();
+
+        private Command() {
+            args.add(path().toString());
+        }
+
+        public Command joinUserns(String path) {
+            return add("--userns", path);
+        }
+
+        public Command joinNetns(String path) {
+            return add("--netns", path);
+        }
+
+        public Command unshareUser() {
+            return add("--unshare-user");
+        }
+
+        public Command unshareNet() {
+            return add("--unshare-net");
+        }
+
+        /** A private mount namespace in which nothing propagates back. */
+        public Command unshareMount() {
+            return add("--unshare-mount");
+        }
+
+        /** A sysfs that describes the current network namespace on /sys. */
+        public Command remountSys() {
+            return add("--remount-sys");
+        }
+
+        /** Bind-mount src on dst; failure is reported on stderr and not fatal (as iproute2). */
+        public Command bind(String src, String dst) {
+            return add("--bind", src, dst);
+        }
+
+        /** Final action: replace the helper by the command. */
+        public List<String> exec(List<String> command) {
+            if (command.isEmpty()) {
+                throw new IllegalArgumentException("no command to execute");
+            }
+            List<String> out = new ArrayList<>(args);
+            out.add("--exec");
+            out.addAll(command);
+            return out;
+        }
+
+        /** Final action: detach and hold the namespaces; the helper prints the holder's pid. */
+        public List<String> hold() {
+            List<String> out = new ArrayList<>(args);
+            out.add("--hold");
+            return out;
+        }
+
+        private Command add(String... more) {
+            args.addAll(List.of(more));
+            return this;
+        }
+    }
+
+    public static Command command() {
+        return new Command();
+    }
+
+    /** The helper's path, extracting it from the jar on first use if needed. */
+    public static Path path() {
+        Path p = located;
+        if (p == null) {
+            synchronized (Helper.class) {
+                p = located;
+                if (p == null) {
+                    p = locate();
+                    located = p;
+                }
+            }
+        }
+        return p;
+    }
+
+    private static Path locate() {
+        for (String configured : new String[] {System.getProperty("jnet.helper"), System.getenv("JNET_HELPER")}) {
+            if (configured != null && !configured.isEmpty()) {
+                Path p = Path.of(configured);
+                if (!Files.isExecutable(p)) {
+                    throw new IllegalStateException("jnet-helper " + p + " is missing or not executable");
+                }
+                return p;
+            }
+        }
+        return extract();
+    }
+
+    private static Path extract() {
+        byte[] binary;
+        try (InputStream in = Helper.class.getResourceAsStream("jnet-helper")) {
+            if (in == null) {
+                throw new IllegalStateException("jnet-helper is not in the jnet-native jar; rebuild with a C compiler");
+            }
+            binary = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading jnet-helper from the jar", e);
+        }
+        try {
+            Path dir = PrivateDirs.runtimeDir().resolve("bin");
+            PrivateDirs.ensurePrivate(dir);
+            Path target = dir.resolve("jnet-helper-" + sha256(binary).substring(0, 16));
+            if (!Files.isExecutable(target)) {
+                Path tmp = Files.createTempFile(dir, ".helper", ".tmp");
+                Files.write(tmp, binary);
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("extracting jnet-helper", e);
+        }
+    }
+
+    private static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.jnet.linux;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+
+/**
+ * Direct-mapped libc entry points. Callers use {@link Syscalls}, which turns the raw
+ * {@code -1}/errno convention into {@link SyscallException}s naming the operation and target.
+ */
+final class LibC {
+    static {
+        Native.register(LibC.class, "c");
+    }
+
+    private LibC() {}
+
+    static native int unshare(int flags) throws LastErrorException;
+
+    static native int setns(int fd, int nstype) throws LastErrorException;
+
+    static native int mount(String source, String target, String fstype, NativeLong flags, Pointer data)
+            throws LastErrorException;
+
+    static native int umount2(String target, int flags) throws LastErrorException;
+
+    static native int open(String path, int flags, int mode) throws LastErrorException;
+
+    static native int close(int fd) throws LastErrorException;
+
+    static native int unlink(String path) throws LastErrorException;
+
+    static native int flock(int fd, int operation) throws LastErrorException;
+
+    static native int socket(int domain, int type, int protocol) throws LastErrorException;
+
+    static native int bind(int fd, Pointer addr, int addrlen) throws LastErrorException;
+
+    static native int setsockopt(int fd, int level, int name, Pointer value, int len) throws LastErrorException;
+
+    static native NativeLong send(int fd, Pointer buf, NativeLong len, int flags) throws LastErrorException;
+
+    static native NativeLong recv(int fd, Pointer buf, NativeLong len, int flags) throws LastErrorException;
+
+    static native int poll(Pointer fds, NativeLong nfds, int timeoutMillis) throws LastErrorException;
+
+    static native NativeLong syscall(NativeLong number, NativeLong a, NativeLong b, NativeLong c, NativeLong d)
+            throws LastErrorException;
+
+    static native int geteuid();
+
+    static native int getegid();
+
+    static native int getpid();
+
+    static native String strerror(int errnum);
+}

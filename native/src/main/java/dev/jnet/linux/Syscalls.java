@@ -1,0 +1,233 @@
+package dev.jnet.linux;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+
+/**
+ * Checked wrappers over the libc calls jnet needs. Every failure becomes a
+ * {@link SyscallException} carrying errno, operation and target.
+ *
+ * <p>Namespace calls ({@link #unshare}, {@link #setns}) affect only the calling thread.
+ */
+public final class Syscalls {
+    public static final int CLONE_NEWNS = 0x00020000;
+    public static final int CLONE_NEWUSER = 0x10000000;
+    public static final int CLONE_NEWNET = 0x40000000;
+
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_RDWR = 2;
+    public static final int O_CREAT = 0100;
+    public static final int O_EXCL = 0200;
+    public static final int O_NONBLOCK = 04000;
+    public static final int O_CLOEXEC = 02000000;
+
+    public static final long MS_RDONLY = 1;
+    public static final long MS_BIND = 4096;
+    public static final long MS_REC = 16384;
+    public static final long MS_PRIVATE = 1 << 18;
+    public static final long MS_SLAVE = 1 << 19;
+    public static final long MS_SHARED = 1 << 20;
+
+    public static final int MNT_DETACH = 2;
+
+    public static final int O_DIRECTORY = 0200000;
+    public static final int LOCK_EX = 2;
+    public static final int LOCK_UN = 8;
+
+    public static final int SIGKILL = 9;
+    public static final int SIGTERM = 15;
+
+    private static final long SYS_PIDFD_SEND_SIGNAL = 424;
+    private static final long SYS_PIDFD_OPEN = 434;
+    private static final long SYS_PIDFD_GETFD = 438;
+    private static final short POLLIN = 0x1;
+
+    private Syscalls() {}
+
+    public static void unshare(int flags) {
+        try {
+            LibC.unshare(flags);
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "unshare", "0x" + Integer.toHexString(flags));
+        }
+    }
+
+    /** setns(2); {@code what} names the namespace in errors. */
+    public static void setns(int fd, int nstype, String what) {
+        try {
+            LibC.setns(fd, nstype);
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "setns", what);
+        }
+    }
+
+    public static void mount(String source, String target, String fstype, long flags) {
+        try {
+            LibC.mount(source, target, fstype, new NativeLong(flags), Pointer.NULL);
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "mount", target);
+        }
+    }
+
+    public static void umount2(String target, int flags) {
+        try {
+            LibC.umount2(target, flags);
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "umount", target);
+        }
+    }
+
+    public static int open(String path, int flags, int mode) {
+        try {
+            return LibC.open(path, flags | O_CLOEXEC, mode);
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "open", path);
+        }
+    }
+
+    public static void close(int fd) {
+        try {
+            LibC.close(fd);
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "close", "fd " + fd);
+        }
+    }
+
+    public static void unlink(String path) {
+        try {
+            LibC.unlink(path);
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "unlink", path);
+        }
+    }
+
+    /** flock(2), retried on EINTR. */
+    public static void flock(int fd, int operation, String what) {
+        while (true) {
+            try {
+                LibC.flock(fd, operation);
+                return;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR) {
+                    throw new SyscallException(e.getErrorCode(), "flock", what);
+                }
+            }
+        }
+    }
+
+    public static int socket(int domain, int type, int protocol, String what) {
+        try {
+            return LibC.socket(domain, type, protocol);
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "socket", what);
+        }
+    }
+
+    public static void bind(int fd, Pointer addr, int len, String what) {
+        try {
+            LibC.bind(fd, addr, len);
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "bind", what);
+        }
+    }
+
+    public static void setsockopt(int fd, int level, int name, int value, String what) {
+        Memory m = new Memory(4);
+        m.setInt(0, value);
+        try {
+            LibC.setsockopt(fd, level, name, m, 4);
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "setsockopt", what);
+        }
+    }
+
+    public static long send(int fd, Pointer buf, long len, String what) {
+        while (true) {
+            try {
+                return LibC.send(fd, buf, new NativeLong(len), 0).longValue();
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR) {
+                    throw new SyscallException(e.getErrorCode(), "send", what);
+                }
+            }
+        }
+    }
+
+    public static long recv(int fd, Pointer buf, long len, int flags, String what) {
+        while (true) {
+            try {
+                return LibC.recv(fd, buf, new NativeLong(len), flags).longValue();
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR) {
+                    throw new SyscallException(e.getErrorCode(), "recv", what);
+                }
+            }
+        }
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for {@code fd} to become readable (for a pidfd: the
+     * process has exited). Returns whether it did.
+     */
+    public static boolean pollIn(int fd, int timeoutMillis, String what) {
+        Memory pfd = new Memory(8);
+        pfd.setInt(0, fd);
+        pfd.setShort(4, POLLIN);
+        pfd.setShort(6, (short) 0);
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (true) {
+            int left = (int) Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
+            try {
+                return LibC.poll(pfd, new NativeLong(1), left) > 0;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR) {
+                    throw new SyscallException(e.getErrorCode(), "poll", what);
+                }
+            }
+        }
+    }
+
+    /** pidfd_open(2): a handle on a process that cannot be confused with a later one of the same pid. */
+    public static int pidfdOpen(long pid) {
+        try {
+            return LibC.syscall(new NativeLong(SYS_PIDFD_OPEN), new NativeLong(pid), new NativeLong(0),
+                    new NativeLong(0), new NativeLong(0)).intValue();
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "pidfd_open", "pid " + pid);
+        }
+    }
+
+    public static void pidfdSendSignal(int pidfd, int signal, String what) {
+        try {
+            LibC.syscall(new NativeLong(SYS_PIDFD_SEND_SIGNAL), new NativeLong(pidfd), new NativeLong(signal),
+                    new NativeLong(0), new NativeLong(0));
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "pidfd_send_signal", what);
+        }
+    }
+
+    /** pidfd_getfd(2): a duplicate of another process's fd (needs ptrace rights over it). */
+    public static int pidfdGetfd(int pidfd, int targetFd, String what) {
+        try {
+            return LibC.syscall(new NativeLong(SYS_PIDFD_GETFD), new NativeLong(pidfd), new NativeLong(targetFd),
+                    new NativeLong(0), new NativeLong(0)).intValue();
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "pidfd_getfd", what);
+        }
+    }
+
+    public static int geteuid() {
+        return LibC.geteuid();
+    }
+
+    public static int getegid() {
+        return LibC.getegid();
+    }
+
+    public static int getpid() {
+        return LibC.getpid();
+    }
+}
