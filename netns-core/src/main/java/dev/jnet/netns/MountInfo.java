@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Reads /proc/self/mountinfo (see proc(5)). */
 final class MountInfo {
@@ -11,23 +12,28 @@ final class MountInfo {
 
     /** Whether {@code dir} is a mount point whose top mount has shared propagation. */
     static boolean isSharedMountPoint(Path dir) {
+        try {
+            return isSharedMountPoint(Files.readAllLines(Path.of("/proc/self/mountinfo")), dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading /proc/self/mountinfo", e);
+        }
+    }
+
+    /** The same, over the lines of a mountinfo file. */
+    static boolean isSharedMountPoint(List<String> mountinfo, Path dir) {
         String target = dir.toString();
         boolean shared = false;
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] f = line.split(" ");
-                // fields: id parent major:minor root mountpoint options [optional...] - fstype ...
-                if (f.length > 6 && unescape(f[4]).equals(target)) {
-                    shared = false; // the last (topmost) mount on the point decides
-                    for (int i = 6; i < f.length && !f[i].equals("-"); i++) {
-                        if (f[i].startsWith("shared:")) {
-                            shared = true;
-                        }
+        for (String line : mountinfo) {
+            String[] f = line.split(" ");
+            // fields: id parent major:minor root mountpoint options [optional...] - fstype ...
+            if (f.length > 6 && unescape(f[4]).equals(target)) {
+                shared = false; // the last (topmost) mount on the point decides
+                for (int i = 6; i < f.length && !f[i].equals("-"); i++) {
+                    if (f[i].startsWith("shared:")) {
+                        shared = true;
                     }
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading /proc/self/mountinfo", e);
         }
         return shared;
     }
@@ -40,7 +46,7 @@ final class MountInfo {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length()) {
+            if (c == '\\' && i + 3 < s.length() && isOctal(s, i + 1)) {
                 b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
                 i += 3;
             } else {
@@ -48,5 +54,14 @@ final class MountInfo {
             }
         }
         return b.toString();
+    }
+
+    private static boolean isOctal(String s, int from) {
+        for (int i = from; i < from + 3; i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '7') {
+                return false;
+            }
+        }
+        return true;
     }
 }
