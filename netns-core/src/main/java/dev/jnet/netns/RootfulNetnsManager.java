@@ -158,8 +158,9 @@ final class RootfulNetnsManager extends AbstractNetnsManager {
 
     @Override
     protected Optional<Path> usablePath(String name) {
+        // a plain file (an add killed before its mount) holds no namespace to enter
         Path p = dir.resolve(name);
-        return Files.exists(p) ? Optional.of(p) : Optional.empty();
+        return isNamespaceFile(p) ? Optional.of(p) : Optional.empty();
     }
 
     @Override
