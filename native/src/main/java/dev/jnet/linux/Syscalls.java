@@ -168,6 +168,19 @@ public final class Syscalls {
         }
     }
 
+    /** ioctl(2) with a pointer argument (or an integer passed as {@code Pointer.createConstant}). */
+    public static int ioctl(int fd, long request, Pointer arg, String what) {
+        while (true) {
+            try {
+                return LibC.ioctl(fd, new NativeLong(request), arg);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR) {
+                    throw new SyscallException(e.getErrorCode(), "ioctl", what);
+                }
+            }
+        }
+    }
+
     /**
      * Waits up to {@code timeoutMillis} for {@code fd} to become readable (for a pidfd: the
      * process has exited). Returns whether it did.

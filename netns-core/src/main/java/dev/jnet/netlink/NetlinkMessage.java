@@ -128,6 +128,30 @@ public final class NetlinkMessage {
         return this;
     }
 
+    public NetlinkMessage attrU64(int type, long value) {
+        ensure(12);
+        buf.putShort((short) 12).putShort((short) type).putLong(value);
+        return this;
+    }
+
+    /** A nested attribute holding nothing but a fixed header (e.g. VETH_INFO_PEER's ifinfomsg) starts like any other. */
+    public int position() {
+        return buf.position();
+    }
+
+    /** Message type (RTM_*). */
+    public int type() {
+        return Short.toUnsignedInt(buf.getShort(4));
+    }
+
+    /** The encoded message with sequence number {@code seq}, as bytes (tests, debugging). */
+    public byte[] toBytes(int seq) {
+        ByteBuffer b = encode(seq);
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
     /** The finished message with the given sequence number, ready to send. */
     ByteBuffer encode(int seq) {
         buf.putInt(0, buf.position());

@@ -6,7 +6,9 @@ import dev.jnet.linux.Syscalls;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A NETLINK_ROUTE socket. It belongs to the network namespace of the thread that created it
@@ -25,8 +27,23 @@ public final class NetlinkSocket implements AutoCloseable {
     private static final int RECV_BUFFER = 1 << 16;
 
     private final Fd fd;
+    /** Unread acknowledgements allowed in the socket at once (each costs ~1 KiB of receive buffer). */
+    public static final int WINDOW = 64;
+    private static final Object OK = new Object();
+
     private final Memory rx = new Memory(RECV_BUFFER);
+    private final ByteBuffer rxView = rx.getByteBuffer(0, RECV_BUFFER);
+    private Memory tx = new Memory(4096);
     private int seq = (int) (System.nanoTime() & 0x3fffffff);
+    /** Submitted requests not acknowledged yet: sequence number to description. */
+    private final Map<Integer, String> outstanding = new HashMap<>();
+    /** Acknowledgements read but not collected: sequence number to OK or a NetlinkException. */
+    private final Map<Integer, Object> results = new HashMap<>();
+    private int syncSeq;
+    private List<ByteBuffer> syncReplies;
+    private boolean syncDone;
+    private NetlinkException syncError;
+    private String syncDescription;
 
     private NetlinkSocket(Fd fd) {
         this.fd = fd;
@@ -52,50 +69,136 @@ public final class NetlinkSocket implements AutoCloseable {
 
     /**
      * Sends {@code msg} asking for an acknowledgement and returns the data replies (all parts
-     * of a dump), after the kernel's ACK or NLMSG_DONE.
+     * of a dump, however many {@code recv}s they take), after the kernel's ACK or NLMSG_DONE.
+     * Acknowledgements of {@link #submit submitted} requests that arrive meanwhile are kept.
      *
      * @throws NetlinkException with the kernel's errno and extended-ack text on NLMSG_ERROR
      */
     public List<ByteBuffer> request(NetlinkMessage msg) {
-        int mySeq = ++seq;
+        int mySeq = send(msg);
+        List<ByteBuffer> replies = new ArrayList<>();
+        syncSeq = mySeq;
+        syncReplies = replies;
+        syncDone = false;
+        syncError = null;
+        syncDescription = msg.description();
+        try {
+            while (!syncDone) {
+                receiveOnce(msg.description());
+            }
+        } finally {
+            syncSeq = 0;
+            syncReplies = null;
+        }
+        if (syncError != null) {
+            NetlinkException e = syncError;
+            syncError = null;
+            throw e;
+        }
+        return replies;
+    }
+
+    /**
+     * Sends {@code msg} with NLM_F_ACK and returns at once with its sequence number; collect
+     * the outcome with {@link #awaitAcks}. At most {@value #WINDOW} acknowledgements are left
+     * unread in the socket (older ones are read into memory first), so the receive buffer
+     * cannot overflow however many requests are submitted.
+     */
+    public int submit(NetlinkMessage msg) {
+        while (outstanding.size() >= WINDOW) {
+            receiveOnce(msg.description());
+        }
+        int s = send(msg);
+        outstanding.put(s, msg.description());
+        return s;
+    }
+
+    /**
+     * Waits for the acknowledgements of the submitted requests {@code seqs} and returns, for
+     * each in the same order, null (done) or the kernel's refusal.
+     */
+    public List<NetlinkException> awaitAcks(int[] seqs) {
+        List<NetlinkException> out = new ArrayList<>(seqs.length);
+        for (int s : seqs) {
+            while (outstanding.containsKey(s)) {
+                receiveOnce(outstanding.get(s));
+            }
+            Object r = results.remove(s);
+            out.add(r == OK || r == null ? null : (NetlinkException) r);
+        }
+        return out;
+    }
+
+    /** How many submitted requests have not been acknowledged yet. */
+    public int outstanding() {
+        return outstanding.size();
+    }
+
+    private int send(NetlinkMessage msg) {
+        int mySeq = nextSeq();
         ByteBuffer out = msg.encode(mySeq);
         out.putShort(6, (short) (out.getShort(6) | NetlinkMessage.NLM_F_ACK));
-        Memory tx = new Memory(Math.max(1, out.remaining()));
-        byte[] bytes = new byte[out.remaining()];
-        out.get(bytes);
-        tx.write(0, bytes, 0, bytes.length);
-        Syscalls.send(fd.get(), tx, bytes.length, msg.description());
+        int len = out.remaining();
+        if (tx.size() < len) {
+            tx = new Memory(Math.max(len, tx.size() * 2));
+        }
+        if (out.hasArray()) {
+            tx.write(0, out.array(), out.arrayOffset() + out.position(), len);
+        } else {
+            byte[] bytes = new byte[len];
+            out.get(bytes);
+            tx.write(0, bytes, 0, len);
+        }
+        Syscalls.send(fd.get(), tx, len, msg.description());
+        return mySeq;
+    }
 
-        List<ByteBuffer> replies = new ArrayList<>();
-        while (true) {
-            long n = Syscalls.recv(fd.get(), rx, RECV_BUFFER, 0, msg.description());
-            ByteBuffer in = rx.getByteBuffer(0, n).order(ByteOrder.nativeOrder());
-            int pos = 0;
-            while (pos + NetlinkMessage.HEADER_LEN <= n) {
-                int len = in.getInt(pos);
-                int type = Short.toUnsignedInt(in.getShort(pos + 4));
-                int flags = Short.toUnsignedInt(in.getShort(pos + 6));
-                int rseq = in.getInt(pos + 8);
-                if (len < NetlinkMessage.HEADER_LEN || pos + len > n) {
-                    throw new IllegalStateException("malformed netlink reply to " + msg.description());
-                }
-                if (rseq == mySeq) {
-                    if (type == NetlinkMessage.NLMSG_ERROR) {
-                        int error = in.getInt(pos + 16);
-                        if (error == 0) {
-                            return replies;
-                        }
-                        throw new NetlinkException(-error, msg.description(), extAckMessage(in, pos, len, flags));
+    private int nextSeq() {
+        int s = ++seq;
+        if (s <= 0) { // never 0 (kernel notifications) nor negative
+            seq = 1;
+            s = 1;
+        }
+        return s;
+    }
+
+    /** One recv(): dispatches every message in it to the synchronous request or the submitted ones. */
+    private void receiveOnce(String what) {
+        long n = Syscalls.recv(fd.get(), rx, RECV_BUFFER, 0, what);
+        ByteBuffer in = rxView.duplicate().order(ByteOrder.nativeOrder());
+        int pos = 0;
+        while (pos + NetlinkMessage.HEADER_LEN <= n) {
+            int len = in.getInt(pos);
+            int type = Short.toUnsignedInt(in.getShort(pos + 4));
+            int flags = Short.toUnsignedInt(in.getShort(pos + 6));
+            int rseq = in.getInt(pos + 8);
+            if (len < NetlinkMessage.HEADER_LEN || pos + len > n) {
+                throw new IllegalStateException("malformed netlink reply to " + what);
+            }
+            if (rseq != 0 && rseq == syncSeq && !syncDone) {
+                if (type == NetlinkMessage.NLMSG_ERROR) {
+                    int error = in.getInt(pos + 16);
+                    if (error != 0) {
+                        syncError = new NetlinkException(-error, syncDescription, extAckMessage(in, pos, len, flags));
                     }
-                    if (type == NetlinkMessage.NLMSG_DONE) {
-                        return replies;
+                    syncDone = true;
+                } else if (type == NetlinkMessage.NLMSG_DONE) {
+                    int error = len >= NetlinkMessage.HEADER_LEN + 4 ? in.getInt(pos + 16) : 0;
+                    if (error < 0) {
+                        syncError = new NetlinkException(-error, syncDescription, extAckMessage(in, pos, len, flags));
                     }
+                    syncDone = true;
+                } else if (type != NetlinkMessage.NLMSG_NOOP) {
                     ByteBuffer copy = ByteBuffer.allocate(len).order(ByteOrder.nativeOrder());
                     copy.put(in.duplicate().position(pos).limit(pos + len));
-                    replies.add(copy.flip());
+                    syncReplies.add(copy.flip());
                 }
-                pos += (len + 3) & ~3;
+            } else if (type == NetlinkMessage.NLMSG_ERROR && outstanding.containsKey(rseq)) {
+                String desc = outstanding.remove(rseq);
+                int error = in.getInt(pos + 16);
+                results.put(rseq, error == 0 ? OK : new NetlinkException(-error, desc, extAckMessage(in, pos, len, flags)));
             }
+            pos += (len + 3) & ~3;
         }
     }
 

@@ -1,0 +1,31 @@
+package dev.jnet.rtnl;
+
+import java.net.InetAddress;
+
+/**
+ * An interface address (RTM_NEWADDR), IPv4 or IPv6. Field names follow {@code ip -j addr}.
+ *
+ * @param ifindex the link it is on
+ * @param local the address itself (IFA_LOCAL, or IFA_ADDRESS when there is no IFA_LOCAL)
+ * @param prefixlen prefix length
+ * @param peer the point-to-point peer (IFA_ADDRESS when it differs from local), or null
+ * @param broadcast IPv4 broadcast, or null
+ * @param scope RT_SCOPE_*: 0 global, 200 site, 253 link, 254 host
+ * @param label IFA_LABEL, or null
+ * @param flags IFA_F_* (from IFA_FLAGS when present)
+ */
+public record Address(int ifindex, InetAddress local, int prefixlen, InetAddress peer, InetAddress broadcast,
+        int scope, String label, int flags) {
+    public static final int SCOPE_UNIVERSE = 0;
+    public static final int SCOPE_LINK = 253;
+    public static final int SCOPE_HOST = 254;
+
+    /** An address to add: {@code local/prefixlen} on {@code ifindex}, global scope. */
+    public static Address of(int ifindex, InetAddress local, int prefixlen) {
+        return new Address(ifindex, local, prefixlen, null, null, SCOPE_UNIVERSE, null, 0);
+    }
+
+    public boolean isIpv6() {
+        return local instanceof java.net.Inet6Address;
+    }
+}
