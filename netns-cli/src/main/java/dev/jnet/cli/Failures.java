@@ -1,7 +1,10 @@
 package dev.jnet.cli;
 
 import dev.jnet.linux.SyscallException;
+import dev.jnet.netlink.NetlinkException;
 import dev.jnet.netns.NetnsException;
+import dev.jnet.rtnl.RtnlException;
+import dev.jnet.wiring.WiringException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -10,15 +13,71 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * Maps library exceptions to one line on stderr and an exit status, as iproute2 does:
- * 255 for bad input (iproute2's {@code exit(-1)}), 1 for a failed operation.
+ * 255 for bad input (iproute2's {@code exit(-1)}), 1 for a failed operation, 2 for a request
+ * the kernel refused ({@code RTNETLINK answers: ...} or the kernel's extended-ack
+ * {@code Error: ...}), as ip link/addr/route do.
  */
 final class Failures implements IExecutionExceptionHandler {
     static final int EXIT_FAILED = 1;
     static final int EXIT_USAGE = 255;
+    static final int EXIT_KERNEL = 2;
+
+    /** What to print (without the final newline) and the exit status, for failures of ip-like commands. */
+    record Report(String text, int exit) {}
+
+    /** The report for {@code ex}, or null when it is not one of the ip-like failures. */
+    static Report ipReport(Throwable ex) {
+        if (ex instanceof IpError e) {
+            return new Report(e.getMessage(), e.exit());
+        }
+        if (ex instanceof NetlinkException n) {
+            return new Report(netlinkText(n), EXIT_KERNEL);
+        }
+        if (ex instanceof RtnlException r) {
+            return new Report(r.getMessage(), r.kind() == RtnlException.Kind.NO_DEVICE ? EXIT_FAILED : EXIT_USAGE);
+        }
+        if (ex instanceof WiringException w) {
+            return new Report(w.getMessage(), w.kind() == WiringException.Kind.INVALID_ARGUMENT ? EXIT_USAGE : EXIT_FAILED);
+        }
+        return null;
+    }
+
+    /** Any failure as a report: the ip-like ones, then the rest as {@link #handleExecutionException} prints them. */
+    static Report report(Throwable ex) {
+        Report r = ipReport(ex);
+        if (r != null) {
+            return r;
+        }
+        if (ex instanceof NetnsException n) {
+            return new Report(n.getMessage(), n.kind() == NetnsException.Kind.INVALID_ARGUMENT ? EXIT_USAGE : EXIT_FAILED);
+        }
+        if (ex instanceof UsageException u) {
+            return new Report(u.getMessage(), EXIT_USAGE);
+        }
+        if (ex instanceof SyscallException s) {
+            return new Report("jnet: " + s.getMessage(), EXIT_FAILED);
+        }
+        return new Report("jnet: " + ex, EXIT_FAILED);
+    }
+
+    /** iproute2's wording: the extended ack as {@code Error: MSG.}, else {@code RTNETLINK answers: STRERROR}. */
+    static String netlinkText(NetlinkException n) {
+        String km = n.kernelMessage();
+        if (km != null && !km.isEmpty()) {
+            return "Error: " + km + (km.endsWith(".") ? "" : ".");
+        }
+        return "RTNETLINK answers: " + n.reason();
+    }
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine cl, ParseResult parsed) {
         PrintWriter err = cl.getErr();
+        Report ip = ipReport(ex);
+        if (ip != null) {
+            err.println(ip.text());
+            err.flush();
+            return ip.exit();
+        }
         if (ex instanceof NetnsException n) {
             err.println(n.getMessage());
             err.flush();

@@ -2,28 +2,132 @@ package dev.jnet.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Properties;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.IGetter;
+import picocli.CommandLine.Model.ISetter;
+import picocli.CommandLine.Model.OptionSpec;
 
-@Command(name = "jnet",
-        mixinStandardHelpOptions = true,
-        versionProvider = JnetCommand.Version.class,
-        description = "Rootless Linux networking toolkit: network namespaces (iproute2-compatible).",
-        subcommands = {NetnsCommand.class},
-        footer = {"", "Run as root, jnet manages iproute2's namespaces (/run/netns); as another user, "
-                + "rootless namespaces under $XDG_RUNTIME_DIR/netns."})
-final class JnetCommand implements Runnable {
-    @Option(names = {"-j", "-json", "--json"}, description = "Output JSON (as ip -j).")
+/**
+ * {@code jnet}: the root command. Its model is built in code rather than from picocli annotations:
+ * reading annotations makes a dynamic proxy class per annotation type, which no class archive
+ * keeps, and that was most of {@code jnet --version}. The subcommands keep their annotations.
+ */
+final class JnetCommand implements Runnable, picocli.CommandLine.IExitCodeGenerator {
+    /** Subcommands, in help order: Main adds them as needed (the subcommands attribute would build all, slowly). */
+    static final List<Class<?>> SUBCOMMANDS = List.of(NetnsCommand.class, LinkCommand.class, AddrCommand.class,
+            RouteCommand.class);
+
+    /** -j: read by the subcommands. */
     boolean json;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    /** -n NETNS: link/address/route commands run inside this namespace (as ip -n). */
+    String netns;
+
+    /** -4 / -6: the address family (as ip). */
+    boolean ipv4;
+    boolean ipv6;
+
+    /** -batch FILE and -force (as ip). */
+    String batch;
+    boolean force;
+
+    private int exitCode;
+
+    CommandSpec spec;
+
+    /** What {@code @Command(name = "jnet", mixinStandardHelpOptions = true, ...)} and {@code @Option}s would declare. */
+    CommandSpec spec() {
+        spec = CommandSpec.wrapWithoutInspection(this);
+        spec.name("jnet");
+        spec.versionProvider(new Version());
+        spec.usageMessage()
+                .description("Rootless Linux networking toolkit: network namespaces (iproute2-compatible).")
+                .footer("", "Run as root, jnet manages iproute2's namespaces (/run/netns); as another user, "
+                        + "rootless namespaces under $XDG_RUNTIME_DIR/netns.");
+        spec.addOption(OptionSpec.builder("-j", "-json", "--json")
+                .description("Output JSON (as ip -j).")
+                .type(boolean.class)
+                .initialValue(false)
+                .getter(new IGetter() {
+                    @Override
+                    @SuppressWarnings("unchecked")
+                    public <T> T get() {
+                        return (T) Boolean.valueOf(json);
+                    }
+                })
+                .setter(new ISetter() {
+                    @Override
+                    @SuppressWarnings("unchecked")
+                    public <T> T set(T value) {
+                        Boolean old = json;
+                        json = (Boolean) value;
+                        return (T) old;
+                    }
+                })
+                .build());
+        spec.addOption(option(OptionSpec.builder("-n", "-netns", "--netns").paramLabel("NETNS")
+                .description("Run link/address/route commands inside network namespace NETNS (as ip -n)."),
+                String.class, () -> netns, v -> netns = (String) v));
+        spec.addOption(option(OptionSpec.builder("-4").description("IPv4 only (as ip -4)."),
+                boolean.class, () -> ipv4, v -> ipv4 = (Boolean) v));
+        spec.addOption(option(OptionSpec.builder("-6").description("IPv6 only (as ip -6)."),
+                boolean.class, () -> ipv6, v -> ipv6 = (Boolean) v));
+        spec.addOption(option(OptionSpec.builder("-b", "-batch", "--batch").paramLabel("FILE")
+                .description("Run the commands in FILE (- for stdin), one per line, over one netlink socket per "
+                        + "namespace; stops at the first failure (as ip -batch)."),
+                String.class, () -> batch, v -> batch = (String) v));
+        spec.addOption(option(OptionSpec.builder("-force", "--force")
+                .description("With -batch: go on past failed lines (exit 1 at the end if any failed)."),
+                boolean.class, () -> force, v -> force = (Boolean) v));
+        // picocli's standard help options, as mixinStandardHelpOptions adds them
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                .description("Show this help message and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
+                .description("Print version information and exit.").build());
+        return spec;
+    }
+
+    /** An option bound to a field through plain lambdas (no annotations: see the class comment). */
+    private static OptionSpec option(OptionSpec.Builder b, Class<?> type, java.util.function.Supplier<Object> get,
+            java.util.function.Consumer<Object> set) {
+        if (type == boolean.class) {
+            b.initialValue(false);
+        }
+        return b.type(type)
+                .getter(new IGetter() {
+                    @Override
+                    @SuppressWarnings("unchecked")
+                    public <T> T get() {
+                        return (T) get.get();
+                    }
+                })
+                .setter(new ISetter() {
+                    @Override
+                    @SuppressWarnings("unchecked")
+                    public <T> T set(T value) {
+                        Object old = get.get();
+                        set.accept(value);
+                        return (T) old;
+                    }
+                })
+                .build();
+    }
 
     @Override
     public void run() {
+        if (batch != null) {
+            exitCode = BatchRunner.run(this);
+            return;
+        }
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Override
+    public int getExitCode() {
+        return exitCode;
     }
 
     static final class Version implements IVersionProvider {

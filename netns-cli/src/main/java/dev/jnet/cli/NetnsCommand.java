@@ -19,11 +19,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "netns",
         mixinStandardHelpOptions = true,
         description = "Manage persistent network namespaces (as ip netns). Without a subcommand: list.",
-        subcommands = {
-            NetnsCommand.Add.class, NetnsCommand.Delete.class, NetnsCommand.ListCmd.class, NetnsCommand.Exec.class,
-            NetnsCommand.Identify.class, NetnsCommand.Pids.class, NetnsCommand.Attach.class, NetnsCommand.SetId.class,
-            NetnsCommand.Monitor.class
-        },
         footer = {"",
             "Examples:",
             "  jnet netns add mynet                 create namespace mynet",
@@ -35,6 +30,11 @@ import picocli.CommandLine.Spec;
             "As root the namespaces are iproute2's (ip netns exec works on them and vice versa);",
             "as another user they are rootless (you are uid 0 inside), kept by a holder process."})
 final class NetnsCommand implements Callable<Integer> {
+    /** Subcommands, in help order: Main adds them as needed (the subcommands attribute would build all, slowly). */
+    static final List<Class<?>> SUBCOMMANDS = List.of(Add.class, Delete.class, ListCmd.class, Exec.class,
+            Identify.class, Pids.class, Attach.class, SetId.class, Monitor.class, NetnsConnect.class,
+            NetnsConnect.Disconnect.class);
+
     @ParentCommand
     JnetCommand jnet;
 
