@@ -71,57 +71,6 @@ final class IpJson {
 
     // ---- names (iproute2's) ----
 
-    private static final int IFF_RUNNING = 0x40;
-    private static final String[][] FLAG_ORDER = {
-        {"LOOPBACK", "8"}, {"BROADCAST", "2"}, {"POINTOPOINT", "16"}, {"MULTICAST", "4096"}, {"NOARP", "128"},
-        {"ALLMULTI", "512"}, {"PROMISC", "256"}, {"MASTER", "1024"}, {"SLAVE", "2048"}, {"DEBUG", "4"},
-        {"DYNAMIC", "32768"}, {"AUTOMEDIA", "16384"}, {"PORTSEL", "8192"}, {"NOTRAILERS", "32"}, {"UP", "1"},
-        {"LOWER_UP", "65536"}, {"DORMANT", "131072"}, {"ECHO", "262144"},
-    };
-
-    /** iproute2's print_link_flags: NO-CARRIER, the IFF_ names in its order, leftovers in hex, M-DOWN. */
-    static List<String> linkFlags(int flags, boolean mdown) {
-        List<String> out = new ArrayList<>();
-        if ((flags & Link.IFF_UP) != 0 && (flags & IFF_RUNNING) == 0) {
-            out.add("NO-CARRIER");
-        }
-        flags &= ~IFF_RUNNING;
-        for (String[] f : FLAG_ORDER) {
-            int mask = Integer.parseInt(f[1]);
-            if ((flags & mask) != 0) {
-                out.add(f[0]);
-                flags &= ~mask;
-            }
-        }
-        if (flags != 0) {
-            out.add(Integer.toHexString(flags));
-        }
-        if (mdown) {
-            out.add("M-DOWN");
-        }
-        return out;
-    }
-
-    /** ll_type_n2a for the ARPHRD types jnet meets. */
-    static String linkType(int type) {
-        return switch (type) {
-            case 1 -> "ether";
-            case 772 -> "loopback";
-            case 65534 -> "none";
-            case 65535 -> "void";
-            case 768 -> "ipip";
-            case 769 -> "tunnel6";
-            case 776 -> "sit";
-            case 778 -> "gre";
-            case 823 -> "ip6gre";
-            case 512 -> "ppp";
-            case 32 -> "infiniband";
-            case 280 -> "can";
-            case 519 -> "ieee802.11";
-            default -> "[" + type + "]";
-        };
-    }
-
     static String linkmode(int mode) {
         return switch (mode) {
             case 0 -> "DEFAULT";
@@ -248,7 +197,7 @@ final class IpJson {
             }
         }
         o.put("ifname", l.ifname());
-        o.putStrings("flags", linkFlags(l.flags(), mdown(l, byIndex)));
+        o.putStrings("flags", l.flagNames(mdown(l, byIndex)));
         o.put("mtu", l.mtu());
         if (l.qdisc() != null) {
             o.put("qdisc", l.qdisc());
@@ -265,7 +214,7 @@ final class IpJson {
         if (!withLinkLayer) {
             return o;
         }
-        o.put("link_type", linkType(l.linkType()));
+        o.put("link_type", l.linkTypeName());
         if (l.address() != null) {
             o.put("address", Parsers.formatMac(l.address()));
         }

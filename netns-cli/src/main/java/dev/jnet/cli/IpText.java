@@ -31,7 +31,7 @@ final class IpText {
                 b.append('@').append(IpJson.nameOf(byIndex, peer));
             }
         }
-        b.append(": <").append(String.join(",", IpJson.linkFlags(l.flags(), IpJson.mdown(l, byIndex)))).append("> ");
+        b.append(": <").append(String.join(",", l.flagNames(IpJson.mdown(l, byIndex)))).append("> ");
         b.append("mtu ").append(l.mtu()).append(' ');
         if (l.qdisc() != null) {
             b.append("qdisc ").append(l.qdisc()).append(' ');
@@ -48,7 +48,7 @@ final class IpText {
         if (!withLinkLine) {
             return b.toString();
         }
-        b.append("\n    link/").append(IpJson.linkType(l.linkType())).append(' ');
+        b.append("\n    link/").append(l.linkTypeName()).append(' ');
         if (l.address() != null) {
             b.append(Parsers.formatMac(l.address()));
         }
