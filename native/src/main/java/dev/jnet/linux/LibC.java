@@ -3,6 +3,7 @@ package dev.jnet.linux;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
+import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
 /**
@@ -11,7 +12,8 @@ import com.sun.jna.Pointer;
  */
 final class LibC {
     static {
-        Native.register(LibC.class, "c");
+        // By soname: dlopen finds it without JNA searching library paths.
+        Native.register(LibC.class, Platform.C_LIBRARY_NAME);
     }
 
     private LibC() {}
