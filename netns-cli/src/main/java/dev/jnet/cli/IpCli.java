@@ -3,6 +3,7 @@ package dev.jnet.cli;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Runs one {@code jnet link|address|route ...} command line with the global options of {@link JnetCommand}. */
 final class IpCli {
@@ -12,8 +13,32 @@ final class IpCli {
         return new IpCommands.Opts(jnet.ipv6 ? 6 : jnet.ipv4 ? 4 : 0, jnet.json);
     }
 
+    private static final Map<String, String> SYNOPSIS = Map.of(
+            "link", String.join("\n",
+                    "Usage: jnet [-n NETNS] [-j] link add NAME [mtu N] [address LLADDR] [txqueuelen N] [up] type TYPE [ARGS]",
+                    "         TYPE ARGS: veth peer name PEER [netns NS] | bridge | dummy",
+                    "                  | vlan id ID (with: link PARENT) | macvlan mode MODE (with: link PARENT)",
+                    "       jnet link set DEV [up|down] [mtu N] [address LLADDR] [master BR|nomaster] [netns NS|PID]",
+                    "                         [name NEW] [txqueuelen N]",
+                    "       jnet link del DEV",
+                    "       jnet link show [[dev] DEV] [up] [master BR]"),
+            "address", String.join("\n",
+                    "Usage: jnet [-n NETNS] [-4|-6] [-j] address add|del ADDR/PLEN [peer PEER/PLEN] [broadcast B|+|-]",
+                    "                                  [scope SCOPE] [label LABEL] dev DEV",
+                    "       jnet address show [[dev] DEV]",
+                    "       jnet address flush dev DEV"),
+            "route", String.join("\n",
+                    "Usage: jnet [-n NETNS] [-4|-6] [-j] route add|del|replace PREFIX|default [via GW] [dev DEV]",
+                    "                                  [metric N] [table N] [src ADDR] [scope SCOPE] [proto PROTO]",
+                    "       jnet route show [table N|all]"));
+
     static int run(JnetCommand jnet, String object, List<String> args) {
         PrintWriter out = jnet.spec.commandLine().getOut();
+        if (!args.isEmpty() && List.of("help", "-h", "--help").contains(args.get(0))) {
+            out.println(SYNOPSIS.get(object));
+            out.flush();
+            return 0;
+        }
         List<String> argv = new ArrayList<>(args.size() + 1);
         argv.add(object);
         argv.addAll(args);

@@ -55,7 +55,7 @@ final class IpCommands {
         } else if (Parsers.matches(obj, "route") || obj.equals("r")) {
             route(rest);
         } else {
-            throw IpError.usage("Object \"" + obj + "\" is unknown, try \"ip help\".");
+            throw IpError.usage("Object \"" + obj + "\" is unknown, try \"jnet --help\".");
         }
     }
 
@@ -101,7 +101,7 @@ final class IpCommands {
         } else if (Parsers.matches(cmd, "show") || Parsers.matches(cmd, "list") || cmd.equals("lst")) {
             linkShow(rest, o);
         } else {
-            throw IpError.usage("Command \"" + cmd + "\" is unknown, try \"ip link help\".");
+            throw IpError.usage("Command \"" + cmd + "\" is unknown, try \"jnet link help\".");
         }
     }
 
@@ -461,7 +461,7 @@ final class IpCommands {
         } else if (Parsers.matches(cmd, "flush")) {
             addrFlush(rest, o);
         } else {
-            throw IpError.usage("Command \"" + cmd + "\" is unknown, try \"ip address help\".");
+            throw IpError.usage("Command \"" + cmd + "\" is unknown, try \"jnet address help\".");
         }
     }
 
@@ -616,7 +616,7 @@ final class IpCommands {
                 if (Parsers.matches(cmd, "show") || Parsers.matches(cmd, "list") || cmd.equals("lst")) {
                     routeShow(rest, o);
                 } else {
-                    throw IpError.usage("Command \"" + cmd + "\" is unknown, try \"ip route help\".");
+                    throw IpError.usage("Command \"" + cmd + "\" is unknown, try \"jnet route help\".");
                 }
             }
         }

@@ -62,7 +62,7 @@ final class NetnsCommand implements Callable<Integer> {
         return ListCmd.print(this, spec.commandLine().getOut(), spec.commandLine().getErr(), false);
     }
 
-    @Command(name = "add", description = "Create a network namespace.")
+    @Command(mixinStandardHelpOptions = true, name = "add", description = "Create a network namespace.")
     static final class Add implements Callable<Integer> {
         @ParentCommand NetnsCommand netns;
         @Parameters(paramLabel = "NAME") String name;
@@ -74,7 +74,7 @@ final class NetnsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "delete", aliases = "del", description = "Delete network namespaces.")
+    @Command(mixinStandardHelpOptions = true, name = "delete", aliases = "del", description = "Delete network namespaces.")
     static final class Delete implements Callable<Integer> {
         @ParentCommand NetnsCommand netns;
         @Parameters(paramLabel = "NAME", arity = "1..*") List<String> names;
@@ -88,7 +88,7 @@ final class NetnsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "list", aliases = "show", description = "List network namespaces.")
+    @Command(mixinStandardHelpOptions = true, name = "list", aliases = "show", description = "List network namespaces.")
     static final class ListCmd implements Callable<Integer> {
         @ParentCommand NetnsCommand netns;
         @Option(names = {"-j", "-json", "--json"}, description = "Output JSON.") boolean json;
@@ -125,7 +125,7 @@ final class NetnsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "exec", description = "Run a command inside a network namespace; exits with its status.")
+    @Command(mixinStandardHelpOptions = true, name = "exec", description = "Run a command inside a network namespace; exits with its status.")
     static final class Exec implements Callable<Integer> {
         @ParentCommand NetnsCommand netns;
         @Parameters(index = "0", paramLabel = "NAME") String name;
@@ -138,7 +138,7 @@ final class NetnsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "identify", description = "Name the network namespace of a process (default: this one).")
+    @Command(mixinStandardHelpOptions = true, name = "identify", description = "Name the network namespace of a process (default: this one).")
     static final class Identify implements Callable<Integer> {
         @ParentCommand NetnsCommand netns;
         @Parameters(paramLabel = "PID", arity = "0..1") Long pid;
@@ -154,7 +154,7 @@ final class NetnsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "pids", description = "List processes in a network namespace.")
+    @Command(mixinStandardHelpOptions = true, name = "pids", description = "List processes in a network namespace.")
     static final class Pids implements Callable<Integer> {
         @ParentCommand NetnsCommand netns;
         @Parameters(paramLabel = "NAME") String name;
@@ -169,7 +169,7 @@ final class NetnsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "attach", description = "Name the network namespace of process PID.")
+    @Command(mixinStandardHelpOptions = true, name = "attach", description = "Name the network namespace of process PID.")
     static final class Attach implements Callable<Integer> {
         @ParentCommand NetnsCommand netns;
         @Parameters(index = "0", paramLabel = "NAME") String name;
@@ -182,7 +182,7 @@ final class NetnsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "set", description = "Assign an nsid (a number, or auto) to a namespace.")
+    @Command(mixinStandardHelpOptions = true, name = "set", description = "Assign an nsid (a number, or auto) to a namespace.")
     static final class SetId implements Callable<Integer> {
         @ParentCommand NetnsCommand netns;
         @Parameters(index = "0", paramLabel = "NAME") String name;
@@ -208,7 +208,7 @@ final class NetnsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "monitor", description = "Print \"add NAME\" / \"delete NAME\" as namespaces come and go.")
+    @Command(mixinStandardHelpOptions = true, name = "monitor", description = "Print \"add NAME\" / \"delete NAME\" as namespaces come and go.")
     static final class Monitor implements Callable<Integer> {
         @ParentCommand NetnsCommand netns;
         @Spec CommandSpec spec;

@@ -16,7 +16,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code jnet netns connect NAME [...]}: a veth link from the host into NAME, addressed and routed. */
-@Command(name = "connect", description = "Connect a namespace to the host: veth pair, addresses, default route.",
+@Command(mixinStandardHelpOptions = true, name = "connect", description = "Connect a namespace to the host: veth pair, addresses, default route.",
         footer = {"", "Without options: host end jn-<id> 10.200.N.1/24, eth0 10.200.N.2/24 inside NAME (a free N),",
             "both up, lo up, default route inside via the host end. --bridge BR puts the host end on bridge BR",
             "(made if missing), which then carries the host address: namespaces on one bridge share a segment."})
@@ -68,7 +68,7 @@ final class NetnsConnect implements Callable<Integer> {
     }
 
     /** {@code jnet netns disconnect NAME}: undoes connect. */
-    @Command(name = "disconnect", description = "Undo \"netns connect NAME\": exactly what it made.")
+    @Command(mixinStandardHelpOptions = true, name = "disconnect", description = "Undo \"netns connect NAME\": exactly what it made.")
     static final class Disconnect implements Callable<Integer> {
         @ParentCommand NetnsCommand netns;
         @Parameters(paramLabel = "NAME") String name;
