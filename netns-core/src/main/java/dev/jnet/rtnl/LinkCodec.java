@@ -78,7 +78,7 @@ public final class LinkCodec {
                 "add link " + spec.name());
         ifinfomsg(m, AF_UNSPEC, 0, 0, 0);
         m.attrString(IFLA_IFNAME, spec.name());
-        if (spec.mtu() > 0) {
+        if (spec.mtu() != 0) { // 0: the kernel's default
             m.attrU32(IFLA_MTU, spec.mtu());
         }
         if (spec.address() != null) {
@@ -186,8 +186,9 @@ public final class LinkCodec {
         }
     }
 
+    /** Any non-negative value goes to the kernel: its per-device limits decide, with its own message (as ip). */
     static void checkMtu(long mtu) {
-        if (mtu < 0 || mtu > 0xffffffL) { // the kernel's own rules (min/max per device) decide below that
+        if (mtu < 0) {
             throw new RtnlException(RtnlException.Kind.INVALID_ARGUMENT, "invalid mtu " + mtu);
         }
     }
