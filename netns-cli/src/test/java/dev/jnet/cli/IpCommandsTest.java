@@ -32,7 +32,7 @@ class IpCommandsTest {
             Arguments.of("link add v3", "Not enough information: \"type\" argument is required", 1),
             Arguments.of("link set e0 name averyveryverylongname0", "Error: argument \"averyveryverylongname0\" is wrong: \"name\" not a valid ifname", 255),
             Arguments.of("link foo", "Command \"foo\" is unknown, try \"jnet link help\".", 255),
-            Arguments.of("addr add 10.0.0.1/99 dev e0", "Error: any valid prefix is expected rather than \"10.0.0.1/99\".", 1),
+            Arguments.of("addr add 10.200.0.1/99 dev e0", "Error: any valid prefix is expected rather than \"10.200.0.1/99\".", 1),
             Arguments.of("addr add 10.200.7.1/24", "Not enough information: \"dev\" argument is required.", 1),
             Arguments.of("addr add 10.200.0.1 dev e0 scope bogus", "Error: argument \"bogus\" is wrong: invalid scope value.", 255),
             Arguments.of("addr flush", "Flush requires arguments.", 1),

@@ -27,7 +27,7 @@ class ParsersTest {
         assertThat(Parsers.prefix("fd00:200::1/64", 0).family()).isEqualTo(6);
         assertThat(Parsers.prefix("fd00:200::1", 0).length()).isEqualTo(128);
         assertThat(Parsers.prefix("default", 4).isDefault()).isTrue();
-        for (String bad : new String[] {"10.0.0.1/99", "10.0.0.256/8", "bogus", "10.0.0/8", "fd00::1/129", "1.2.3.4/x",
+        for (String bad : new String[] {"10.200.0.1/99", "10.200.0.256/8", "bogus", "10.200.0/8", "fd00::1/129", "192.0.2.4/x",
             "example.com"}) {
             assertThatThrownBy(() -> Parsers.prefix(bad, 0)).isInstanceOf(IpError.class)
                     .hasMessage("Error: any valid prefix is expected rather than \"" + bad + "\".");

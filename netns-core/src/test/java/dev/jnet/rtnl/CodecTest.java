@@ -205,7 +205,7 @@ class CodecTest {
         assertThat(hex(b6).substring(32)).isEqualTo("0a" + "40" + "02" + "00" + "04000000"
                 + "1400" + "0200" + "fd000200000000000000000000000001"
                 + "1400" + "0100" + "fd000200000000000000000000000001");
-        assertThatThrownBy(() -> AddressCodec.add(Address.of(1, InetAddress.getByName("10.0.0.1"), 33)))
+        assertThatThrownBy(() -> AddressCodec.add(Address.of(1, InetAddress.getByName("10.200.0.1"), 33)))
                 .isInstanceOf(RtnlException.class);
     }
 

@@ -1,5 +1,6 @@
 package dev.jnet.it.cli;
 
+import dev.jnet.it.JsonReader;
 import static dev.jnet.it.cli.IpOracle.ipOk;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -76,10 +77,10 @@ class IpJsonInteropTest {
     @Test
     void linkShowJsonAgreesWithIp(JnetCli jnet, HostNetns host) {
         String ns = setUp(jnet, host);
-        List<Map<String, Object>> ip = MiniJson.objects(ipOk("-n", ns, "-j", "link", "show").stdout());
+        List<Map<String, Object>> ip = JsonReader.objects(ipOk("-n", ns, "-j", "link", "show").stdout());
         Proc.Result j = jnet.run("-n", ns, "link", "show", "-j");
         assertThat(j.exit()).as(j.describe()).isZero();
-        List<Map<String, Object>> mine = MiniJson.objects(j.stdout());
+        List<Map<String, Object>> mine = JsonReader.objects(j.stdout());
         assertThat(ip).hasSizeGreaterThanOrEqualTo(5);
         assertThat(picks(mine, LINK_FIELDS)).isEqualTo(picks(ip, LINK_FIELDS));
         // and the whole objects, field order included
@@ -97,13 +98,13 @@ class IpJsonInteropTest {
             List<String> ipArgs = new ArrayList<>(List.of("-n", ns, "-j"));
             ipArgs.addAll(fam);
             ipArgs.addAll(List.of("addr", "show"));
-            List<Map<String, Object>> ip = MiniJson.objects(ipOk(ipArgs.toArray(String[]::new)).stdout());
+            List<Map<String, Object>> ip = JsonReader.objects(ipOk(ipArgs.toArray(String[]::new)).stdout());
             List<String> jArgs = new ArrayList<>(List.of("-n", ns));
             jArgs.addAll(fam);
             jArgs.addAll(List.of("addr", "show", "-j"));
             Proc.Result j = jnet.run(jArgs.toArray(String[]::new));
             assertThat(j.exit()).as(j.describe()).isZero();
-            List<Map<String, Object>> mine = MiniJson.objects(j.stdout());
+            List<Map<String, Object>> mine = JsonReader.objects(j.stdout());
             assertThat(mine.stream().map(m -> m.get("ifname")).toList())
                     .isEqualTo(ip.stream().map(m -> m.get("ifname")).toList());
             for (int k = 0; k < ip.size(); k++) {
@@ -116,7 +117,7 @@ class IpJsonInteropTest {
             }
         }
         Proc.Result one = jnet.run("-n", ns, "-j", "addr", "show", "dev", "va");
-        assertThat(MiniJson.objects(one.stdout())).hasSize(1);
+        assertThat(JsonReader.objects(one.stdout())).hasSize(1);
     }
 
     @Test
@@ -138,10 +139,10 @@ class IpJsonInteropTest {
                 jArgs.addAll(sel);
             }
             jArgs.add("-j");
-            List<Map<String, Object>> ip = MiniJson.objects(ipOk(ipArgs.toArray(String[]::new)).stdout());
+            List<Map<String, Object>> ip = JsonReader.objects(ipOk(ipArgs.toArray(String[]::new)).stdout());
             Proc.Result j = jnet.run(jArgs.toArray(String[]::new));
             assertThat(j.exit()).as(j.describe()).isZero();
-            assertThat(picks(MiniJson.objects(j.stdout()), ROUTE_FIELDS)).as("route show %s", sel)
+            assertThat(picks(JsonReader.objects(j.stdout()), ROUTE_FIELDS)).as("route show %s", sel)
                     .isEqualTo(picks(ip, ROUTE_FIELDS));
             assertThat(ip).as("route show %s", sel).isNotEmpty();
         }

@@ -1,5 +1,6 @@
 package dev.jnet.it.cli;
 
+import dev.jnet.it.JsonReader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jnet.it.Proc;
@@ -25,7 +26,7 @@ final class IpOracle {
 
     /** Link names of namespace {@code ns}, as ip sees them. */
     static List<String> linkNames(String ns) {
-        return MiniJson.objects(ipOk("-n", ns, "-j", "link", "show").stdout()).stream()
+        return JsonReader.objects(ipOk("-n", ns, "-j", "link", "show").stdout()).stream()
                 .map(m -> (String) m.get("ifname")).sorted().toList();
     }
 

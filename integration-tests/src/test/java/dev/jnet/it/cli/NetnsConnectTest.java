@@ -1,5 +1,6 @@
 package dev.jnet.it.cli;
 
+import dev.jnet.it.JsonReader;
 import static dev.jnet.it.cli.IpOracle.ipOk;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -133,8 +134,8 @@ class NetnsConnectTest {
         ok(jnet, "netns", "connect", b, "--bridge", BRIDGE);
         String bIp = ipOk("-n", b, "-j", "-4", "addr", "show", "dev", "eth0").stdout();
         String aIp = ipOk("-n", a, "-j", "-4", "addr", "show", "dev", "eth0").stdout();
-        String aAddr = MiniJson.objects(aIp).get(0).get("addr_info").toString().replaceAll(".*local=([0-9.]+).*", "$1");
-        String bAddr = MiniJson.objects(bIp).get(0).get("addr_info").toString().replaceAll(".*local=([0-9.]+).*", "$1");
+        String aAddr = JsonReader.objects(aIp).get(0).get("addr_info").toString().replaceAll(".*local=([0-9.]+).*", "$1");
+        String bAddr = JsonReader.objects(bIp).get(0).get("addr_info").toString().replaceAll(".*local=([0-9.]+).*", "$1");
         assertThat(aAddr).startsWith("10.200.").isNotEqualTo(bAddr);
         assertThat(bAddr).startsWith("10.200.");
         assertThat(ok(jnet, "netns", "exec", a, "ping", "-c1", "-W2", bAddr).stdout()).contains("1 received");

@@ -1,5 +1,6 @@
 package dev.jnet.it.rtnl;
 
+import dev.jnet.it.JsonReader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jnet.it.HostNetns;
@@ -60,7 +61,7 @@ final class Rt implements AutoCloseable {
     static List<Map<String, Object>> ipJson(String ns, String... args) {
         List<String> a = new ArrayList<>(List.of("-j"));
         a.addAll(List.of(args));
-        return Json.array(ip(ns, a.toArray(String[]::new)).stdout());
+        return JsonReader.objects(ip(ns, a.toArray(String[]::new)).stdout());
     }
 
     /** {@code ip netns exec NS cmd...}: the result, not asserted. */

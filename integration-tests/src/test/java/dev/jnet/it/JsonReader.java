@@ -1,4 +1,4 @@
-package dev.jnet.it.cli;
+package dev.jnet.it;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,16 +6,16 @@ import java.util.List;
 import java.util.Map;
 
 /** Just enough JSON reading for comparing {@code ip -j} and {@code jnet -j} output: maps, lists, strings, numbers, booleans, null. */
-final class MiniJson {
+public final class JsonReader {
     private final String s;
     private int i;
 
-    private MiniJson(String s) {
+    private JsonReader(String s) {
         this.s = s;
     }
 
-    static Object parse(String text) {
-        MiniJson p = new MiniJson(text.trim());
+    public static Object parse(String text) {
+        JsonReader p = new JsonReader(text.trim());
         Object v = p.value();
         p.ws();
         if (p.i != p.s.length()) {
@@ -25,7 +25,7 @@ final class MiniJson {
     }
 
     @SuppressWarnings("unchecked")
-    static List<Map<String, Object>> objects(String text) {
+    public static List<Map<String, Object>> objects(String text) {
         return (List<Map<String, Object>>) parse(text);
     }
 
