@@ -22,6 +22,12 @@
  *                        once every step has succeeded, then waits for 'c' on stdin to commit;
  *                        EOF instead makes the holder exit (see hold_fork).
  *
+ *   --pass-socket DOMAIN TYPE PROTOCOL
+ *                        create a socket in the namespaces the steps entered, make this
+ *                        process dumpable again (setns into a user namespace cleared it), print
+ *                        the socket's fd number, and keep it open until stdin reaches EOF: the
+ *                        caller, our parent, takes a copy with pidfd_getfd(2) meanwhile.
+ *
  * Exit status on a failed step: 125 ("could not set up"), with one line on stderr.
  * Exec failure: 126 (not executable) or 127 (not found), like a shell.
  */
@@ -132,6 +138,23 @@ static void run_exec(char **argv)
 	_exit(err == ENOENT ? 127 : 126);
 }
 
+static void pass_socket(const char *domain, const char *type, const char *protocol)
+{
+	int fd = socket(atoi(domain), atoi(type) | SOCK_CLOEXEC, atoi(protocol));
+	if (fd < 0)
+		die("socket(%s, %s, %s) failed: %s", domain, type, protocol, strerror(errno));
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		die("prctl(PR_SET_DUMPABLE): %s", strerror(errno));
+	if (printf("%d\n", fd) < 0 || fflush(stdout) == EOF)
+		die("writing the fd number: %s", strerror(errno));
+	char buf[64];
+	ssize_t n;
+	do {
+		n = read(STDIN_FILENO, buf, sizeof buf);
+	} while (n > 0 || (n < 0 && errno == EINTR));
+	_exit(0);
+}
+
 static void redirect_stdio_to_null(void)
 {
 	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -232,7 +255,8 @@ static void hold(int sock)
 static void usage(void)
 {
 	die("usage: jnet-helper [--userns PATH] [--netns PATH] [--unshare-user] [--unshare-net] "
-	    "[--unshare-mount] [--remount-sys] [--bind SRC DST]... (--exec CMD [ARG...] | --hold)");
+	    "[--unshare-mount] [--remount-sys] [--bind SRC DST]... "
+	    "(--exec CMD [ARG...] | --hold | --pass-socket DOMAIN TYPE PROTOCOL)");
 }
 
 int main(int argc, char **argv)
@@ -266,6 +290,8 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--bind") == 0 && i + 2 < argc) {
 			bind_mount(argv[i + 1], argv[i + 2]);
 			i += 2;
+		} else if (strcmp(a, "--pass-socket") == 0 && i + 3 == argc - 1) {
+			pass_socket(argv[i + 1], argv[i + 2], argv[i + 3]);
 		} else if (strcmp(a, "--exec") == 0 && i + 1 < argc) {
 			run_exec(&argv[i + 1]);
 		} else if (strcmp(a, "--hold") == 0 && hold_sock >= 0) {

@@ -79,6 +79,17 @@ public final class Helper {
             return out;
         }
 
+        /**
+         * Final action: a socket made inside the namespaces the steps entered, taken over by
+         * this process (see {@link Helper#takeSocket}).
+         */
+        public Fd takeSocket(int domain, int type, int protocol) {
+            List<String> out = new ArrayList<>(args);
+            out.addAll(List.of("--pass-socket", Integer.toString(domain), Integer.toString(type),
+                    Integer.toString(protocol)));
+            return Helper.takeSocket(out);
+        }
+
         /** Final action: detach and hold the namespaces; the helper prints the holder's pid. */
         public List<String> hold() {
             List<String> out = new ArrayList<>(args);
@@ -89,6 +100,55 @@ public final class Helper {
         private Command add(String... more) {
             args.addAll(List.of(more));
             return this;
+        }
+    }
+
+    /**
+     * Runs a {@code --pass-socket} command line and takes a copy of the socket it made with
+     * pidfd_getfd(2): the helper is our child, so we may; it holds the socket until we close
+     * its stdin. Sockets keep the network namespace they were made in for life.
+     */
+    static Fd takeSocket(List<String> command) {
+        Process p;
+        try {
+            p = new ProcessBuilder(command).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("starting jnet-helper", e);
+        }
+        try {
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+            if (line == null || !line.matches("[0-9]{1,9}")) {
+                p.getOutputStream().close();
+                String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+                p.waitFor();
+                throw new HelperException(err.isEmpty() ? "jnet-helper exited with status " + p.exitValue() : err);
+            }
+            try (Fd pidfd = Fd.adopt(Syscalls.pidfdOpen(p.pid()), "pidfd of jnet-helper")) {
+                return Fd.adopt(Syscalls.pidfdGetfd(pidfd.get(), Integer.parseInt(line), "socket of jnet-helper"),
+                        "socket");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("talking to jnet-helper", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HelperException("interrupted waiting for jnet-helper");
+        } finally {
+            try {
+                p.getOutputStream().close(); // lets the helper exit
+                p.waitFor();
+            } catch (IOException | InterruptedException e) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /** The helper refused or failed; the message is its one-line explanation. */
+    public static final class HelperException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        HelperException(String message) {
+            super(message);
         }
     }
 

@@ -137,6 +137,20 @@ abstract class AbstractNetnsManager implements NetnsManager {
         return NetnsThreads.call(path(name), name, task);
     }
 
+    @Override
+    public Fd openSocket(String name, int domain, int type, int protocol) {
+        try {
+            return call(name, () -> Fd.adopt(Syscalls.socket(domain, type | SOCK_CLOEXEC, protocol, "in " + name),
+                    "socket in " + name));
+        } catch (NetnsException | SyscallException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new NetnsException(NetnsException.Kind.SYSTEM, "Cannot open a socket in \"" + name + "\": " + e, e);
+        }
+    }
+
+    private static final int SOCK_CLOEXEC = 0x80000;
+
     /** Adds the {@code ip netns exec} mount steps: private mounts, /sys, /etc/netns/NAME files. */
     protected static List<String> execSteps(Helper.Command helper, String name, List<String> command) {
         helper.unshareMount().remountSys();

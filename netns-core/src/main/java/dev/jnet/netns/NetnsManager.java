@@ -69,8 +69,18 @@ public interface NetnsManager {
     /**
      * Runs {@code task} on a new thread inside namespace {@code name} and returns its result.
      * Sockets the task creates belong to that namespace for life; threads it starts inherit it.
+     * Rootful only: the kernel lets no unprivileged process move a thread into a namespace of
+     * another user namespace; rootless callers use {@link #openSocket}.
      */
     <T> T call(String name, Callable<T> task) throws Exception;
+
+    /**
+     * A socket ({@code socket(2)} arguments; close-on-exec is added) that belongs to namespace
+     * {@code name} for life. Rootful, a thread inside makes it; rootless, jnet-helper makes it
+     * inside the holder's namespaces and this process takes a copy (pidfd_getfd). The caller
+     * owns the returned descriptor.
+     */
+    dev.jnet.linux.Fd openSocket(String name, int domain, int type, int protocol);
 
     /**
      * The command line that runs {@code command} inside {@code name} as {@code ip netns exec}

@@ -172,6 +172,29 @@ final class RootlessNetnsManager extends AbstractNetnsManager {
         return execSteps(cmd.joinNetns(holder.netns().toString()), name, command);
     }
 
+    @Override
+    public <T> T call(String name, java.util.concurrent.Callable<T> task) {
+        path(name); // a missing namespace reads as such
+        throw new NetnsException(NetnsException.Kind.SYSTEM, "Cannot run code inside rootless namespace \"" + name
+                + "\": the kernel lets no unprivileged process setns into it; use openSocket");
+    }
+
+    @Override
+    public dev.jnet.linux.Fd openSocket(String name, int domain, int type, int protocol) {
+        HolderProcess holder = liveHolder(NetnsNames.requireValid(name)).orElseThrow(() -> new NetnsException(
+                NetnsException.Kind.NOT_FOUND,
+                "Cannot open network namespace \"" + name + "\": No such file or directory"));
+        Helper.Command cmd = Helper.command();
+        if (!sameUserns(holder.userns())) {
+            cmd.joinUserns(holder.userns().toString());
+        }
+        try {
+            return cmd.joinNetns(holder.netns().toString()).takeSocket(domain, type, protocol);
+        } catch (Helper.HelperException e) {
+            throw new NetnsException(NetnsException.Kind.SYSTEM, e.getMessage(), e);
+        }
+    }
+
     private Optional<HolderProcess> liveHolder(String name) {
         try {
             return HolderRecord.read(dir.resolve(name)).filter(HolderProcess::alive);
