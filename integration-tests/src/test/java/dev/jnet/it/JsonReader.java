@@ -99,7 +99,13 @@ public final class JsonReader {
         while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
             i++;
         }
-        return Long.parseLong(s.substring(st, i));
+        String num = s.substring(st, i);
+        if (num.isEmpty()) {
+            throw new IllegalArgumentException("unexpected '" + s.charAt(st) + "' at " + st);
+        }
+        // ip -j -d prints some values as decimals (e.g. bridge timers: 0.00)
+        return num.contains(".") || num.contains("e") || num.contains("E") ? (Object) Double.valueOf(num)
+                : (Object) Long.valueOf(num);
     }
 
     private void expect(char c) {
