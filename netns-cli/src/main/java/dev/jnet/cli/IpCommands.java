@@ -1,5 +1,10 @@
 package dev.jnet.cli;
 
+import dev.jnet.linux.Fd;
+import dev.jnet.linux.Syscalls;
+import dev.jnet.netlink.NsidRequests;
+import dev.jnet.netns.NetnsInfo;
+import dev.jnet.netns.NetnsManager;
 import dev.jnet.rtnl.Address;
 import dev.jnet.rtnl.Link;
 import dev.jnet.rtnl.LinkChange;
@@ -369,6 +374,32 @@ final class IpCommands {
         return new LinkTable(all, byIndex);
     }
 
+    /**
+     * nsid -> name of the named namespaces, as the shown namespace numbers them, when a link's
+     * peer lives in another one (ip prints link-netns NAME then); empty when none does.
+     */
+    private Map<Integer, String> netnsNames(List<Link> links) {
+        if (links.stream().noneMatch(l -> l.linkNetnsid().isPresent())) {
+            return Map.of();
+        }
+        Map<Integer, String> names = new HashMap<>();
+        try {
+            for (NetnsInfo n : NetnsManager.forCurrentUser().list()) {
+                if (!n.usable()) {
+                    continue;
+                }
+                try (Fd ns = Fd.open(n.path().toString(), Syscalls.O_RDONLY)) {
+                    NsidRequests.get(h().socket(), ns.get(), n.name()).ifPresent(id -> names.putIfAbsent(id, n.name()));
+                } catch (RuntimeException e) {
+                    // gone meanwhile, or not ours to ask about: ip then prints the number
+                }
+            }
+        } catch (RuntimeException e) {
+            // no namespace directory to read: numbers it is
+        }
+        return names;
+    }
+
     /** Filters of link show / addr show: [dev] DEV, up, master M. */
     private record LinkFilter(String dev, boolean up, String master) {}
 
@@ -434,8 +465,9 @@ final class IpCommands {
             }
             out.println(IpJson.array(items));
         } else {
+            Map<Integer, String> names = netnsNames(sel);
             for (Link l : sel) {
-                out.println(IpText.link(l, t.byIndex(), true));
+                out.println(IpText.link(l, t.byIndex(), true, true, names));
             }
         }
         out.flush();
@@ -563,7 +595,8 @@ final class IpCommands {
                 }
                 items.add(IpJson.link(l, t.byIndex(), false, o.family() == 0).putRaw("addr_info", IpJson.array(infos)).toString());
             } else {
-                StringBuilder b = new StringBuilder(IpText.link(l, t.byIndex(), false, o.family() == 0));
+                StringBuilder b = new StringBuilder(IpText.link(l, t.byIndex(), false, o.family() == 0,
+                        netnsNames(List.of(l))));
                 for (Address ad : mine) {
                     b.append('\n').append(IpText.address(ad));
                 }

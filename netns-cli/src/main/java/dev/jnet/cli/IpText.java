@@ -14,11 +14,13 @@ final class IpText {
      * and its {@code link/...} line, without a final newline. {@code withMode}: link show (addr show has no mode).
      */
     static String link(Link l, Map<Integer, Link> byIndex, boolean withMode) {
-        return link(l, byIndex, withMode, true);
+        return link(l, byIndex, withMode, true, Map.of());
     }
 
     /** {@code withLinkLine} false: without the {@code link/...} line (ip -4/-6 addr). */
-    static String link(Link l, Map<Integer, Link> byIndex, boolean withMode, boolean withLinkLine) {
+    /** {@code netnsNames}: names of the namespaces the shown one knows by nsid (ip's link-netns NAME). */
+    static String link(Link l, Map<Integer, Link> byIndex, boolean withMode, boolean withLinkLine,
+            Map<Integer, String> netnsNames) {
         StringBuilder b = new StringBuilder();
         b.append(l.ifindex()).append(": ").append(l.ifname());
         if (l.link().isPresent()) {
@@ -57,7 +59,8 @@ final class IpText {
                     .append(Parsers.formatMac(l.broadcast()));
         }
         if (l.linkNetnsid().isPresent()) {
-            b.append(" link-netnsid ").append(l.linkNetnsid().getAsInt());
+            String name = netnsNames.get(l.linkNetnsid().getAsInt());
+            b.append(name != null ? " link-netns " + name : " link-netnsid " + l.linkNetnsid().getAsInt());
         }
         return b.toString();
     }

@@ -92,6 +92,22 @@ class IpJsonInteropTest {
     }
 
     @Test
+    void peerInAnotherNamespaceIsNamedAsIpNamesIt(JnetCli jnet, HostNetns host) {
+        String a = host.name("pa");
+        String b = host.name("pb");
+        assertThat(jnet.run("netns", "add", a).exit()).isZero();
+        assertThat(jnet.run("netns", "add", b).exit()).isZero();
+        Proc.Result add = jnet.run("-n", a, "link", "add", "v0", "type", "veth", "peer", "name", "v1", "netns", b);
+        assertThat(add.exit()).as(add.describe()).isZero();
+        for (String ns : List.of(a, b)) {
+            Proc.Result mine = jnet.run("-n", ns, "link", "show");
+            assertThat(mine.exit()).as(mine.describe()).isZero();
+            assertThat(mine.stdout()).as("jnet -n %s link show", ns).isEqualTo(ipOk("-n", ns, "link", "show").stdout());
+        }
+        assertThat(jnet.run("-n", a, "link", "show", "v0").stdout()).contains(" link-netns " + b);
+    }
+
+    @Test
     void addrShowJsonAgreesWithIp(JnetCli jnet, HostNetns host) {
         String ns = setUp(jnet, host);
         for (List<String> fam : List.of(List.<String>of(), List.of("-4"), List.of("-6"))) {
