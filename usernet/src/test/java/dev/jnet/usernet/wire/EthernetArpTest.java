@@ -9,10 +9,10 @@ import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
 class EthernetArpTest {
-    /** "who-has 192.168.1.1 tell 192.168.1.100" from 52:54:00:12:34:56, padded to 60 bytes. */
+    /** "who-has 10.0.2.2 tell 10.0.2.100" from 52:54:00:12:34:56, padded to 60 bytes. */
     static final byte[] ARP_REQUEST_FRAME = hex(
             "ffffffffffff 525400123456 0806"
-            + "0001 0800 06 04 0001 525400123456 c0a80164 000000000000 c0a80101"
+            + "0001 0800 06 04 0001 525400123456 0a000264 000000000000 0a000202"
             + "000000000000000000000000000000000000");
 
     @Test
@@ -37,12 +37,12 @@ class EthernetArpTest {
             assertThat(arp.check()).isTrue();
             assertThat(arp.operation()).isEqualTo(ArpPacket.OP_REQUEST);
             assertThat(arp.senderHardwareAddress()).isEqualTo(0x525400123456L);
-            assertThat(arp.senderProtocolAddress()).isEqualTo(0xc0a80164);
+            assertThat(arp.senderProtocolAddress()).isEqualTo(0x0a000264);
             assertThat(arp.targetHardwareAddress()).isZero();
-            assertThat(arp.targetProtocolAddress()).isEqualTo(0xc0a80101);
+            assertThat(arp.targetProtocolAddress()).isEqualTo(0x0a000202);
             assertThat(Ipv4Packet.addressToString(arp.targetProtocolAddress()))
-                    .isEqualTo("192.168.1.1");
-            assertThat(arp.toString()).contains("tpa=192.168.1.1");
+                    .isEqualTo("10.0.2.2");
+            assertThat(arp.toString()).contains("tpa=10.0.2.2");
         } finally {
             buf.release();
         }
@@ -62,7 +62,7 @@ class EthernetArpTest {
             eth.setDst(requester).setSrc(ourMac).setEtherType(EthernetFrame.ETHERTYPE_ARP);
             assertThat(WireBytes.bytes(buf, 0, 42)).isEqualTo(hex(
                     "525400123456 020000000001 0806"
-                    + "0001 0800 06 04 0002 020000000001 c0a80101 525400123456 c0a80164"));
+                    + "0001 0800 06 04 0002 020000000001 0a000202 525400123456 0a000264"));
             assertThat(arp.check()).isTrue();
             assertThat(arp.operation()).isEqualTo(ArpPacket.OP_REPLY);
         } finally {
