@@ -7,9 +7,7 @@ import io.netty.buffer.ByteBuf;
  * identifier and sequence number), data. The checksum covers the whole wrapped region, so wrap
  * exactly the IPv4 payload.
  */
-public final class IcmpV4Packet extends PacketView {
-    /** Header length (type, code, checksum, rest of header). */
-    public static final int HEADER_LENGTH = 8;
+public final class IcmpV4Packet extends IcmpMessage<IcmpV4Packet> {
     /** Echo reply. */
     public static final int TYPE_ECHO_REPLY = 0;
     /** Destination unreachable. */
@@ -25,51 +23,6 @@ public final class IcmpV4Packet extends PacketView {
         return this;
     }
 
-    @Override
-    public boolean check() {
-        return buf != null && length >= HEADER_LENGTH;
-    }
-
-    /** @return type */
-    public int type() {
-        return u8(0);
-    }
-
-    /** @return code */
-    public int code() {
-        return u8(1);
-    }
-
-    /** @return checksum field */
-    public int checksum() {
-        return u16(2);
-    }
-
-    /** @return echo identifier (meaningful for echo request/reply) */
-    public int echoIdentifier() {
-        return u16(4);
-    }
-
-    /** @return echo sequence number (meaningful for echo request/reply) */
-    public int echoSequence() {
-        return u16(6);
-    }
-
-    /** @return the 4 rest-of-header bytes as an int */
-    public int restOfHeader() {
-        return i32(4);
-    }
-
-    /** @return absolute index of the data */
-    public int payloadOffset() {
-        return offset + HEADER_LENGTH;
-    }
-
-    /** @return data length */
-    public int payloadLength() {
-        return length - HEADER_LENGTH;
-    }
-
     /** @return whether the checksum over the whole message is correct */
     public boolean verifyChecksum() {
         return InternetChecksum.verifies(InternetChecksum.sum(buf, offset, length));
@@ -79,42 +32,6 @@ public final class IcmpV4Packet extends PacketView {
     public IcmpV4Packet fillChecksum() {
         setU16(2, 0);
         setU16(2, InternetChecksum.compute(buf, offset, length));
-        return this;
-    }
-
-    /** Sets the type. */
-    public IcmpV4Packet setType(int type) {
-        setU8(0, type);
-        return this;
-    }
-
-    /** Sets the code. */
-    public IcmpV4Packet setCode(int code) {
-        setU8(1, code);
-        return this;
-    }
-
-    /** Sets the checksum field verbatim. */
-    public IcmpV4Packet setChecksum(int checksum) {
-        setU16(2, checksum);
-        return this;
-    }
-
-    /** Sets the echo identifier. */
-    public IcmpV4Packet setEchoIdentifier(int id) {
-        setU16(4, id);
-        return this;
-    }
-
-    /** Sets the echo sequence number. */
-    public IcmpV4Packet setEchoSequence(int seq) {
-        setU16(6, seq);
-        return this;
-    }
-
-    /** Sets the 4 rest-of-header bytes. */
-    public IcmpV4Packet setRestOfHeader(int value) {
-        setI32(4, value);
         return this;
     }
 

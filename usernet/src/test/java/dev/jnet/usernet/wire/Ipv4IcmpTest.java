@@ -91,7 +91,7 @@ class Ipv4IcmpTest {
             assertThat(icmp.checksum()).isEqualTo(icmpCsum);
             assertThat(icmp.echoIdentifier()).isEqualTo(0x1234);
             assertThat(icmp.echoSequence()).isEqualTo(1);
-            assertThat(icmp.restOfHeader()).isEqualTo(0x12340001);
+            assertThat(icmp.messageWord()).isEqualTo(0x12340001);
             assertThat(icmp.payloadLength()).isEqualTo(8);
             for (int i = 20; i < 36; i++) {
                 buf.setByte(i, buf.getByte(i) ^ 0x80);

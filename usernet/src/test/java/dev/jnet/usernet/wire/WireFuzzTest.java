@@ -133,7 +133,7 @@ class WireFuzzTest {
         IcmpV4Packet icmp = new IcmpV4Packet().wrap(buf, off, len);
         if (icmp.check()) {
             long s = icmp.type() + icmp.code() + icmp.checksum() + icmp.echoIdentifier()
-                    + icmp.echoSequence() + icmp.restOfHeader() + (icmp.verifyChecksum() ? 1 : 0);
+                    + icmp.echoSequence() + icmp.messageWord() + (icmp.verifyChecksum() ? 1 : 0);
             assertThat(icmp.payloadOffset() + icmp.payloadLength()).isEqualTo(off + len);
             assertThat(s).isNotNull();
         }
