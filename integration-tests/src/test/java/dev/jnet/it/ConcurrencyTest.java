@@ -15,7 +15,6 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -86,37 +85,11 @@ class ConcurrencyTest {
     @Test
     @Timeout(value = 200, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void addKilledWithSigkillLeavesNothingListOrDeleteCannotHandle(JnetCli jnet, HostNetns host) throws Exception {
-        // how long a whole add takes here: where the kills start
-        String probe = host.name("probe");
-        long t0 = System.nanoTime();
-        assertThat(jnet.run("netns", "add", probe).exit()).isZero();
-        long addMillis = Math.max(50, (System.nanoTime() - t0) / 1_000_000);
-        assertThat(jnet.run("netns", "del", probe).exit()).isZero();
-
-        List<String> names = new ArrayList<>();
-        double killAfter = addMillis;
-        int killed = 0;
-        int finished = 0;
-        long deadline = System.nanoTime() + Duration.ofSeconds(100).toNanos();
-        for (int i = 0; i < 20 && System.nanoTime() < deadline; i++) {
-            String name = host.name("kill" + i);
-            names.add(name);
-            Proc.Running r = jnet.start("netns", "add", name);
-            Thread.sleep((long) ThreadLocalRandom.current().nextDouble(killAfter * 0.6, killAfter * 1.05));
-            r.kill9();
-            Proc.Result res = r.await(Duration.ofSeconds(30));
-            // home in on the end of add, where the entry is half made: later after a kill, earlier after a success
-            if (res.exit() == 128 + 9) {
-                killed++;
-                killAfter *= 1.1;
-            } else {
-                killAfter *= 0.8;
-                assertThat(res.exit()).as("not killed, so it must have succeeded: " + res.describe()).isZero();
-                finished++;
-            }
-        }
-        assertThat(killed).as("adds killed while running (of %d; add takes ~%d ms)", names.size(), addMillis)
-                .isPositive();
+        SigkillDuringAdd run = SigkillDuringAdd.run(jnet, host, 20, Duration.ofSeconds(100));
+        List<String> names = run.names();
+        int killed = run.killed();
+        int finished = run.finished();
+        long addMillis = run.addMillis();
 
         Proc.Result ipList = Proc.run("ip", "netns", "list");
         assertThat(ipList.exit()).as(ipList.describe()).isZero();

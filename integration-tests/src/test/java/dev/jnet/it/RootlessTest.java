@@ -13,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -165,34 +164,9 @@ class RootlessTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void addKilledWithSigkillLeavesNoStrayHolder(JnetCli root, TestUser user, HostNetns host) throws Exception {
         JnetCli jnet = root.as(user);
-        String probe = host.name("probe");
-        long t0 = System.nanoTime();
-        assertThat(jnet.run("netns", "add", probe).exit()).isZero();
-        long addMillis = Math.max(50, (System.nanoTime() - t0) / 1_000_000);
-        assertThat(jnet.run("netns", "del", probe).exit()).isZero();
-
-        List<String> names = new ArrayList<>();
-        double killAfter = addMillis;
-        int killed = 0;
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        for (int i = 0; i < 10 && System.nanoTime() < deadline; i++) {
-            String name = host.name("kill" + i);
-            names.add(name);
-            Proc.Running r = jnet.start("netns", "add", name);
-            // setpriv and env exec, so this pid is the JVM's: SIGKILL hits jnet itself
-            Thread.sleep((long) ThreadLocalRandom.current().nextDouble(killAfter * 0.6, killAfter * 1.05));
-            r.kill9();
-            Proc.Result res = r.await(Duration.ofSeconds(30));
-            // home in on the end of add, where the entry is half made: later after a kill, earlier after a success
-            if (res.exit() == 128 + 9) {
-                killed++;
-                killAfter *= 1.1;
-            } else {
-                killAfter *= 0.8;
-                assertThat(res.exit()).as("not killed, so it must have succeeded: " + res.describe()).isZero();
-            }
-        }
-        assertThat(killed).as("adds killed while running (add takes ~%d ms)", addMillis).isPositive();
+        SigkillDuringAdd run = SigkillDuringAdd.run(jnet, host, 10, Duration.ofSeconds(60));
+        List<String> names = run.names();
+        int killed = run.killed();
 
         Set<String> recorded = new TreeSet<>(listing(user.netnsDir()).stream().filter(n -> !n.startsWith(".")).toList());
         assertThat(names).containsAll(recorded);
