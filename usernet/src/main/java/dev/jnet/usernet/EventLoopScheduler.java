@@ -1,0 +1,39 @@
+package dev.jnet.usernet;
+
+import io.netty.channel.EventLoop;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/** {@link Scheduler} on a Netty event loop: the production owner of a stack's state. */
+public final class EventLoopScheduler implements Scheduler {
+    private final EventLoop loop;
+
+    public EventLoopScheduler(EventLoop loop) {
+        this.loop = loop;
+    }
+
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
+    @Override
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+
+    @Override
+    public Timer schedule(Runnable task, long delayNanos) {
+        ScheduledFuture<?> f = loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+        return () -> f.cancel(false);
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        loop.execute(task);
+    }
+
+    @Override
+    public boolean inLoop() {
+        return loop.inEventLoop();
+    }
+}

@@ -1,0 +1,28 @@
+package dev.jnet.usernet;
+
+/**
+ * The one thread that owns a stack's state, and its clock. Production: a Netty event loop
+ * ({@link EventLoopScheduler}); tests: {@code ManualScheduler}, a virtual clock advanced by
+ * hand, so timer behaviour (RTO, idle timeouts, TIME_WAIT) is tested without sleeping.
+ *
+ * <p>Every method must be called on the owning thread, except {@link #execute}.
+ */
+public interface Scheduler {
+    /** Monotonic time in nanoseconds (virtual in tests). */
+    long nanoTime();
+
+    /** Runs {@code task} once after {@code delayNanos} on the owning thread. */
+    Timer schedule(Runnable task, long delayNanos);
+
+    /** Runs {@code task} soon on the owning thread; may be called from any thread. */
+    void execute(Runnable task);
+
+    /** @return whether the caller is the owning thread */
+    boolean inLoop();
+
+    /** A pending scheduled task. */
+    interface Timer {
+        /** Cancels the task if it has not run yet; idempotent. */
+        void cancel();
+    }
+}

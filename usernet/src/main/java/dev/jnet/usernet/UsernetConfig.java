@@ -1,0 +1,126 @@
+package dev.jnet.usernet;
+
+import dev.jnet.usernet.wire.Ipv4Packet;
+import java.net.InetAddress;
+import java.nio.file.Path;
+
+/**
+ * A stack's settings, with slirp4netns's meanings and defaults: network 10.0.2.0/24, the
+ * virtual gateway at .2 (maps to the host's loopback unless disabled), DNS at .3, the guest
+ * at .100, MTU 1500. IPv4 addresses are host-order {@code int}s, MACs 48-bit {@code long}s,
+ * as in the wire layer.
+ *
+ * @param network       network address of the guest's subnet (host bits zero)
+ * @param prefixLength  its prefix length , 1..25 (.100 must fit in the subnet)
+ * @param mtu           MTU of the guest link, 68..65521
+ * @param gatewayMac    the MAC the stack answers with for every address it owns
+ * @param guestMac      the MAC to give the guest's tap (--macaddress), or -1 to leave it
+ * @param hostLoopback  whether the gateway address reaches the host's 127.0.0.1
+ * @param dns           whether the stack answers DNS at .3
+ * @param resolvConf    where the DNS forwarder reads its upstream resolvers
+ * @param outboundAddr  local address for outgoing host sockets (--outbound-addr), or null
+ */
+public record UsernetConfig(int network, int prefixLength, int mtu, long gatewayMac, long guestMac,
+        boolean hostLoopback, boolean dns, Path resolvConf, InetAddress outboundAddr) {
+
+    public static final int DEFAULT_NETWORK = 0x0A000200; // 10.0.2.0
+    public static final int DEFAULT_PREFIX = 24;
+    public static final int DEFAULT_MTU = 1500;
+    public static final int MAX_MTU = 65521;
+    public static final int MIN_MTU = 68;
+
+    public UsernetConfig {
+        if (prefixLength < 1 || prefixLength > 25) {
+            // .100 must be a host address of the subnet, as in slirp4netns
+            throw new IllegalArgumentException("prefix length " + prefixLength + " out of range 1..25");
+        }
+        if ((network & ~netmask(prefixLength)) != 0) {
+            throw new IllegalArgumentException(Ipv4Packet.addressToString(network) + "/" + prefixLength
+                    + " has host bits set");
+        }
+        if (mtu < MIN_MTU || mtu > MAX_MTU) {
+            throw new IllegalArgumentException("MTU " + mtu + " out of range " + MIN_MTU + ".." + MAX_MTU);
+        }
+        if (resolvConf == null) {
+            resolvConf = Path.of("/etc/resolv.conf");
+        }
+    }
+
+    /** slirp4netns's defaults. */
+    public static UsernetConfig defaults() {
+        return new UsernetConfig(DEFAULT_NETWORK, DEFAULT_PREFIX, DEFAULT_MTU, 0x5255_0A00_0202L, -1,
+                true, true, Path.of("/etc/resolv.conf"), null);
+    }
+
+    public static int netmask(int prefixLength) {
+        return prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
+    }
+
+    public int netmask() {
+        return netmask(prefixLength);
+    }
+
+    /** The virtual gateway (.2): the guest's default route. */
+    public int gateway() {
+        return network + 2;
+    }
+
+    /** The virtual DNS server (.3). */
+    public int dnsAddress() {
+        return network + 3;
+    }
+
+    /** The guest's own address (.100). */
+    public int guestAddress() {
+        return network + 100;
+    }
+
+    /** Broadcast address of the subnet. */
+    public int broadcast() {
+        return network | ~netmask();
+    }
+
+    public boolean inSubnet(int addr) {
+        return (addr & netmask()) == network;
+    }
+
+    /** TCP MSS the guest link allows (IPv4, no options). */
+    public int mss() {
+        return mtu - 40;
+    }
+
+    public UsernetConfig withNetwork(int network, int prefixLength) {
+        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
+                outboundAddr);
+    }
+
+    public UsernetConfig withMtu(int mtu) {
+        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
+                outboundAddr);
+    }
+
+    public UsernetConfig withGuestMac(long guestMac) {
+        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
+                outboundAddr);
+    }
+
+    public UsernetConfig withHostLoopback(boolean hostLoopback) {
+        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
+                outboundAddr);
+    }
+
+    public UsernetConfig withDns(boolean dns) {
+        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
+                outboundAddr);
+    }
+
+    public UsernetConfig withResolvConf(Path resolvConf) {
+        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
+                outboundAddr);
+    }
+
+    public UsernetConfig withOutboundAddr(InetAddress outboundAddr) {
+        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
+                outboundAddr);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.jnet.usernet.ip;
+
+import dev.jnet.usernet.UsernetConfig;
+import dev.jnet.usernet.link.FrameSink;
+import dev.jnet.usernet.wire.EthernetFrame;
+import dev.jnet.usernet.wire.Ipv4Packet;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Sends IPv4 packets to the guest. Upper layers ask for a buffer whose writer index sits at
+ * the start of the transport header ({@link #allocate}), write their header and payload
+ * there, and hand it back to {@link #send}, which fills the IPv4 and Ethernet headers in the
+ * reserved headroom: one buffer per packet, no copy.
+ *
+ * <p>The guest's MAC is learned from the frames it sends ({@link #learnGuestMac}); the guest
+ * always speaks first (DHCP-less static configuration, then ARP for the gateway), and until
+ * it has, frames go to the broadcast address.
+ */
+public final class Ipv4Output {
+    /** Bytes reserved in front of the transport header: Ethernet + IPv4 without options. */
+    public static final int HEADROOM = EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH;
+    private static final int TTL = 64;
+
+    private final UsernetConfig config;
+    private final FrameSink sink;
+    private long guestMac = EthernetFrame.BROADCAST;
+    private int identification;
+
+    public Ipv4Output(UsernetConfig config, FrameSink sink) {
+        this.config = config;
+        this.sink = sink;
+    }
+
+    public UsernetConfig config() {
+        return config;
+    }
+
+    public FrameSink sink() {
+        return sink;
+    }
+
+    /** Records the guest's MAC (source of a frame it sent). */
+    public void learnGuestMac(long mac) {
+        if (mac != 0 && (mac & 0x0100_0000_0000L) == 0) { // unicast only
+            guestMac = mac;
+        }
+    }
+
+    public long guestMac() {
+        return guestMac;
+    }
+
+    /** Largest transport segment (header + payload) one packet to the guest can carry. */
+    public int maxTransportLength() {
+        return config.mtu() - Ipv4Packet.MIN_HEADER_LENGTH;
+    }
+
+    /**
+     * A buffer with {@code HEADROOM} reserved and room for {@code transportCapacity} more
+     * bytes; its reader and writer index are at the transport header.
+     */
+    public ByteBuf allocate(int transportCapacity) {
+        ByteBuf buf = sink.alloc().directBuffer(HEADROOM + transportCapacity);
+        buf.writerIndex(HEADROOM);
+        buf.readerIndex(HEADROOM);
+        return buf;
+    }
+
+    /**
+     * Fills the IPv4 and Ethernet headers in front of the transport bytes
+     * {@code [HEADROOM, writerIndex)} and sends the frame. Takes ownership of {@code buf}.
+     * The transport checksum must already be filled (pseudo-header with these addresses).
+     */
+    public void send(ByteBuf buf, int src, int dst, int protocol) {
+        int transportLength = buf.writerIndex() - HEADROOM;
+        EthernetFrame.emitHeader(buf, 0, guestMac, config.gatewayMac(), EthernetFrame.ETHERTYPE_IPV4);
+        Ipv4Packet.emitHeader(buf, EthernetFrame.HEADER_LENGTH, src, dst, protocol, TTL,
+                identification++ & 0xFFFF, transportLength);
+        buf.readerIndex(0);
+        sink.sendFrame(buf);
+    }
+}

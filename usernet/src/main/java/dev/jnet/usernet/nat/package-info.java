@@ -1,0 +1,2 @@
+/** Mapping between guest-visible addresses and host-side destinations. */
+package dev.jnet.usernet.nat;
