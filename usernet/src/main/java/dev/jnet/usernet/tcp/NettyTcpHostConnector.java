@@ -1,0 +1,270 @@
+package dev.jnet.usernet.tcp;
+
+import dev.jnet.usernet.EventLoopScheduler;
+import dev.jnet.usernet.UsernetConfig;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+
+/**
+ * Host sockets as Netty epoll channels on the stack's own event loop (no locks, no hand-off):
+ * non-blocking connect (bound to {@code --outbound-addr} first when set), TCP_NODELAY, half
+ * closure allowed, auto-read off so the guest's window decides when the host is read.
+ */
+public final class NettyTcpHostConnector implements TcpHostConnector {
+    /** Host connect timeout; the guest's own SYN retries give up after about two minutes. */
+    public static final int DEFAULT_CONNECT_TIMEOUT_MILLIS = 30_000;
+    /** Reads per wake-up and their size bound how far one read overshoots the guest's window. */
+    private static final int MAX_MESSAGES_PER_READ = 4;
+    private static final int MAX_READ_BUFFER = 64 * 1024;
+
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final InetSocketAddress localAddress;
+
+    public NettyTcpHostConnector(EventLoopScheduler scheduler, UsernetConfig config) {
+        this(scheduler.eventLoop(), config.outboundAddr(), DEFAULT_CONNECT_TIMEOUT_MILLIS, TcpLimits.defaults());
+    }
+
+    public NettyTcpHostConnector(EventLoop loop, InetAddress outboundAddr, int connectTimeoutMillis, TcpLimits limits) {
+        this.loop = loop;
+        this.localAddress = outboundAddr == null ? null : new InetSocketAddress(outboundAddr, 0);
+        int high = Math.max(2, limits.receiveBuffer());
+        this.bootstrap = new Bootstrap().group(loop).channel(EpollSocketChannel.class)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
+                .option(ChannelOption.RCVBUF_ALLOCATOR,
+                        new AdaptiveRecvByteBufAllocator(512, 16 * 1024, MAX_READ_BUFFER)
+                                .maxMessagesPerRead(MAX_MESSAGES_PER_READ));
+    }
+
+    @Override
+    public HostConnection connect(InetSocketAddress remote, Listener listener) {
+        NettyHostConnection connection = new NettyHostConnection(listener);
+        Bootstrap b = bootstrap.clone().handler(connection);
+        ChannelFuture f = localAddress == null ? b.connect(remote) : b.connect(remote, localAddress);
+        connection.channel = f.channel();
+        connection.channel.closeFuture().addListener(ignored -> listener.closed());
+        if (f.isDone()) {
+            loop.execute(() -> connection.connectDone(f)); // never call back from inside connect()
+        } else {
+            f.addListener((ChannelFutureListener) connection::connectDone);
+        }
+        return connection;
+    }
+
+    static Failure classify(Throwable cause) {
+        if (cause instanceof ConnectTimeoutException) {
+            return Failure.TIMEOUT;
+        }
+        if (cause instanceof NoRouteToHostException) {
+            return Failure.UNREACHABLE; // Netty's mapping of EHOSTUNREACH and ENETUNREACH
+        }
+        if (cause instanceof ConnectException) {
+            return Failure.REFUSED;
+        }
+        return Failure.OTHER;
+    }
+
+    /** One host socket: its inbound handler, write-completion listener and control surface. */
+    private final class NettyHostConnection extends ChannelInboundHandlerAdapter
+            implements HostConnection, ChannelFutureListener {
+        private final Listener listener;
+        private final Runnable notifyWritten = this::notifyWritten;
+        Channel channel;
+        private boolean connected;
+        private boolean reading;
+        private boolean ended; // aborted, closing or failed: no more callbacks
+        private boolean notifyScheduled;
+        private boolean shutdownPending;
+        private boolean closePending;
+
+        NettyHostConnection(Listener listener) {
+            this.listener = listener;
+        }
+
+        void connectDone(ChannelFuture f) {
+            if (ended) {
+                return;
+            }
+            if (f.isSuccess()) {
+                connected = true;
+                listener.connected();
+            } else {
+                ended = true;
+                listener.connectFailed(classify(f.cause()));
+                channel.close();
+            }
+        }
+
+        @Override
+        public void setReading(boolean on) {
+            reading = on;
+            if (on && connected && !ended) {
+                channel.read();
+            }
+        }
+
+        @Override
+        public void write(ByteBuf data) {
+            if (ended || !connected) {
+                data.release();
+                return;
+            }
+            channel.write(data).addListener(this);
+        }
+
+        @Override
+        public void flush() {
+            if (connected) {
+                channel.flush();
+            }
+        }
+
+        @Override
+        public long pendingWriteBytes() {
+            ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+            return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+        }
+
+        @Override
+        public void shutdownOutput() {
+            if (ended) {
+                return;
+            }
+            if (pendingWriteBytes() == 0) {
+                ((EpollSocketChannel) channel).shutdownOutput();
+            } else {
+                shutdownPending = true; // Netty fails queued writes on shutdown: wait for them
+                channel.flush();
+            }
+        }
+
+        @Override
+        public void close() {
+            reading = false;
+            if (pendingWriteBytes() == 0 || !connected) {
+                ended = true;
+                channel.close();
+            } else {
+                closePending = true;
+                channel.flush();
+            }
+        }
+
+        @Override
+        public void abort() {
+            ended = true;
+            reading = false;
+            if (channel.isActive()) {
+                channel.config().setOption(ChannelOption.SO_LINGER, 0); // the host peer sees a reset
+            }
+            channel.close();
+        }
+
+        /** Completion of one write. */
+        @Override
+        public void operationComplete(ChannelFuture f) {
+            if (!f.isSuccess()) {
+                fail();
+                return;
+            }
+            if (!notifyScheduled) {
+                // after the whole flush: the outbound buffer's count is only lowered after the
+                // promise completes, and one window update per flush is enough
+                notifyScheduled = true;
+                loop.execute(notifyWritten);
+            }
+        }
+
+        private void notifyWritten() {
+            notifyScheduled = false;
+            if (ended && !closePending) {
+                return;
+            }
+            if (pendingWriteBytes() == 0) {
+                if (shutdownPending) {
+                    shutdownPending = false;
+                    ((EpollSocketChannel) channel).shutdownOutput();
+                }
+                if (closePending) {
+                    closePending = false;
+                    ended = true;
+                    channel.close();
+                    return;
+                }
+            }
+            if (!ended) {
+                listener.writeCompleted();
+            }
+        }
+
+        private void fail() {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            listener.reset();
+            channel.close();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (ended || !(msg instanceof ByteBuf)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            listener.received((ByteBuf) msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (reading && !ended) {
+                ctx.read();
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                reading = false;
+                if (!ended) {
+                    listener.inputShutdown();
+                }
+            }
+            ReferenceCountUtil.release(evt);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            fail(); // ECONNRESET and friends
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (!ended && connected) {
+                fail(); // closed under us
+            }
+        }
+    }
+}

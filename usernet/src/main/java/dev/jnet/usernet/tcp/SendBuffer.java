@@ -1,0 +1,48 @@
+package dev.jnet.usernet.tcp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+
+/**
+ * Host data not yet acknowledged by the guest, starting at SND.UNA: the host's read buffers
+ * themselves, chained (no copy). Segments, first sends and retransmissions alike, are copied
+ * out of it straight into the outgoing frame, the one copy on this path.
+ */
+final class SendBuffer {
+    /** Components before the composite consolidates; bounds per-buffer overhead of tiny reads. */
+    private static final int MAX_COMPONENTS = 64;
+
+    private final CompositeByteBuf chain;
+
+    SendBuffer(ByteBufAllocator alloc) {
+        chain = alloc.compositeDirectBuffer(MAX_COMPONENTS);
+    }
+
+    /** Appends host bytes; takes ownership. */
+    void append(ByteBuf data) {
+        chain.addComponent(true, data);
+    }
+
+    /** Bytes held (from SND.UNA). */
+    int readable() {
+        return chain.readableBytes();
+    }
+
+    /** Copies {@code length} bytes starting {@code offset} bytes after SND.UNA into {@code dst}. */
+    void copyTo(int offset, ByteBuf dst, int length) {
+        dst.writeBytes(chain, chain.readerIndex() + offset, length);
+    }
+
+    /** Drops {@code n} acknowledged bytes, releasing buffers that became empty. */
+    void acknowledge(int n) {
+        chain.skipBytes(n);
+        chain.discardReadComponents();
+    }
+
+    void release() {
+        if (chain.refCnt() > 0) {
+            chain.release();
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.jnet.usernet.tcp;
+
+import io.netty.buffer.ByteBuf;
+import java.net.InetSocketAddress;
+
+/**
+ * Opens host-side TCP sockets for guest connections. Every method and callback runs on the
+ * stack's thread; nothing blocks. Production: {@link NettyTcpHostConnector}; tests use an
+ * in-memory fake.
+ */
+public interface TcpHostConnector {
+    /**
+     * Starts connecting to {@code remote}. Exactly one of {@link Listener#connected} and
+     * {@link Listener#connectFailed} follows (unless the connection is aborted first), never
+     * from inside this call.
+     */
+    HostConnection connect(InetSocketAddress remote, Listener listener);
+
+    /** Why a connect failed; decides what the guest is told. */
+    enum Failure {
+        /** ECONNREFUSED: the guest gets a RST */
+        REFUSED,
+        /** EHOSTUNREACH / ENETUNREACH: the guest gets ICMP host unreachable */
+        UNREACHABLE,
+        /** the connect timed out: the guest gets a RST */
+        TIMEOUT,
+        /** anything else (EACCES, EADDRNOTAVAIL, ...): the guest gets a RST */
+        OTHER
+    }
+
+    /** Events of one host connection. */
+    interface Listener {
+        void connected();
+
+        void connectFailed(Failure failure);
+
+        /** Bytes from the host; takes ownership of {@code data}. Only while reading is on. */
+        void received(ByteBuf data);
+
+        /** The host sent FIN: no more {@link #received} calls. */
+        void inputShutdown();
+
+        /** Some queued writes reached the socket: {@link HostConnection#pendingWriteBytes} fell. */
+        void writeCompleted();
+
+        /** The connection failed after being established (ECONNRESET, EPIPE, ...). */
+        void reset();
+
+        /** The socket is closed and its fd released (after close, abort or reset). */
+        void closed();
+    }
+
+    /** One host socket. */
+    interface HostConnection {
+        /** Turns reading from the host on or off (flow control towards the guest). */
+        void setReading(boolean on);
+
+        /** Queues {@code data} for the host, in order; takes ownership. */
+        void write(ByteBuf data);
+
+        /** Pushes queued writes to the socket. */
+        void flush();
+
+        /** Bytes queued by {@link #write} and not yet accepted by the socket. */
+        long pendingWriteBytes();
+
+        /** Sends FIN to the host once every queued write has gone out (half close). */
+        void shutdownOutput();
+
+        /** Closes once every queued write has gone out; {@link Listener#closed} follows. */
+        void close();
+
+        /** Closes at once, dropping queued writes and resetting the host peer; then closed. */
+        void abort();
+    }
+}
