@@ -1,0 +1,236 @@
+package dev.jnet.usernet.tcp;
+
+import dev.jnet.usernet.Scheduler;
+import dev.jnet.usernet.wire.TcpOptions;
+import dev.jnet.usernet.wire.TcpSegment;
+import java.io.ByteArrayOutputStream;
+
+/**
+ * A deliberately simple guest TCP endpoint (the active opener): in-order receiver that ACKs
+ * every segment (so out-of-order arrivals produce duplicate ACKs), go-back-N sender with a
+ * fixed retransmission timeout, a receive buffer the test application reads from (or not, to
+ * close the window). Enough to move data correctly over a lossy, reordering, duplicating link.
+ */
+final class GuestTcp {
+    private final TcpHarness h;
+    final int port;
+    final int remote;
+    final int remotePort;
+
+    int iss = 0x7000_0000;
+    int sndUna;
+    int sndNxt;
+    int rcvNxt;
+    int peerWindow;
+    int peerScale;
+    int peerMss = -1;
+    int synAckWindowScale = -1;
+    boolean established;
+    boolean finReceived;
+    boolean resetReceived;
+    int segmentsReceived;
+
+    /** our advertised window scale, or -1 to offer no window scaling */
+    int windowScale = 7;
+    int mss = 1460;
+    int receiveBuffer = 1 << 20;
+    /** bytes received but not yet read by the application */
+    int unread;
+    boolean appReading = true;
+    final ByteArrayOutputStream received = new ByteArrayOutputStream();
+
+    byte[] toSend = new byte[0];
+    boolean finQueued;
+    boolean finSent;
+    boolean finAcked;
+    long retransmitNanos = 300 * TcpHarness.MS;
+    private Scheduler.Timer timer;
+    private int timerUna;
+    boolean impaired = true;
+    /** when false, the test drives every segment itself */
+    boolean auto = true;
+
+    GuestTcp(TcpHarness h, int port, int remote, int remotePort) {
+        this.h = h;
+        this.port = port;
+        this.remote = remote;
+        this.remotePort = remotePort;
+    }
+
+    void connect() {
+        sndUna = iss;
+        sndNxt = iss + 1;
+        sendSyn();
+        armTimer();
+    }
+
+    void sendSyn() {
+        TcpOptions o = new TcpOptions().mss(mss);
+        if (windowScale >= 0) {
+            o.windowScale(windowScale);
+        }
+        h.guestSend(TcpHarness.GUEST, port, remote, remotePort, iss, 0, TcpSegment.SYN, 65535, o, new byte[0], 0, 0,
+                false);
+    }
+
+    /** Raw segment from this guest's four-tuple. */
+    void raw(int seq, int ack, int flags, int window, byte[] payload) {
+        h.guestSend(TcpHarness.GUEST, port, remote, remotePort, seq, ack, flags, window, null, payload, 0,
+                payload.length, false);
+    }
+
+    int windowField() {
+        int free = appReading ? receiveBuffer : Math.max(0, receiveBuffer - unread);
+        int scale = windowScale >= 0 && synAckWindowScale >= 0 ? windowScale : 0;
+        return Math.min(65535, free >>> scale);
+    }
+
+    void ack() {
+        h.guestSend(TcpHarness.GUEST, port, remote, remotePort, sndNxt, rcvNxt, TcpSegment.ACK, windowField(), null,
+                new byte[0], 0, 0, impaired);
+    }
+
+    /** The application reads everything buffered: the window reopens. */
+    void readAll() {
+        unread = 0;
+        ack();
+    }
+
+    void send(byte[] data, boolean fin) {
+        byte[] joined = new byte[toSend.length + data.length];
+        System.arraycopy(toSend, 0, joined, 0, toSend.length);
+        System.arraycopy(data, 0, joined, toSend.length, data.length);
+        toSend = joined;
+        finQueued |= fin;
+        pump();
+    }
+
+    private int dataSeq0() {
+        return iss + 1;
+    }
+
+    void pump() {
+        if (!established || resetReceived || !auto) {
+            return;
+        }
+        int window = Math.max(peerWindow, 0);
+        while (true) {
+            int off = sndNxt - dataSeq0();
+            int inFlight = sndNxt - sndUna;
+            int unsent = toSend.length - off;
+            if (unsent > 0) {
+                int len = Math.min(Math.min(unsent, Math.min(mss, peerMss)), window - inFlight);
+                if (len <= 0) {
+                    break;
+                }
+                boolean fin = finQueued && len == unsent;
+                int flags = TcpSegment.ACK | (fin ? TcpSegment.FIN : 0) | TcpSegment.PSH;
+                h.guestSend(TcpHarness.GUEST, port, remote, remotePort, sndNxt, rcvNxt, flags, windowField(), null,
+                        toSend, off, len, impaired);
+                sndNxt += len + (fin ? 1 : 0);
+                finSent |= fin;
+            } else if (unsent == 0 && finQueued && !finSent) {
+                h.guestSend(TcpHarness.GUEST, port, remote, remotePort, sndNxt, rcvNxt, TcpSegment.ACK | TcpSegment.FIN,
+                        windowField(), null, new byte[0], 0, 0, impaired);
+                sndNxt++;
+                finSent = true;
+            } else {
+                break;
+            }
+        }
+        if (sndNxt != sndUna) {
+            armTimer();
+        }
+    }
+
+    private void armTimer() {
+        if (timer == null) {
+            timerUna = sndUna;
+            timer = h.scheduler.schedule(this::timeout, retransmitNanos);
+        }
+    }
+
+    private void timeout() {
+        timer = null;
+        if (resetReceived || sndNxt == sndUna || (finAcked && sndUna == sndNxt)) {
+            return;
+        }
+        if (!established) {
+            sendSyn();
+        } else if (sndUna == timerUna && auto) {
+            // no progress: go back N
+            sndNxt = sndUna;
+            finSent = false;
+            if (sndUna - dataSeq0() > toSend.length) { // only the FIN was outstanding... already acked
+                return;
+            }
+            pump();
+        }
+        armTimer();
+    }
+
+    void onSegment(TcpHarness.Seg s, byte[] payload) {
+        segmentsReceived++;
+        if (s.has(TcpSegment.RST)) {
+            resetReceived = true;
+            return;
+        }
+        if (!established) {
+            if (s.has(TcpSegment.SYN | TcpSegment.ACK) && s.ack() == iss + 1) {
+                established = true;
+                rcvNxt = s.seq() + 1;
+                peerMss = s.mss() > 0 ? s.mss() : 536;
+                synAckWindowScale = s.windowScale();
+                peerScale = windowScale >= 0 && s.windowScale() >= 0 ? s.windowScale() : 0;
+                peerWindow = s.window(); // unscaled in a SYN
+                sndUna = iss + 1;
+                sndNxt = iss + 1;
+                if (auto) {
+                    ack();
+                }
+                pump();
+            }
+            return;
+        }
+        if (s.has(TcpSegment.SYN)) {
+            if (auto) {
+                ack(); // our ACK of the SYN-ACK was lost
+            }
+            return;
+        }
+        // ACK processing
+        if (SeqNum.gt(s.ack(), sndUna) && SeqNum.le(s.ack(), sndNxt)) {
+            sndUna = s.ack();
+            if (timer != null) {
+                timer.cancel();
+                timer = null;
+            }
+            if (finSent && sndUna == sndNxt) {
+                finAcked = true;
+            }
+        }
+        peerWindow = s.window() << peerScale;
+        // data: in order only
+        int len = payload.length;
+        boolean fin = s.has(TcpSegment.FIN);
+        if (len > 0 || fin) {
+            if (s.seq() == rcvNxt && (!fin || !finReceived)) {
+                int room = appReading ? Integer.MAX_VALUE : receiveBuffer - unread;
+                int take = Math.min(len, room);
+                received.write(payload, 0, take);
+                rcvNxt += take;
+                if (!appReading) {
+                    unread += take;
+                }
+                if (fin && take == len) {
+                    rcvNxt++;
+                    finReceived = true;
+                }
+            }
+            if (auto) {
+                ack();
+            }
+        }
+        pump();
+    }
+}

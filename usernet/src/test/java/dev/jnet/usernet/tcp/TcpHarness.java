@@ -1,0 +1,209 @@
+package dev.jnet.usernet.tcp;
+
+import dev.jnet.usernet.ManualScheduler;
+import dev.jnet.usernet.UsernetConfig;
+import dev.jnet.usernet.ip.Ipv4Output;
+import dev.jnet.usernet.link.FrameSink;
+import dev.jnet.usernet.nat.AddressMap;
+import dev.jnet.usernet.wire.EthernetFrame;
+import dev.jnet.usernet.wire.InternetChecksum;
+import dev.jnet.usernet.wire.Ipv4Packet;
+import dev.jnet.usernet.wire.TcpOptions;
+import dev.jnet.usernet.wire.TcpSegment;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A TcpStack on a virtual clock with an in-memory link to test guests: frames from the stack
+ * are parsed and logged, then handed (possibly dropped, duplicated or delayed) to the guest
+ * owning the destination port; the guests' segments go the same way into the stack.
+ */
+final class TcpHarness implements FrameSink {
+    static final long MS = 1_000_000L;
+    static final int GUEST = 0x0A000264; // 10.0.2.100
+    static final int GATEWAY = 0x0A000202;
+    static final int REMOTE = 0xCB00710A; // 203.0.113.10
+
+    final ManualScheduler scheduler = new ManualScheduler();
+    final UsernetConfig config;
+    final FakeHostConnector connector = new FakeHostConnector(scheduler);
+    final Ipv4Output out;
+    final TcpStack stack;
+    final List<Seg> log = new ArrayList<>();
+    final List<byte[]> icmp = new ArrayList<>();
+    final Map<Integer, GuestTcp> guests = new HashMap<>();
+    final Random random;
+
+    // impairment of both directions
+    double loss;
+    double duplicate;
+    long maxJitterNanos;
+    /** drops stack-to-guest segments the test picks */
+    java.util.function.Predicate<Seg> dropToGuest = s -> false;
+
+    /** One segment the stack sent. */
+    record Seg(long time, int src, int dst, int srcPort, int dstPort, int seq, int ack, int flags, int window,
+            int length, int mss, int windowScale) {
+        boolean has(int f) {
+            return (flags & f) == f;
+        }
+
+        @Override
+        public String toString() {
+            return (time / MS) + "ms " + srcPort + ">" + dstPort + " [" + TcpSegment.flagsToString(flags) + "] seq "
+                    + Integer.toUnsignedString(seq) + " ack " + Integer.toUnsignedString(ack) + " win " + window
+                    + " len " + length;
+        }
+    }
+
+    TcpHarness(TcpLimits limits) {
+        this(UsernetConfig.defaults(), limits, 1);
+    }
+
+    TcpHarness(UsernetConfig config, TcpLimits limits, long seed) {
+        this.config = config;
+        this.random = new Random(seed);
+        this.out = new Ipv4Output(config, this);
+        this.stack = new TcpStack(config, scheduler, out, new AddressMap(config), connector,
+                () -> new InetSocketAddress("127.0.0.1", 53), limits);
+    }
+
+    static TcpLimits smallLimits() {
+        return TcpLimits.defaults();
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return UnpooledByteBufAllocator.DEFAULT;
+    }
+
+    @Override
+    public void sendFrame(ByteBuf frame) {
+        try {
+            int ipOff = frame.readerIndex() + EthernetFrame.HEADER_LENGTH;
+            Ipv4Packet ip = new Ipv4Packet().wrap(frame, ipOff, frame.writerIndex() - ipOff);
+            if (!ip.check() || !ip.verifyChecksum()) {
+                throw new AssertionError("stack sent a bad IPv4 header");
+            }
+            if (ip.protocol() == Ipv4Packet.PROTO_ICMP) {
+                byte[] b = new byte[ip.totalLength()];
+                frame.getBytes(ipOff, b);
+                icmp.add(b);
+                return;
+            }
+            TcpSegment tcp = new TcpSegment().wrap(frame, ip.payloadOffset(), ip.payloadLength());
+            if (!tcp.check() || !tcp.verifyChecksumIpv4(ip.src(), ip.dst())) {
+                throw new AssertionError("stack sent a bad TCP segment");
+            }
+            TcpOptions o = new TcpOptions();
+            tcp.parseOptions(o);
+            Seg s = new Seg(scheduler.nanoTime(), ip.src(), ip.dst(), tcp.srcPort(), tcp.dstPort(), tcp.seq(),
+                    tcp.ackNumber(), tcp.flags(), tcp.window(), tcp.payloadLength(), o.mss, o.windowScale);
+            log.add(s);
+            GuestTcp g = guests.get(s.dstPort);
+            if (g == null || dropToGuest.test(s)) {
+                return;
+            }
+            byte[] payload = new byte[tcp.payloadLength()];
+            frame.getBytes(tcp.payloadOffset(), payload);
+            deliver(() -> g.onSegment(s, payload));
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void deliver(Runnable r) {
+        if (loss > 0 && random.nextDouble() < loss) {
+            return;
+        }
+        int copies = duplicate > 0 && random.nextDouble() < duplicate ? 2 : 1;
+        for (int i = 0; i < copies; i++) {
+            if (maxJitterNanos > 0) {
+                scheduler.schedule(r, (long) (random.nextDouble() * maxJitterNanos));
+            } else {
+                scheduler.execute(r);
+            }
+        }
+    }
+
+    /** Sends a segment from the guest to the stack through the impaired link. */
+    void guestSend(int src, int srcPort, int dst, int dstPort, int seq, int ack, int flags, int window,
+            TcpOptions opts, byte[] payload, int off, int len, boolean impaired) {
+        int optLen = opts == null ? 0 : TcpSegment.optionsLength(opts);
+        int tcpLen = TcpSegment.MIN_HEADER_LENGTH + optLen + len;
+        byte[] packet = new byte[Ipv4Packet.MIN_HEADER_LENGTH + tcpLen];
+        ByteBuf b = Unpooled.wrappedBuffer(packet);
+        Ipv4Packet.emitHeader(b, 0, src, dst, Ipv4Packet.PROTO_TCP, 64, 0, tcpLen);
+        int hl = TcpSegment.emitHeader(b, 20, srcPort, dstPort, seq, ack, flags, window, 0, opts);
+        b.setBytes(20 + hl, payload, off, len);
+        new TcpSegment().wrap(b, 20, tcpLen).fillChecksumIpv4(src, dst);
+        Runnable r = () -> inject(packet);
+        if (impaired) {
+            deliver(r);
+        } else {
+            r.run();
+        }
+    }
+
+    /** Hands one raw IPv4 packet to the stack in a fresh direct buffer, released afterwards. */
+    void inject(byte[] packet) {
+        ByteBuf b = Unpooled.directBuffer(packet.length + 32);
+        b.writeZero(16); // not at offset 0, like a frame after its Ethernet header
+        b.readerIndex(16);
+        b.writeBytes(packet);
+        try {
+            stack.receive(new Ipv4Packet().wrap(b));
+        } finally {
+            b.release();
+        }
+    }
+
+    /** Checksum self-test helper: flips nothing, verifies InternetChecksum links in. */
+    static long pseudo(int src, int dst, int len) {
+        return InternetChecksum.pseudoHeaderV4(src, dst, Ipv4Packet.PROTO_TCP, len);
+    }
+
+    GuestTcp guest(int port, int remote, int remotePort) {
+        GuestTcp g = new GuestTcp(this, port, remote, remotePort);
+        guests.put(port, g);
+        return g;
+    }
+
+    void run() {
+        scheduler.runPending();
+    }
+
+    void advance(long nanos) {
+        scheduler.advance(nanos);
+    }
+
+    /** Runs the virtual clock in steps until {@code done} or {@code limitNanos} of virtual time. */
+    boolean runUntil(java.util.function.BooleanSupplier done, long limitNanos) {
+        long end = scheduler.nanoTime() + limitNanos;
+        scheduler.runPending();
+        while (!done.getAsBoolean()) {
+            if (scheduler.nanoTime() >= end) {
+                return false;
+            }
+            scheduler.advance(MS);
+        }
+        return true;
+    }
+
+    List<Seg> segsTo(int port) {
+        return log.stream().filter(s -> s.dstPort == port).toList();
+    }
+
+    Seg lastTo(int port) {
+        List<Seg> l = segsTo(port);
+        return l.isEmpty() ? null : l.get(l.size() - 1);
+    }
+}
