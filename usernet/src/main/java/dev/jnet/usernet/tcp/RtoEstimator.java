@@ -13,6 +13,7 @@ final class RtoEstimator {
     private long srtt = -1;
     private long rttvar;
     private long rto;
+    private int backoff;
 
     RtoEstimator(long initialRto, long minRto, long maxRto) {
         this.minRto = minRto;
@@ -21,6 +22,7 @@ final class RtoEstimator {
     }
 
     void sample(long rtt) {
+        backoff = 0;
         if (srtt < 0) {
             srtt = rtt;
             rttvar = rtt / 2;
@@ -33,11 +35,26 @@ final class RtoEstimator {
 
     /** Timer expiry: back off (RFC 6298 5.5). */
     void backOff() {
-        rto = clamp(rto * 2);
+        if (rto() < maxRto && backoff < 20) {
+            backoff++;
+        }
+    }
+
+    /**
+     * New data was acknowledged: the path works again, so the backoff ends even without a
+     * sample (Karn's rule forbids sampling retransmitted ranges; like Linux, we do not keep a
+     * backed-off timer through a recovery that is making progress).
+     */
+    void progress() {
+        backoff = 0;
     }
 
     long rto() {
-        return rto;
+        return Math.min(maxRto, rto << backoff);
+    }
+
+    int backoffCount() {
+        return backoff;
     }
 
     /** Smoothed RTT, or -1 before the first sample. */

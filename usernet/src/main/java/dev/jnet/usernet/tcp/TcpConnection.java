@@ -325,6 +325,7 @@ final class TcpConnection implements TcpHostConnector.Listener {
         if (SeqNum.lt(sndNxt, sndUna)) {
             sndNxt = sndUna;
         }
+        rto.progress();
         if (rttTiming && SeqNum.ge(ack, rttSeq)) {
             rto.sample(scheduler.nanoTime() - rttStart);
             rttTiming = false;

@@ -34,10 +34,16 @@ final class GuestTcp {
     int windowScale = 7;
     int mss = 1460;
     int receiveBuffer = 1 << 20;
+    /** the guest's congestion window, fixed: keeps go-back-N retransmissions small */
+    int maxInFlight = 64 * 1024;
     /** bytes received but not yet read by the application */
     int unread;
     boolean appReading = true;
     final ByteArrayOutputStream received = new ByteArrayOutputStream();
+    /** whether out-of-order segments are kept (like a real stack) or dropped */
+    boolean keepOutOfOrder = true;
+    /** out-of-order data by stream offset: {payload, fin} */
+    private final java.util.TreeMap<Long, Object[]> outOfOrder = new java.util.TreeMap<>();
 
     byte[] toSend = new byte[0];
     boolean finQueued;
@@ -113,7 +119,7 @@ final class GuestTcp {
         if (!established || resetReceived || !auto) {
             return;
         }
-        int window = Math.max(peerWindow, 0);
+        int window = Math.min(Math.max(peerWindow, 0), maxInFlight);
         while (true) {
             int off = sndNxt - dataSeq0();
             int inFlight = sndNxt - sndUna;
@@ -169,6 +175,29 @@ final class GuestTcp {
         armTimer();
     }
 
+    private void drainOutOfOrder() {
+        while (!outOfOrder.isEmpty() && !finReceived) {
+            long at = outOfOrder.firstKey();
+            long have = received.size();
+            if (at > have) {
+                return;
+            }
+            Object[] e = outOfOrder.pollFirstEntry().getValue();
+            byte[] p = (byte[]) e[0];
+            boolean fin = (Boolean) e[1];
+            if (at + p.length < have || (at + p.length == have && !fin)) {
+                continue;
+            }
+            int skip = (int) (have - at);
+            received.write(p, skip, p.length - skip);
+            rcvNxt += p.length - skip;
+            if (fin) {
+                rcvNxt++;
+                finReceived = true;
+            }
+        }
+    }
+
     void onSegment(TcpHarness.Seg s, byte[] payload) {
         segmentsReceived++;
         if (s.has(TcpSegment.RST)) {
@@ -210,10 +239,20 @@ final class GuestTcp {
             }
         }
         peerWindow = s.window() << peerScale;
-        // data: in order only
         int len = payload.length;
         boolean fin = s.has(TcpSegment.FIN);
+        if ((len > 0 || fin) && keepOutOfOrder && SeqNum.gt(s.seq(), rcvNxt) && appReading) {
+            outOfOrder.putIfAbsent(s.seq() - rcvNxt + (long) received.size(), new Object[] {payload, fin});
+        }
         if (len > 0 || fin) {
+            if (SeqNum.lt(s.seq(), rcvNxt) && SeqNum.gt(s.seq() + len, rcvNxt)) {
+                // overlaps what we have: keep the new tail
+                int skip = rcvNxt - s.seq();
+                payload = java.util.Arrays.copyOfRange(payload, skip, len);
+                len = payload.length;
+                s = new TcpHarness.Seg(s.time(), s.src(), s.dst(), s.srcPort(), s.dstPort(), rcvNxt, s.ack(),
+                        s.flags(), s.window(), len, s.mss(), s.windowScale());
+            }
             if (s.seq() == rcvNxt && (!fin || !finReceived)) {
                 int room = appReading ? Integer.MAX_VALUE : receiveBuffer - unread;
                 int take = Math.min(len, room);
@@ -226,6 +265,7 @@ final class GuestTcp {
                     rcvNxt++;
                     finReceived = true;
                 }
+                drainOutOfOrder();
             }
             if (auto) {
                 ack();
