@@ -288,8 +288,8 @@ final class TcpConnection implements TcpHostConnector.Listener {
         retries = 0; // the guest is alive
         if (SeqNum.gt(ack, sndUna)) {
             newAck(ack);
-        } else if (len == 0 && !fin && window == sndWnd && sndMax != sndUna) {
-            duplicateAck();
+        } else if (len == 0 && !fin && window == sndWnd && window > 0 && sndMax != sndUna && !persist) {
+            duplicateAck(); // (answers to zero-window probes are not loss signals)
         }
         if (SeqNum.lt(sndWl1, seq) || (sndWl1 == seq && SeqNum.le(sndWl2, ack))) {
             sndWnd = window;
@@ -372,7 +372,7 @@ final class TcpConnection implements TcpHostConnector.Listener {
     private void retransmitFirst() {
         rttTiming = false; // Karn: no sample from a retransmitted range
         int queued = sendBuffer.readable();
-        int len = Math.min(mss, queued);
+        int len = Math.min(Math.min(mss, queued), Math.max(sndWnd, 1));
         boolean fin = finSent && len == queued;
         if (len == 0 && !fin) {
             return;

@@ -91,7 +91,18 @@ final class GuestTcp {
         return Math.min(65535, free >>> scale);
     }
 
+    /** right edge of the window we advertised last, and segments of the stack beyond it */
+    int advertisedEdge;
+    int windowViolations;
+
+    private int scaleInUse() {
+        return windowScale >= 0 && synAckWindowScale >= 0 ? windowScale : 0;
+    }
+
     void ack() {
+        int edge = rcvNxt + (windowField() << scaleInUse());
+        // rounding to the scale may pull the edge back a little; the largest one offered counts
+        advertisedEdge = advertisedEdge == 0 || SeqNum.gt(edge, advertisedEdge) ? edge : advertisedEdge;
         h.guestSend(TcpHarness.GUEST, port, remote, remotePort, sndNxt, rcvNxt, TcpSegment.ACK, windowField(), null,
                 new byte[0], 0, 0, impaired);
     }
@@ -241,6 +252,9 @@ final class GuestTcp {
         peerWindow = s.window() << peerScale;
         int len = payload.length;
         boolean fin = s.has(TcpSegment.FIN);
+        if (len > 1 && SeqNum.gt(s.seq() + len, advertisedEdge)) {
+            windowViolations++; // only a one-byte probe may exceed the window
+        }
         if ((len > 0 || fin) && keepOutOfOrder && SeqNum.gt(s.seq(), rcvNxt) && appReading) {
             outOfOrder.putIfAbsent(s.seq() - rcvNxt + (long) received.size(), new Object[] {payload, fin});
         }
