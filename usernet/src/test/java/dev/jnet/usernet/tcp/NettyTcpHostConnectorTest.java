@@ -1,0 +1,202 @@
+package dev.jnet.usernet.tcp;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The production connector against real loopback sockets (127.0.0.0/8 only). */
+class NettyTcpHostConnectorTest {
+    private MultiThreadIoEventLoopGroup group;
+    private EventLoop loop;
+
+    @BeforeEach
+    void start() {
+        Epoll.ensureAvailability();
+        group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        loop = group.next();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Records what the connector reports; every callback must run on the loop. */
+    private final class Recorder implements TcpHostConnector.Listener {
+        final CompletableFuture<Boolean> connect = new CompletableFuture<>();
+        final CompletableFuture<TcpHostConnector.Failure> failure = new CompletableFuture<>();
+        final CompletableFuture<byte[]> eof = new CompletableFuture<>();
+        final CompletableFuture<Void> closed = new CompletableFuture<>();
+        final ByteArrayOutputStream in = new ByteArrayOutputStream();
+        int writeCompletions;
+        volatile boolean offLoop;
+
+        private void check() {
+            offLoop |= !loop.inEventLoop();
+        }
+
+        @Override
+        public void connected() {
+            check();
+            connect.complete(true);
+        }
+
+        @Override
+        public void connectFailed(TcpHostConnector.Failure f) {
+            check();
+            failure.complete(f);
+        }
+
+        @Override
+        public void received(ByteBuf data) {
+            check();
+            byte[] b = new byte[data.readableBytes()];
+            data.readBytes(b);
+            data.release();
+            in.write(b, 0, b.length);
+        }
+
+        @Override
+        public void inputShutdown() {
+            check();
+            eof.complete(in.toByteArray());
+        }
+
+        @Override
+        public void writeCompleted() {
+            check();
+            writeCompletions++;
+        }
+
+        @Override
+        public void reset() {
+            check();
+            eof.completeExceptionally(new AssertionError("reset"));
+        }
+
+        @Override
+        public void closed() {
+            check();
+            closed.complete(null);
+        }
+    }
+
+    @Test
+    void connectsFromTheOutboundAddressAndMovesDataBothWaysWithHalfClose() throws Exception {
+        byte[] up = TcpTransferTest.randomBytes(1 << 20, 21);
+        byte[] down = TcpTransferTest.randomBytes(1 << 20, 22);
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            CompletableFuture<byte[]> serverGot = new CompletableFuture<>();
+            CompletableFuture<InetAddress> peer = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try (Socket s = server.accept()) {
+                    peer.complete(s.getInetAddress());
+                    InputStream is = s.getInputStream();
+                    serverGot.complete(is.readAllBytes()); // until our shutdownOutput
+                    OutputStream os = s.getOutputStream();
+                    os.write(down);
+                    s.shutdownOutput();
+                    is.read(); // wait for our close
+                } catch (Exception e) {
+                    serverGot.completeExceptionally(e);
+                }
+            });
+            t.start();
+            NettyTcpHostConnector connector = new NettyTcpHostConnector(loop, InetAddress.getByName("127.0.0.2"),
+                    5000, TcpLimits.defaults());
+            Recorder r = new Recorder();
+            TcpHostConnector.HostConnection[] conn = new TcpHostConnector.HostConnection[1];
+            loop.execute(() -> conn[0] = connector.connect(new InetSocketAddress("127.0.0.1", server.getLocalPort()), r));
+            assertTrue(r.connect.get(10, TimeUnit.SECONDS));
+            loop.submit(() -> {
+                for (int off = 0; off < up.length; off += 1460) {
+                    conn[0].write(Unpooled.wrappedBuffer(up, off, Math.min(1460, up.length - off)));
+                }
+                conn[0].flush();
+                conn[0].shutdownOutput(); // after the queued writes, not instead of them
+                conn[0].setReading(true);
+            }).get(10, TimeUnit.SECONDS);
+            assertArrayEquals(up, serverGot.get(10, TimeUnit.SECONDS));
+            assertEquals(InetAddress.getByName("127.0.0.2"), peer.get(), "bound to --outbound-addr first");
+            assertArrayEquals(down, r.eof.get(10, TimeUnit.SECONDS));
+            long pending = loop.submit(() -> conn[0].pendingWriteBytes()).get(10, TimeUnit.SECONDS);
+            assertEquals(0, pending);
+            assertTrue(r.writeCompletions > 0);
+            loop.execute(() -> conn[0].close());
+            r.closed.get(10, TimeUnit.SECONDS);
+            t.join(10_000);
+            assertTrue(!r.offLoop, "callbacks ran on the stack's loop");
+        }
+    }
+
+    @Test
+    void closedPortIsReportedAsRefused() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            port = s.getLocalPort();
+        }
+        NettyTcpHostConnector connector = new NettyTcpHostConnector(loop, null, 5000, TcpLimits.defaults());
+        Recorder r = new Recorder();
+        loop.execute(() -> connector.connect(new InetSocketAddress("127.0.0.1", port), r));
+        assertEquals(TcpHostConnector.Failure.REFUSED, r.failure.get(10, TimeUnit.SECONDS));
+        r.closed.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void abortResetsTheHostPeer() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            CompletableFuture<String> outcome = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try (Socket s = server.accept()) {
+                    int b = s.getInputStream().read();
+                    outcome.complete("read " + b);
+                } catch (java.net.SocketException e) {
+                    outcome.complete("reset");
+                } catch (Exception e) {
+                    outcome.completeExceptionally(e);
+                }
+            });
+            t.start();
+            NettyTcpHostConnector connector = new NettyTcpHostConnector(loop, null, 5000, TcpLimits.defaults());
+            Recorder r = new Recorder();
+            TcpHostConnector.HostConnection[] conn = new TcpHostConnector.HostConnection[1];
+            loop.execute(() -> conn[0] = connector.connect(new InetSocketAddress("127.0.0.1", server.getLocalPort()), r));
+            r.connect.get(10, TimeUnit.SECONDS);
+            loop.execute(() -> conn[0].abort());
+            assertEquals("reset", outcome.get(10, TimeUnit.SECONDS), "SO_LINGER 0: the peer sees ECONNRESET");
+            r.closed.get(10, TimeUnit.SECONDS);
+            t.join(10_000);
+        }
+    }
+
+    @Test
+    void failureClassification() {
+        assertEquals(TcpHostConnector.Failure.TIMEOUT,
+                NettyTcpHostConnector.classify(new io.netty.channel.ConnectTimeoutException("t")));
+        assertEquals(TcpHostConnector.Failure.UNREACHABLE,
+                NettyTcpHostConnector.classify(new java.net.NoRouteToHostException("n")));
+        assertEquals(TcpHostConnector.Failure.REFUSED,
+                NettyTcpHostConnector.classify(new java.net.ConnectException("r")));
+        assertEquals(TcpHostConnector.Failure.OTHER,
+                NettyTcpHostConnector.classify(new java.io.IOException("x")));
+    }
+}
