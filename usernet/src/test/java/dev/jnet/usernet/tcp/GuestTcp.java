@@ -163,7 +163,7 @@ final class GuestTcp {
     private void armTimer() {
         if (timer == null) {
             timerUna = sndUna;
-            timer = h.scheduler.schedule(this::timeout, retransmitNanos);
+            timer = h.clock.schedule(this::timeout, retransmitNanos);
         }
     }
 

@@ -1,12 +1,12 @@
 package dev.jnet.usernet.tcp;
 
 import dev.jnet.usernet.ManualScheduler;
+import dev.jnet.usernet.Scheduler;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.ip.Ipv4Output;
 import dev.jnet.usernet.link.FrameSink;
 import dev.jnet.usernet.nat.AddressMap;
 import dev.jnet.usernet.wire.EthernetFrame;
-import dev.jnet.usernet.wire.InternetChecksum;
 import dev.jnet.usernet.wire.Ipv4Packet;
 import dev.jnet.usernet.wire.TcpOptions;
 import dev.jnet.usernet.wire.TcpSegment;
@@ -32,12 +32,16 @@ final class TcpHarness implements FrameSink {
     static final int GATEWAY = 0x0A000202;
     static final int REMOTE = 0xCB00710A; // 203.0.113.10
 
-    final ManualScheduler scheduler = new ManualScheduler();
+    final ManualScheduler scheduler;
+    /** the stack's thread and clock: {@link #scheduler} or a real event loop */
+    final Scheduler clock;
     final UsernetConfig config;
-    final FakeHostConnector connector = new FakeHostConnector(scheduler);
+    final FakeHostConnector connector;
     final Ipv4Output out;
     final TcpStack stack;
     final List<Seg> log = new ArrayList<>();
+    /** whether to keep every segment in {@link #log} (off for big real-loop runs) */
+    boolean logging = true;
     final List<byte[]> icmp = new ArrayList<>();
     final Map<Integer, GuestTcp> guests = new HashMap<>();
     final Random random;
@@ -71,13 +75,24 @@ final class TcpHarness implements FrameSink {
     TcpHarness(UsernetConfig config, TcpLimits limits, long seed) {
         this.config = config;
         this.random = new Random(seed);
+        this.scheduler = new ManualScheduler();
+        this.clock = scheduler;
+        this.connector = new FakeHostConnector(scheduler);
         this.out = new Ipv4Output(config, this);
         this.stack = new TcpStack(config, scheduler, out, new AddressMap(config), connector,
                 () -> new InetSocketAddress("127.0.0.1", 53), limits);
     }
 
-    static TcpLimits smallLimits() {
-        return TcpLimits.defaults();
+    /** A harness on a real loop with a real connector (no virtual clock, no impairment). */
+    TcpHarness(UsernetConfig config, TcpLimits limits, Scheduler loop, TcpHostConnector hostConnector) {
+        this.config = config;
+        this.random = new Random(1);
+        this.scheduler = null;
+        this.clock = loop;
+        this.connector = null;
+        this.out = new Ipv4Output(config, this);
+        this.stack = new TcpStack(config, loop, out, new AddressMap(config), hostConnector,
+                () -> new InetSocketAddress("127.0.0.1", 53), limits);
     }
 
     @Override
@@ -105,9 +120,11 @@ final class TcpHarness implements FrameSink {
             }
             TcpOptions o = new TcpOptions();
             tcp.parseOptions(o);
-            Seg s = new Seg(scheduler.nanoTime(), ip.src(), ip.dst(), tcp.srcPort(), tcp.dstPort(), tcp.seq(),
+            Seg s = new Seg(clock.nanoTime(), ip.src(), ip.dst(), tcp.srcPort(), tcp.dstPort(), tcp.seq(),
                     tcp.ackNumber(), tcp.flags(), tcp.window(), tcp.payloadLength(), o.mss, o.windowScale);
-            log.add(s);
+            if (logging) {
+                log.add(s);
+            }
             GuestTcp g = guests.get(s.dstPort);
             if (g == null || dropToGuest.test(s)) {
                 return;
@@ -127,9 +144,9 @@ final class TcpHarness implements FrameSink {
         int copies = duplicate > 0 && random.nextDouble() < duplicate ? 2 : 1;
         for (int i = 0; i < copies; i++) {
             if (maxJitterNanos > 0) {
-                scheduler.schedule(r, (long) (random.nextDouble() * maxJitterNanos));
+                clock.schedule(r, (long) (random.nextDouble() * maxJitterNanos));
             } else {
-                scheduler.execute(r);
+                clock.execute(r);
             }
         }
     }
@@ -164,11 +181,6 @@ final class TcpHarness implements FrameSink {
         } finally {
             b.release();
         }
-    }
-
-    /** Checksum self-test helper: flips nothing, verifies InternetChecksum links in. */
-    static long pseudo(int src, int dst, int len) {
-        return InternetChecksum.pseudoHeaderV4(src, dst, Ipv4Packet.PROTO_TCP, len);
     }
 
     GuestTcp guest(int port, int remote, int remotePort) {

@@ -1,0 +1,129 @@
+package dev.jnet.usernet.tcp;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.jnet.usernet.EventLoopScheduler;
+import dev.jnet.usernet.UsernetConfig;
+import io.netty.channel.EventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Guests on the in-memory link, the stack on a real epoll loop, host sockets to a loopback
+ * server: the whole splice with Netty's real write completion and read pacing.
+ */
+class TcpLoopbackSpliceTest {
+    private static final int CONNECTIONS = 20;
+    private static final int SIZE = 1 << 20;
+
+    @Test
+    void parallelConnectionsMoveOneMegabyteEachWayAndLeaveNothingBehind() throws Exception {
+        Epoll.ensureAvailability();
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        byte[] up = TcpTransferTest.randomBytes(SIZE, 31);
+        byte[] down = TcpTransferTest.randomBytes(SIZE, 32);
+        ConcurrentHashMap<Integer, byte[]> serverGot = new ConcurrentHashMap<>();
+        List<Thread> handlers = new ArrayList<>();
+        try (ServerSocket server = new ServerSocket(0, CONNECTIONS, InetAddress.getByName("127.0.0.1"))) {
+            Thread acceptor = new Thread(() -> {
+                for (int i = 0; i < CONNECTIONS; i++) {
+                    try {
+                        Socket s = server.accept();
+                        Thread t = new Thread(() -> serve(s, down, serverGot));
+                        synchronized (handlers) {
+                            handlers.add(t);
+                        }
+                        t.start();
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            });
+            acceptor.start();
+
+            EventLoop loop = group.next();
+            EventLoopScheduler scheduler = new EventLoopScheduler(loop);
+            UsernetConfig config = UsernetConfig.defaults();
+            NettyTcpHostConnector connector = new NettyTcpHostConnector(scheduler, config);
+            TcpHarness h = new TcpHarness(config, TcpLimits.defaults(), scheduler, connector);
+            h.logging = false;
+            List<GuestTcp> guests = new ArrayList<>();
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            loop.submit(() -> {
+                for (int i = 0; i < CONNECTIONS; i++) {
+                    GuestTcp g = h.guest(44000 + i, TcpHarness.GATEWAY, server.getLocalPort());
+                    g.impaired = false;
+                    guests.add(g);
+                    g.connect();
+                    g.send(up, true);
+                }
+                pollUntilDone(scheduler, h, guests, done);
+            }).get(10, TimeUnit.SECONDS);
+            done.get(60, TimeUnit.SECONDS);
+
+            for (GuestTcp g : guests) {
+                assertArrayEquals(down, g.received.toByteArray(), "host -> guest on port " + g.port);
+            }
+            assertEquals(CONNECTIONS, serverGot.size());
+            for (byte[] got : serverGot.values()) {
+                assertArrayEquals(up, got, "guest -> host");
+            }
+            CompletableFuture<Void> socketsClosed = new CompletableFuture<>();
+            loop.execute(() -> pollSockets(scheduler, h, socketsClosed));
+            socketsClosed.get(10, TimeUnit.SECONDS);
+            assertEquals(0, (int) loop.submit(h.stack::connectionCount).get(10, TimeUnit.SECONDS));
+            acceptor.join(10_000);
+            synchronized (handlers) {
+                for (Thread t : handlers) {
+                    t.join(10_000);
+                }
+            }
+            loop.submit(h.stack::close).get(10, TimeUnit.SECONDS);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Reads until the guest's FIN, answers, half-closes, waits for the stack's close. */
+    private static void serve(Socket s, byte[] down, ConcurrentHashMap<Integer, byte[]> got) {
+        try (s) {
+            InputStream in = s.getInputStream();
+            got.put(s.getPort(), in.readAllBytes());
+            s.getOutputStream().write(down);
+            s.shutdownOutput();
+            assertEquals(-1, in.read());
+        } catch (Exception e) {
+            got.put(-s.getPort(), new byte[0]);
+        }
+    }
+
+    private static void pollUntilDone(EventLoopScheduler scheduler, TcpHarness h, List<GuestTcp> guests,
+            CompletableFuture<Void> done) {
+        boolean all = guests.stream().allMatch(g -> g.finReceived && g.finAcked) && h.stack.connectionCount() == 0;
+        if (all) {
+            done.complete(null);
+        } else if (!done.isDone()) {
+            scheduler.schedule(() -> pollUntilDone(scheduler, h, guests, done), 10_000_000L);
+        }
+    }
+
+    private static void pollSockets(EventLoopScheduler scheduler, TcpHarness h, CompletableFuture<Void> done) {
+        if (h.stack.openHostSockets() == 0) {
+            done.complete(null);
+        } else {
+            scheduler.schedule(() -> pollSockets(scheduler, h, done), 10_000_000L);
+        }
+    }
+}
