@@ -18,6 +18,8 @@ import java.util.List;
 final class FakeHostConnector implements TcpHostConnector {
     final ManualScheduler scheduler;
     final List<FakeHost> hosts = new ArrayList<>();
+    /** every buffer the fake host handed to the stack */
+    final List<ByteBuf> handedOut = new ArrayList<>();
     boolean autoDrain = true;
     int readChunk = 16 * 1024;
 
@@ -34,6 +36,10 @@ final class FakeHostConnector implements TcpHostConnector {
 
     FakeHost last() {
         return hosts.get(hosts.size() - 1);
+    }
+
+    long leakedBuffers() {
+        return handedOut.stream().filter(b -> b.refCnt() > 0).count();
     }
 
     long openCount() {
@@ -105,6 +111,7 @@ final class FakeHostConnector implements TcpHostConnector {
                 ByteBuf b = Unpooled.directBuffer(n);
                 b.writeBytes(source, sourceOffset, n);
                 sourceOffset += n;
+                handedOut.add(b);
                 listener.received(b);
             }
             if (reading && !closed && sourceOffset == source.length && eofAfterSource && !eofSent) {

@@ -97,6 +97,8 @@ class TcpCloseTest {
             assertTrue(host.aborted, "a guest reset resets the host side too");
         }
         assertEquals(0, h.stack.openHostSockets());
+        assertEquals(0, h.leakedBuffers());
+        assertEquals(0, h.connector.leakedBuffers());
     }
 
     @ParameterizedTest
@@ -283,5 +285,7 @@ class TcpCloseTest {
         assertEquals(0, h.stack.openHostSockets());
         assertTrue(h.connector.hosts.stream().allMatch(x -> x.closed && x.aborted));
         assertTrue(h.connector.hosts.stream().allMatch(x -> x.pending.isEmpty()));
+        assertEquals(0, h.leakedBuffers(), "guest frames released");
+        assertEquals(0, h.connector.leakedBuffers(), "host data released");
     }
 }

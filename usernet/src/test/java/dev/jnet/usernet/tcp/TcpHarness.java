@@ -170,9 +170,20 @@ final class TcpHarness implements FrameSink {
         }
     }
 
+    /** Every buffer handed to the stack or to the host side, to prove none leaks. */
+    final List<ByteBuf> tracked = new ArrayList<>();
+
+    /** Buffers the stack still holds a reference to (slices keep their parent alive). */
+    long leakedBuffers() {
+        return tracked.stream().filter(b -> b.refCnt() > 0).count();
+    }
+
     /** Hands one raw IPv4 packet to the stack in a fresh direct buffer, released afterwards. */
     void inject(byte[] packet) {
         ByteBuf b = Unpooled.directBuffer(packet.length + 32);
+        if (logging) {
+            tracked.add(b);
+        }
         b.writeZero(16); // not at offset 0, like a frame after its Ethernet header
         b.readerIndex(16);
         b.writeBytes(packet);

@@ -66,6 +66,8 @@ class TcpTransferTest {
         assertTrue(host.closed, "host socket closed");
         assertTrue(host.closeRequested && !host.aborted, "graceful close, not a reset");
         assertEquals(0, h.stack.openHostSockets());
+        assertEquals(0, h.leakedBuffers(), "guest frames still referenced");
+        assertEquals(0, h.connector.leakedBuffers(), "host reads still referenced");
         if (loss > 0) {
             long dataSegments = h.log.stream().filter(s -> s.length() > 0).count();
             assertTrue(dataSegments > (size + g.mss - 1) / g.mss, "losses caused retransmissions");
