@@ -4,6 +4,7 @@ import dev.jnet.usernet.EventLoopScheduler;
 import dev.jnet.usernet.UsernetConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -98,6 +99,7 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         private boolean notifyScheduled;
         private boolean shutdownPending;
         private boolean closePending;
+        private boolean unflushedWrites;
 
         NettyHostConnection(Listener listener) {
             this.listener = listener;
@@ -131,13 +133,18 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
                 data.release();
                 return;
             }
-            channel.write(data).addListener(this);
+            // no promise per segment: failures surface in exceptionCaught, completion is
+            // tracked once per flush
+            channel.write(data, channel.voidPromise());
+            unflushedWrites = true;
         }
 
         @Override
         public void flush() {
-            if (connected) {
-                channel.flush();
+            if (connected && unflushedWrites && !ended) {
+                unflushedWrites = false;
+                // completes once everything written before it has reached the socket
+                channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(this);
             }
         }
 
@@ -156,7 +163,7 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
                 ((EpollSocketChannel) channel).shutdownOutput();
             } else {
                 shutdownPending = true; // Netty fails queued writes on shutdown: wait for them
-                channel.flush();
+                flush();
             }
         }
 
@@ -168,7 +175,7 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
                 channel.close();
             } else {
                 closePending = true;
-                channel.flush();
+                flush();
             }
         }
 
@@ -182,7 +189,7 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
             channel.close();
         }
 
-        /** Completion of one write. */
+        /** Completion of a flush: every write queued before it reached the socket. */
         @Override
         public void operationComplete(ChannelFuture f) {
             if (!f.isSuccess()) {
