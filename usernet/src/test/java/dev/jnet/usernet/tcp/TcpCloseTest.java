@@ -191,6 +191,36 @@ class TcpCloseTest {
     }
 
     @Test
+    void lostFinIsRetransmittedOnTheTimer() {
+        reach(TcpState.ESTABLISHED);
+        int[] fins = {0};
+        h.dropToGuest = s -> s.has(TcpSegment.FIN) && fins[0]++ == 0;
+        host.send(new byte[0], true);
+        h.advance(10 * MS);
+        assertFalse(g.finReceived);
+        assertEquals(TcpState.FIN_WAIT_1, state());
+        h.advance(TcpLimits.defaults().minRtoNanos());
+        assertTrue(g.finReceived, "FIN sent again after one RTO");
+        assertEquals(TcpState.FIN_WAIT_2, state());
+    }
+
+    @Test
+    void lostSynAckIsResentWhenTheGuestRetransmitsItsSyn() {
+        g = h.guest(PORT, REMOTE, 80);
+        g.connect();
+        h.run();
+        int[] synAcks = {0};
+        h.dropToGuest = s -> s.has(TcpSegment.SYN) && synAcks[0]++ == 0;
+        h.connector.last().accept();
+        h.run();
+        assertFalse(g.established);
+        g.sendSyn(); // the guest's SYN retransmission
+        h.run();
+        assertTrue(g.established);
+        assertEquals(2, synAcks[0]);
+    }
+
+    @Test
     void timeWaitReAcksARetransmittedFinAndYieldsToANewSyn() {
         reach(TcpState.TIME_WAIT);
         int before = h.log.size();

@@ -57,6 +57,20 @@ class TcpHandshakeTest {
     }
 
     @Test
+    void dnsAddressPort53GoesToTheDnsUpstreamAndOtherPortsAreRefused() {
+        GuestTcp dns = h.guest(40020, 0x0A000203, 53);
+        dns.connect();
+        h.run();
+        assertEquals(1, h.connector.hosts.size());
+        assertEquals("/127.0.0.1:53", h.connector.last().remote.toString(), "the harness's DNS upstream");
+        GuestTcp other = h.guest(40021, 0x0A000203, 80);
+        other.connect();
+        h.run();
+        assertEquals(1, h.connector.hosts.size());
+        assertTrue(other.resetReceived);
+    }
+
+    @Test
     void noWindowScalingWhenTheGuestOffersNone() {
         GuestTcp g = h.guest(40002, REMOTE, 80);
         g.windowScale = -1;
