@@ -5,19 +5,24 @@ import io.netty.buffer.ByteBuf;
 /**
  * Out-of-order guest data waiting for the gap before it to fill: retained slices of the
  * guest's frames, sorted by sequence number, bounded in segment count and bytes. A segment
- * that does not fit is dropped (the guest retransmits it).
+ * that does not fit is dropped (the guest retransmits it). A circular array: segments usually
+ * arrive in order behind the gap (append at the tail) and leave from the head, both O(1).
  */
 final class ReassemblyQueue {
     private final int maxSegments;
+    private final int mask;
     private final int[] seqs;
     private final ByteBuf[] data;
+    private int head;
     private int count;
     private long bytes;
 
     ReassemblyQueue(int maxSegments) {
         this.maxSegments = maxSegments;
-        this.seqs = new int[maxSegments];
-        this.data = new ByteBuf[maxSegments];
+        int capacity = Integer.highestOneBit(Math.max(1, maxSegments) * 2 - 1);
+        this.mask = capacity - 1;
+        this.seqs = new int[capacity];
+        this.data = new ByteBuf[capacity];
     }
 
     int segments() {
@@ -28,28 +33,39 @@ final class ReassemblyQueue {
         return bytes;
     }
 
+    private int slot(int i) {
+        return (head + i) & mask;
+    }
+
     /**
      * Offers the segment {@code seq} with payload {@code buf[index, index + length)}; takes a
      * retained slice when it is kept.
      *
-     * @return whether it was kept
+     * @return whether it is held (kept now, or already held as a duplicate)
      */
     boolean offer(int seq, ByteBuf buf, int index, int length, long maxBytes) {
-        if (length == 0 || count == maxSegments || bytes + length > maxBytes) {
+        if (length == 0) {
             return false;
         }
         int pos = count;
-        while (pos > 0 && SeqNum.gt(seqs[pos - 1], seq)) {
+        while (pos > 0 && SeqNum.gt(seqs[slot(pos - 1)], seq)) {
             pos--;
         }
-        if (pos > 0 && SeqNum.le(seq + length, seqs[pos - 1] + data[pos - 1].readableBytes())
-                && SeqNum.ge(seq, seqs[pos - 1])) {
-            return true; // already held: a duplicate
+        if (pos > 0) {
+            int before = slot(pos - 1);
+            if (SeqNum.ge(seq, seqs[before]) && SeqNum.le(seq + length, seqs[before] + data[before].readableBytes())) {
+                return true; // already held: a duplicate
+            }
         }
-        System.arraycopy(seqs, pos, seqs, pos + 1, count - pos);
-        System.arraycopy(data, pos, data, pos + 1, count - pos);
-        seqs[pos] = seq;
-        data[pos] = buf.retainedSlice(index, length);
+        if (count == maxSegments || bytes + length > maxBytes) {
+            return false;
+        }
+        for (int i = count; i > pos; i--) { // shift the (usually empty) tail behind pos
+            seqs[slot(i)] = seqs[slot(i - 1)];
+            data[slot(i)] = data[slot(i - 1)];
+        }
+        seqs[slot(pos)] = seq;
+        data[slot(pos)] = buf.retainedSlice(index, length);
         count++;
         bytes += length;
         return true;
@@ -57,26 +73,23 @@ final class ReassemblyQueue {
 
     /** Sequence number of the first queued segment; only when {@link #segments()} > 0. */
     int firstSeq() {
-        return seqs[0];
+        return seqs[head];
     }
 
     /** Removes and returns the first segment (ownership passes to the caller). */
     ByteBuf pollFirst() {
-        ByteBuf b = data[0];
-        bytes -= b.readableBytes();
+        ByteBuf b = data[head];
+        data[head] = null;
+        head = (head + 1) & mask;
         count--;
-        System.arraycopy(seqs, 1, seqs, 0, count);
-        System.arraycopy(data, 1, data, 0, count);
-        data[count] = null;
+        bytes -= b.readableBytes();
         return b;
     }
 
     void clear() {
-        for (int i = 0; i < count; i++) {
-            data[i].release();
-            data[i] = null;
+        while (count > 0) {
+            pollFirst().release();
         }
-        count = 0;
-        bytes = 0;
+        head = 0;
     }
 }

@@ -10,8 +10,11 @@ import io.netty.buffer.CompositeByteBuf;
  * out of it straight into the outgoing frame, the one copy on this path.
  */
 final class SendBuffer {
-    /** Components before the composite consolidates; bounds per-buffer overhead of tiny reads. */
-    private static final int MAX_COMPONENTS = 64;
+    /**
+     * Components before the composite consolidates them into one buffer (a copy): bounds the
+     * overhead of many tiny reads; large reads are acknowledged long before this many pile up.
+     */
+    private static final int MAX_COMPONENTS = 256;
 
     private final CompositeByteBuf chain;
 

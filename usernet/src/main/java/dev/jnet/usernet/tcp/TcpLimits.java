@@ -42,9 +42,13 @@ public record TcpLimits(int maxConnections, int maxEmbryonic, int maxTimeWait, l
         }
     }
 
-    /** Production values: 16384 connections, 4 MiB windows (scale 7), Linux-like RTO bounds. */
+    /**
+     * Production values: 16384 connections, a 4 MiB receive window (scale 7), 2 MiB of host data
+     * held per connection (the guest link's bandwidth-delay product is far smaller), 256
+     * out-of-order segments, Linux-like RTO bounds.
+     */
     public static TcpLimits defaults() {
-        return new TcpLimits(16384, 1024, 4096, 2_000 * MS, 4 << 20, 4 << 20, 7, 64, 200 * MS, 60_000 * MS,
+        return new TcpLimits(16384, 1024, 4096, 2_000 * MS, 4 << 20, 2 << 20, 7, 256, 200 * MS, 60_000 * MS,
                 1_000 * MS, 12, 5);
     }
 
