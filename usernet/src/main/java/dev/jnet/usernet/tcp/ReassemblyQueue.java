@@ -1,5 +1,6 @@
 package dev.jnet.usernet.tcp;
 
+import dev.jnet.usernet.wire.TcpOptions;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -84,6 +85,48 @@ final class ReassemblyQueue {
         count--;
         bytes -= b.readableBytes();
         return b;
+    }
+
+    /**
+     * Fills RFC 2018 SACK blocks describing what is held: contiguous runs of queued segments,
+     * the run containing {@code recentSeq} (the latest arrival) first, the others in sequence
+     * order, at most {@code maxBlocks}.
+     */
+    void fillSack(TcpOptions opts, int recentSeq, int maxBlocks) {
+        int recentLeft = 0;
+        int recentRight = 0;
+        boolean haveRecent = false;
+        int i = 0;
+        while (i < count) {
+            int left = seqs[slot(i)];
+            int right = left + data[slot(i)].readableBytes();
+            i++;
+            while (i < count && SeqNum.le(seqs[slot(i)], right)) {
+                right = SeqNum.max(right, seqs[slot(i)] + data[slot(i)].readableBytes());
+                i++;
+            }
+            if (!haveRecent && SeqNum.ge(recentSeq, left) && SeqNum.lt(recentSeq, right)) {
+                haveRecent = true;
+                recentLeft = left;
+                recentRight = right;
+            }
+        }
+        if (haveRecent) {
+            opts.addSackBlock(recentLeft, recentRight);
+        }
+        i = 0;
+        while (i < count && opts.sackBlockCount < maxBlocks) {
+            int left = seqs[slot(i)];
+            int right = left + data[slot(i)].readableBytes();
+            i++;
+            while (i < count && SeqNum.le(seqs[slot(i)], right)) {
+                right = SeqNum.max(right, seqs[slot(i)] + data[slot(i)].readableBytes());
+                i++;
+            }
+            if (!haveRecent || left != recentLeft) {
+                opts.addSackBlock(left, right);
+            }
+        }
     }
 
     void clear() {

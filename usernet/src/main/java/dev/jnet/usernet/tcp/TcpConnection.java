@@ -10,7 +10,9 @@ import java.net.InetSocketAddress;
  * One guest connection terminated in the stack and spliced to a host socket. The guest side
  * is a full RFC 9293 endpoint (we are the passive opener): sequence and window checks, RFC
  * 5961 RST/SYN handling, RFC 6298 retransmission timer, NewReno fast retransmit/recovery
- * (RFC 6582), persist probes, both half-closes. The host side is a
+ * (RFC 6582), persist probes, both half-closes, SACK blocks for the out-of-order guest data
+ * we hold (RFC 2018; the guest's SACK blocks about our data are not used, which the RFC
+ * allows). No timestamps: the guest then simply runs without them. The host side is a
  * {@link TcpHostConnector.HostConnection}; the windows tie the two together:
  * <ul>
  *   <li>guest to host: we advertise what is left of {@code receiveBuffer} after the bytes
@@ -56,6 +58,9 @@ final class TcpConnection implements TcpHostConnector.Listener {
     private int rcvAdvEdge;
     private final int rcvScale;
     private final boolean windowScaling;
+    /** the guest offered SACK: our ACKs describe the out-of-order data we hold (RFC 2018) */
+    private final boolean sackPermitted;
+    private int recentOutOfOrderSeq;
     private boolean guestFin;
     /** sequence number of a FIN seen on an out-of-order segment, valid if oooFin */
     private int oooFinSeq;
@@ -117,6 +122,7 @@ final class TcpConnection implements TcpHostConnector.Listener {
         this.sndMax = ourIsn;
         // window scaling only if both sides offer it (RFC 7323 2.2)
         this.windowScaling = synOptions.windowScale >= 0;
+        this.sackPermitted = synOptions.sackPermitted;
         this.sndScale = windowScaling ? synOptions.windowScale : 0;
         this.rcvScale = windowScaling ? limits.windowScale() : 0;
         int theirMss = synOptions.mss > 0 ? synOptions.mss : DEFAULT_MSS;
@@ -407,9 +413,12 @@ final class TcpConnection implements TcpHostConnector.Listener {
             if (reassembly == null) {
                 reassembly = new ReassemblyQueue(limits.maxOutOfOrder());
             }
-            if (reassembly.offer(seq, buf, index, len, limits.receiveBuffer()) && fin) {
-                oooFin = true;
-                oooFinSeq = seq + len;
+            if (reassembly.offer(seq, buf, index, len, limits.receiveBuffer())) {
+                recentOutOfOrderSeq = seq;
+                if (fin) {
+                    oooFin = true;
+                    oooFinSeq = seq + len;
+                }
             }
             sendAck(); // immediate duplicate ACK drives the guest's fast retransmit
         }
@@ -551,7 +560,7 @@ final class TcpConnection implements TcpHostConnector.Listener {
     private void sendSynAck() {
         int window = (int) Math.min(65535, limits.receiveBuffer()); // never scaled in a SYN (RFC 7323)
         rcvAdvEdge = rcvNxt + window;
-        stack.emitSynAck(this, iss, rcvNxt, window, windowScaling ? rcvScale : -1);
+        stack.emitSynAck(this, iss, rcvNxt, window, windowScaling ? rcvScale : -1, sackPermitted);
         if (!rttTiming) {
             rttTiming = true;
             rttSeq = iss + 1;
@@ -561,7 +570,12 @@ final class TcpConnection implements TcpHostConnector.Listener {
 
     /** A pure ACK with the current window. */
     void sendAck() {
-        stack.emit(this, sndNxt, rcvNxt, TcpSegment.ACK, windowField(), null, null, 0, 0);
+        TcpOptions sack = null;
+        if (sackPermitted && reassembly != null && reassembly.segments() > 0) {
+            sack = stack.scratchOptions();
+            reassembly.fillSack(sack, recentOutOfOrderSeq, TcpOptions.MAX_SACK_BLOCKS);
+        }
+        stack.emit(this, sndNxt, rcvNxt, TcpSegment.ACK, windowField(), sack, null, 0, 0);
         ackNeeded = false;
     }
 

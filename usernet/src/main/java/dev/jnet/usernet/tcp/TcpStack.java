@@ -58,6 +58,7 @@ public final class TcpStack implements Ipv4Handler, AutoCloseable {
     private final TcpSegment outSeg = new TcpSegment();
     private final TcpOptions options = new TcpOptions();
     private final TcpOptions synAckOptions = new TcpOptions();
+    private final TcpOptions scratch = new TcpOptions();
     private final Icmpv4Errors icmp = new Icmpv4Errors();
 
     public TcpStack(UsernetConfig config, Scheduler scheduler, Ipv4Output out, AddressMap map,
@@ -196,6 +197,11 @@ public final class TcpStack implements Ipv4Handler, AutoCloseable {
         return ourMss;
     }
 
+    /** A cleared options holder for one segment being built (the loop's single thread). */
+    TcpOptions scratchOptions() {
+        return scratch.clear();
+    }
+
     void handshakeDone(TcpConnection c) {
         embryonic.remove(c);
     }
@@ -248,8 +254,8 @@ public final class TcpStack implements Ipv4Handler, AutoCloseable {
                 length);
     }
 
-    void emitSynAck(TcpConnection c, int iss, int ack, int window, int windowScale) {
-        synAckOptions.clear().mss(ourMss);
+    void emitSynAck(TcpConnection c, int iss, int ack, int window, int windowScale, boolean sackPermitted) {
+        synAckOptions.clear().mss(ourMss).sackPermitted(sackPermitted);
         if (windowScale >= 0) {
             synAckOptions.windowScale(windowScale);
         }

@@ -33,6 +33,7 @@ final class GuestTcp {
     /** our advertised window scale, or -1 to offer no window scaling */
     int windowScale = 7;
     int mss = 1460;
+    boolean sackPermitted;
     int receiveBuffer = 1 << 20;
     /** the guest's congestion window, fixed: keeps go-back-N retransmissions small */
     int maxInFlight = 64 * 1024;
@@ -71,7 +72,7 @@ final class GuestTcp {
     }
 
     void sendSyn() {
-        TcpOptions o = new TcpOptions().mss(mss);
+        TcpOptions o = new TcpOptions().mss(mss).sackPermitted(sackPermitted);
         if (windowScale >= 0) {
             o.windowScale(windowScale);
         }
@@ -265,7 +266,7 @@ final class GuestTcp {
                 payload = java.util.Arrays.copyOfRange(payload, skip, len);
                 len = payload.length;
                 s = new TcpHarness.Seg(s.time(), s.src(), s.dst(), s.srcPort(), s.dstPort(), rcvNxt, s.ack(),
-                        s.flags(), s.window(), len, s.mss(), s.windowScale());
+                        s.flags(), s.window(), len, s.mss(), s.windowScale(), s.sackPermitted(), s.sack());
             }
             if (s.seq() == rcvNxt && (!fin || !finReceived)) {
                 int room = appReading ? Integer.MAX_VALUE : receiveBuffer - unread;

@@ -143,6 +143,35 @@ class TcpFlowControlTest {
     }
 
     @Test
+    void sackBlocksDescribeHeldOutOfOrderDataMostRecentFirst() {
+        g = h.guest(42006, REMOTE, 80);
+        g.sackPermitted = true;
+        g.connect();
+        h.run();
+        host = h.connector.last();
+        host.accept();
+        h.run();
+        assertTrue(h.log.get(0).sackPermitted(), "SYN-ACK permits SACK when the guest did");
+        g.auto = false;
+        int base = g.sndNxt;
+        g.raw(base + 100, g.rcvNxt, TcpSegment.ACK, 1000, new byte[100]); // [100, 200)
+        g.raw(base + 200, g.rcvNxt, TcpSegment.ACK, 1000, new byte[100]); // [100, 300)
+        g.raw(base + 500, g.rcvNxt, TcpSegment.ACK, 1000, new byte[100]); // [500, 600)
+        h.run();
+        TcpHarness.Seg ack = h.lastTo(42006);
+        assertEquals(base, ack.ack());
+        assertArrayEquals(new int[] {base + 500, base + 600, base + 100, base + 300}, ack.sack());
+        g.raw(base + 150, g.rcvNxt, TcpSegment.ACK, 1000, new byte[100]); // inside the first run
+        h.run();
+        assertArrayEquals(new int[] {base + 100, base + 300, base + 500, base + 600}, h.lastTo(42006).sack());
+        g.raw(base, g.rcvNxt, TcpSegment.ACK, 1000, new byte[100]); // fills the first gap
+        h.run();
+        assertEquals(base + 300, h.lastTo(42006).ack());
+        assertEquals(300, host.written.size());
+        assertArrayEquals(new int[] {base + 500, base + 600}, h.lastTo(42006).sack());
+    }
+
+    @Test
     void outOfOrderQueueIsBounded() {
         h = new TcpHarness(UsernetConfig.defaults(), TcpLimits.defaults().withBuffers(1 << 20, 1 << 20, 4), 1);
         establish(42005);
@@ -154,8 +183,10 @@ class TcpFlowControlTest {
             g.raw(base + 100 * i, g.rcvNxt, TcpSegment.ACK, 1000, seg.clone());
         }
         h.run();
-        long dupAcks = h.segsTo(42005).stream().filter(s -> s.ack() == base && s.length() == 0).count();
-        assertTrue(dupAcks >= 10, "every out-of-order segment is acknowledged at once");
+        List<TcpHarness.Seg> dupAcks = h.segsTo(42005).stream().filter(s -> s.ack() == base && s.length() == 0)
+                .toList();
+        assertTrue(dupAcks.size() >= 10, "every out-of-order segment is acknowledged at once");
+        assertArrayEquals(new int[0], dupAcks.get(0).sack(), "no SACK blocks unless the guest offered SACK");
         assertEquals(0, host.written.size());
         java.util.Arrays.fill(seg, (byte) 0);
         g.raw(base, g.rcvNxt, TcpSegment.ACK, 1000, seg.clone());

@@ -55,7 +55,7 @@ final class TcpHarness implements FrameSink {
 
     /** One segment the stack sent. */
     record Seg(long time, int src, int dst, int srcPort, int dstPort, int seq, int ack, int flags, int window,
-            int length, int mss, int windowScale) {
+            int length, int mss, int windowScale, boolean sackPermitted, int[] sack) {
         boolean has(int f) {
             return (flags & f) == f;
         }
@@ -121,7 +121,8 @@ final class TcpHarness implements FrameSink {
             TcpOptions o = new TcpOptions();
             tcp.parseOptions(o);
             Seg s = new Seg(clock.nanoTime(), ip.src(), ip.dst(), tcp.srcPort(), tcp.dstPort(), tcp.seq(),
-                    tcp.ackNumber(), tcp.flags(), tcp.window(), tcp.payloadLength(), o.mss, o.windowScale);
+                    tcp.ackNumber(), tcp.flags(), tcp.window(), tcp.payloadLength(), o.mss, o.windowScale,
+                    o.sackPermitted, java.util.Arrays.copyOf(o.sackBlocks, 2 * o.sackBlockCount));
             if (logging) {
                 log.add(s);
             }
