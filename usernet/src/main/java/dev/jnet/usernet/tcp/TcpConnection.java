@@ -208,7 +208,6 @@ final class TcpConnection implements TcpHostConnector.Listener {
         sndWl2 = ack;
         cwnd = (long) INITIAL_WINDOW_SEGMENTS * mss;
         retries = 0;
-        sendBuffer = new SendBuffer(stack.alloc());
         state = TcpState.ESTABLISHED;
         disarm();
         stack.handshakeDone(this);
@@ -478,7 +477,7 @@ final class TcpConnection implements TcpHostConnector.Listener {
 
     /** Sends what the windows allow; the FIN once the host's EOF is reached. */
     private void pushData() {
-        if (sendBuffer == null || state == TcpState.CLOSED || state == TcpState.TIME_WAIT) {
+        if (sendBuffer == null || state.embryonic() || state == TcpState.CLOSED || state == TcpState.TIME_WAIT) {
             return;
         }
         while (true) {
@@ -662,6 +661,9 @@ final class TcpConnection implements TcpHostConnector.Listener {
             return;
         }
         state = TcpState.SYN_RECEIVED;
+        // exists from now: a host that speaks first (or closes at once) is queued until the
+        // guest completes the handshake
+        sendBuffer = new SendBuffer(stack.alloc());
         sendSynAck();
         arm(scheduler.nanoTime() + rto.rto());
     }
@@ -682,7 +684,7 @@ final class TcpConnection implements TcpHostConnector.Listener {
 
     @Override
     public void received(ByteBuf data) {
-        if (hostEof || sendBuffer == null || (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT)) {
+        if (hostEof || sendBuffer == null || !hostMaySend()) {
             data.release();
             return;
         }
@@ -692,12 +694,17 @@ final class TcpConnection implements TcpHostConnector.Listener {
 
     @Override
     public void inputShutdown() {
-        if (hostEof || sendBuffer == null || (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT)) {
+        if (hostEof || sendBuffer == null || !hostMaySend()) {
             return;
         }
         hostEof = true;
-        finSeq = sndUna + sendBuffer.readable();
+        int dataStart = state == TcpState.SYN_RECEIVED ? iss + 1 : sndUna; // the SYN takes iss
+        finSeq = dataStart + sendBuffer.readable();
         afterEvent();
+    }
+
+    private boolean hostMaySend() {
+        return state == TcpState.SYN_RECEIVED || state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT;
     }
 
     @Override

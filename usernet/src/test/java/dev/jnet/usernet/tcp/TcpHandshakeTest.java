@@ -49,6 +49,28 @@ class TcpHandshakeTest {
     }
 
     @Test
+    void hostThatSpeaksAndClosesBeforeTheHandshakeCompletesIsQueued() {
+        GuestTcp g = h.guest(40030, REMOTE, 80);
+        g.auto = false;
+        g.connect();
+        h.run();
+        FakeHostConnector.FakeHost host = h.connector.last();
+        host.accept();
+        h.run();
+        // e.g. a banner and EOF seen by epoll (RDHUP) before the guest's ACK
+        host.listener.received(io.netty.buffer.Unpooled.copiedBuffer("220 banner\r\n", java.nio.charset.StandardCharsets.US_ASCII));
+        host.listener.inputShutdown();
+        h.run();
+        assertEquals(1, h.log.size(), "nothing but the SYN-ACK before the handshake completes");
+        g.auto = true;
+        g.ack();
+        h.run();
+        assertEquals("220 banner\r\n", g.received.toString(java.nio.charset.StandardCharsets.US_ASCII));
+        assertTrue(g.finReceived);
+        assertEquals(TcpState.FIN_WAIT_2, h.stack.state(GUEST, 40030, REMOTE, 80));
+    }
+
+    @Test
     void gatewayMapsToHostLoopback() {
         GuestTcp g = h.guest(40001, GATEWAY, 8080);
         g.connect();
