@@ -53,6 +53,7 @@ public final class NettyUdpHostConnector implements UdpHostConnector {
         private final Receiver receiver;
         private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>(MAX_PENDING);
         private boolean connected;
+        private boolean failed;
         private boolean closed;
 
         Socket(InetSocketAddress remote, Receiver receiver) {
@@ -89,6 +90,7 @@ public final class NettyUdpHostConnector implements UdpHostConnector {
         }
 
         private void fail() {
+            failed = true; // until the flow expires: the guest's retries from new ports get new sockets
             releasePending();
             if (!closed) {
                 receiver.unreachable(Icmpv4Errors.CODE_NET_UNREACHABLE);
@@ -97,7 +99,7 @@ public final class NettyUdpHostConnector implements UdpHostConnector {
 
         @Override
         public void send(ByteBuf payload) {
-            if (closed) {
+            if (closed || failed) {
                 payload.release();
             } else if (connected) {
                 channel.writeAndFlush(payload, channel.voidPromise());
