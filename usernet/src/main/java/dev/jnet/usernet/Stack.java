@@ -17,6 +17,7 @@ import dev.jnet.usernet.udp.UdpNat;
 import dev.jnet.usernet.wire.EthernetFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.IoEventLoop;
+import io.netty.channel.epoll.EpollIoHandler;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -78,7 +79,10 @@ public final class Stack implements FrameHandler, AutoCloseable {
 
     /** {@link #create(UsernetConfig, EventLoopScheduler, FrameSink)} with explicit DNS upstreams (tests). */
     public static Stack create(UsernetConfig config, EventLoopScheduler scheduler, FrameSink sink, DnsForwarder dns) {
-        IoEventLoop loop = (IoEventLoop) scheduler.eventLoop();
+        if (!(scheduler.eventLoop() instanceof IoEventLoop loop) || !loop.isIoType(EpollIoHandler.class)) {
+            throw new IllegalArgumentException("the stack needs a Netty epoll IoEventLoop, not "
+                    + scheduler.eventLoop().getClass().getName());
+        }
         Ipv4Output out = new Ipv4Output(config, sink);
         AddressMap map = new AddressMap(config);
         int maxUdpPayload = out.maxTransportLength() - UdpDatagram.HEADER_LENGTH;
@@ -102,7 +106,8 @@ public final class Stack implements FrameHandler, AutoCloseable {
             }
             framesReceived++;
             eth.wrap(frame);
-            if (!eth.check() || !(eth.dst() == config.gatewayMac() || eth.isBroadcast())) {
+            // group addresses too: broadcast ARP, and IPv6 neighbour discovery (next issue)
+            if (!eth.check() || !(eth.dst() == config.gatewayMac() || eth.isMulticast())) {
                 framesNotForUs++;
                 return;
             }

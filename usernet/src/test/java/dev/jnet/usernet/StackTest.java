@@ -177,13 +177,17 @@ class StackTest {
         ByteBuf v6 = guest.ping(GW, 1, 1, new byte[8]);
         v6.setShort(12, EthernetFrame.ETHERTYPE_IPV6);
         stack.receiveFrame(v6);
+        ByteBuf v6multicast = guest.ping(GW, 1, 1, new byte[8]);
+        EthernetFrame.setMac(v6multicast, 0, 0x3333_0000_0002L); // all-routers: a router solicitation
+        v6multicast.setShort(12, EthernetFrame.ETHERTYPE_IPV6);
+        stack.receiveFrame(v6multicast);
         ByteBuf runt = io.netty.buffer.Unpooled.directBuffer(10).writeZero(10);
         stack.receiveFrame(runt);
         assertThat(sink.poll()).isNull();
         StackStats s = stack.stats();
-        assertThat(s.framesReceived()).isEqualTo(3);
+        assertThat(s.framesReceived()).isEqualTo(4);
         assertThat(s.framesNotForUs()).isEqualTo(2);
-        assertThat(s.framesUnsupported()).isEqualTo(1);
+        assertThat(s.framesUnsupported()).isEqualTo(2);
         assertThat(other.refCnt()).isZero(); // the stack owns and releases every frame
         assertThat(v6.refCnt()).isZero();
         assertThat(runt.refCnt()).isZero();
