@@ -20,6 +20,7 @@ import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.EpollIoHandler;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntSupplier;
@@ -87,7 +88,7 @@ public final class Stack implements FrameHandler, AutoCloseable {
         AddressMap map = new AddressMap(config);
         int maxUdpPayload = out.maxTransportLength() - UdpDatagram.HEADER_LENGTH;
         UdpNat udp = new UdpNat(config, scheduler, out, map, dns,
-                new NettyUdpHostConnector(loop, config.outboundAddr(), maxUdpPayload), UdpNat.Limits.DEFAULT);
+                new NettyUdpHostConnector(loop, config.outboundAddr(), maxUdpPayload, UdpNat.HEADROOM), UdpNat.Limits.DEFAULT);
         IcmpEcho icmp = new IcmpEcho(config, out, map, new IcmpEchoForwarder(scheduler, out,
                 PingSocket.factory(loop), IcmpEchoForwarder.MAX_FLOWS, IcmpEchoForwarder.IDLE_NANOS));
         // TCP (merge point): replace the next two lines with
@@ -162,13 +163,19 @@ public final class Stack implements FrameHandler, AutoCloseable {
      */
     @Override
     public void close() {
-        onLoop(() -> {
-            if (!closed) {
-                closed = true;
-                closeAll();
-            }
-            return null;
-        });
+        try {
+            onLoop(this::closeOnce);
+        } catch (RejectedExecutionException e) {
+            closeOnce(); // the loop has shut down: no thread left to race with
+        }
+    }
+
+    private Void closeOnce() {
+        if (!closed) {
+            closed = true;
+            closeAll();
+        }
+        return null;
     }
 
     private void closeAll() {

@@ -115,6 +115,7 @@ class StackLoopbackTest {
             assertThat(r.udpPayload()).isEqualTo(payload);
         }
         assertThat(stack.stats().udpFlows()).isEqualTo(1);
+        assertThat(loop.call(() -> stack.udp().fromHostInPlace())).isEqualTo(2); // read behind headroom, no copy
     }
 
     @Test

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketProtocolFamily;
@@ -31,16 +30,21 @@ public final class NettyUdpHostConnector implements UdpHostConnector {
     private final EventLoop loop;
     private final InetAddress bindAddress;
     private final int maxPayload;
+    private final int headroom;
 
     /**
      * @param bindAddress local address of every socket ({@code --outbound-addr}), or {@code null}
      * @param maxPayload  largest datagram the guest link can carry; larger ones are read
      *                    truncated to one byte more, so the receiver can tell and drop them
+     * @param headroom    bytes reserved in front of each received datagram (the guest's
+     *                    Ethernet + IPv4 + UDP headers: {@link UdpNat#HEADROOM}), so it is
+     *                    forwarded in place
      */
-    public NettyUdpHostConnector(EventLoop loop, InetAddress bindAddress, int maxPayload) {
+    public NettyUdpHostConnector(EventLoop loop, InetAddress bindAddress, int maxPayload, int headroom) {
         this.loop = loop;
         this.bindAddress = bindAddress;
         this.maxPayload = maxPayload;
+        this.headroom = headroom;
     }
 
     @Override
@@ -60,7 +64,7 @@ public final class NettyUdpHostConnector implements UdpHostConnector {
             this.receiver = receiver;
             boolean v4 = remote.getAddress() instanceof Inet4Address;
             channel = new EpollDatagramChannel(v4 ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6);
-            channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(maxPayload + 1));
+            channel.config().setRecvByteBufAllocator(new HeadroomRecvByteBufAllocator(headroom, maxPayload + 1));
             channel.pipeline().addLast(this);
             loop.register(channel).addListener(reg -> {
                 if (!reg.isSuccess() || closed) {

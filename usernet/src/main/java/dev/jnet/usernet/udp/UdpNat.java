@@ -25,6 +25,12 @@ import java.util.concurrent.TimeUnit;
  * Destinations that map to nothing get ICMP unreachable; so do host-side errors.
  */
 public final class UdpNat implements Ipv4Handler, AutoCloseable {
+    /**
+     * Where a host datagram should start in its buffer to be forwarded in place: after the
+     * guest's Ethernet, IPv4 and UDP headers.
+     */
+    public static final int HEADROOM = Ipv4Output.HEADROOM + UdpDatagram.HEADER_LENGTH;
+
     /** Table sizes and idle timeouts. */
     public record Limits(int flows, long idleNanos, int dnsFlows, long dnsIdleNanos) {
         /** libslirp's timeouts (SO_EXPIRE, SO_EXPIREFAST), a table of 4096 flows, 256 DNS flows. */
@@ -50,6 +56,7 @@ public final class UdpNat implements Ipv4Handler, AutoCloseable {
     private long dropped;
     private long oversized;
     private long fromHost;
+    private long fromHostInPlace;
 
     public UdpNat(UsernetConfig config, Scheduler scheduler, Ipv4Output out, AddressMap map, DnsForwarder dns,
             UdpHostConnector connector, Limits limits) {
@@ -126,7 +133,10 @@ public final class UdpNat implements Ipv4Handler, AutoCloseable {
         flow.socket.send(ip.buffer().retainedSlice(udp.payloadOffset(), udp.payloadLength()));
     }
 
-    /** Sends a datagram the host socket heard to the guest, from the flow's original destination. */
+    /**
+     * Sends a datagram the host socket heard to the guest, from the flow's original destination:
+     * in place when the socket read it behind {@link #HEADROOM} bytes, else copied.
+     */
     private void deliver(Flow flow, ByteBuf payload) {
         int len = payload.readableBytes();
         if (len > out.maxTransportLength() - UdpDatagram.HEADER_LENGTH) {
@@ -134,11 +144,18 @@ public final class UdpNat implements Ipv4Handler, AutoCloseable {
             return;
         }
         fromHost++;
-        ByteBuf buf = out.allocate(UdpDatagram.HEADER_LENGTH + len);
-        int start = buf.writerIndex();
+        ByteBuf buf;
+        int start = Ipv4Output.HEADROOM;
+        if (payload.readerIndex() == HEADROOM && payload.refCnt() == 1 && payload.isDirect()
+                && !payload.isReadOnly()) {
+            fromHostInPlace++;
+            buf = payload.retain(); // the socket's reader releases its reference after this call
+        } else {
+            buf = out.allocate(UdpDatagram.HEADER_LENGTH + len);
+            buf.writerIndex(start + UdpDatagram.HEADER_LENGTH);
+            buf.writeBytes(payload, payload.readerIndex(), len);
+        }
         UdpDatagram.emitHeader(buf, start, flow.dstPort, flow.guestPort, len);
-        buf.writerIndex(start + UdpDatagram.HEADER_LENGTH);
-        buf.writeBytes(payload, payload.readerIndex(), len);
         reply.wrap(buf, start, UdpDatagram.HEADER_LENGTH + len).fillChecksumIpv4(flow.dstAddr, flow.guestAddr);
         reply.clear();
         out.send(buf, flow.dstAddr, flow.guestAddr, Ipv4Packet.PROTO_UDP);
@@ -209,6 +226,11 @@ public final class UdpNat implements Ipv4Handler, AutoCloseable {
     /** Datagrams delivered from host sockets to the guest. */
     public long fromHost() {
         return fromHost;
+    }
+
+    /** Of those, datagrams forwarded in the buffer the host socket read them into. */
+    public long fromHostInPlace() {
+        return fromHostInPlace;
     }
 
     /** Closes every host socket. */
