@@ -50,6 +50,8 @@ public final class Stack implements FrameHandler, AutoCloseable {
     private long framesReceived;
     private long framesNotForUs;
     private long framesUnsupported;
+    private long handlerErrors;
+    private RuntimeException lastHandlerError;
 
     /**
      * @param tcp            the TCP handler (closed with the stack if it is {@link AutoCloseable}),
@@ -118,6 +120,10 @@ public final class Stack implements FrameHandler, AutoCloseable {
                 case EthernetFrame.ETHERTYPE_IPV4 -> ipv4.receive(frame, eth.payloadOffset(), eth.payloadLength());
                 default -> framesUnsupported++;
             }
+        } catch (RuntimeException e) {
+            // a bug in one handler costs one packet, not the guest's whole link; counted and kept
+            handlerErrors++;
+            lastHandlerError = e;
         } finally {
             eth.clear();
             frame.release();
@@ -144,6 +150,11 @@ public final class Stack implements FrameHandler, AutoCloseable {
         return icmp;
     }
 
+    /** The last exception a handler threw for a frame (see {@link StackStats#handlerErrors()}), or {@code null}. */
+    public RuntimeException lastHandlerError() {
+        return onLoop(() -> lastHandlerError);
+    }
+
     /** Counters and table sizes; from any thread (off the loop it waits for the loop to answer). */
     public StackStats stats() {
         return onLoop(this::snapshot);
@@ -154,7 +165,7 @@ public final class Stack implements FrameHandler, AutoCloseable {
                 ipv4.malformed(), ipv4.badChecksum(), ipv4.fragments(), ipv4.ttlExpired(), ipv4.unknownProtocol(),
                 tcpConnections.getAsInt(), udp == null ? 0 : udp.flowCount(), udp == null ? 0 : udp.dnsFlowCount(),
                 icmp == null ? 0 : icmp.flowCount(), udp == null ? 0 : udp.badChecksum(),
-                icmp == null ? 0 : icmp.answered());
+                icmp == null ? 0 : icmp.answered(), handlerErrors);
     }
 
     /**

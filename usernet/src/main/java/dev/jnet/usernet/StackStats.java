@@ -18,11 +18,12 @@ package dev.jnet.usernet;
  * @param icmpFlows          ICMP echo flows to outside hosts
  * @param udpBadChecksum     UDP datagrams with a wrong checksum
  * @param echoAnswered       echo requests answered by the stack itself
+ * @param handlerErrors      frames whose handler threw (a bug: the frame is dropped, the link lives on)
  */
 public record StackStats(long framesReceived, long framesNotForUs, long framesUnsupported, long arpReplies,
         long ipv4Malformed, long ipv4BadChecksum, long ipv4Fragments, long ipv4TtlExpired,
         long ipv4UnknownProtocol, int tcpConnections, int udpFlows, int dnsFlows, int icmpFlows,
-        long udpBadChecksum, long echoAnswered) {
+        long udpBadChecksum, long echoAnswered, long handlerErrors) {
 
     /** Every flow and connection holding a host socket. */
     public int hostFlows() {

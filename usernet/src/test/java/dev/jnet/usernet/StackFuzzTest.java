@@ -68,6 +68,7 @@ class StackFuzzTest {
                 }
             }
             StackStats s = stack.stats();
+            assertThat(s.handlerErrors()).as("%s", stack.lastHandlerError()).isZero();
             assertThat(s.udpFlows()).isLessThanOrEqualTo(8);
             assertThat(s.dnsFlows()).isLessThanOrEqualTo(4);
             assertThat(s.icmpFlows()).isLessThanOrEqualTo(8);

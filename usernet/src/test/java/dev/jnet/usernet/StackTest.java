@@ -230,6 +230,45 @@ class StackTest {
         assertThat(host.sockets).hasSize(2);
     }
 
+    @Test
+    void tcpGoesToTheTcpHandlerWhichIsClosedWithTheStack() {
+        List<Integer> seen = new java.util.ArrayList<>();
+        boolean[] closed = {false};
+        class Tcp implements dev.jnet.usernet.ip.Ipv4Handler, AutoCloseable {
+            @Override
+            public void receive(Ipv4Packet ip) {
+                seen.add(ip.dst());
+            }
+
+            @Override
+            public void close() {
+                closed[0] = true;
+            }
+        }
+        Ipv4Output out = new Ipv4Output(config, sink);
+        Stack withTcp = new Stack(config, scheduler, out, new Tcp(), () -> 7, null, null);
+        withTcp.receiveFrame(guest.ipv4(GUEST, TEST_NET, Ipv4Packet.PROTO_TCP, new byte[20]));
+        assertThat(seen).containsExactly(TEST_NET);
+        assertThat(withTcp.stats().tcpConnections()).isEqualTo(7);
+        withTcp.close();
+        assertThat(closed[0]).isTrue();
+    }
+
+    @Test
+    void aThrowingHandlerCostsOnePacketNotTheLink() {
+        Ipv4Output out = new Ipv4Output(config, sink);
+        Stack broken = new Stack(config, scheduler, out, ip -> {
+            throw new IllegalStateException("bug");
+        }, () -> 0, null, null);
+        ByteBuf f = guest.ipv4(GUEST, TEST_NET, Ipv4Packet.PROTO_TCP, new byte[20]);
+        broken.receiveFrame(f);
+        assertThat(f.refCnt()).isZero();
+        assertThat(broken.stats().handlerErrors()).isEqualTo(1);
+        assertThat(broken.lastHandlerError()).hasMessage("bug");
+        broken.receiveFrame(guest.arpRequest(GW)); // still answering
+        assertThat(sink.poll()).isNotNull();
+    }
+
     static int naiveChecksum(byte[] data) {
         int sum = 0;
         for (int i = 0; i < data.length; i += 2) {

@@ -57,6 +57,7 @@ public final class UdpNat implements Ipv4Handler, AutoCloseable {
     private long oversized;
     private long fromHost;
     private long fromHostInPlace;
+    private long openFailures;
 
     public UdpNat(UsernetConfig config, Scheduler scheduler, Ipv4Output out, AddressMap map, DnsForwarder dns,
             UdpHostConnector connector, Limits limits) {
@@ -126,7 +127,12 @@ public final class UdpNat implements Ipv4Handler, AutoCloseable {
             InetSocketAddress target = remote != null ? remote
                     : new InetSocketAddress(map.hostInetAddress(dst), dstPort);
             flow = new Flow(table, key, dst, dstPort, srcPort, ip.src());
-            flow.socket = connector.open(target, flow);
+            try {
+                flow.socket = connector.open(target, flow);
+            } catch (RuntimeException e) {
+                openFailures++; // e.g. EMFILE: lost like any datagram; the guest may retry
+                return;
+            }
             table.put(key, flow);
         }
         flow.guestAddr = ip.src();
@@ -226,6 +232,11 @@ public final class UdpNat implements Ipv4Handler, AutoCloseable {
     /** Datagrams delivered from host sockets to the guest. */
     public long fromHost() {
         return fromHost;
+    }
+
+    /** Host sockets that could not be made (datagram dropped). */
+    public long openFailures() {
+        return openFailures;
     }
 
     /** Of those, datagrams forwarded in the buffer the host socket read them into. */
