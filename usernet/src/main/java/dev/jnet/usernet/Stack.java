@@ -18,6 +18,7 @@ import dev.jnet.usernet.wire.EthernetFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.EpollIoHandler;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -74,10 +75,15 @@ public final class Stack implements FrameHandler, AutoCloseable {
     /**
      * The production stack on {@code scheduler}'s epoll event loop: ARP, ICMP echo (answered
      * for .2/.3, forwarded through ping sockets), UDP NAT, DNS forwarding to the resolvers of
-     * {@code config.resolvConf()}, and TCP. Call on the event loop or before any frame flows.
+     * {@code config.resolvConf()}, and TCP. Makes no socket yet (host sockets open per flow);
+     * call on the event loop or before any frame flows; frames must then arrive on the loop.
+     *
+     * @throws java.io.UncheckedIOException if DNS is enabled and resolv.conf exists but cannot be read
      */
     public static Stack create(UsernetConfig config, EventLoopScheduler scheduler, FrameSink sink) {
-        return create(config, scheduler, sink, DnsForwarder.fromResolvConf(config));
+        // with --disable-dns nothing reaches the forwarder: do not even read resolv.conf
+        DnsForwarder dns = config.dns() ? DnsForwarder.fromResolvConf(config) : DnsForwarder.of(List.of());
+        return create(config, scheduler, sink, dns);
     }
 
     /** {@link #create(UsernetConfig, EventLoopScheduler, FrameSink)} with explicit DNS upstreams (tests). */
