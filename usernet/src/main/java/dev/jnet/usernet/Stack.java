@@ -12,9 +12,9 @@ import dev.jnet.usernet.link.FrameHandler;
 import dev.jnet.usernet.link.FrameSink;
 import dev.jnet.usernet.nat.AddressMap;
 import dev.jnet.usernet.udp.NettyUdpHostConnector;
-import dev.jnet.usernet.wire.UdpDatagram;
 import dev.jnet.usernet.udp.UdpNat;
 import dev.jnet.usernet.wire.EthernetFrame;
+import dev.jnet.usernet.wire.UdpDatagram;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -58,6 +58,8 @@ public final class Stack implements FrameHandler, AutoCloseable {
      * @param tcp            the TCP handler (closed with the stack if it is {@link AutoCloseable}),
      *                       or {@code null}: TCP packets are then dropped
      * @param tcpConnections its connection count (for {@link #stats()})
+     * @param udp            the UDP NAT, or {@code null} to drop UDP
+     * @param icmp           ICMP, or {@code null} to drop ICMP
      */
     public Stack(UsernetConfig config, Scheduler scheduler, Ipv4Output out, Ipv4Handler tcp,
             IntSupplier tcpConnections, UdpNat udp, IcmpEcho icmp) {
@@ -95,8 +97,9 @@ public final class Stack implements FrameHandler, AutoCloseable {
         Ipv4Output out = new Ipv4Output(config, sink);
         AddressMap map = new AddressMap(config);
         int maxUdpPayload = out.maxTransportLength() - UdpDatagram.HEADER_LENGTH;
-        UdpNat udp = new UdpNat(config, scheduler, out, map, dns,
-                new NettyUdpHostConnector(loop, config.outboundAddr(), maxUdpPayload, UdpNat.HEADROOM), UdpNat.Limits.DEFAULT);
+        NettyUdpHostConnector udpSockets =
+                new NettyUdpHostConnector(loop, config.outboundAddr(), maxUdpPayload, UdpNat.HEADROOM);
+        UdpNat udp = new UdpNat(config, scheduler, out, map, dns, udpSockets, UdpNat.Limits.DEFAULT);
         IcmpEcho icmp = new IcmpEcho(config, out, map, new IcmpEchoForwarder(scheduler, out,
                 PingSocket.factory(loop), IcmpEchoForwarder.MAX_FLOWS, IcmpEchoForwarder.IDLE_NANOS));
         // TCP (merge point): replace the next two lines with
