@@ -20,6 +20,7 @@ public final class Errno {
     public static final int ENOSPC = 28;
     public static final int ENAMETOOLONG = 36;
     public static final int ENOSYS = 38;
+    public static final int EPROTONOSUPPORT = 93;
     public static final int EOPNOTSUPP = 95;
     public static final int EADDRINUSE = 98;
     public static final int ENETUNREACH = 101;

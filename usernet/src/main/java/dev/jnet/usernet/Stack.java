@@ -1,0 +1,246 @@
+package dev.jnet.usernet;
+
+import dev.jnet.usernet.dns.DnsForwarder;
+import dev.jnet.usernet.icmp.IcmpEcho;
+import dev.jnet.usernet.icmp.IcmpEchoForwarder;
+import dev.jnet.usernet.icmp.PingSocket;
+import dev.jnet.usernet.ip.ArpResponder;
+import dev.jnet.usernet.ip.Ipv4Handler;
+import dev.jnet.usernet.ip.Ipv4Input;
+import dev.jnet.usernet.ip.Ipv4Output;
+import dev.jnet.usernet.link.FrameHandler;
+import dev.jnet.usernet.link.FrameSink;
+import dev.jnet.usernet.nat.AddressMap;
+import dev.jnet.usernet.udp.NettyUdpHostConnector;
+import dev.jnet.usernet.udp.UdpNat;
+import dev.jnet.usernet.wire.EthernetFrame;
+import dev.jnet.usernet.wire.UdpDatagram;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.epoll.EpollIoHandler;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntSupplier;
+
+/**
+ * One guest's user-mode network stack: the frames of its tap device in, frames to it out.
+ * Demultiplexes Ethernet: frames to another unicast MAC are dropped, the guest's MAC is learned
+ * from every frame for us, ARP goes to the {@link ArpResponder}, IPv4 to the {@link Ipv4Input}
+ * and on to TCP, UDP (with DNS) and ICMP; IPv6 and other EtherTypes are counted and dropped
+ * (IPv6 comes with the next issue). All state belongs to the scheduler's thread.
+ */
+public final class Stack implements FrameHandler, AutoCloseable {
+    private static final long CLOSE_WAIT_SECONDS = 10;
+
+    private final UsernetConfig config;
+    private final Scheduler scheduler;
+    private final Ipv4Output out;
+    private final ArpResponder arp;
+    private final Ipv4Input ipv4;
+    private final Ipv4Handler tcp;
+    private final IntSupplier tcpConnections;
+    private final UdpNat udp;
+    private final IcmpEcho icmp;
+    private final EthernetFrame eth = new EthernetFrame();
+    private boolean closed;
+
+    private long framesReceived;
+    private long framesNotForUs;
+    private long framesUnsupported;
+    private long handlerErrors;
+    private RuntimeException lastHandlerError;
+
+    /**
+     * @param tcp            the TCP handler (closed with the stack if it is {@link AutoCloseable}),
+     *                       or {@code null}: TCP packets are then dropped
+     * @param tcpConnections its connection count (for {@link #stats()})
+     * @param udp            the UDP NAT, or {@code null} to drop UDP
+     * @param icmp           ICMP, or {@code null} to drop ICMP
+     */
+    public Stack(UsernetConfig config, Scheduler scheduler, Ipv4Output out, Ipv4Handler tcp,
+            IntSupplier tcpConnections, UdpNat udp, IcmpEcho icmp) {
+        this.config = config;
+        this.scheduler = scheduler;
+        this.out = out;
+        this.tcp = tcp;
+        this.tcpConnections = tcpConnections;
+        this.udp = udp;
+        this.icmp = icmp;
+        this.arp = new ArpResponder(config, out.sink());
+        this.ipv4 = new Ipv4Input(config, out, tcp, udp, icmp);
+    }
+
+    /**
+     * The production stack on {@code scheduler}'s epoll event loop: ARP, ICMP echo (answered
+     * for .2/.3, forwarded through ping sockets), UDP NAT, DNS forwarding to the resolvers of
+     * {@code config.resolvConf()}, and TCP. Makes no socket yet (host sockets open per flow);
+     * call on the event loop or before any frame flows; frames must then arrive on the loop.
+     *
+     * @throws java.io.UncheckedIOException if DNS is enabled and resolv.conf exists but cannot be read
+     */
+    public static Stack create(UsernetConfig config, EventLoopScheduler scheduler, FrameSink sink) {
+        // with --disable-dns nothing reaches the forwarder: do not even read resolv.conf
+        DnsForwarder dns = config.dns() ? DnsForwarder.fromResolvConf(config) : DnsForwarder.of(List.of());
+        return create(config, scheduler, sink, dns);
+    }
+
+    /** {@link #create(UsernetConfig, EventLoopScheduler, FrameSink)} with explicit DNS upstreams (tests). */
+    public static Stack create(UsernetConfig config, EventLoopScheduler scheduler, FrameSink sink, DnsForwarder dns) {
+        if (!(scheduler.eventLoop() instanceof IoEventLoop loop) || !loop.isIoType(EpollIoHandler.class)) {
+            throw new IllegalArgumentException("the stack needs a Netty epoll IoEventLoop, not "
+                    + scheduler.eventLoop().getClass().getName());
+        }
+        Ipv4Output out = new Ipv4Output(config, sink);
+        AddressMap map = new AddressMap(config);
+        int maxUdpPayload = out.maxTransportLength() - UdpDatagram.HEADER_LENGTH;
+        NettyUdpHostConnector udpSockets =
+                new NettyUdpHostConnector(loop, config.outboundAddr(), maxUdpPayload, UdpNat.HEADROOM);
+        UdpNat udp = new UdpNat(config, scheduler, out, map, dns, udpSockets, UdpNat.Limits.DEFAULT);
+        IcmpEcho icmp = new IcmpEcho(config, out, map, new IcmpEchoForwarder(scheduler, out,
+                PingSocket.factory(loop), IcmpEchoForwarder.MAX_FLOWS, IcmpEchoForwarder.IDLE_NANOS));
+        // TCP (merge point): replace the next two lines with
+        //   TcpStack tcp = new TcpStack(config, scheduler, out, map, new NettyTcpHostConnector(...), dns.tcpUpstream());
+        //   IntSupplier tcpConnections = tcp::connectionCount;
+        Ipv4Handler tcp = null;
+        IntSupplier tcpConnections = () -> 0;
+        return new Stack(config, scheduler, out, tcp, tcpConnections, udp, icmp);
+    }
+
+    @Override
+    public void receiveFrame(ByteBuf frame) {
+        try {
+            if (closed) {
+                return;
+            }
+            framesReceived++;
+            eth.wrap(frame);
+            // group addresses too: broadcast ARP, and IPv6 neighbour discovery (next issue)
+            if (!eth.check() || !(eth.dst() == config.gatewayMac() || eth.isMulticast())) {
+                framesNotForUs++;
+                return;
+            }
+            out.learnGuestMac(eth.src());
+            switch (eth.etherType()) {
+                case EthernetFrame.ETHERTYPE_ARP -> arp.receive(eth);
+                case EthernetFrame.ETHERTYPE_IPV4 -> ipv4.receive(frame, eth.payloadOffset(), eth.payloadLength());
+                default -> framesUnsupported++;
+            }
+        } catch (RuntimeException e) {
+            // a bug in one handler costs one packet, not the guest's whole link; counted and kept
+            handlerErrors++;
+            lastHandlerError = e;
+        } finally {
+            eth.clear();
+            frame.release();
+        }
+    }
+
+    /** The stack's configuration. */
+    public UsernetConfig config() {
+        return config;
+    }
+
+    /** The IPv4 output towards the guest (learned guest MAC). */
+    public Ipv4Output output() {
+        return out;
+    }
+
+    /** The UDP NAT. */
+    public UdpNat udp() {
+        return udp;
+    }
+
+    /** ICMP. */
+    public IcmpEcho icmp() {
+        return icmp;
+    }
+
+    /** The last exception a handler threw for a frame (see {@link StackStats#handlerErrors()}), or {@code null}. */
+    public RuntimeException lastHandlerError() {
+        return onLoop(() -> lastHandlerError);
+    }
+
+    /** Counters and table sizes; from any thread (off the loop it waits for the loop to answer). */
+    public StackStats stats() {
+        return onLoop(this::snapshot);
+    }
+
+    private StackStats snapshot() {
+        return new StackStats(framesReceived, framesNotForUs, framesUnsupported, arp.replies(),
+                ipv4.malformed(), ipv4.badChecksum(), ipv4.fragments(), ipv4.ttlExpired(), ipv4.unknownProtocol(),
+                tcpConnections.getAsInt(), udp == null ? 0 : udp.flowCount(), udp == null ? 0 : udp.dnsFlowCount(),
+                icmp == null ? 0 : icmp.flowCount(), udp == null ? 0 : udp.badChecksum(),
+                icmp == null ? 0 : icmp.answered(), handlerErrors);
+    }
+
+    /**
+     * Closes every host socket (TCP, UDP, DNS, ICMP) and drops frames from then on. From any
+     * thread; off the loop it waits for the loop to finish. Idempotent.
+     */
+    @Override
+    public void close() {
+        try {
+            onLoop(this::closeOnce);
+        } catch (RejectedExecutionException e) {
+            closeOnce(); // the loop has shut down: no thread left to race with
+        }
+    }
+
+    private Void closeOnce() {
+        if (!closed) {
+            closed = true;
+            closeAll();
+        }
+        return null;
+    }
+
+    private void closeAll() {
+        RuntimeException failure = null;
+        for (AutoCloseable c : new AutoCloseable[] {tcp instanceof AutoCloseable a ? a : null, udp, icmp}) {
+            if (c == null) {
+                continue;
+            }
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("closing the stack", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private <T> T onLoop(java.util.function.Supplier<T> task) {
+        if (scheduler.inLoop()) {
+            return task.get();
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        scheduler.execute(() -> {
+            try {
+                result.complete(task.get());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        try {
+            return result.get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for the stack's event loop", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the stack's event loop did not answer within "
+                    + CLOSE_WAIT_SECONDS + " s", e);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.jnet.usernet;
+
+/**
+ * A snapshot of a {@link Stack}'s counters and table sizes.
+ *
+ * @param framesReceived     Ethernet frames from the guest
+ * @param framesNotForUs     frames to another unicast MAC, or too short
+ * @param framesUnsupported  frames of an EtherType the stack does not handle yet (IPv6, others)
+ * @param arpReplies         ARP replies sent
+ * @param ipv4Malformed      IPv4 packets with bad version or lengths
+ * @param ipv4BadChecksum    IPv4 packets with a wrong header checksum
+ * @param ipv4Fragments      IPv4 fragments (dropped)
+ * @param ipv4TtlExpired     IPv4 packets that arrived with TTL 0
+ * @param ipv4UnknownProtocol IPv4 packets of an unknown protocol
+ * @param tcpConnections     TCP connections
+ * @param udpFlows           UDP NAT flows to host destinations
+ * @param dnsFlows           DNS flows to the resolver
+ * @param icmpFlows          ICMP echo flows to outside hosts
+ * @param udpBadChecksum     UDP datagrams with a wrong checksum
+ * @param echoAnswered       echo requests answered by the stack itself
+ * @param handlerErrors      frames whose handler threw (a bug: the frame is dropped, the link lives on)
+ */
+public record StackStats(long framesReceived, long framesNotForUs, long framesUnsupported, long arpReplies,
+        long ipv4Malformed, long ipv4BadChecksum, long ipv4Fragments, long ipv4TtlExpired,
+        long ipv4UnknownProtocol, int tcpConnections, int udpFlows, int dnsFlows, int icmpFlows,
+        long udpBadChecksum, long echoAnswered, long handlerErrors) {
+
+    /** Every flow and connection holding a host socket. */
+    public int hostFlows() {
+        return tcpConnections + udpFlows + dnsFlows + icmpFlows;
+    }
+}

@@ -1,0 +1,105 @@
+package dev.jnet.usernet.dns;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code nameserver} lines of a resolv.conf(5), as the C library reads them: at most
+ * {@value #MAXNS} servers, port 53, comments after {@code #} or {@code ;}. Only address
+ * literals are accepted (a host name here would make us do a lookup); IPv4 servers are listed
+ * before IPv6 ones, since the guest's DNS is IPv4.
+ */
+public final class ResolvConf {
+    /** The C library's limit (MAXNS). */
+    public static final int MAXNS = 3;
+    static final int DNS_PORT = 53;
+
+    private ResolvConf() {
+    }
+
+    /**
+     * The servers of the file at {@code path}; empty if it does not exist.
+     *
+     * @throws IOException if it exists but cannot be read
+     */
+    public static List<InetSocketAddress> read(Path path) throws IOException {
+        try {
+            return parse(Files.readString(path, StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            return List.of();
+        }
+    }
+
+    /** The servers named by resolv.conf text. */
+    public static List<InetSocketAddress> parse(String text) {
+        List<InetSocketAddress> v4 = new ArrayList<>();
+        List<InetSocketAddress> v6 = new ArrayList<>();
+        int seen = 0;
+        for (String raw : text.split("\n")) {
+            String line = stripComment(raw).trim();
+            String[] words = line.split("[ \t]+");
+            if (words.length < 2 || !words[0].equals("nameserver") || seen == MAXNS) {
+                continue;
+            }
+            InetAddress addr = literal(words[1]);
+            if (addr == null) {
+                continue;
+            }
+            seen++;
+            (addr instanceof Inet4Address ? v4 : v6).add(new InetSocketAddress(addr, DNS_PORT));
+        }
+        v4.addAll(v6);
+        return List.copyOf(v4);
+    }
+
+    private static String stripComment(String line) {
+        int hash = line.indexOf('#');
+        int semi = line.indexOf(';');
+        int cut = hash < 0 ? semi : semi < 0 ? hash : Math.min(hash, semi);
+        return cut < 0 ? line : line.substring(0, cut);
+    }
+
+    /** An IPv4 dotted quad or an IPv6 literal (with optional %scope), else {@code null}; never a lookup. */
+    static InetAddress literal(String s) {
+        if (s.indexOf(':') >= 0) {
+            try {
+                // a string with ':' is only ever parsed as an IPv6 literal, never looked up
+                InetAddress a = InetAddress.getByName(s);
+                return a instanceof Inet6Address ? a : null;
+            } catch (UnknownHostException | SecurityException e) {
+                return null;
+            }
+        }
+        String[] parts = s.split("\\.", -1);
+        if (parts.length != 4) {
+            return null;
+        }
+        byte[] b = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            String p = parts[i];
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)) {
+                return null;
+            }
+            int v = Integer.parseInt(p);
+            if (v > 255) {
+                return null;
+            }
+            b[i] = (byte) v;
+        }
+        try {
+            return InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.jnet.usernet.ip;
+
+import dev.jnet.usernet.UsernetConfig;
+import dev.jnet.usernet.icmp.Icmpv4Errors;
+import dev.jnet.usernet.wire.Ipv4Packet;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * IPv4 from the guest: checks the header (version, lengths, header checksum), drops fragments
+ * (the guest's path MTU is the link MTU, and reassembly state is state an attacker grows) and
+ * packets whose TTL is already 0, then dispatches by protocol. A protocol without a handler
+ * gets ICMP protocol unreachable, except TCP with no TCP handler, which is dropped. Every drop
+ * is counted.
+ */
+public final class Ipv4Input {
+    private final UsernetConfig config;
+    private final Ipv4Output out;
+    private final Ipv4Handler tcp;
+    private final Ipv4Handler udp;
+    private final Ipv4Handler icmp;
+    private final Icmpv4Errors errors = new Icmpv4Errors();
+    private final Ipv4Packet ip = new Ipv4Packet();
+
+    private long delivered;
+    private long malformed;
+    private long badChecksum;
+    private long fragments;
+    private long ttlExpired;
+    private long unknownProtocol;
+    private long noHandler;
+
+    /** Handlers may be {@code null}: their packets are then dropped and counted. */
+    public Ipv4Input(UsernetConfig config, Ipv4Output out, Ipv4Handler tcp, Ipv4Handler udp, Ipv4Handler icmp) {
+        this.config = config;
+        this.out = out;
+        this.tcp = tcp;
+        this.udp = udp;
+        this.icmp = icmp;
+    }
+
+    /** Handles the IPv4 packet at {@code buf[offset, offset + length)}; the buffer stays the caller's. */
+    public void receive(ByteBuf buf, int offset, int length) {
+        ip.wrap(buf, offset, length);
+        try {
+            if (!ip.check()) {
+                malformed++;
+            } else if (!ip.verifyChecksum()) {
+                badChecksum++;
+            } else if (ip.isFragment()) {
+                fragments++;
+            } else if (ip.ttl() == 0) {
+                ttlExpired++;
+            } else {
+                dispatch();
+            }
+        } finally {
+            ip.clear();
+        }
+    }
+
+    private void dispatch() {
+        Ipv4Handler handler = switch (ip.protocol()) {
+            case Ipv4Packet.PROTO_TCP -> tcp;
+            case Ipv4Packet.PROTO_UDP -> udp;
+            case Ipv4Packet.PROTO_ICMP -> icmp;
+            default -> null;
+        };
+        if (handler != null) {
+            delivered++;
+            handler.receive(ip);
+            return;
+        }
+        int proto = ip.protocol();
+        if (proto == Ipv4Packet.PROTO_TCP || proto == Ipv4Packet.PROTO_UDP || proto == Ipv4Packet.PROTO_ICMP) {
+            noHandler++;
+            return;
+        }
+        unknownProtocol++;
+        if (isUnicast(ip.dst())) { // never an error about a broadcast (RFC 1122 3.2.2)
+            errors.sendUnreachable(out, ip, Icmpv4Errors.CODE_PROTOCOL_UNREACHABLE);
+        }
+    }
+
+    private boolean isUnicast(int dst) {
+        return dst != config.broadcast() && dst != -1 && (dst >>> 28) != 0xE;
+    }
+
+    /** Packets handed to a transport handler. */
+    public long delivered() {
+        return delivered;
+    }
+
+    /** Packets whose header lengths or version did not add up. */
+    public long malformed() {
+        return malformed;
+    }
+
+    /** Packets with a wrong header checksum. */
+    public long badChecksum() {
+        return badChecksum;
+    }
+
+    /** Fragments (dropped). */
+    public long fragments() {
+        return fragments;
+    }
+
+    /** Packets that arrived with TTL 0. */
+    public long ttlExpired() {
+        return ttlExpired;
+    }
+
+    /** Packets of a protocol the stack does not speak (answered with protocol unreachable). */
+    public long unknownProtocol() {
+        return unknownProtocol;
+    }
+
+    /** TCP/UDP/ICMP packets dropped because the stack has no handler for them. */
+    public long noHandler() {
+        return noHandler;
+    }
+}

@@ -1,0 +1,295 @@
+package dev.jnet.usernet.udp;
+
+import dev.jnet.usernet.Scheduler;
+import dev.jnet.usernet.UsernetConfig;
+import dev.jnet.usernet.dns.DnsForwarder;
+import dev.jnet.usernet.icmp.Icmpv4Errors;
+import dev.jnet.usernet.ip.Ipv4Handler;
+import dev.jnet.usernet.ip.Ipv4Output;
+import dev.jnet.usernet.nat.AddressMap;
+import dev.jnet.usernet.nat.FlowTable;
+import dev.jnet.usernet.wire.Ipv4Packet;
+import dev.jnet.usernet.wire.UdpDatagram;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * UDP from the guest, NATed to host sockets with slirp4netns's semantics. A flow is (guest
+ * source port, destination address, destination port) and owns one host socket sending to
+ * {@link AddressMap#hostAddress} of the destination (the resolver, for DNS at .3:53); what the
+ * socket hears goes back to the guest as UDP from the address and port the guest sent to.
+ * Flows expire when idle in either direction (libslirp: 240 s; DNS, which is one exchange,
+ * 10 s) and live in bounded tables whose least recently used flow makes room for a new one.
+ * Destinations that map to nothing get ICMP unreachable; so do host-side errors.
+ */
+public final class UdpNat implements Ipv4Handler, AutoCloseable {
+    /**
+     * Where a host datagram should start in its buffer to be forwarded in place: after the
+     * guest's Ethernet, IPv4 and UDP headers.
+     */
+    public static final int HEADROOM = Ipv4Output.HEADROOM + UdpDatagram.HEADER_LENGTH;
+
+    /** Table sizes and idle timeouts. */
+    public record Limits(int flows, long idleNanos, int dnsFlows, long dnsIdleNanos) {
+        /** libslirp's timeouts (SO_EXPIRE, SO_EXPIREFAST), a table of 4096 flows, 256 DNS flows. */
+        public static final Limits DEFAULT = new Limits(4096, TimeUnit.SECONDS.toNanos(240),
+                256, TimeUnit.SECONDS.toNanos(10));
+    }
+
+    private final UsernetConfig config;
+    private final Ipv4Output out;
+    private final AddressMap map;
+    private final DnsForwarder dns;
+    private final UdpHostConnector connector;
+    private final FlowTable<Flow> flows;
+    private final FlowTable<Flow> dnsFlows;
+    private final Icmpv4Errors errors = new Icmpv4Errors();
+    private final UdpDatagram udp = new UdpDatagram();
+    private final UdpDatagram reply = new UdpDatagram();
+    private final Ipv4Packet quoted = new Ipv4Packet();
+
+    private long malformed;
+    private long badChecksum;
+    private long unreachable;
+    private long dropped;
+    private long oversized;
+    private long fromHost;
+    private long fromHostInPlace;
+    private long openFailures;
+
+    public UdpNat(UsernetConfig config, Scheduler scheduler, Ipv4Output out, AddressMap map, DnsForwarder dns,
+            UdpHostConnector connector, Limits limits) {
+        this.config = config;
+        this.out = out;
+        this.map = map;
+        this.dns = dns;
+        this.connector = connector;
+        this.flows = new FlowTable<>(scheduler, limits.flows(), limits.idleNanos(), Flow::close);
+        this.dnsFlows = new FlowTable<>(scheduler, limits.dnsFlows(), limits.dnsIdleNanos(), Flow::close);
+    }
+
+    @Override
+    public void receive(Ipv4Packet ip) {
+        udp.wrap(ip.buffer(), ip.payloadOffset(), ip.payloadLength());
+        try {
+            if (!udp.check()) {
+                malformed++;
+                return;
+            }
+            if (!udp.verifyChecksumIpv4(ip.src(), ip.dst())) {
+                badChecksum++;
+                return;
+            }
+            route(ip);
+        } finally {
+            udp.clear();
+        }
+    }
+
+    private void route(Ipv4Packet ip) {
+        int dst = ip.dst();
+        int dstPort = udp.dstPort();
+        switch (map.classify(dst, dstPort)) {
+            case HOST -> forward(ip, flows, null);
+            case DNS -> {
+                InetSocketAddress upstream = dns.upstream();
+                if (upstream == null) {
+                    refuse(ip, Icmpv4Errors.CODE_PORT_UNREACHABLE);
+                } else {
+                    forward(ip, dnsFlows, upstream);
+                }
+            }
+            case UNREACHABLE -> refuse(ip, dst == config.gateway() || dst == config.dnsAddress()
+                    ? Icmpv4Errors.CODE_PORT_UNREACHABLE : Icmpv4Errors.CODE_HOST_UNREACHABLE);
+        }
+    }
+
+    private void refuse(Ipv4Packet ip, int code) {
+        int dst = ip.dst();
+        if (dst == config.broadcast() || dst == -1 || (dst >>> 28) == 0xE) {
+            dropped++; // broadcast, multicast (DHCP, mDNS): silently, never an error (RFC 1122)
+            return;
+        }
+        unreachable++;
+        errors.sendUnreachable(out, ip, code);
+    }
+
+    /** @param remote the host destination, or {@code null} for the destination's host address */
+    private void forward(Ipv4Packet ip, FlowTable<Flow> table, InetSocketAddress remote) {
+        int dst = ip.dst();
+        int dstPort = udp.dstPort();
+        int srcPort = udp.srcPort();
+        long key = ((long) srcPort << 48) | ((long) dstPort << 32) | (dst & 0xFFFF_FFFFL);
+        Flow flow = table.get(key);
+        if (flow == null) {
+            InetSocketAddress target = remote != null ? remote
+                    : new InetSocketAddress(map.hostInetAddress(dst), dstPort);
+            flow = new Flow(table, key, dst, dstPort, srcPort, ip.src());
+            try {
+                flow.socket = connector.open(target, flow);
+            } catch (RuntimeException e) {
+                openFailures++; // e.g. EMFILE: lost like any datagram; the guest may retry
+                return;
+            }
+            table.put(key, flow);
+        }
+        flow.guestAddr = ip.src();
+        flow.socket.send(ip.buffer().retainedSlice(udp.payloadOffset(), udp.payloadLength()));
+    }
+
+    /**
+     * Sends a datagram the host socket heard to the guest, from the flow's original destination:
+     * in place when the socket read it behind {@link #HEADROOM} bytes, else copied.
+     */
+    private void deliver(Flow flow, ByteBuf payload) {
+        int len = payload.readableBytes();
+        if (len > out.maxTransportLength() - UdpDatagram.HEADER_LENGTH) {
+            oversized++; // no fragmentation towards the guest
+            return;
+        }
+        fromHost++;
+        ByteBuf buf;
+        int start = Ipv4Output.HEADROOM;
+        if (payload.readerIndex() == HEADROOM && payload.refCnt() == 1 && payload.isDirect()
+                && !payload.isReadOnly()) {
+            fromHostInPlace++;
+            buf = payload.retain(); // the socket's reader releases its reference after this call
+        } else {
+            buf = out.allocate(UdpDatagram.HEADER_LENGTH + len);
+            buf.writerIndex(start + UdpDatagram.HEADER_LENGTH);
+            buf.writeBytes(payload, payload.readerIndex(), len);
+        }
+        UdpDatagram.emitHeader(buf, start, flow.dstPort, flow.guestPort, len);
+        reply.wrap(buf, start, UdpDatagram.HEADER_LENGTH + len).fillChecksumIpv4(flow.dstAddr, flow.guestAddr);
+        reply.clear();
+        out.send(buf, flow.dstAddr, flow.guestAddr, Ipv4Packet.PROTO_UDP);
+    }
+
+    /**
+     * Reports a host-side error to the guest: ICMP unreachable quoting a header rebuilt from the
+     * flow (the guest's kernel matches it to its socket by addresses and ports).
+     */
+    private void reportUnreachable(Flow flow, int code) {
+        int total = Ipv4Packet.MIN_HEADER_LENGTH + UdpDatagram.HEADER_LENGTH;
+        ByteBuf orig = Unpooled.buffer(total, total); // rare: an error, not a data packet
+        Ipv4Packet.emitHeader(orig, 0, flow.guestAddr, flow.dstAddr, Ipv4Packet.PROTO_UDP, 64, 0,
+                UdpDatagram.HEADER_LENGTH);
+        UdpDatagram.emitHeader(orig, Ipv4Packet.MIN_HEADER_LENGTH, flow.guestPort, flow.dstPort, 0);
+        orig.writerIndex(total);
+        quoted.wrap(orig, 0, total);
+        unreachable++;
+        errors.sendUnreachable(out, quoted, code);
+        quoted.clear();
+    }
+
+    /** Flows to host destinations. */
+    public int flowCount() {
+        return flows.size();
+    }
+
+    /** DNS flows (to the resolver). */
+    public int dnsFlowCount() {
+        return dnsFlows.size();
+    }
+
+    /** Flows closed because they were idle (both tables). */
+    public long expiredFlows() {
+        return flows.expirations() + dnsFlows.expirations();
+    }
+
+    /** Flows closed to make room (both tables). */
+    public long evictedFlows() {
+        return flows.evictions() + dnsFlows.evictions();
+    }
+
+    /** Datagrams from the guest with inconsistent lengths. */
+    public long malformed() {
+        return malformed;
+    }
+
+    /** Datagrams from the guest with a wrong checksum. */
+    public long badChecksum() {
+        return badChecksum;
+    }
+
+    /** ICMP unreachable messages sent to the guest. */
+    public long unreachableSent() {
+        return unreachable;
+    }
+
+    /** Broadcast and multicast datagrams dropped. */
+    public long dropped() {
+        return dropped;
+    }
+
+    /** Host datagrams too large for the guest link, dropped. */
+    public long oversized() {
+        return oversized;
+    }
+
+    /** Datagrams delivered from host sockets to the guest. */
+    public long fromHost() {
+        return fromHost;
+    }
+
+    /** Host sockets that could not be made (datagram dropped). */
+    public long openFailures() {
+        return openFailures;
+    }
+
+    /** Of those, datagrams forwarded in the buffer the host socket read them into. */
+    public long fromHostInPlace() {
+        return fromHostInPlace;
+    }
+
+    /** Closes every host socket. */
+    @Override
+    public void close() {
+        flows.clear();
+        dnsFlows.clear();
+    }
+
+    private final class Flow implements UdpHostConnector.Receiver {
+        final FlowTable<Flow> table;
+        final long key;
+        final int dstAddr;
+        final int dstPort;
+        final int guestPort;
+        int guestAddr;
+        UdpHostConnector.HostSocket socket;
+        boolean closed;
+
+        Flow(FlowTable<Flow> table, long key, int dstAddr, int dstPort, int guestPort, int guestAddr) {
+            this.table = table;
+            this.guestAddr = guestAddr;
+            this.key = key;
+            this.dstAddr = dstAddr;
+            this.dstPort = dstPort;
+            this.guestPort = guestPort;
+        }
+
+        @Override
+        public void datagram(ByteBuf payload) {
+            if (!closed) {
+                table.touch(key);
+                deliver(this, payload);
+            }
+        }
+
+        @Override
+        public void unreachable(int icmpCode) {
+            if (!closed) {
+                reportUnreachable(this, icmpCode);
+            }
+        }
+
+        void close() {
+            closed = true;
+            if (socket != null) {
+                socket.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.jnet.usernet.dns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jnet.usernet.UsernetConfig;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DnsForwarderTest {
+    @TempDir
+    Path dir;
+
+    static String str(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    @Test
+    void nameserverLinesAreReadIpv4FirstAtMostThreeWithComments() {
+        List<InetSocketAddress> servers = ResolvConf.parse("""
+                # generated
+                search example.test
+                nameserver ::1
+                nameserver 127.0.0.53 # systemd-resolved
+                ; nameserver 198.51.100.1
+                nameserver   192.0.2.53
+                nameserver 203.0.113.53
+                options edns0
+                """);
+        assertThat(servers).extracting(DnsForwarderTest::str)
+                .containsExactly("127.0.0.53:53", "192.0.2.53:53", "0:0:0:0:0:0:0:1:53");
+    }
+
+    @Test
+    void onlyAddressLiteralsAreAcceptedNeverNamesToLookUp() {
+        assertThat(ResolvConf.parse("nameserver dns.example.test\nnameserver 1.2.3\nnameserver 256.1.1.1\n"
+                + "nameserver 1.2.3.4.5\nnameserver fe80::zz\nnameserver\nnameserver 192.0.2.1\n"))
+                .extracting(DnsForwarderTest::str).containsExactly("192.0.2.1:53");
+    }
+
+    @Test
+    void theFirstServerIsTheUpstreamForUdpAndTcp() throws Exception {
+        Path conf = dir.resolve("resolv.conf");
+        Files.writeString(conf, "nameserver 127.0.0.53\nnameserver 192.0.2.53\n");
+        DnsForwarder dns = DnsForwarder.fromResolvConf(UsernetConfig.defaults().withResolvConf(conf));
+        assertThat(str(dns.upstream())).isEqualTo("127.0.0.53:53");
+        assertThat(str(dns.tcpUpstream().get())).isEqualTo("127.0.0.53:53");
+        assertThat(dns.upstreams()).hasSize(2);
+    }
+
+    @Test
+    void withoutNameserversDnsFallsBackToHostLoopbackLikeLibslirpUnlessDisabled() throws Exception {
+        Path conf = dir.resolve("resolv.conf");
+        Files.writeString(conf, "search example.test\n");
+        UsernetConfig c = UsernetConfig.defaults().withResolvConf(conf);
+        assertThat(str(DnsForwarder.fromResolvConf(c).upstream())).isEqualTo("127.0.0.1:53");
+        assertThat(DnsForwarder.fromResolvConf(c.withHostLoopback(false)).upstream()).isNull();
+        UsernetConfig missing = c.withResolvConf(dir.resolve("absent"));
+        assertThat(str(DnsForwarder.fromResolvConf(missing).upstream())).isEqualTo("127.0.0.1:53");
+    }
+
+    @Test
+    void anUnreadableResolvConfIsAnError() {
+        UsernetConfig c = UsernetConfig.defaults().withResolvConf(dir); // a directory
+        assertThatThrownBy(() -> DnsForwarder.fromResolvConf(c)).isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining(dir.toString());
+    }
+
+    @Test
+    void explicitUpstreamsForTests() {
+        InetSocketAddress fake = new InetSocketAddress("127.0.0.1", 5353);
+        assertThat(DnsForwarder.of(List.of(fake)).upstream()).isEqualTo(fake);
+        assertThat(DnsForwarder.of(List.of()).upstream()).isNull();
+    }
+}
