@@ -47,6 +47,8 @@ final class LibC {
 
     static native int ioctl(int fd, NativeLong request, Pointer arg) throws LastErrorException;
 
+    static native int fcntl(int fd, int cmd, int arg) throws LastErrorException;
+
     static native int poll(Pointer fds, NativeLong nfds, int timeoutMillis) throws LastErrorException;
 
     static native NativeLong syscall(NativeLong number, NativeLong a, NativeLong b, NativeLong c, NativeLong d)

@@ -44,6 +44,8 @@ public final class Syscalls {
     private static final long SYS_PIDFD_OPEN = 434;
     private static final long SYS_PIDFD_GETFD = 438;
     private static final short POLLIN = 0x1;
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
 
     private Syscalls() {}
 
@@ -178,6 +180,18 @@ public final class Syscalls {
                     throw new SyscallException(e.getErrorCode(), "ioctl", what);
                 }
             }
+        }
+    }
+
+    /** Sets O_NONBLOCK on {@code fd} (its open file description: shared by every copy of it). */
+    public static void setNonBlocking(int fd, String what) {
+        try {
+            int flags = LibC.fcntl(fd, F_GETFL, 0);
+            if ((flags & O_NONBLOCK) == 0) {
+                LibC.fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+            }
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "fcntl", what);
         }
     }
 
