@@ -37,6 +37,8 @@ final class LibC {
 
     static native int socket(int domain, int type, int protocol) throws LastErrorException;
 
+    static native int socketpair(int domain, int type, int protocol, int[] sv) throws LastErrorException;
+
     static native int bind(int fd, Pointer addr, int addrlen) throws LastErrorException;
 
     static native int setsockopt(int fd, int level, int name, Pointer value, int len) throws LastErrorException;

@@ -128,6 +128,17 @@ public final class Syscalls {
         }
     }
 
+    /** socketpair(2): two connected sockets, both returned as raw fds (the caller owns them). */
+    public static int[] socketpair(int domain, int type, int protocol, String what) {
+        int[] sv = new int[2];
+        try {
+            LibC.socketpair(domain, type, protocol, sv);
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "socketpair", what);
+        }
+        return sv;
+    }
+
     public static void bind(int fd, Pointer addr, int len, String what) {
         try {
             LibC.bind(fd, addr, len);
