@@ -43,6 +43,8 @@ final class LibC {
 
     static native int setsockopt(int fd, int level, int name, Pointer value, int len) throws LastErrorException;
 
+    static native NativeLong write(int fd, byte[] buf, NativeLong len) throws LastErrorException;
+
     static native NativeLong send(int fd, Pointer buf, NativeLong len, int flags) throws LastErrorException;
 
     static native NativeLong recv(int fd, Pointer buf, NativeLong len, int flags) throws LastErrorException;

@@ -157,6 +157,21 @@ public final class Syscalls {
         }
     }
 
+    /** write(2) of all of {@code data} (retried on EINTR and short writes; blocking fds). */
+    public static void write(int fd, byte[] data, String what) {
+        int done = 0;
+        while (done < data.length) {
+            try {
+                byte[] rest = done == 0 ? data : java.util.Arrays.copyOfRange(data, done, data.length);
+                done += LibC.write(fd, rest, new NativeLong(rest.length)).intValue();
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR) {
+                    throw new SyscallException(e.getErrorCode(), "write", what);
+                }
+            }
+        }
+    }
+
     public static long send(int fd, Pointer buf, long len, String what) {
         while (true) {
             try {
