@@ -58,6 +58,15 @@ final class Guest implements AutoCloseable {
         return Proc.run(Duration.ofSeconds(30), user.wrap(cmd));
     }
 
+    /** {@link #inside}, failing the test unless the command succeeds. */
+    Proc.Result insideOk(String... command) {
+        Proc.Result r = inside(command);
+        if (r.exit() != 0) {
+            throw new AssertionError(r.describe());
+        }
+        return r;
+    }
+
     /** Ends the guest (its namespaces go with it). */
     @Override
     public void close() {

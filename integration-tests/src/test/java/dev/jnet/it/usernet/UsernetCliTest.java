@@ -55,7 +55,7 @@ class UsernetCliTest {
             Map<String, Object> lo = single(guest.inside("ip", "-j", "link", "show", "dev", "lo"));
             assertThat((List<Object>) lo.get("flags")).contains("UP");
 
-            Proc.Result route = guest.inside("ip", "route");
+            Proc.Result route = guest.insideOk("ip", "route");
             assertThat(route.stdoutLines()).as(route.describe()).containsExactly(
                     "default via 10.0.2.2 dev tap0 ",
                     "10.0.2.0/24 dev tap0 proto kernel scope link src 10.0.2.100 ");
@@ -63,7 +63,7 @@ class UsernetCliTest {
             Proc.Result ping = guest.inside("ping", "-c", "3", "-i", "0.2", "-W", "5", "10.0.2.2");
             assertThat(ping.exit()).as(ping.describe()).isZero();
             assertThat(ping.stdout()).contains("3 received");
-            Proc.Result neigh = guest.inside("ip", "neigh", "show", "10.0.2.2");
+            Proc.Result neigh = guest.insideOk("ip", "neigh", "show", "10.0.2.2");
             assertThat(neigh.stdout()).as(neigh.describe()).contains("lladdr 52:55:0a:00:02:02");
 
             usernet.process().destroy(); // SIGTERM, as podman and rootlesskit stop it
@@ -72,7 +72,7 @@ class UsernetCliTest {
             assertThat(end.stderr()).as(end.describe()).isEmpty();
             assertThat(user.ourProcesses()).as("no helper left").isEmpty();
             // the tap was the process's: it went with it
-            assertThat(guest.inside("ip", "-o", "link").stdout()).doesNotContain("tap0");
+            assertThat(guest.insideOk("ip", "-o", "link").stdout()).doesNotContain("tap0");
         }
     }
 
@@ -108,8 +108,13 @@ class UsernetCliTest {
         Proc.Result addr = guest.inside("ip", "-4", "-o", "addr", "show", "dev", tap);
         Proc.Result route = guest.inside("ip", "-d", "route");
         Proc.Result lo = guest.inside("ip", "-4", "-o", "addr", "show", "dev", "lo");
-        Proc.Result mtu = guest.inside("cat", "/sys/class/net/" + tap + "/mtu", "/sys/class/net/" + tap + "/operstate");
-        return addr.stdout() + route.stdout() + lo.stdout() + mtu.stdout();
+        Proc.Result mtu = guest.inside("ip", "-j", "link", "show", "dev", tap);
+        for (Proc.Result r : List.of(addr, route, lo, mtu)) {
+            assertThat(r.exit()).as(r.describe()).isZero();
+        }
+        assertThat(addr.stdout()).as(addr.describe()).contains("inet 10.0.3.100/25 brd 10.0.3.127");
+        Map<String, Object> link = single(mtu);
+        return addr.stdout() + route.stdout() + lo.stdout() + "mtu " + link.get("mtu") + " " + link.get("operstate");
     }
 
     @Test
@@ -158,7 +163,7 @@ class UsernetCliTest {
             Proc.Running usernet = UsernetProcess.start(jnet.dist(), user, ready, null, "-r", "3",
                     Long.toString(guest.pid()), "pre0");
             assertThat(UsernetProcess.awaitReady(ready, usernet, READY_WAIT)).isTrue();
-            Proc.Result route = guest.inside("ip", "route");
+            Proc.Result route = guest.insideOk("ip", "route");
             assertThat(route.stdout()).as("no route added without -c").doesNotContain("default");
             Proc.Result ping = guest.inside("ping", "-c", "2", "-i", "0.2", "-W", "5", "10.0.2.2");
             assertThat(ping.exit()).as(ping.describe()).isZero();
