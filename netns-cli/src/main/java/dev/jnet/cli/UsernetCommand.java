@@ -82,6 +82,9 @@ final class UsernetCommand implements Callable<Integer> {
         try {
             options = options();
             ready = readyFd == null ? -1 : SlirpArgs.fd(readyFd, "ready-fd");
+            if (ready >= 0 && !Files.exists(Path.of("/proc/self/fd", Integer.toString(ready)), LinkOption.NOFOLLOW_LINKS)) {
+                throw new SlirpArgs.Bad("ready-fd " + ready + " is not open");
+            }
         } catch (SlirpArgs.Bad | UsernetException e) {
             return fail(err, e.getMessage());
         }

@@ -55,6 +55,8 @@ class UsernetCommandTest {
         "usernet -e x 1 => jnet usernet: exit-fd must be a non-negative integer",
         "usernet -r -1 1 => jnet usernet: ready-fd must be a non-negative integer",
         "usernet --macaddress 02:00:00:00:00:01 1 => jnet usernet: --macaddress cannot be specified when --configure or -c is not specified",
+        "usernet -e 99999 1 => jnet usernet: exit-fd 99999 is not open",
+        "usernet -r 99999 1 => jnet usernet: ready-fd 99999 is not open",
         "usernet -6 -c 1 => jnet usernet: --enable-ipv6 is not supported yet",
         "usernet -a /tmp/api.sock 1 => jnet usernet: --api-socket is not supported yet",
         "usernet --netns-type=tapfd 3 => jnet usernet: --netns-type must be pid or path, not \"tapfd\"",

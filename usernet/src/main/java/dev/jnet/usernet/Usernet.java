@@ -17,6 +17,8 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -92,6 +94,9 @@ public final class Usernet implements AutoCloseable {
         Usernet u = null;
         boolean ok = false;
         try {
+            if (options.exitFd() >= 0) {
+                requireWatchable(options.exitFd(), "exit-fd");
+            }
             if (options.target().process().isPresent()) {
                 pidfd = openPidfd(options.target().process().get());
             }
@@ -108,9 +113,7 @@ public final class Usernet implements AutoCloseable {
             }
             u = new Usernet(new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jnet-usernet", true),
                     EpollIoHandler.newFactory()));
-            u.run(options, tap, pidfd);
-            tap = null; // the link owns it now
-            pidfd = null; // the watch owns it now
+            u.run(options, tap, pidfd); // hands tap and pidfd on: closing them again below is a no-op
             ok = true;
             return u;
         } finally {
@@ -121,6 +124,32 @@ public final class Usernet implements AutoCloseable {
                 closeQuietly(tap);
                 closeQuietly(pidfd);
             }
+        }
+    }
+
+    /**
+     * An exit fd must be one we inherited that epoll can watch (a pipe, socket, FIFO or event):
+     * an fd number that is not open, or the JVM's own file (a jar), is refused before we own it.
+     */
+    private static void requireWatchable(int fd, String what) {
+        Path link = Path.of("/proc/self/fd", Integer.toString(fd));
+        String target;
+        try {
+            target = Files.readSymbolicLink(link).toString();
+        } catch (IOException e) {
+            throw new UsernetException(UsernetException.Kind.INVALID_ARGUMENT, what + " " + fd + " is not open");
+        }
+        if (target.startsWith("/") && !Files.isDirectory(Path.of(target)) && isRegular(link)) {
+            throw new UsernetException(UsernetException.Kind.INVALID_ARGUMENT,
+                    what + " " + fd + " is a regular file (" + target + "): it cannot signal the end");
+        }
+    }
+
+    private static boolean isRegular(Path procFdLink) {
+        try {
+            return Files.readAttributes(procFdLink, java.nio.file.attribute.BasicFileAttributes.class).isRegularFile();
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -167,7 +196,7 @@ public final class Usernet implements AutoCloseable {
     private void run(Options options, Fd tap, Fd pidfd) {
         ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
         try {
-            link = TapLink.register(loop, tap.get(), options.config().mtu(), alloc, TapLink.DEFAULT_TX_QUEUE,
+            link = TapLink.register(loop, tap, options.config().mtu(), alloc, TapLink.DEFAULT_TX_QUEUE,
                     cause -> exited.complete(new Exit(Reason.LINK_FAILED, cause)));
         } catch (IOException e) {
             throw new UsernetException(UsernetException.Kind.RUNTIME, e.getMessage(), e);
@@ -189,11 +218,11 @@ public final class Usernet implements AutoCloseable {
         }
         stackStop = stack.stop();
         if (pidfd != null) {
-            watches.add(FdWatch.register(loop, pidfd.get(), "the target process",
+            watches.add(FdWatch.register(loop, pidfd, "the target process",
                     () -> exited.complete(new Exit(Reason.TARGET_GONE, null))));
         }
         if (options.exitFd() >= 0) {
-            watches.add(FdWatch.register(loop, options.exitFd(), "exit-fd " + options.exitFd(),
+            watches.add(FdWatch.register(loop, Fd.adopt(options.exitFd(), "exit-fd"), "exit-fd " + options.exitFd(),
                     () -> exited.complete(new Exit(Reason.EXIT_FD, null))));
         }
     }

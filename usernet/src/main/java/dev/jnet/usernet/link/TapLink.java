@@ -1,5 +1,6 @@
 package dev.jnet.usernet.link;
 
+import dev.jnet.linux.Fd;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.IoEvent;
@@ -33,6 +34,8 @@ public final class TapLink implements FrameSink, EpollIoHandle {
 
     private static final int ETHERNET_HEADER = 14;
 
+    /** The tap: owned (closed once, through {@link Fd}); {@link #fd} is the same number for Netty. */
+    private final Fd tap;
     private final FileDescriptor fd;
     private final ByteBufAllocator alloc;
     private final int frameCapacity;
@@ -48,8 +51,9 @@ public final class TapLink implements FrameSink, EpollIoHandle {
     private long txDropped;
     private long txErrors;
 
-    private TapLink(FileDescriptor fd, ByteBufAllocator alloc, int mtu, int txQueueLimit, Consumer<Throwable> onFailure) {
-        this.fd = fd;
+    private TapLink(Fd tap, ByteBufAllocator alloc, int mtu, int txQueueLimit, Consumer<Throwable> onFailure) {
+        this.tap = tap;
+        this.fd = new FileDescriptor(tap.get());
         this.alloc = alloc;
         this.frameCapacity = mtu + ETHERNET_HEADER;
         this.txQueueLimit = txQueueLimit;
@@ -57,19 +61,20 @@ public final class TapLink implements FrameSink, EpollIoHandle {
     }
 
     /**
-     * Registers the tap {@code fd} (taking ownership) with {@code loop}. Nothing is read until
+     * Registers the tap {@code fd} with {@code loop}, taking ownership (also when this fails). Nothing is read until
      * {@link #start}; frames sent before are queued. {@code onFailure} hears of a tap that
      * cannot be read any more (the device was deleted): the link is closed by then.
      * Blocks until registered; must not be called on {@code loop}.
      */
-    public static TapLink register(IoEventLoop loop, int fd, int mtu, ByteBufAllocator alloc, int txQueueLimit,
+    public static TapLink register(IoEventLoop loop, Fd fd, int mtu, ByteBufAllocator alloc, int txQueueLimit,
             Consumer<Throwable> onFailure) throws IOException {
-        Epoll.ensureAvailability();
-        TapLink link = new TapLink(new FileDescriptor(fd), alloc, mtu, txQueueLimit, onFailure);
+        TapLink link;
         try {
+            Epoll.ensureAvailability();
+            link = new TapLink(fd, alloc, mtu, txQueueLimit, onFailure);
             link.registration = loop.register(link).syncUninterruptibly().getNow();
-        } catch (RuntimeException e) {
-            link.fd.close();
+        } catch (RuntimeException | Error e) {
+            fd.close();
             throw new IOException("registering the tap with epoll: " + e.getMessage(), e);
         }
         return link;
@@ -268,10 +273,6 @@ public final class TapLink implements FrameSink, EpollIoHandle {
         while ((b = txQueue.poll()) != null) {
             b.release();
         }
-        try {
-            fd.close();
-        } catch (IOException ignored) {
-            // closing a tap fd reports nothing we could act on
-        }
+        tap.close();
     }
 }

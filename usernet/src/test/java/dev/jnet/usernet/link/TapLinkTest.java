@@ -64,7 +64,8 @@ class TapLinkTest {
     }
 
     private TapLink link(int txQueue) throws Exception {
-        TapLink link = TapLink.register(loop, linkEnd, MTU, PooledByteBufAllocator.DEFAULT, txQueue, failure::complete);
+        TapLink link = TapLink.register(loop, dev.jnet.linux.Fd.adopt(linkEnd, "link end"), MTU,
+                PooledByteBufAllocator.DEFAULT, txQueue, failure::complete);
         linkEnd = -1; // the link owns it
         return link;
     }
