@@ -19,8 +19,10 @@ import java.util.function.Consumer;
 /**
  * The guest's tap device on a Netty epoll event loop: a raw fd registered as an
  * {@link EpollIoHandle} (no channel, no pipeline). Each wake-up reads up to
- * {@value #READ_BUDGET} frames, each into its own pooled direct buffer handed to the
- * {@link FrameHandler}; frames to the guest are written at once, or, when the tap's queue is
+ * {@value #READ_BUDGET} frames, each into a pooled direct buffer of MTU+14 bytes handed to the
+ * {@link FrameHandler} as it is (zero copy); only a small frame read into a large buffer (high
+ * MTU) is copied into one of its own size, so that a stack keeping slices of many small frames
+ * does not hold 64 KiB for each. Frames to the guest are written at once, or, when the tap's queue is
  * full (EAGAIN), kept in a bounded queue until EPOLLOUT. Beyond that queue frames are dropped
  * and counted, as a NIC drops them: TCP's windows, not the link, do the flow control.
  *
@@ -33,6 +35,8 @@ public final class TapLink implements FrameSink, EpollIoHandle {
     public static final int DEFAULT_TX_QUEUE = 256;
 
     private static final int ETHERNET_HEADER = 14;
+    /** Frames up to this size are copied out of a read buffer at least four times larger. */
+    static final int COPY_BELOW = 2048;
 
     /** The tap: owned (closed once, through {@link Fd}); {@link #fd} is the same number for Netty. */
     private final Fd tap;
@@ -44,6 +48,8 @@ public final class TapLink implements FrameSink, EpollIoHandle {
     private final Consumer<Throwable> onFailure;
     private IoRegistration registration;
     private FrameHandler handler;
+    /** The read buffer not handed on by the last read (EAGAIN, or its frame was copied). */
+    private ByteBuf spare;
     private boolean closed;
 
     private long framesIn;
@@ -111,23 +117,29 @@ public final class TapLink implements FrameSink, EpollIoHandle {
 
     private void readFrames() {
         for (int i = 0; i < READ_BUDGET && !closed; i++) {
-            ByteBuf frame = alloc.directBuffer(frameCapacity, frameCapacity);
+            if (spare == null) {
+                spare = alloc.directBuffer(frameCapacity, frameCapacity);
+            }
             int n;
             try {
-                n = read(frame);
+                n = read(spare);
             } catch (IOException e) {
-                frame.release();
                 fail(e);
                 return;
             }
             if (n <= 0) {
-                frame.release();
                 if (n < 0) {
                     fail(new IOException("tap: end of file"));
                 }
-                return;
+                return; // EAGAIN: the buffer waits for the next wake-up
             }
-            frame.writerIndex(n);
+            ByteBuf frame;
+            if (n <= COPY_BELOW && frameCapacity >= 4 * COPY_BELOW) {
+                frame = alloc.directBuffer(n, n).writeBytes(spare, 0, n);
+            } else {
+                frame = spare.writerIndex(n);
+                spare = null;
+            }
             framesIn++;
             handler.receiveFrame(frame);
         }
@@ -272,6 +284,10 @@ public final class TapLink implements FrameSink, EpollIoHandle {
         ByteBuf b;
         while ((b = txQueue.poll()) != null) {
             b.release();
+        }
+        if (spare != null) {
+            spare.release();
+            spare = null;
         }
         tap.close();
     }

@@ -140,6 +140,34 @@ class TapLinkTest {
     }
 
     @Test
+    void atAHighMtuSmallFramesGetBuffersOfTheirSizeAndLargeOnesAreNotCopied() throws Exception {
+        int mtu = 65521;
+        TapLink link = TapLink.register(loop, dev.jnet.linux.Fd.adopt(linkEnd, "link end"), mtu,
+                PooledByteBufAllocator.DEFAULT, 16, failure::complete);
+        linkEnd = -1;
+        BlockingQueue<int[]> capacities = new LinkedBlockingQueue<>();
+        onLoop(() -> {
+            link.start(frame -> {
+                capacities.add(new int[] {frame.readableBytes(), frame.capacity(), frame.getByte(frame.readerIndex() + 5)});
+                frame.release();
+            });
+            return null;
+        });
+        byte[] small = frame(60, 7);
+        byte[] large = frame(mtu + 14, 8);
+        sendFromKernel(small);
+        sendFromKernel(large);
+        int[] s = capacities.poll(10, TimeUnit.SECONDS);
+        assertThat(s[0]).isEqualTo(60);
+        assertThat(s[1]).as("a buffer of its own size, not 64 KiB").isLessThanOrEqualTo(TapLink.COPY_BELOW);
+        assertThat((byte) s[2]).isEqualTo(small[5]);
+        int[] l = capacities.poll(10, TimeUnit.SECONDS);
+        assertThat(l[0]).isEqualTo(mtu + 14);
+        assertThat(l[1]).isEqualTo(mtu + 14);
+        assertThat((byte) l[2]).isEqualTo(large[5]);
+    }
+
+    @Test
     void framesToTheGuestAreWrittenWholeHeapDirectAndComposite() throws Exception {
         TapLink link = link(16);
         byte[] a = frame(60, 1);
