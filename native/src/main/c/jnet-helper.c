@@ -28,6 +28,11 @@
  *                        the socket's fd number, and keep it open until stdin reaches EOF: the
  *                        caller, our parent, takes a copy with pidfd_getfd(2) meanwhile.
  *
+ *   --pass-tap NAME      open /dev/net/tun in the namespaces the steps entered (a tap belongs
+ *                        to the netns /dev/net/tun was opened in), attach to or create tap NAME
+ *                        (IFF_TAP|IFF_NO_PI), then print and hold the fd as --pass-socket does.
+ *                        A name taken by a tap someone else holds open is EBUSY.
+ *
  * Exit status on a failed step: 125 ("could not set up"), with one line on stderr.
  * Exec failure: 126 (not executable) or 127 (not found), like a shell.
  */
@@ -41,6 +46,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -138,11 +146,35 @@ static void run_exec(char **argv)
 	_exit(err == ENOENT ? 127 : 126);
 }
 
+/* Makes us dumpable again (setns into a user namespace cleared it), prints fd, holds it until EOF. */
+static void pass_fd(int fd) __attribute__((noreturn));
+
 static void pass_socket(const char *domain, const char *type, const char *protocol)
 {
 	int fd = socket(atoi(domain), atoi(type) | SOCK_CLOEXEC, atoi(protocol));
 	if (fd < 0)
 		die("socket(%s, %s, %s) failed: %s", domain, type, protocol, strerror(errno));
+	pass_fd(fd);
+}
+
+static void pass_tap(const char *name)
+{
+	struct ifreq ifr;
+	if (strlen(name) == 0 || strlen(name) >= IFNAMSIZ)
+		die("invalid tap name \"%s\"", name);
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		die("open(\"/dev/net/tun\"): %s", strerror(errno));
+	memset(&ifr, 0, sizeof ifr);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+		die("ioctl(TUNSETIFF) for \"%s\": %s", name, strerror(errno));
+	pass_fd(fd);
+}
+
+static void pass_fd(int fd)
+{
 	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
 		die("prctl(PR_SET_DUMPABLE): %s", strerror(errno));
 	if (printf("%d\n", fd) < 0 || fflush(stdout) == EOF)
@@ -256,7 +288,7 @@ static void usage(void)
 {
 	die("usage: jnet-helper [--userns PATH] [--netns PATH] [--unshare-user] [--unshare-net] "
 	    "[--unshare-mount] [--remount-sys] [--bind SRC DST]... "
-	    "(--exec CMD [ARG...] | --hold | --pass-socket DOMAIN TYPE PROTOCOL)");
+	    "(--exec CMD [ARG...] | --hold | --pass-socket DOMAIN TYPE PROTOCOL | --pass-tap NAME)");
 }
 
 int main(int argc, char **argv)
@@ -292,6 +324,8 @@ int main(int argc, char **argv)
 			i += 2;
 		} else if (strcmp(a, "--pass-socket") == 0 && i + 3 == argc - 1) {
 			pass_socket(argv[i + 1], argv[i + 2], argv[i + 3]);
+		} else if (strcmp(a, "--pass-tap") == 0 && i + 1 == argc - 1) {
+			pass_tap(argv[i + 1]);
 		} else if (strcmp(a, "--exec") == 0 && i + 1 < argc) {
 			run_exec(&argv[i + 1]);
 		} else if (strcmp(a, "--hold") == 0 && hold_sock >= 0) {

@@ -87,7 +87,21 @@ public final class Helper {
             List<String> out = new ArrayList<>(args);
             out.addAll(List.of("--pass-socket", Integer.toString(domain), Integer.toString(type),
                     Integer.toString(protocol)));
-            return Helper.takeSocket(out);
+            return Helper.takeFd(out, "socket");
+        }
+
+        /**
+         * Final action: tap device {@code name} in the network namespace the steps entered
+         * (created, or attached to when it exists and nobody holds it), its fd taken over by this
+         * process. The device lives as long as that fd (unless it was made persistent).
+         *
+         * @throws HelperException with the helper's line, e.g.
+         *     {@code ioctl(TUNSETIFF) for "tap0": Device or resource busy}
+         */
+        public Fd takeTap(String name) {
+            List<String> out = new ArrayList<>(args);
+            out.addAll(List.of("--pass-tap", name));
+            return Helper.takeFd(out, "tap " + name);
         }
 
         /** Final action: detach and hold the namespaces; the helper prints the holder's pid. */
@@ -104,11 +118,11 @@ public final class Helper {
     }
 
     /**
-     * Runs a {@code --pass-socket} command line and takes a copy of the socket it made with
-     * pidfd_getfd(2): the helper is our child, so we may; it holds the socket until we close
-     * its stdin. Sockets keep the network namespace they were made in for life.
+     * Runs a {@code --pass-socket} or {@code --pass-tap} command line and takes a copy of the fd
+     * it made with pidfd_getfd(2): the helper is our child, so we may; it holds the fd until we
+     * close its stdin. Sockets and taps keep the network namespace they were made in for life.
      */
-    static Fd takeSocket(List<String> command) {
+    static Fd takeFd(List<String> command, String what) {
         Process p;
         try {
             p = new ProcessBuilder(command).start();
@@ -125,8 +139,8 @@ public final class Helper {
                 throw new HelperException(err.isEmpty() ? "jnet-helper exited with status " + p.exitValue() : err);
             }
             try (Fd pidfd = Fd.adopt(Syscalls.pidfdOpen(p.pid()), "pidfd of jnet-helper")) {
-                return Fd.adopt(Syscalls.pidfdGetfd(pidfd.get(), Integer.parseInt(line), "socket of jnet-helper"),
-                        "socket");
+                return Fd.adopt(Syscalls.pidfdGetfd(pidfd.get(), Integer.parseInt(line), what + " of jnet-helper"),
+                        what);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("talking to jnet-helper", e);

@@ -37,15 +37,21 @@ final class LibC {
 
     static native int socket(int domain, int type, int protocol) throws LastErrorException;
 
+    static native int socketpair(int domain, int type, int protocol, int[] sv) throws LastErrorException;
+
     static native int bind(int fd, Pointer addr, int addrlen) throws LastErrorException;
 
     static native int setsockopt(int fd, int level, int name, Pointer value, int len) throws LastErrorException;
+
+    static native NativeLong write(int fd, byte[] buf, NativeLong len) throws LastErrorException;
 
     static native NativeLong send(int fd, Pointer buf, NativeLong len, int flags) throws LastErrorException;
 
     static native NativeLong recv(int fd, Pointer buf, NativeLong len, int flags) throws LastErrorException;
 
     static native int ioctl(int fd, NativeLong request, Pointer arg) throws LastErrorException;
+
+    static native int fcntl(int fd, int cmd, int arg) throws LastErrorException;
 
     static native int poll(Pointer fds, NativeLong nfds, int timeoutMillis) throws LastErrorException;
 

@@ -44,6 +44,8 @@ public final class Syscalls {
     private static final long SYS_PIDFD_OPEN = 434;
     private static final long SYS_PIDFD_GETFD = 438;
     private static final short POLLIN = 0x1;
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
 
     private Syscalls() {}
 
@@ -126,6 +128,17 @@ public final class Syscalls {
         }
     }
 
+    /** socketpair(2): two connected sockets, both returned as raw fds (the caller owns them). */
+    public static int[] socketpair(int domain, int type, int protocol, String what) {
+        int[] sv = new int[2];
+        try {
+            LibC.socketpair(domain, type, protocol, sv);
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "socketpair", what);
+        }
+        return sv;
+    }
+
     public static void bind(int fd, Pointer addr, int len, String what) {
         try {
             LibC.bind(fd, addr, len);
@@ -141,6 +154,21 @@ public final class Syscalls {
             LibC.setsockopt(fd, level, name, m, 4);
         } catch (LastErrorException e) {
             throw new SyscallException(e.getErrorCode(), "setsockopt", what);
+        }
+    }
+
+    /** write(2) of all of {@code data} (retried on EINTR and short writes; blocking fds). */
+    public static void write(int fd, byte[] data, String what) {
+        int done = 0;
+        while (done < data.length) {
+            try {
+                byte[] rest = done == 0 ? data : java.util.Arrays.copyOfRange(data, done, data.length);
+                done += LibC.write(fd, rest, new NativeLong(rest.length)).intValue();
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR) {
+                    throw new SyscallException(e.getErrorCode(), "write", what);
+                }
+            }
         }
     }
 
@@ -178,6 +206,18 @@ public final class Syscalls {
                     throw new SyscallException(e.getErrorCode(), "ioctl", what);
                 }
             }
+        }
+    }
+
+    /** Sets O_NONBLOCK on {@code fd} (its open file description: shared by every copy of it). */
+    public static void setNonBlocking(int fd, String what) {
+        try {
+            int flags = LibC.fcntl(fd, F_GETFL, 0);
+            if ((flags & O_NONBLOCK) == 0) {
+                LibC.fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+            }
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "fcntl", what);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.jnet.linux;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.util.List;
@@ -76,6 +77,34 @@ class HelperTest {
             return false;
         }
     }
+
+    @Test
+    void takeTapHandsOverATapOfThatNameMadeInsideTheNamespaces() throws Exception {
+        // a new user namespace gives the helper CAP_NET_ADMIN over its new network namespace
+        try (Fd tap = Helper.command().unshareUser().unshareNet().takeTap("jt0")) {
+            assertThat(Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + tap.get())))
+                    .hasToString("/dev/net/tun");
+            com.sun.jna.Memory ifr = new com.sun.jna.Memory(40);
+            ifr.clear();
+            Syscalls.ioctl(tap.get(), TUNGETIFF, ifr, "tap");
+            assertThat(ifr.getString(0)).isEqualTo("jt0");
+            assertThat(ifr.getShort(16) & 0xffff).isEqualTo(IFF_TAP | IFF_NO_PI);
+        }
+    }
+
+    @Test
+    void takeTapReportsTheHelpersOneLine() {
+        assertThatThrownBy(() -> Helper.command().unshareUser().unshareNet().takeTap("a-name-far-too-long"))
+                .isInstanceOf(Helper.HelperException.class)
+                .hasMessage("invalid tap name \"a-name-far-too-long\"");
+        assertThatThrownBy(() -> Helper.command().joinNetns("/nonexistent/ns").takeTap("tap0"))
+                .isInstanceOf(Helper.HelperException.class)
+                .hasMessage("Cannot open network namespace \"/nonexistent/ns\": No such file or directory");
+    }
+
+    private static final long TUNGETIFF = 0x800454d2L;
+    private static final int IFF_TAP = 0x0002;
+    private static final int IFF_NO_PI = 0x1000;
 
     private record Result(int status, String out, String err) {}
 

@@ -103,7 +103,8 @@ final class Failures implements IExecutionExceptionHandler {
         PrintWriter err = cl.getErr();
         err.println(ex.getMessage() + " (try \"" + cl.getCommandSpec().qualifiedName() + " --help\")");
         err.flush();
-        return EXIT_USAGE;
+        // usernet keeps slirp4netns's exit status for bad usage
+        return cl.getCommand() instanceof UsernetCommand ? UsernetCommand.EXIT_FAILED : EXIT_USAGE;
     }
 
     /** Bad input detected by a command after parsing. */

@@ -20,6 +20,7 @@ class HelpTest {
         "'link help', 'Usage: jnet [-n NETNS] [-j] link add NAME'",
         "'address help', 'Usage: jnet [-n NETNS] [-4|-6] [-j] address add|del'",
         "'route --help', 'Usage: jnet [-n NETNS] [-4|-6] [-j] route add|del|replace'",
+        "'usernet --help', 'Usage: jnet usernet '",
     })
     void printsUsage(String line, String expectedStart) {
         String[] args = line.split(" ");

@@ -68,6 +68,20 @@ public final class NetlinkSocket implements AutoCloseable {
     }
 
     /**
+     * Takes over a NETLINK_ROUTE socket made elsewhere, e.g. by jnet-helper inside a rootless
+     * namespace: it acts in the namespace it was created in, with its creator's capabilities
+     * there (netlink checks the opener's credentials), whoever sends on it. Closed on failure.
+     */
+    public static NetlinkSocket adopt(Fd fd) {
+        try {
+            return new NetlinkSocket(fd);
+        } catch (RuntimeException e) {
+            fd.close();
+            throw e;
+        }
+    }
+
+    /**
      * Sends {@code msg} asking for an acknowledgement and returns the data replies (all parts
      * of a dump, however many {@code recv}s they take), after the kernel's ACK or NLMSG_DONE.
      * Acknowledgements of {@link #submit submitted} requests that arrive meanwhile are kept.

@@ -77,6 +77,16 @@ public final class RtnlHandle implements AutoCloseable {
         }
     }
 
+    /**
+     * A handle over a route socket made in another namespace (see {@link NetlinkSocket#adopt}):
+     * rootless, jnet-helper makes it inside the target user+net namespaces, and requests on it
+     * carry the helper's privileges there. It cannot create tun/tap devices (those need a
+     * thread in the namespace): everything else works.
+     */
+    public static RtnlHandle adopt(Fd socket) {
+        return new RtnlHandle(NetlinkSocket.adopt(socket));
+    }
+
     /** A handle on namespace {@code name}: its socket is created by a thread inside it. */
     public static RtnlHandle open(NetnsManager manager, String name) throws Exception {
         return new RtnlHandle(manager.call(name, NetlinkSocket::open), manager, name, null, 0);
@@ -316,6 +326,10 @@ public final class RtnlHandle implements AutoCloseable {
 
     /** Runs {@code task} on a thread in this handle's namespace (the calling one when it already is). */
     private void inOwnNamespace(Runnable task) {
+        if (manager == null && ownNs == null) {
+            throw new RtnlException(RtnlException.Kind.INVALID_ARGUMENT,
+                    "tun/tap devices cannot be created through an adopted netlink socket");
+        }
         if (manager != null) {
             try {
                 manager.call(nsName, () -> {

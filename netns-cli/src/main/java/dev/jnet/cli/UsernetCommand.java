@@ -1,0 +1,209 @@
+package dev.jnet.cli;
+
+import dev.jnet.linux.SyscallException;
+import dev.jnet.linux.Syscalls;
+import dev.jnet.usernet.StackFactory;
+import dev.jnet.usernet.Usernet;
+import dev.jnet.usernet.UsernetConfig;
+import dev.jnet.usernet.UsernetException;
+import dev.jnet.usernet.guest.GuestTarget;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jnet usernet [OPTION]... PID|PATH [TAPNAME]}: slirp4netns's command line and meanings,
+ * served by jnet's user-mode stack. Exits 0 on SIGTERM/SIGINT, when the exit fd closes and when
+ * the target process is gone; 1 with one line on stderr for anything wrong, leaving nothing behind.
+ */
+@Command(name = "usernet", description = "User-mode networking for unprivileged network namespaces (as slirp4netns).")
+final class UsernetCommand implements Callable<Integer> {
+    /** slirp4netns exits 1 (EXIT_FAILURE) for every failure, usage errors included. */
+    static final int EXIT_FAILED = 1;
+    /** Names a {@link StackFactory} class to serve the link instead of the built-in stack (tests, embedding). */
+    static final String STACK_PROPERTY = "jnet.usernet.stack";
+
+    @Spec CommandSpec spec;
+
+    @Option(names = {"-c", "--configure"}) boolean configure;
+    @Option(names = {"-e", "--exit-fd"}, paramLabel = "FD") String exitFd;
+    @Option(names = {"-r", "--ready-fd"}, paramLabel = "FD") String readyFd;
+    @Option(names = {"-m", "--mtu"}, paramLabel = "MTU") String mtu;
+    @Option(names = "--cidr", paramLabel = "CIDR") String cidr;
+    @Option(names = {"--disable-host-loopback", "--no-host-loopback"}) boolean disableHostLoopback;
+    @Option(names = "--netns-type", paramLabel = "TYPE") String netnsType;
+    @Option(names = "--userns-path", paramLabel = "PATH") String usernsPath;
+    @Option(names = {"--enable-sandbox", "--create-sandbox"}) boolean enableSandbox;
+    @Option(names = "--enable-seccomp") boolean enableSeccomp;
+    @Option(names = "--outbound-addr", paramLabel = "IPv4") String outboundAddr;
+    @Option(names = "--disable-dns") boolean disableDns;
+    @Option(names = "--macaddress", paramLabel = "MAC") String macAddress;
+    @Option(names = "--target-type", paramLabel = "TYPE") String targetType;
+    @Option(names = "--resolv-conf", paramLabel = "PATH") String resolvConf;
+    // IPv6 and the API socket come with the next usernet issue: refused when given, and left out of
+    // --help so that podman and rootlesskit (which pass only the flags --help lists) do not ask for them.
+    @Option(names = {"-6", "--enable-ipv6"}, hidden = true) boolean enableIpv6;
+    @Option(names = {"-a", "--api-socket"}, paramLabel = "PATH", hidden = true) String apiSocket;
+    @Option(names = "--outbound-addr6", paramLabel = "IPv6", hidden = true) String outboundAddr6;
+    @Option(names = {"-h", "--help"}) boolean help;
+    @Option(names = {"-v", "--version"}) boolean version;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "PID|PATH") String target;
+    @Parameters(index = "1", arity = "0..1", paramLabel = "TAPNAME") String tapName;
+
+    /** Set by the signal handlers: a request to stop, as good as the exit fd closing. */
+    private final CompletableFuture<Void> signalled = new CompletableFuture<>();
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (help) {
+            out.print(UsernetHelp.text());
+            out.flush();
+            return 0;
+        }
+        if (version) {
+            out.println("jnet usernet version " + versionString());
+            out.flush();
+            return 0;
+        }
+        Usernet.Options options;
+        int ready;
+        try {
+            options = options();
+            ready = readyFd == null ? -1 : SlirpArgs.fd(readyFd, "ready-fd");
+            if (ready >= 0 && !Files.exists(Path.of("/proc/self/fd", Integer.toString(ready)), LinkOption.NOFOLLOW_LINKS)) {
+                throw new SlirpArgs.Bad("ready-fd " + ready + " is not open");
+            }
+        } catch (SlirpArgs.Bad | UsernetException e) {
+            return fail(err, e.getMessage());
+        }
+        onStopSignals();
+        Usernet usernet;
+        try {
+            usernet = Usernet.start(options);
+        } catch (UsernetException e) {
+            return fail(err, e.getMessage());
+        }
+        try {
+            if (ready >= 0) {
+                signalReady(ready);
+            }
+            CompletableFuture.anyOf(usernet.exited(), signalled).join();
+            Usernet.Exit exit = usernet.exited().getNow(null);
+            if (exit != null && exit.reason() == Usernet.Reason.LINK_FAILED) {
+                return fail(err, "the tap failed: " + exit.cause().getMessage());
+            }
+            return 0;
+        } catch (SyscallException e) {
+            return fail(err, e.getMessage());
+        } finally {
+            usernet.close();
+        }
+    }
+
+    private Usernet.Options options() {
+        for (String unsupported : new String[] {enableIpv6 ? "--enable-ipv6" : null, apiSocket != null ? "--api-socket" : null,
+                outboundAddr6 != null ? "--outbound-addr6" : null}) {
+            if (unsupported != null) {
+                throw new SlirpArgs.Bad(unsupported + " is not supported yet");
+            }
+        }
+        if (targetType != null && !targetType.equals("netns")) {
+            throw new SlirpArgs.Bad("--target-type must be \"netns\" (bess is not supported)");
+        }
+        if (target == null) {
+            throw new SlirpArgs.Bad("missing PID|PATH (try \"" + spec.qualifiedName() + " --help\")");
+        }
+        if (usernsPath != null && !Files.exists(Path.of(usernsPath), LinkOption.NOFOLLOW_LINKS)) {
+            throw new SlirpArgs.Bad("userns path doesn't exist: " + usernsPath);
+        }
+        GuestTarget guest;
+        String type = netnsType == null ? "pid" : netnsType;
+        switch (type) {
+            case "pid" -> guest = GuestTarget.ofPid(SlirpArgs.pid(target));
+            case "path" -> {
+                if (!Files.exists(Path.of(target), LinkOption.NOFOLLOW_LINKS)) {
+                    throw new SlirpArgs.Bad("existing path expected when --netns-type=path: " + target);
+                }
+                guest = GuestTarget.ofPath(Path.of(target), usernsPath == null ? null : Path.of(usernsPath));
+            }
+            default -> throw new SlirpArgs.Bad("--netns-type must be pid or path, not \"" + type + "\"");
+        }
+        UsernetConfig config = UsernetConfig.defaults();
+        if (cidr != null) {
+            int[] net = SlirpArgs.cidr(cidr);
+            config = config.withNetwork(net[0], net[1]);
+        }
+        if (mtu != null) {
+            config = config.withMtu(SlirpArgs.mtu(mtu));
+        }
+        if (macAddress != null) {
+            if (!configure) {
+                throw new SlirpArgs.Bad("--macaddress cannot be specified when --configure or -c is not specified");
+            }
+            config = config.withGuestMac(SlirpArgs.mac(macAddress));
+        }
+        if (outboundAddr != null) {
+            config = config.withOutboundAddr(SlirpArgs.outbound(outboundAddr));
+        }
+        if (resolvConf != null) {
+            config = config.withResolvConf(Path.of(resolvConf));
+        }
+        config = config.withHostLoopback(!disableHostLoopback).withDns(!disableDns);
+        int exit = exitFd == null ? -1 : SlirpArgs.fd(exitFd, "exit-fd");
+        return new Usernet.Options(guest, tapName == null ? "tap0" : tapName, configure, config, exit, stack());
+    }
+
+    /** The built-in stack, or the {@link StackFactory} class named by {@value #STACK_PROPERTY}. */
+    static StackFactory stack() {
+        String name = System.getProperty(STACK_PROPERTY);
+        if (name == null || name.isEmpty()) {
+            return StackFactory.builtIn();
+        }
+        try {
+            return (StackFactory) Class.forName(name).getConstructor().newInstance();
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new SlirpArgs.Bad(STACK_PROPERTY + "=" + name + " is not a StackFactory with a public no-argument "
+                    + "constructor: " + e);
+        }
+    }
+
+    /** slirp4netns writes "1" to the ready fd and closes it. */
+    private static void signalReady(int fd) {
+        Syscalls.write(fd, "1".getBytes(StandardCharsets.US_ASCII), "ready-fd " + fd);
+        Syscalls.close(fd);
+    }
+
+    /** SIGTERM (how podman and rootlesskit stop it) and SIGINT end the run normally: exit 0. */
+    @SuppressWarnings("restriction")
+    private void onStopSignals() {
+        sun.misc.SignalHandler stop = sig -> signalled.complete(null);
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
+    }
+
+    private static int fail(PrintWriter err, String message) {
+        err.println("jnet usernet: " + message);
+        err.flush();
+        return EXIT_FAILED;
+    }
+
+    private static String versionString() {
+        try {
+            return new JnetCommand.Version().getVersion()[0].replaceFirst("^jnet ", "");
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.jnet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/** {@code jnet usernet}'s command line, up to the point where it would touch the system. */
+class UsernetCommandTest {
+    private record Run(int exit, String out, String err) {}
+
+    private static Run run(String line) {
+        String[] args = line.split(" ");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cl = Main.newCommandLine(args);
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int rc = cl.execute(args);
+        return new Run(rc, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsTheFlagsRootlesskitAndPodmanLookForAndOnlyThoseThatWork() {
+        Run r = run("usernet --help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).startsWith("Usage: jnet usernet [OPTION]... PID|PATH [TAPNAME]\n");
+        // rootlesskit requires --netns-type; it and podman pass the others only when --help lists them
+        for (String flag : new String[] {"--configure", "--exit-fd", "--ready-fd", "--mtu", "--cidr",
+                "--disable-host-loopback", "--netns-type", "--userns-path", "--enable-sandbox", "--enable-seccomp",
+                "--outbound-addr", "--disable-dns", "--macaddress", "--help", "--version"}) {
+            assertThat(r.out()).contains(flag);
+        }
+        // not yet implemented: listing them would make podman pass them (it does pass --enable-ipv6)
+        assertThat(r.out()).doesNotContain("--enable-ipv6", "--api-socket", "--outbound-addr6");
+    }
+
+    @Test
+    void versionIsOneLine() {
+        Run r = run("usernet -v");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).matches("jnet usernet version \\S+\n");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiterString = " => ", value = {
+        "usernet -c => jnet usernet: missing PID|PATH (try \"jnet usernet --help\")",
+        "usernet -c 0 tap0 => jnet usernet: PID must be a positive integer",
+        "usernet --cidr 10.0.2.0/26 1 => jnet usernet: prefix length needs to be 1-25",
+        "usernet --mtu 65522 1 => jnet usernet: MTU must be from 68 to 65521: 65522",
+        "usernet -e x 1 => jnet usernet: exit-fd must be a non-negative integer",
+        "usernet -r -1 1 => jnet usernet: ready-fd must be a non-negative integer",
+        "usernet --macaddress 02:00:00:00:00:01 1 => jnet usernet: --macaddress cannot be specified when --configure or -c is not specified",
+        "usernet -e 99999 1 => jnet usernet: exit-fd 99999 is not open",
+        "usernet -r 99999 1 => jnet usernet: ready-fd 99999 is not open",
+        "usernet -6 -c 1 => jnet usernet: --enable-ipv6 is not supported yet",
+        "usernet -a /tmp/api.sock 1 => jnet usernet: --api-socket is not supported yet",
+        "usernet --netns-type=tapfd 3 => jnet usernet: --netns-type must be pid or path, not \"tapfd\"",
+        "usernet --netns-type=path /nonexistent/ns => jnet usernet: existing path expected when --netns-type=path: /nonexistent/ns",
+        "usernet --userns-path=/nonexistent/u 1 => jnet usernet: userns path doesn't exist: /nonexistent/u",
+        "usernet --target-type=bess /tmp/s => jnet usernet: --target-type must be \"netns\" (bess is not supported)",
+        "usernet --frob 1 => Unknown option: '--frob' (try \"jnet usernet --help\")",
+        "usernet 1 tap0 extra => Unmatched argument at index 3: 'extra' (try \"jnet usernet --help\")",
+    })
+    void badInputIsOneLineAndStatusOne(String line, String message) {
+        Run r = run(line.strip());
+        assertThat(r.err()).isEqualTo(message + "\n");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+    }
+}

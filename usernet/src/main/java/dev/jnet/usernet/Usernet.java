@@ -1,0 +1,291 @@
+package dev.jnet.usernet;
+
+import dev.jnet.linux.Errno;
+import dev.jnet.linux.Fd;
+import dev.jnet.linux.Helper;
+import dev.jnet.linux.SyscallException;
+import dev.jnet.linux.Syscalls;
+import dev.jnet.rtnl.RtnlHandle;
+import dev.jnet.usernet.guest.GuestLinkSetup;
+import dev.jnet.usernet.guest.GuestTarget;
+import dev.jnet.usernet.link.TapLink;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One guest namespace put online: its tap (opened inside its namespaces by jnet-helper, or
+ * attached to when it exists), optionally configured as slirp4netns {@code --configure} does,
+ * served by a stack on a one-thread epoll event loop. Ends when asked ({@link #close}), when
+ * the exit fd reaches end of file, when the target process exits, or when the tap fails;
+ * {@link #exited()} says which. The library prints nothing and never exits the JVM.
+ */
+public final class Usernet implements AutoCloseable {
+    /**
+     * What to serve.
+     *
+     * @param target     the guest's namespaces
+     * @param tapName    the tap device inside them (created if missing, attached to if it exists)
+     * @param configure  bring the tap up with address, MTU, MAC and default route (slirp4netns -c)
+     * @param config     addresses, MTU and the stack's settings
+     * @param exitFd     stop when this fd (taken over) reaches end of file or hangs up; -1 for none
+     * @param stack      makes the stack that serves the link
+     */
+    public record Options(GuestTarget target, String tapName, boolean configure, UsernetConfig config, int exitFd,
+            StackFactory stack) {
+        public Options {
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(tapName, "tapName");
+            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(stack, "stack");
+        }
+    }
+
+    /** Why a running usernet stopped serving. */
+    public enum Reason {
+        /** {@link #close()} was called. */
+        CLOSED,
+        /** The exit fd reached end of file or hung up. */
+        EXIT_FD,
+        /** The target process exited. */
+        TARGET_GONE,
+        /** The tap could not be read any more (e.g. the device was deleted). */
+        LINK_FAILED
+    }
+
+    /** How it ended: the reason, and for {@link Reason#LINK_FAILED} the error. */
+    public record Exit(Reason reason, Throwable cause) {}
+
+    private final MultiThreadIoEventLoopGroup group;
+    private final IoEventLoop loop;
+    private final CompletableFuture<Exit> exited = new CompletableFuture<>();
+    private final List<FdWatch> watches = new ArrayList<>(2);
+    private TapLink link;
+    private AutoCloseable stackStop;
+    private boolean closed;
+
+    private Usernet(MultiThreadIoEventLoopGroup group) {
+        this.group = group;
+        this.loop = (IoEventLoop) group.next();
+    }
+
+    /**
+     * Opens (and with {@code configure} sets up) the guest's tap, starts the loop and the stack,
+     * and returns once frames flow: the moment to signal readiness.
+     *
+     * @throws UsernetException one line saying what failed; nothing is left open or running
+     */
+    public static Usernet start(Options options) {
+        Fd pidfd = null;
+        Fd tap = null;
+        Usernet u = null;
+        boolean ok = false;
+        try {
+            if (options.exitFd() >= 0) {
+                requireWatchable(options.exitFd(), "exit-fd");
+            }
+            if (options.target().process().isPresent()) {
+                pidfd = openPidfd(options.target().process().get());
+            }
+            tap = openTap(options.target(), options.tapName());
+            if (options.configure()) {
+                configure(options.target(), options.tapName(), options.config());
+            }
+            Syscalls.setNonBlocking(tap.get(), "tap " + options.tapName());
+            try {
+                Epoll.ensureAvailability();
+            } catch (UnsatisfiedLinkError | RuntimeException e) {
+                throw new UsernetException(UsernetException.Kind.RUNTIME, "Netty's native epoll is unavailable: "
+                        + Epoll.unavailabilityCause(), e);
+            }
+            u = new Usernet(new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jnet-usernet", true),
+                    EpollIoHandler.newFactory()));
+            u.run(options, tap, pidfd); // hands tap and pidfd on: closing them again below is a no-op
+            ok = true;
+            return u;
+        } finally {
+            if (!ok) {
+                if (u != null) {
+                    u.close();
+                }
+                closeQuietly(tap);
+                closeQuietly(pidfd);
+            }
+        }
+    }
+
+    /**
+     * An exit fd must be one we inherited that epoll can watch (a pipe, socket, FIFO or event):
+     * an fd number that is not open, or the JVM's own file (a jar), is refused before we own it.
+     */
+    private static void requireWatchable(int fd, String what) {
+        Path link = Path.of("/proc/self/fd", Integer.toString(fd));
+        String target;
+        try {
+            target = Files.readSymbolicLink(link).toString();
+        } catch (IOException e) {
+            throw new UsernetException(UsernetException.Kind.INVALID_ARGUMENT, what + " " + fd + " is not open");
+        }
+        if (target.startsWith("/") && !Files.isDirectory(Path.of(target)) && isRegular(link)) {
+            throw new UsernetException(UsernetException.Kind.INVALID_ARGUMENT,
+                    what + " " + fd + " is a regular file (" + target + "): it cannot signal the end");
+        }
+    }
+
+    private static boolean isRegular(Path procFdLink) {
+        try {
+            return Files.readAttributes(procFdLink, java.nio.file.attribute.BasicFileAttributes.class).isRegularFile();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static Fd openPidfd(long pid) {
+        try {
+            return Fd.adopt(Syscalls.pidfdOpen(pid), "pidfd of " + pid);
+        } catch (SyscallException e) {
+            if (e.errno() == Errno.ESRCH || e.errno() == Errno.EINVAL) {
+                throw new UsernetException(UsernetException.Kind.TARGET, "no process with PID " + pid, e);
+            }
+            throw new UsernetException(UsernetException.Kind.TARGET, e.getMessage(), e);
+        }
+    }
+
+    private static Fd openTap(GuestTarget target, String name) {
+        try {
+            return target.enter().takeTap(name);
+        } catch (Helper.HelperException e) {
+            String m = e.getMessage();
+            boolean tapStep = m.contains("TUNSETIFF") || m.contains("/dev/net/tun") || m.startsWith("invalid tap name");
+            throw new UsernetException(tapStep ? UsernetException.Kind.TAP : UsernetException.Kind.TARGET, m, e);
+        }
+    }
+
+    /** Through a route socket jnet-helper makes inside the guest's namespaces (it has the privileges there). */
+    private static void configure(GuestTarget target, String tap, UsernetConfig config) {
+        Fd socket;
+        try {
+            socket = target.enter().takeSocket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+        } catch (Helper.HelperException e) {
+            throw new UsernetException(UsernetException.Kind.TARGET, e.getMessage(), e);
+        }
+        try (RtnlHandle rtnl = RtnlHandle.adopt(socket)) {
+            GuestLinkSetup.configure(rtnl, tap, config);
+        } catch (SyscallException e) {
+            throw new UsernetException(UsernetException.Kind.CONFIGURE, "configuring " + tap + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static final int AF_NETLINK = 16;
+    private static final int SOCK_RAW = 3;
+    private static final int NETLINK_ROUTE = 0;
+
+    private void run(Options options, Fd tap, Fd pidfd) {
+        ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+        try {
+            link = TapLink.register(loop, tap, options.config().mtu(), alloc, TapLink.DEFAULT_TX_QUEUE,
+                    cause -> exited.complete(new Exit(Reason.LINK_FAILED, cause)));
+        } catch (IOException e) {
+            throw new UsernetException(UsernetException.Kind.RUNTIME, e.getMessage(), e);
+        }
+        EventLoopScheduler scheduler = new EventLoopScheduler(loop);
+        StackFactory.Attached stack;
+        try {
+            stack = loop.submit(() -> {
+                StackFactory.Attached s = options.stack().create(options.config(), scheduler, link);
+                link.start(s.frames());
+                return s;
+            }).get();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw new UsernetException(UsernetException.Kind.RUNTIME, "starting the stack: " + c, c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UsernetException(UsernetException.Kind.RUNTIME, "interrupted while starting the stack", e);
+        }
+        stackStop = stack.stop();
+        if (pidfd != null) {
+            watches.add(FdWatch.register(loop, pidfd, "the target process",
+                    () -> exited.complete(new Exit(Reason.TARGET_GONE, null))));
+        }
+        if (options.exitFd() >= 0) {
+            watches.add(FdWatch.register(loop, Fd.adopt(options.exitFd(), "exit-fd"), "exit-fd " + options.exitFd(),
+                    () -> exited.complete(new Exit(Reason.EXIT_FD, null))));
+        }
+    }
+
+    /** Completes when usernet stops serving (the stack keeps its state until {@link #close}). */
+    public CompletableFuture<Exit> exited() {
+        return exited;
+    }
+
+    /** The guest link (frame counters); read them on {@link #eventLoop()}. */
+    public TapLink link() {
+        return link;
+    }
+
+    /** The loop that owns the link and the stack. */
+    public IoEventLoop eventLoop() {
+        return loop;
+    }
+
+    /**
+     * Stops the stack, closes the tap (the device goes away with it unless persistent) and the
+     * watched fds, and ends the loop's thread. Idempotent; not to be called on the loop.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        exited.complete(new Exit(Reason.CLOSED, null));
+        if (!loop.isShutdown()) {
+            try {
+                loop.submit(this::closeOnLoop).get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // the loop is gone or stuck: shutting the group down below still ends its thread
+            }
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private void closeOnLoop() {
+        for (FdWatch w : watches) {
+            w.close();
+        }
+        if (stackStop != null) {
+            try {
+                stackStop.close();
+            } catch (Exception ignored) {
+                // the stack's own failure to stop must not keep the tap open
+            }
+        }
+        if (link != null) {
+            link.close();
+        }
+    }
+
+    private static void closeQuietly(Fd fd) {
+        if (fd != null) {
+            try {
+                fd.close();
+            } catch (RuntimeException ignored) {
+                // already failing: the first error is the one to report
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.jnet.usernet.guest;
+
+import dev.jnet.netlink.NetlinkException;
+import dev.jnet.rtnl.Address;
+import dev.jnet.rtnl.LinkChange;
+import dev.jnet.rtnl.Route;
+import dev.jnet.rtnl.RtnlException;
+import dev.jnet.rtnl.RtnlHandle;
+import dev.jnet.usernet.UsernetConfig;
+import dev.jnet.usernet.UsernetException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * What {@code slirp4netns --configure} does inside the guest's namespace (its
+ * {@code configure_network}), over rtnetlink instead of ioctls: lo up; the tap's MAC
+ * (--macaddress), MTU and up; {@code .100/prefix} with the subnet's broadcast; a default route
+ * via {@code .2} on the tap (proto boot, as the ioctl made it). The handle acts inside the guest's
+ * namespace with the privileges of whoever made its socket there (jnet-helper, rootless).
+ */
+public final class GuestLinkSetup {
+    private GuestLinkSetup() {}
+
+    /** @throws UsernetException (CONFIGURE) naming the step that failed and the kernel's reason */
+    public static void configure(RtnlHandle rtnl, String tap, UsernetConfig config) {
+        step("cannot set device up: lo", () -> rtnl.setLink("lo", LinkChange.none().withUp(true)));
+        LinkChange change = LinkChange.none().withMtu(config.mtu());
+        if (config.guestMac() >= 0) {
+            change = change.withAddress(macBytes(config.guestMac()));
+        }
+        LinkChange link = change;
+        step("cannot configure device " + tap, () -> rtnl.setLink(tap, link));
+        step("cannot set device up: " + tap, () -> rtnl.setLink(tap, LinkChange.none().withUp(true)));
+        int index = rtnl.ifindex(tap);
+        Address address = new Address(index, inet(config.guestAddress()), config.prefixLength(), null,
+                inet(config.broadcast()), Address.SCOPE_UNIVERSE, null, 0);
+        step("cannot set device address " + ip(config.guestAddress()) + "/" + config.prefixLength() + " on " + tap,
+                () -> rtnl.addAddress(address));
+        Route route = Route.to(Route.AF_INET, null, 0).via(inet(config.gateway())).dev(index);
+        step("cannot add the default route via " + ip(config.gateway()), () -> rtnl.addRoute(route));
+    }
+
+    private static void step(String what, Runnable action) {
+        try {
+            action.run();
+        } catch (NetlinkException e) {
+            String km = e.kernelMessage();
+            throw new UsernetException(UsernetException.Kind.CONFIGURE,
+                    what + ": " + (km != null && !km.isEmpty() ? km : e.reason()), e);
+        } catch (RtnlException e) {
+            throw new UsernetException(UsernetException.Kind.CONFIGURE, what + ": " + e.getMessage(), e);
+        }
+    }
+
+    static byte[] macBytes(long mac) {
+        byte[] b = new byte[6];
+        for (int i = 0; i < 6; i++) {
+            b[i] = (byte) (mac >>> (40 - 8 * i));
+        }
+        return b;
+    }
+
+    static InetAddress inet(int addr) {
+        try {
+            return InetAddress.getByAddress(new byte[] {(byte) (addr >>> 24), (byte) (addr >>> 16),
+                    (byte) (addr >>> 8), (byte) addr});
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e); // four bytes are always an address
+        }
+    }
+
+    private static String ip(int addr) {
+        return inet(addr).getHostAddress();
+    }
+}

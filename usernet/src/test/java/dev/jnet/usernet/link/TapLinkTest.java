@@ -1,0 +1,260 @@
+package dev.jnet.usernet.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.jna.Memory;
+import dev.jnet.linux.Errno;
+import dev.jnet.linux.SyscallException;
+import dev.jnet.linux.Syscalls;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The link's epoll plumbing, without root: a SOCK_SEQPACKET socket pair stands in for the tap
+ * (one read or write per frame, boundaries kept, EAGAIN when full, end of file when the other
+ * side closes), the test holding the "kernel" end.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class TapLinkTest {
+    private static final int AF_UNIX = 1;
+    private static final int SOCK_SEQPACKET = 5;
+    private static final int SOCK_CLOEXEC = 0x80000;
+    private static final int MSG_DONTWAIT = 0x40;
+    private static final int MTU = 1500;
+
+    private MultiThreadIoEventLoopGroup group;
+    private IoEventLoop loop;
+    private int kernelEnd = -1;
+    private int linkEnd = -1;
+    private final BlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
+
+    @BeforeEach
+    void setUp() {
+        group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        loop = (IoEventLoop) group.next();
+        int[] sv = Syscalls.socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, "test link");
+        kernelEnd = sv[0];
+        linkEnd = sv[1];
+        Syscalls.setNonBlocking(linkEnd, "link end");
+    }
+
+    @AfterEach
+    void tearDown() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        if (kernelEnd >= 0) {
+            Syscalls.close(kernelEnd);
+        }
+    }
+
+    private TapLink link(int txQueue) throws Exception {
+        TapLink link = TapLink.register(loop, dev.jnet.linux.Fd.adopt(linkEnd, "link end"), MTU,
+                PooledByteBufAllocator.DEFAULT, txQueue, failure::complete);
+        linkEnd = -1; // the link owns it
+        return link;
+    }
+
+    /** Copies every frame and releases it, as a stack that took ownership would. */
+    private final FrameHandler collector = frame -> {
+        try {
+            byte[] b = new byte[frame.readableBytes()];
+            frame.getBytes(frame.readerIndex(), b);
+            assertThat(frame.isDirect()).isTrue();
+            received.add(b);
+        } finally {
+            frame.release();
+        }
+    };
+
+    private void sendFromKernel(byte[] frame) {
+        Memory m = new Memory(frame.length);
+        m.write(0, frame, 0, frame.length);
+        Syscalls.send(kernelEnd, m, frame.length, "kernel end");
+    }
+
+    /** One frame from the link's writes, or null if none is waiting. */
+    private byte[] readAtKernel() {
+        Memory m = new Memory(MTU + 14);
+        try {
+            long n = Syscalls.recv(kernelEnd, m, MTU + 14, MSG_DONTWAIT, "kernel end");
+            return m.getByteArray(0, (int) n);
+        } catch (SyscallException e) {
+            if (e.errno() == Errno.EAGAIN) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private static byte[] frame(int len, int seed) {
+        byte[] b = new byte[len];
+        for (int i = 0; i < len; i++) {
+            b[i] = (byte) (seed * 31 + i);
+        }
+        return b;
+    }
+
+    private <T> T onLoop(java.util.concurrent.Callable<T> task) throws Exception {
+        return loop.submit(task).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void framesFromTheGuestArriveOneByOneInDirectBuffers() throws Exception {
+        TapLink link = link(16);
+        onLoop(() -> {
+            link.start(collector);
+            return null;
+        });
+        List<byte[]> sent = new ArrayList<>();
+        // more than one wake-up's budget, sizes from a runt to a full MTU-sized frame
+        for (int i = 0; i < TapLink.READ_BUDGET * 3; i++) {
+            byte[] f = frame(i == 0 ? MTU + 14 : 60 + i * 7, i);
+            sent.add(f);
+            sendFromKernel(f);
+        }
+        for (byte[] expected : sent) {
+            byte[] got = received.poll(10, TimeUnit.SECONDS);
+            assertThat(got).isEqualTo(expected);
+        }
+        assertThat(onLoop(link::framesIn)).isEqualTo(sent.size());
+        onLoop(() -> {
+            link.close();
+            return null;
+        });
+    }
+
+    @Test
+    void atAHighMtuSmallFramesGetBuffersOfTheirSizeAndLargeOnesAreNotCopied() throws Exception {
+        int mtu = 65521;
+        TapLink link = TapLink.register(loop, dev.jnet.linux.Fd.adopt(linkEnd, "link end"), mtu,
+                PooledByteBufAllocator.DEFAULT, 16, failure::complete);
+        linkEnd = -1;
+        BlockingQueue<int[]> capacities = new LinkedBlockingQueue<>();
+        onLoop(() -> {
+            link.start(frame -> {
+                capacities.add(new int[] {frame.readableBytes(), frame.capacity(), frame.getByte(frame.readerIndex() + 5)});
+                frame.release();
+            });
+            return null;
+        });
+        byte[] small = frame(60, 7);
+        byte[] large = frame(mtu + 14, 8);
+        sendFromKernel(small);
+        sendFromKernel(large);
+        int[] s = capacities.poll(10, TimeUnit.SECONDS);
+        assertThat(s[0]).isEqualTo(60);
+        assertThat(s[1]).as("a buffer of its own size, not 64 KiB").isLessThanOrEqualTo(TapLink.COPY_BELOW);
+        assertThat((byte) s[2]).isEqualTo(small[5]);
+        int[] l = capacities.poll(10, TimeUnit.SECONDS);
+        assertThat(l[0]).isEqualTo(mtu + 14);
+        assertThat(l[1]).isEqualTo(mtu + 14);
+        assertThat((byte) l[2]).isEqualTo(large[5]);
+    }
+
+    @Test
+    void framesToTheGuestAreWrittenWholeHeapDirectAndComposite() throws Exception {
+        TapLink link = link(16);
+        byte[] a = frame(60, 1);
+        byte[] b = frame(MTU + 14, 2);
+        byte[] head = frame(34, 3);
+        byte[] tail = frame(900, 4);
+        onLoop(() -> {
+            link.start(collector);
+            ByteBuf direct = link.alloc().directBuffer(a.length).writeBytes(a);
+            link.sendFrame(direct);
+            link.sendFrame(Unpooled.wrappedBuffer(b)); // heap: copied once
+            CompositeByteBuf c = ByteBufAllocator.DEFAULT.compositeDirectBuffer();
+            c.addComponent(true, link.alloc().directBuffer().writeBytes(head));
+            c.addComponent(true, link.alloc().directBuffer().writeBytes(tail));
+            link.sendFrame(c);
+            assertThat(direct.refCnt()).as("released once written").isZero();
+            return null;
+        });
+        assertThat(readAtKernel()).isEqualTo(a);
+        assertThat(readAtKernel()).isEqualTo(b);
+        byte[] joined = new byte[head.length + tail.length];
+        System.arraycopy(head, 0, joined, 0, head.length);
+        System.arraycopy(tail, 0, joined, head.length, tail.length);
+        assertThat(readAtKernel()).as("one frame from two pieces").isEqualTo(joined);
+        assertThat(readAtKernel()).isNull();
+        assertThat(onLoop(link::framesOut)).isEqualTo(3);
+    }
+
+    @Test
+    void aFullTapQueuesBoundedlyDropsTheRestAndFlushesOnWritability() throws Exception {
+        int limit = 16;
+        TapLink link = link(limit);
+        int total = 5000;
+        long[] counts = onLoop(() -> {
+            link.start(collector);
+            for (int i = 0; i < total; i++) {
+                ByteBuf f = link.alloc().directBuffer(1000);
+                f.writeInt(i).writeZero(996);
+                link.sendFrame(f);
+            }
+            return new long[] {link.framesOut(), link.txQueued(), link.txDropped()};
+        });
+        long writtenAtOnce = counts[0];
+        assertThat(writtenAtOnce).as("the socket took some before it was full").isPositive().isLessThan(total - limit);
+        assertThat(counts[1]).as("queued").isEqualTo(limit);
+        assertThat(counts[2]).as("dropped").isEqualTo(total - writtenAtOnce - limit);
+
+        // the guest reads: EPOLLOUT writes the queued frames, in order, right after the first ones
+        List<Integer> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (seen.size() < writtenAtOnce + limit && System.nanoTime() < deadline) {
+            byte[] f = readAtKernel();
+            if (f == null) {
+                Thread.sleep(1);
+                continue;
+            }
+            seen.add(java.nio.ByteBuffer.wrap(f).getInt());
+        }
+        assertThat(seen).hasSize((int) (writtenAtOnce + limit));
+        for (int i = 0; i < writtenAtOnce; i++) {
+            assertThat(seen.get(i)).isEqualTo(i);
+        }
+        for (int i = 0; i < limit; i++) {
+            assertThat(seen.get((int) writtenAtOnce + i)).isEqualTo((int) writtenAtOnce + i);
+        }
+        assertThat(onLoop(link::txQueued)).isZero();
+        assertThat(onLoop(link::framesOut)).isEqualTo(writtenAtOnce + limit);
+        assertThat(readAtKernel()).isNull();
+    }
+
+    @Test
+    void endOfFileClosesTheLinkAndReportsIt() throws Exception {
+        TapLink link = link(16);
+        onLoop(() -> {
+            link.start(collector);
+            return null;
+        });
+        Syscalls.close(kernelEnd);
+        kernelEnd = -1;
+        Throwable cause = failure.get(10, TimeUnit.SECONDS);
+        assertThat(cause).hasMessageContaining("end of file");
+        ByteBuf late = Unpooled.directBuffer(10).writeZero(10);
+        onLoop(() -> {
+            link.sendFrame(late);
+            return null;
+        });
+        assertThat(late.refCnt()).as("a closed link still releases").isZero();
+        assertThat(onLoop(link::txDropped)).isEqualTo(1);
+    }
+}
