@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -109,6 +110,18 @@ final class FakeTcpServer implements AutoCloseable {
     /** What finished connections delivered, in order of completion. */
     List<Received> received() {
         return List.copyOf(received);
+    }
+
+    /**
+     * What finished connections delivered, once there are at least {@code count} (or the
+     * timeout passed): for a client that cannot learn from the socket when the server is done.
+     */
+    List<Received> awaitReceived(int count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (received.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return received();
     }
 
     /** Errors connections ended with (resets, timeouts), for assertion messages. */

@@ -25,8 +25,9 @@ final class TcpHandlers {
                 out.write(buf, 0, n);
                 total += n;
             }
-            s.shutdownOutput();
+            // recorded before the EOF goes back, so a client that saw its EOF finds the record
             record.accept(new Received(service, total, Digests.hex(d)));
+            s.shutdownOutput();
         };
     }
 

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jnet.it.Proc;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,7 +34,15 @@ class UsernetConnectionChurnTest {
         long baseline = awaitStableFdCount(net);
         net.internet().clear();
 
-        Proc.Result r = parallel(net, CONNECTIONS);
+        Proc.Result r;
+        long peak;
+        try (FdPeak sampler = FdPeak.watch(net)) {
+            r = parallel(net, CONNECTIONS);
+            peak = sampler.peak();
+        }
+        // the pid we watch must be the one holding the host sockets, or "back to baseline" proves nothing
+        assertThat(peak).as("usernet's peak fd count during the run (baseline %d)", baseline)
+                .isGreaterThanOrEqualTo(baseline + CONNECTIONS / 2);
         List<String> conns = GuestOutput.all(r, "conn");
         assertThat(conns).as(r.describe()).hasSize(CONNECTIONS);
         List<String> bad = conns.stream().filter(l -> !wellEchoed(l)).toList();
@@ -52,6 +62,50 @@ class UsernetConnectionChurnTest {
         table.ifPresent(n -> assertThat(n).as("connections in usernet's table").isZero());
     }
 
+    /** The highest fd count of usernet seen while it runs, sampled every 20 ms on its own thread. */
+    private static final class FdPeak implements AutoCloseable {
+        private final UsernetSandbox net;
+        private final AtomicLong peak = new AtomicLong();
+        private final Thread thread;
+        private volatile boolean stop;
+
+        private FdPeak(UsernetSandbox net) {
+            this.net = net;
+            this.thread = new Thread(this::sample, "usernet-fd-sampler");
+            this.thread.setDaemon(true);
+        }
+
+        static FdPeak watch(UsernetSandbox net) {
+            FdPeak p = new FdPeak(net);
+            p.thread.start();
+            return p;
+        }
+
+        private void sample() {
+            while (!stop) {
+                try {
+                    peak.accumulateAndGet(net.usernetFdCount(), Math::max);
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException gone) {
+                    return; // usernet died: the test's own assertions say so
+                }
+            }
+        }
+
+        long peak() {
+            return peak.get();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop = true;
+            thread.interrupt();
+            thread.join(5_000);
+        }
+    }
+
     private static Proc.Result parallel(UsernetSandbox net, int count) {
         Proc.Result r = net.guestClient(Duration.ofSeconds(100), "parallel", FakeInternet.WEB_ADDRESS,
                 Integer.toString(FakeInternet.ECHO_PORT), Integer.toString(count), Integer.toString(SIZE), "90");
@@ -67,7 +121,7 @@ class UsernetConnectionChurnTest {
 
     /** "0 sent=X echoed=Y bytes=N error=E" (the part after "conn=") as a map. */
     private static Map<String, String> fieldsOf(String connLine) {
-        Map<String, String> m = new java.util.HashMap<>();
+        Map<String, String> m = new HashMap<>();
         for (String part : connLine.split(" ")) {
             int eq = part.indexOf('=');
             if (eq > 0) {

@@ -36,6 +36,17 @@ class UsernetInternetTest {
     }
 
     @Test
+    void tapIsConfiguredAsSlirp4netnsConfiguresIt(UsernetSandbox net) {
+        Proc.Result addr = net.guest("ip", "-o", "-4", "addr", "show", "dev", UsernetProcess.TAP);
+        assertThat(addr.exit()).as(addr.describe()).isZero();
+        assertThat(addr.stdout()).contains("inet " + UsernetSandbox.GUEST_ADDRESS + "/24 ");
+        Proc.Result link = net.guest("ip", "-o", "link", "show", "dev", UsernetProcess.TAP);
+        assertThat(link.stdout()).as(link.describe()).contains(",UP", " mtu " + UsernetSandbox.DEFAULT_MTU + " ");
+        Proc.Result route = net.guest("ip", "-4", "route", "show", "default");
+        assertThat(route.stdout()).as(route.describe()).contains("default via " + UsernetSandbox.GATEWAY + " dev " + UsernetProcess.TAP);
+    }
+
+    @Test
     void pingReachesTheGatewayAndAnOutsideHost(UsernetSandbox net) {
         for (String target : List.of(UsernetSandbox.GATEWAY, FakeInternet.WEB_ADDRESS)) {
             Proc.Result ping = net.guest("ping", "-n", "-c3", "-i", "0.2", "-W", "2", target);

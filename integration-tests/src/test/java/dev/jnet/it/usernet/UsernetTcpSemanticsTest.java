@@ -3,6 +3,7 @@ package dev.jnet.it.usernet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jnet.it.Proc;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +38,7 @@ class UsernetTcpSemanticsTest {
     }
 
     @Test
-    void afterTheServerHalfClosesTheGuestCanStillSend(UsernetSandbox net) {
+    void afterTheServerHalfClosesTheGuestCanStillSend(UsernetSandbox net) throws InterruptedException {
         Proc.Result r = net.guestClient(UsernetSandbox.DEFAULT_TIMEOUT, "read-then-send", FakeInternet.WEB_ADDRESS,
                 Integer.toString(FakeInternet.SEND_THEN_READ_PORT), Integer.toString(SIZE));
         assertThat(r.exit()).as(r.describe() + net.usernetLog()).isZero();
@@ -45,8 +46,8 @@ class UsernetTcpSemanticsTest {
         assertThat(f).containsEntry("got", FakeInternet.SEND_THEN_READ_SIZE + " " + net.internet().sendThenReadSha256());
         String sent = f.get("sent");
         assertThat(sent).startsWith(SIZE + " ");
-        assertThat(net.internet().sendThenRead().received())
+        // the guest's EOF reaches the server after the client ended: wait for the server's record
+        assertThat(net.internet().sendThenRead().awaitReceived(1, Duration.ofSeconds(10)))
                 .containsExactly(new Received("send-then-read", SIZE, sent.split(" ")[1]));
-        assertThat(f).containsEntry("after", "0");
     }
 }
