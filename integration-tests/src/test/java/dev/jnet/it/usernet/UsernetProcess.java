@@ -1,61 +1,163 @@
 package dev.jnet.it.usernet;
 
-import dev.jnet.it.Dist;
-import dev.jnet.it.Proc;
-import dev.jnet.it.TestUser;
 import java.io.IOException;
-import java.net.URISyntaxException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
- * {@code jnet usernet ARGS...} as a real process of the test user, with the test's
- * {@link GatewayResponder} as its stack. {@code -r 3}-style readiness is seen through fd 3,
- * which a shell opens on a file before it execs the JVM.
+ * One run of the usernet program inside the host namespace, as the unprivileged user, invoked
+ * the way rootlesskit and the anchor harness invoke slirp4netns:
+ * {@code BIN --configure --mtu N --ready-fd 3 [flags] PID tap0}. Its fd 3 is a pipe to us
+ * (a {@code sh -c 'exec 3>&1 1>&2; exec "$@"'} trampoline, as Java passes no extra fds), so
+ * "ready" is the byte {@code 1} on that pipe; stdout and stderr go to a log file.
  */
-final class UsernetProcess {
-    private UsernetProcess() {}
+final class UsernetProcess implements AutoCloseable {
+    static final String TAP = "tap0";
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
-    /** The command line: {@code sh -c 'exec "$@" 3>READY 4<EXIT' ...} around the JVM, as {@code user}. */
-    static List<String> commandLine(Dist dist, TestUser user, Path ready, Path exitFifo, String... args) {
-        List<String> jvm = new ArrayList<>(dist.javaCommand(List.of(
-                "-Djna.tmpdir=" + user.runtimeDir().resolve("jna"),
-                "-Djnet.usernet.stack=" + GatewayResponder.class.getName())));
-        int cp = jvm.indexOf("-cp") + 1;
-        jvm.set(cp, jvm.get(cp) + ":" + testClasses());
-        jvm.add("usernet");
-        jvm.addAll(List.of(args));
-        String redirects = (ready != null ? " 3>\"$READY\"" : "") + (exitFifo != null ? " 4<\"$EXITFIFO\"" : "");
-        List<String> cmd = new ArrayList<>(List.of("env", "READY=" + (ready == null ? "" : ready),
-                "EXITFIFO=" + (exitFifo == null ? "" : exitFifo), "sh", "-c", "exec \"$@\"" + redirects, "sh"));
-        cmd.addAll(jvm);
-        return user.wrap(cmd);
+    private final Process process;
+    private final List<String> flags;
+    private final int mtu;
+    private final Path log;
+
+    private UsernetProcess(Process process, int mtu, List<String> flags, Path log) {
+        this.process = process;
+        this.mtu = mtu;
+        this.flags = List.copyOf(flags);
+        this.log = log;
     }
 
-    static Proc.Running start(Dist dist, TestUser user, Path ready, Path exitFifo, String... args) {
-        return Proc.start(commandLine(dist, user, ready, exitFifo, args), dist.dir());
-    }
-
-    /** Waits (bounded) until {@code ready} holds "1", as slirp4netns's consumers wait for its ready fd. */
-    static boolean awaitReady(Path ready, Proc.Running p, Duration timeout) throws InterruptedException, IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline && p.process().isAlive()) {
-            if (Files.exists(ready) && Files.readString(ready).equals("1")) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return Files.exists(ready) && Files.readString(ready).equals("1");
-    }
-
-    private static String testClasses() {
+    static UsernetProcess start(String hostNetns, String user, UsernetBinary binary, long guestPid, int mtu,
+            List<String> flags, Path log, Duration readyTimeout) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", hostNetns));
+        cmd.addAll(Guest.asUser(user));
+        cmd.addAll(List.of("sh", "-c", "exec 3>&1 1>&2; exec \"$@\"", "usernet"));
+        cmd.addAll(binary.command());
+        cmd.addAll(List.of("--configure", "--mtu", Integer.toString(mtu), "--ready-fd", "3"));
+        cmd.addAll(flags);
+        cmd.add(Long.toString(guestPid));
+        cmd.add(TAP);
+        Process p;
         try {
-            return Path.of(GatewayResponder.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
+            Files.writeString(log, "# " + String.join(" ", cmd) + "\n");
+            p = new ProcessBuilder(cmd)
+                    .directory(log.getParent().toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("starting " + cmd, e);
+        }
+        UsernetProcess u = new UsernetProcess(p, mtu, flags, log);
+        try {
+            u.awaitReady(readyTimeout);
+            return u;
+        } catch (RuntimeException | Error e) {
+            u.close();
+            throw e;
+        }
+    }
+
+    private void awaitReady(Duration timeout) {
+        InputStream readyFd = process.getInputStream();
+        CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> {
+            try {
+                return readyFd.read();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        int b;
+        try {
+            b = first.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("usernet wrote nothing to its ready fd within " + timeout + "; log:\n" + log());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("reading the ready fd: " + e.getCause() + "; log:\n" + log(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for usernet", e);
+        }
+        if (b != '1') {
+            String what = b < 0 ? "closed its ready fd without writing" : "wrote " + b + " (not '1') to its ready fd";
+            throw new IllegalStateException("usernet " + what + "; log:\n" + log());
+        }
+    }
+
+    /** The usernet process itself (every wrapper in front of it exec'd). */
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    int mtu() {
+        return mtu;
+    }
+
+    List<String> flags() {
+        return flags;
+    }
+
+    /** Open file descriptors of the usernet process, from /proc/PID/fd. */
+    long fdCount() {
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid()), "fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException("listing the fds of usernet pid " + pid(), e);
+        }
+    }
+
+    String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(unreadable " + log + ": " + e + ")";
+        }
+    }
+
+    /**
+     * SIGTERM, as container runtimes stop it; SIGKILL (to it and anything it left) if it has not
+     * exited within {@link #STOP_TIMEOUT}. Returns the exit status, or -1 when it had to be killed.
+     */
+    int stop() {
+        process.destroy();
+        try {
+            if (process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                return process.exitValue();
+            }
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return -1;
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            stop();
+        }
+        try {
+            process.getInputStream().close();
+        } catch (IOException ignored) {
+            // the pipe of an ended process
         }
     }
 }

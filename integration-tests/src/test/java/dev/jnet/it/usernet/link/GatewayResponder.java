@@ -1,4 +1,4 @@
-package dev.jnet.it.usernet;
+package dev.jnet.it.usernet.link;
 
 import dev.jnet.usernet.EventLoopScheduler;
 import dev.jnet.usernet.StackFactory;

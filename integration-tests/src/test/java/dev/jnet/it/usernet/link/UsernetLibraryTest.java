@@ -1,4 +1,4 @@
-package dev.jnet.it.usernet;
+package dev.jnet.it.usernet.link;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

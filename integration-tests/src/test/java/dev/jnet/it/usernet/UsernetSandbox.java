@@ -1,0 +1,296 @@
+package dev.jnet.it.usernet;
+
+import dev.jnet.it.Proc;
+import dev.jnet.it.TestUser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.stream.Stream;
+
+/**
+ * A running usernet topology (see {@link UsernetTopology}): the namespaces, the fake internet,
+ * a server on the host namespace's 127.0.0.1, the guest, and the usernet program connecting
+ * them. Everything it starts it ends in {@link #close}, whatever state a failure left.
+ */
+public final class UsernetSandbox implements AutoCloseable {
+    /** The MTU rootlesskit and podman give slirp4netns; the default run uses it. */
+    public static final int DEFAULT_MTU = 65520;
+    public static final String GATEWAY = "10.0.2.2";
+    public static final String DNS = "10.0.2.3";
+    public static final String GUEST_ADDRESS = "10.0.2.100";
+    /** Port of the server on the host namespace's loopback (reached from the guest at 10.0.2.2). */
+    public static final int HOST_LOOPBACK_PORT = 8080;
+    public static final String HOST_LOOPBACK_GREETING = "hello from host loopback";
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+    /** A JVM-based usernet starts in about a second; a loaded 2-core machine takes longer. */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+    private static final String CLIENT = "guest-client.py";
+
+    private final String user = TestUser.configuredName();
+    private final UsernetBinary binary = UsernetBinary.configured();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private Path workDir;
+    private SandboxNetns netns;
+    private FakeInternet internet;
+    private FakeTcpServer hostLoopback;
+    private Guest guest;
+    private UsernetProcess usernet;
+    private int runs;
+    private ConnectionTableProbe connectionTable = ConnectionTableProbe.NONE;
+
+    private UsernetSandbox() {}
+
+    /** Builds the topology and starts usernet with the default flags. */
+    static UsernetSandbox create() throws Exception {
+        UsernetSandbox s = new UsernetSandbox();
+        try {
+            s.build();
+            return s;
+        } catch (Exception | Error e) {
+            try {
+                s.close();
+            } catch (RuntimeException c) {
+                e.addSuppressed(c);
+            }
+            throw e;
+        }
+    }
+
+    private void build() throws Exception {
+        workDir = Files.createTempDirectory("itx-work-", PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwxr-xr-x")));
+        Files.setPosixFilePermissions(workDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        writeReadable("resolv.conf", "nameserver " + DNS + "\n");
+        writeReadable("hosts", "127.0.0.1 localhost\n::1 localhost\n");
+        try (InputStream in = UsernetSandbox.class.getResourceAsStream(CLIENT)) {
+            if (in == null) {
+                throw new IllegalStateException(CLIENT + " is not on the test class path");
+            }
+            Files.copy(in, workDir.resolve(CLIENT), StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.setPosixFilePermissions(workDir.resolve(CLIENT), PosixFilePermissions.fromString("rw-r--r--"));
+        netns = keep(SandboxNetns.create());
+        internet = keep(FakeInternet.start(netns.internet()));
+        hostLoopback = keep(FakeTcpServer.start(netns.host(), "host-loopback",
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), HOST_LOOPBACK_PORT),
+                TcpHandlers.greet("host-loopback", HOST_LOOPBACK_GREETING)));
+        restartUsernet(DEFAULT_MTU, List.of());
+    }
+
+    private <T extends AutoCloseable> T keep(T r) {
+        resources.add(r);
+        return r;
+    }
+
+    private void writeReadable(String name, String content) throws IOException {
+        Path p = workDir.resolve(name);
+        Files.writeString(p, content);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
+    }
+
+    /** A file the guest can read, in the sandbox's work directory (removed with it). */
+    public Path writeGuestFile(String name, byte[] content) {
+        Path p = workDir.resolve(name);
+        try {
+            Files.write(p, content);
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + p, e);
+        }
+        return p;
+    }
+
+    /**
+     * A fresh guest and a fresh usernet run with these settings. A fresh guest, because the
+     * tap device of the previous run vanishes with it and {@code --configure} makes its own.
+     */
+    public void restartUsernet(int mtu, List<String> flags) {
+        stopUsernet();
+        runs++;
+        guest = Guest.start(netns.host(), user, workDir.resolve("resolv.conf"), workDir.resolve("hosts"), workDir,
+                workDir.resolve("guest-" + runs + ".log"));
+        usernet = UsernetProcess.start(netns.host(), user, binary, guest.pid(), mtu, flags,
+                workDir.resolve("usernet-" + runs + ".log"), READY_TIMEOUT);
+    }
+
+    public void restartUsernet(List<String> flags) {
+        restartUsernet(DEFAULT_MTU, flags);
+    }
+
+    /** The default run (MTU {@link #DEFAULT_MTU}, no flags), restarted only if it is not what runs. */
+    public void ensureDefaultUsernet() {
+        if (usernet == null || !usernet.isAlive() || !guest.isAlive() || usernet.mtu() != DEFAULT_MTU
+                || !usernet.flags().isEmpty()) {
+            restartUsernet(DEFAULT_MTU, List.of());
+        }
+    }
+
+    /** Stops usernet (SIGTERM) and the guest; returns usernet's exit status (-1: killed, or none ran). */
+    public int stopUsernet() {
+        int status = -1;
+        if (usernet != null) {
+            status = usernet.stop();
+            usernet.close();
+            usernet = null;
+        }
+        if (guest != null) {
+            guest.close();
+            guest = null;
+        }
+        return status;
+    }
+
+    /** Runs {@code command} inside the guest as its root (the unprivileged user), from the work directory. */
+    public Proc.Result guest(Duration timeout, List<String> command) {
+        if (guest == null) {
+            throw new IllegalStateException("no guest: usernet is stopped");
+        }
+        return guest.run(timeout, command);
+    }
+
+    public Proc.Result guest(String... command) {
+        return guest(DEFAULT_TIMEOUT, List.of(command));
+    }
+
+    /** Runs a bash script inside the guest with pipefail, so a pipeline fails when any part does. */
+    public Proc.Result guestShell(Duration timeout, String script) {
+        return guest(timeout, List.of("bash", "-c", "set -o pipefail; " + script));
+    }
+
+    /** Runs a subcommand of the guest-side Python client (see guest-client.py). */
+    public Proc.Result guestClient(Duration timeout, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", workDir.resolve(CLIENT).toString()));
+        cmd.addAll(List.of(args));
+        return guest(timeout, cmd);
+    }
+
+    /** Runs {@code command} as root inside the host namespace ({@code ip netns exec}). */
+    public Proc.Result host(Duration timeout, List<String> command) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns.host()));
+        cmd.addAll(command);
+        return Proc.start(cmd, workDir).await(timeout);
+    }
+
+    public Proc.Result host(String... command) {
+        return host(DEFAULT_TIMEOUT, List.of(command));
+    }
+
+    public FakeInternet internet() {
+        return internet;
+    }
+
+    /** The server on 127.0.0.1:{@link #HOST_LOOPBACK_PORT} of the host namespace. */
+    public FakeTcpServer hostLoopback() {
+        return hostLoopback;
+    }
+
+    public String hostNetns() {
+        return netns.host();
+    }
+
+    public String internetNetns() {
+        return netns.internet();
+    }
+
+    /** The guest's pid (the one usernet was given). */
+    public long guestPid() {
+        running();
+        return guest.pid();
+    }
+
+    private void running() {
+        if (usernet == null || guest == null) {
+            throw new IllegalStateException("usernet is stopped");
+        }
+    }
+
+    /** The usernet process (to signal it or look at /proc/PID). */
+    public long usernetPid() {
+        running();
+        return usernet.pid();
+    }
+
+    public boolean usernetAlive() {
+        return usernet != null && usernet.isAlive();
+    }
+
+    /** Open fds of the usernet process now. */
+    public long usernetFdCount() {
+        running();
+        return usernet.fdCount();
+    }
+
+    /** What usernet has printed in this run (its command line first). */
+    public String usernetLog() {
+        return usernet == null ? "(stopped)" : usernet.log();
+    }
+
+    public UsernetBinary binary() {
+        return binary;
+    }
+
+    /** Connections usernet's table holds, where {@link ConnectionTableProbe} can ask it. */
+    public OptionalInt openConnections() {
+        return connectionTable.openConnections(usernetPid());
+    }
+
+    /** Plugs in the way to ask usernet for its connection table (see {@link ConnectionTableProbe}). */
+    void useConnectionTableProbe(ConnectionTableProbe probe) {
+        this.connectionTable = probe;
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    @Override
+    public void close() {
+        List<Throwable> failures = new ArrayList<>();
+        try {
+            stopUsernet();
+        } catch (RuntimeException e) {
+            failures.add(e);
+        }
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                failures.add(e);
+            }
+        }
+        resources.clear();
+        if (workDir != null) {
+            try {
+                deleteTree(workDir);
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            IllegalStateException e = new IllegalStateException("usernet sandbox clean-up failed", failures.get(0));
+            failures.subList(1, failures.size()).forEach(e::addSuppressed);
+            throw e;
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("removing " + root, e);
+        }
+    }
+}

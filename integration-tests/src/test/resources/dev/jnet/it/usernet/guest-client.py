@@ -1,0 +1,204 @@
+#!/usr/bin/python3
+"""Clients the usernet integration tests run inside the guest (standard library only).
+
+Every subcommand prints key=value lines the Java side parses, and bounds its own run time.
+Payloads are random; their SHA-256 is printed so the test can compare with what the fake
+server recorded.
+"""
+import errno
+import hashlib
+import os
+import selectors
+import socket
+import sys
+import time
+
+CHUNK = 64 * 1024
+
+
+def outcome_of(exc):
+    if isinstance(exc, socket.timeout):
+        return "timeout"
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return errno.errorcode.get(exc.errno, str(exc.errno))
+    return type(exc).__name__
+
+
+def read_to_eof(sock):
+    h = hashlib.sha256()
+    n = 0
+    while True:
+        b = sock.recv(CHUNK)
+        if not b:
+            return n, h.hexdigest(), h
+        h.update(b)
+        n += len(b)
+
+
+def cmd_connect(host, port, timeout="5"):
+    """Connect, half-close, read what the server says; report the outcome and connect time."""
+    s = socket.socket()
+    s.settimeout(float(timeout))
+    t0 = time.monotonic()
+    try:
+        s.connect((host, int(port)))
+    except OSError as e:
+        print("outcome=%s" % outcome_of(e))
+        print("connect_ms=%.3f" % ((time.monotonic() - t0) * 1000))
+        return 0
+    print("outcome=connected")
+    print("connect_ms=%.3f" % ((time.monotonic() - t0) * 1000))
+    s.shutdown(socket.SHUT_WR)
+    data = b""
+    while len(data) < 4096:
+        b = s.recv(4096)
+        if not b:
+            break
+        data += b
+    print("received=%s" % data.decode("ascii", "replace").strip())
+    s.close()
+    return 0
+
+
+def cmd_send_then_shut(host, port, size):
+    """Client half-closes first: send SIZE bytes, shutdown(SHUT_WR), then read the reply to EOF."""
+    data = os.urandom(int(size))
+    s = socket.create_connection((host, int(port)), timeout=30)
+    s.sendall(data)
+    s.shutdown(socket.SHUT_WR)
+    reply = b""
+    while True:
+        b = s.recv(CHUNK)
+        if not b:
+            break
+        reply += b
+    s.close()
+    print("sent=%d %s" % (len(data), hashlib.sha256(data).hexdigest()))
+    print("reply=%s" % reply.decode("ascii", "replace").strip())
+    return 0
+
+
+def cmd_read_then_send(host, port, size):
+    """Server half-closes first: read to its EOF, then send SIZE bytes and half-close ourselves."""
+    s = socket.create_connection((host, int(port)), timeout=30)
+    n, digest, _ = read_to_eof(s)
+    print("got=%d %s" % (n, digest))
+    data = os.urandom(int(size))
+    s.sendall(data)
+    s.shutdown(socket.SHUT_WR)
+    s.close()  # the server's half is closed already: it says nothing more (the test asks it what it got)
+    print("sent=%d %s" % (len(data), hashlib.sha256(data).hexdigest()))
+    return 0
+
+
+class Conn:
+    def __init__(self, index, data):
+        self.index = index
+        self.data = memoryview(data)
+        self.sent_digest = hashlib.sha256(data).hexdigest()
+        self.offset = 0
+        self.connected = False
+        self.write_done = False
+        self.echo = hashlib.sha256()
+        self.echoed = 0
+        self.error = None
+
+
+def cmd_parallel(host, port, count, size, timeout="90"):
+    """COUNT connections at once, each sends SIZE random bytes, half-closes, reads the echo to EOF."""
+    count, size = int(count), int(size)
+    deadline = time.monotonic() + float(timeout)
+    sel = selectors.DefaultSelector()
+    conns = []
+    for i in range(count):
+        c = Conn(i, os.urandom(size))
+        s = socket.socket()
+        s.setblocking(False)
+        rc = s.connect_ex((host, int(port)))
+        if rc not in (0, errno.EINPROGRESS):
+            c.error = errno.errorcode.get(rc, str(rc))
+            s.close()
+        else:
+            sel.register(s, selectors.EVENT_READ | selectors.EVENT_WRITE, c)
+        conns.append(c)
+    live = len(sel.get_map())
+    while live and time.monotonic() < deadline:
+        for key, events in sel.select(timeout=1):
+            s, c = key.fileobj, key.data
+            try:
+                if events & selectors.EVENT_WRITE and not c.write_done:
+                    if not c.connected:
+                        err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                        if err:
+                            raise OSError(err, os.strerror(err))
+                        c.connected = True
+                    try:
+                        c.offset += s.send(c.data[c.offset:c.offset + CHUNK])
+                    except BlockingIOError:
+                        pass
+                    if c.offset == len(c.data):
+                        s.shutdown(socket.SHUT_WR)
+                        c.write_done = True
+                        sel.modify(s, selectors.EVENT_READ, c)
+                if events & selectors.EVENT_READ:
+                    try:
+                        b = s.recv(CHUNK)
+                    except BlockingIOError:
+                        continue
+                    if b:
+                        c.echo.update(b)
+                        c.echoed += len(b)
+                    else:
+                        if not c.write_done:
+                            raise OSError(errno.EPIPE, "EOF before all was sent")
+                        sel.unregister(s)
+                        s.close()
+                        live -= 1
+            except OSError as e:
+                c.error = outcome_of(e)
+                sel.unregister(s)
+                s.close()
+                live -= 1
+    for key in list(sel.get_map().values()):
+        key.data.error = key.data.error or "timeout"
+        key.fileobj.close()
+    ok = 0
+    for c in conns:
+        good = c.error is None and c.echoed == size and c.echo.hexdigest() == c.sent_digest
+        ok += good
+        print("conn=%d sent=%s echoed=%s bytes=%d error=%s"
+              % (c.index, c.sent_digest, c.echo.hexdigest(), c.echoed, c.error or "-"))
+    print("ok=%d" % ok)
+    return 0
+
+
+def cmd_udp_echo(host, port, count="3"):
+    """Send COUNT datagrams of growing size; count the ones that come back unchanged."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(2)
+    good = 0
+    for i in range(int(count)):
+        payload = os.urandom(100 * (i + 1) ** 3)
+        s.sendto(payload, (host, int(port)))
+        try:
+            back, _ = s.recvfrom(65535)
+        except socket.timeout:
+            continue
+        good += back == payload
+    print("echoed=%d" % good)
+    return 0
+
+
+COMMANDS = {
+    "connect": cmd_connect,
+    "send-then-shut": cmd_send_then_shut,
+    "read-then-send": cmd_read_then_send,
+    "parallel": cmd_parallel,
+    "udp-echo": cmd_udp_echo,
+}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        sys.stderr.write("usage: guest-client.py {%s} ARGS...\n" % ",".join(COMMANDS))
+        sys.exit(2)
+    sys.exit(COMMANDS[sys.argv[1]](*sys.argv[2:]))
