@@ -11,6 +11,8 @@ import dev.jnet.usernet.ip.Ipv4Output;
 import dev.jnet.usernet.link.FrameHandler;
 import dev.jnet.usernet.link.FrameSink;
 import dev.jnet.usernet.nat.AddressMap;
+import dev.jnet.usernet.tcp.NettyTcpHostConnector;
+import dev.jnet.usernet.tcp.TcpStack;
 import dev.jnet.usernet.udp.NettyUdpHostConnector;
 import dev.jnet.usernet.udp.UdpNat;
 import dev.jnet.usernet.wire.EthernetFrame;
@@ -102,11 +104,9 @@ public final class Stack implements FrameHandler, AutoCloseable {
         UdpNat udp = new UdpNat(config, scheduler, out, map, dns, udpSockets, UdpNat.Limits.DEFAULT);
         IcmpEcho icmp = new IcmpEcho(config, out, map, new IcmpEchoForwarder(scheduler, out,
                 PingSocket.factory(loop), IcmpEchoForwarder.MAX_FLOWS, IcmpEchoForwarder.IDLE_NANOS));
-        // TCP (merge point): replace the next two lines with
-        //   TcpStack tcp = new TcpStack(config, scheduler, out, map, new NettyTcpHostConnector(...), dns.tcpUpstream());
-        //   IntSupplier tcpConnections = tcp::connectionCount;
-        Ipv4Handler tcp = null;
-        IntSupplier tcpConnections = () -> 0;
+        TcpStack tcp = new TcpStack(config, scheduler, out, map, new NettyTcpHostConnector(scheduler, config),
+                dns.tcpUpstream());
+        IntSupplier tcpConnections = tcp::connectionCount;
         return new Stack(config, scheduler, out, tcp, tcpConnections, udp, icmp);
     }
 

@@ -15,14 +15,11 @@ public interface StackFactory {
     /** A running stack: where frames from the guest go, and how to stop it. */
     record Attached(FrameHandler frames, AutoCloseable stop) {}
 
-    /**
-     * The stack jnet ships. This is the one place that names it: the stack is developed on its
-     * own branch, and until it is merged here this factory refuses with a clear message.
-     */
+    /** The stack jnet ships ({@link Stack#create}). */
     static StackFactory builtIn() {
         return (config, scheduler, sink) -> {
-            throw new UsernetException(UsernetException.Kind.RUNTIME,
-                    "this build has no usernet stack (name a StackFactory class with -Djnet.usernet.stack=CLASS)");
+            Stack stack = Stack.create(config, scheduler, sink);
+            return new Attached(stack, stack);
         };
     }
 }
