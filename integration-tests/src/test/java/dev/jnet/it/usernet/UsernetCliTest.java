@@ -151,6 +151,22 @@ class UsernetCliTest {
     }
 
     @Test
+    void netnsTypePathWithUsernsPathAsRootlesskitPassesIt(JnetCli jnet, TestUser user) throws Exception {
+        try (Guest guest = Guest.start(user)) {
+            Path ns = Path.of("/proc", Long.toString(guest.pid()), "ns");
+            Path ready = user.runtimeDir().resolve("ready");
+            Proc.Running usernet = UsernetProcess.start(jnet.dist(), user, ready, null, "-c", "-r", "3",
+                    "--userns-path=" + ns.resolve("user"), "--netns-type=path", ns.resolve("net").toString(), "tap0");
+            assertThat(UsernetProcess.awaitReady(ready, usernet, READY_WAIT)).isTrue();
+            Proc.Result ping = guest.inside("ping", "-c", "1", "-W", "5", "10.0.2.2");
+            assertThat(ping.exit()).as(ping.describe()).isZero();
+            usernet.process().destroy();
+            Proc.Result end = usernet.await(EXIT_WAIT);
+            assertThat(end.exit()).as(end.describe()).isZero();
+        }
+    }
+
+    @Test
     void withoutConfigureAttachesToTheTapTheRuntimeMadeAsItIs(JnetCli jnet, TestUser user) throws Exception {
         try (Guest guest = Guest.start(user)) {
             // what rootlesskit's PrepareTap does before starting slirp4netns without -c
