@@ -28,10 +28,12 @@
  *                        the socket's fd number, and keep it open until stdin reaches EOF: the
  *                        caller, our parent, takes a copy with pidfd_getfd(2) meanwhile.
  *
- *   --pass-tap NAME      open /dev/net/tun in the namespaces the steps entered (a tap belongs
+ *   --pass-tap NAME [vnet-hdr]
+ *                        open /dev/net/tun in the namespaces the steps entered (a tap belongs
  *                        to the netns /dev/net/tun was opened in), attach to or create tap NAME
- *                        (IFF_TAP|IFF_NO_PI), then print and hold the fd as --pass-socket does.
- *                        A name taken by a tap someone else holds open is EBUSY.
+ *                        (IFF_TAP|IFF_NO_PI, plus IFF_VNET_HDR with vnet-hdr), then print and
+ *                        hold the fd as --pass-socket does. A name taken by a tap someone else
+ *                        holds open is EBUSY.
  *
  * Exit status on a failed step: 125 ("could not set up"), with one line on stderr.
  * Exec failure: 126 (not executable) or 127 (not found), like a shell.
@@ -157,7 +159,7 @@ static void pass_socket(const char *domain, const char *type, const char *protoc
 	pass_fd(fd);
 }
 
-static void pass_tap(const char *name)
+static void pass_tap(const char *name, int vnet_hdr)
 {
 	struct ifreq ifr;
 	if (strlen(name) == 0 || strlen(name) >= IFNAMSIZ)
@@ -166,7 +168,7 @@ static void pass_tap(const char *name)
 	if (fd < 0)
 		die("open(\"/dev/net/tun\"): %s", strerror(errno));
 	memset(&ifr, 0, sizeof ifr);
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (vnet_hdr ? IFF_VNET_HDR : 0);
 	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
 		die("ioctl(TUNSETIFF) for \"%s\": %s", name, strerror(errno));
@@ -288,7 +290,7 @@ static void usage(void)
 {
 	die("usage: jnet-helper [--userns PATH] [--netns PATH] [--unshare-user] [--unshare-net] "
 	    "[--unshare-mount] [--remount-sys] [--bind SRC DST]... "
-	    "(--exec CMD [ARG...] | --hold | --pass-socket DOMAIN TYPE PROTOCOL | --pass-tap NAME)");
+	    "(--exec CMD [ARG...] | --hold | --pass-socket DOMAIN TYPE PROTOCOL | --pass-tap NAME [vnet-hdr])");
 }
 
 int main(int argc, char **argv)
@@ -325,7 +327,9 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--pass-socket") == 0 && i + 3 == argc - 1) {
 			pass_socket(argv[i + 1], argv[i + 2], argv[i + 3]);
 		} else if (strcmp(a, "--pass-tap") == 0 && i + 1 == argc - 1) {
-			pass_tap(argv[i + 1]);
+			pass_tap(argv[i + 1], 0);
+		} else if (strcmp(a, "--pass-tap") == 0 && i + 2 == argc - 1 && strcmp(argv[i + 2], "vnet-hdr") == 0) {
+			pass_tap(argv[i + 1], 1);
 		} else if (strcmp(a, "--exec") == 0 && i + 1 < argc) {
 			run_exec(&argv[i + 1]);
 		} else if (strcmp(a, "--hold") == 0 && hold_sock >= 0) {

@@ -99,8 +99,19 @@ public final class Helper {
          *     {@code ioctl(TUNSETIFF) for "tap0": Device or resource busy}
          */
         public Fd takeTap(String name) {
+            return takeTap(name, false);
+        }
+
+        /**
+         * {@link #takeTap(String)}, with {@code IFF_VNET_HDR} when {@code vnetHdr}: every frame read
+         * or written then starts with a {@code virtio_net_hdr} (checksum and segmentation offload).
+         */
+        public Fd takeTap(String name, boolean vnetHdr) {
             List<String> out = new ArrayList<>(args);
             out.addAll(List.of("--pass-tap", name));
+            if (vnetHdr) {
+                out.add("vnet-hdr");
+            }
             return Helper.takeFd(out, "tap " + name);
         }
 

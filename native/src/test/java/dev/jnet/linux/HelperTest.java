@@ -93,6 +93,17 @@ class HelperTest {
     }
 
     @Test
+    void takeTapWithVnetHdrAsksForIt() throws Exception {
+        try (Fd tap = Helper.command().unshareUser().unshareNet().takeTap("jt1", true)) {
+            com.sun.jna.Memory ifr = new com.sun.jna.Memory(40);
+            ifr.clear();
+            Syscalls.ioctl(tap.get(), TUNGETIFF, ifr, "tap");
+            assertThat(ifr.getString(0)).isEqualTo("jt1");
+            assertThat(ifr.getShort(16) & 0xffff).isEqualTo(IFF_TAP | IFF_NO_PI | IFF_VNET_HDR);
+        }
+    }
+
+    @Test
     void takeTapReportsTheHelpersOneLine() {
         assertThatThrownBy(() -> Helper.command().unshareUser().unshareNet().takeTap("a-name-far-too-long"))
                 .isInstanceOf(Helper.HelperException.class)
@@ -105,6 +116,7 @@ class HelperTest {
     private static final long TUNGETIFF = 0x800454d2L;
     private static final int IFF_TAP = 0x0002;
     private static final int IFF_NO_PI = 0x1000;
+    private static final int IFF_VNET_HDR = 0x4000;
 
     private record Result(int status, String out, String err) {}
 

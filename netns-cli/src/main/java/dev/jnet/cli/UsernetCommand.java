@@ -49,10 +49,9 @@ final class UsernetCommand implements Callable<Integer> {
     @Option(names = "--macaddress", paramLabel = "MAC") String macAddress;
     @Option(names = "--target-type", paramLabel = "TYPE") String targetType;
     @Option(names = "--resolv-conf", paramLabel = "PATH") String resolvConf;
-    // IPv6 and the API socket come with the next usernet issue: refused when given, and left out of
-    // --help so that podman and rootlesskit (which pass only the flags --help lists) do not ask for them.
-    @Option(names = {"-6", "--enable-ipv6"}, hidden = true) boolean enableIpv6;
-    @Option(names = {"-a", "--api-socket"}, paramLabel = "PATH", hidden = true) String apiSocket;
+    // IPv6 and the API socket come with the next usernet issue: until then refused when given
+    @Option(names = {"-6", "--enable-ipv6"}) boolean enableIpv6;
+    @Option(names = {"-a", "--api-socket"}, paramLabel = "PATH") String apiSocket;
     @Option(names = "--outbound-addr6", paramLabel = "IPv6", hidden = true) String outboundAddr6;
     @Option(names = {"-h", "--help"}) boolean help;
     @Option(names = {"-v", "--version"}) boolean version;

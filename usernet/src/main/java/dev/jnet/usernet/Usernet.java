@@ -17,6 +17,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -116,6 +117,9 @@ public final class Usernet implements AutoCloseable {
             u.run(options, tap, pidfd); // hands tap and pidfd on: closing them again below is a no-op
             ok = true;
             return u;
+        } catch (SyscallException | UncheckedIOException e) {
+            // the rest: fcntl on the tap, starting jnet-helper
+            throw new UsernetException(UsernetException.Kind.RUNTIME, e.getMessage(), e);
         } finally {
             if (!ok) {
                 if (u != null) {
@@ -139,7 +143,7 @@ public final class Usernet implements AutoCloseable {
         } catch (IOException e) {
             throw new UsernetException(UsernetException.Kind.INVALID_ARGUMENT, what + " " + fd + " is not open");
         }
-        if (target.startsWith("/") && !Files.isDirectory(Path.of(target)) && isRegular(link)) {
+        if (isRegular(link)) {
             throw new UsernetException(UsernetException.Kind.INVALID_ARGUMENT,
                     what + " " + fd + " is a regular file (" + target + "): it cannot signal the end");
         }

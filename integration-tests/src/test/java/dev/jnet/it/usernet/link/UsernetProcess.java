@@ -21,18 +21,24 @@ final class UsernetProcess {
 
     /** The command line: {@code sh -c 'exec "$@" 3>READY 4<EXIT' ...} around the JVM, as {@code user}. */
     static List<String> commandLine(Dist dist, TestUser user, Path ready, Path exitFifo, String... args) {
-        List<String> jvm = new ArrayList<>(dist.javaCommand(List.of(
-                "-Djna.tmpdir=" + user.runtimeDir().resolve("jna"),
-                "-Djnet.usernet.stack=" + GatewayResponder.class.getName())));
-        int cp = jvm.indexOf("-cp") + 1;
-        jvm.set(cp, jvm.get(cp) + ":" + testClasses());
-        jvm.add("usernet");
+        List<String> jvm = javaCommand(dist, user);
         jvm.addAll(List.of(args));
         String redirects = (ready != null ? " 3>\"$READY\"" : "") + (exitFifo != null ? " 4<\"$EXITFIFO\"" : "");
         List<String> cmd = new ArrayList<>(List.of("env", "READY=" + (ready == null ? "" : ready),
                 "EXITFIFO=" + (exitFifo == null ? "" : exitFifo), "sh", "-c", "exec \"$@\"" + redirects, "sh"));
         cmd.addAll(jvm);
         return user.wrap(cmd);
+    }
+
+    /** {@code java ... dev.jnet.cli.Main usernet} (arguments to follow), for {@code user}, with the responder. */
+    static List<String> javaCommand(Dist dist, TestUser user) {
+        List<String> jvm = new ArrayList<>(dist.javaCommand(List.of(
+                "-Djna.tmpdir=" + user.runtimeDir().resolve("jna"),
+                "-Djnet.usernet.stack=" + GatewayResponder.class.getName())));
+        int cp = jvm.indexOf("-cp") + 1;
+        jvm.set(cp, jvm.get(cp) + ":" + testClasses());
+        jvm.add("usernet");
+        return jvm;
     }
 
     static Proc.Running start(Dist dist, TestUser user, Path ready, Path exitFifo, String... args) {
