@@ -90,7 +90,17 @@ final class UsernetProcess implements AutoCloseable {
         }
         if (b != '1') {
             String what = b < 0 ? "closed its ready fd without writing" : "wrote " + b + " (not '1') to its ready fd";
-            throw new IllegalStateException("usernet " + what + "; log:\n" + log());
+            throw new IllegalStateException("usernet " + what + exitStatus() + "; log:\n" + log());
+        }
+    }
+
+    /** ", exited N" once it has ended (waiting a moment for that), else "". */
+    private String exitStatus() {
+        try {
+            return process.waitFor(2, TimeUnit.SECONDS) ? " (it exited " + process.exitValue() + ")" : "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
         }
     }
 
