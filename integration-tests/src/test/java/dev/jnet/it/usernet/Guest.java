@@ -1,8 +1,8 @@
 package dev.jnet.it.usernet;
 
 import dev.jnet.it.Proc;
+import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
  * then resolve names through the stack, as a real container would.
  */
 final class Guest implements AutoCloseable {
-    static final String PATH = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
 
     private final String user;
@@ -36,21 +35,15 @@ final class Guest implements AutoCloseable {
     /** Starts the guest; {@code resolvConf} and {@code hosts} must be readable by {@code user}. */
     static Guest start(String hostNetns, String user, Path resolvConf, Path hosts, Path workDir, Path log) {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", hostNetns));
-        cmd.addAll(asUser(user));
+        cmd.addAll(Launcher.asUser(user));
         cmd.addAll(List.of("unshare", "-unUrm", "sh", "-c",
                 "mount --bind \"$0\" /etc/resolv.conf && mount --bind \"$1\" /etc/hosts && exec sleep 86400",
                 resolvConf.toString(), hosts.toString()));
-        Process p;
-        try {
-            p = new ProcessBuilder(cmd)
-                    .directory(workDir.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .redirectErrorStream(true)
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("starting the guest " + cmd, e);
-        }
+        Process p = Launcher.start(new ProcessBuilder(cmd)
+                .directory(workDir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectErrorStream(true));
         Guest g = new Guest(user, p, log, workDir);
         try {
             g.awaitSleeping();
@@ -59,12 +52,6 @@ final class Guest implements AutoCloseable {
             g.close();
             throw e;
         }
-    }
-
-    /** {@code setpriv} to the user with a minimal fixed environment (ip netns exec, setpriv and env all exec). */
-    static List<String> asUser(String user) {
-        return List.of("setpriv", "--reuid=" + user, "--regid=" + user, "--init-groups",
-                "env", "-i", PATH, "HOME=/tmp");
     }
 
     /** ip netns exec, setpriv, env, unshare and sh all exec: the guest is ready once its pid runs sleep. */
@@ -98,7 +85,7 @@ final class Guest implements AutoCloseable {
 
     /** Runs {@code command} inside the guest's user, network and mount namespaces, as its root (the user). */
     Proc.Result run(Duration timeout, List<String> command) {
-        List<String> cmd = new ArrayList<>(asUser(user));
+        List<String> cmd = new ArrayList<>(Launcher.asUser(user));
         cmd.addAll(List.of("nsenter", "-t", Long.toString(pid()), "-U", "-n", "-m", "--preserve-credentials", "--"));
         cmd.addAll(command);
         return Proc.start(cmd, workDir).await(timeout);

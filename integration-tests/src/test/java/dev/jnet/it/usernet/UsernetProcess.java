@@ -1,5 +1,6 @@
 package dev.jnet.it.usernet;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -40,24 +41,22 @@ final class UsernetProcess implements AutoCloseable {
     static UsernetProcess start(String hostNetns, String user, UsernetBinary binary, long guestPid, int mtu,
             List<String> flags, Path log, Duration readyTimeout) {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", hostNetns));
-        cmd.addAll(Guest.asUser(user));
+        cmd.addAll(Launcher.asUser(user));
         cmd.addAll(List.of("sh", "-c", "exec 3>&1 1>&2; exec \"$@\"", "usernet"));
         cmd.addAll(binary.command());
         cmd.addAll(List.of("--configure", "--mtu", Integer.toString(mtu), "--ready-fd", "3"));
         cmd.addAll(flags);
         cmd.add(Long.toString(guestPid));
         cmd.add(TAP);
-        Process p;
         try {
             Files.writeString(log, "# " + String.join(" ", cmd) + "\n");
-            p = new ProcessBuilder(cmd)
-                    .directory(log.getParent().toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .start();
         } catch (IOException e) {
-            throw new UncheckedIOException("starting " + cmd, e);
+            throw new UncheckedIOException("writing " + log, e);
         }
+        Process p = Launcher.start(new ProcessBuilder(cmd)
+                .directory(log.getParent().toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())));
         UsernetProcess u = new UsernetProcess(p, mtu, flags, log);
         try {
             u.awaitReady(readyTimeout);

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -36,6 +37,7 @@ public final class UsernetSandbox implements AutoCloseable {
     /** A JVM-based usernet starts in about a second; a loaded 2-core machine takes longer. */
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
     private static final String CLIENT = "guest-client.py";
+    private static final String WORK_PREFIX = "itx-work-";
 
     private final String user = TestUser.configuredName();
     private final UsernetBinary binary = UsernetBinary.configured();
@@ -68,8 +70,9 @@ public final class UsernetSandbox implements AutoCloseable {
     }
 
     private void build() throws Exception {
-        workDir = Files.createTempDirectory("itx-work-", PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwxr-xr-x")));
+        removeStaleWorkDirs();
+        workDir = Files.createTempDirectory(WORK_PREFIX + ProcessHandle.current().pid() + "-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         Files.setPosixFilePermissions(workDir, PosixFilePermissions.fromString("rwxr-xr-x"));
         writeReadable("resolv.conf", "nameserver " + DNS + "\n");
         writeReadable("hosts", "127.0.0.1 localhost\n::1 localhost\n");
@@ -86,6 +89,19 @@ public final class UsernetSandbox implements AutoCloseable {
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), HOST_LOOPBACK_PORT),
                 TcpHandlers.greet("host-loopback", HOST_LOOPBACK_GREETING)));
         restartUsernet(DEFAULT_MTU, List.of());
+    }
+
+    /** Work directories ({@code itx-work-<pid>-*} in the temp directory) of JVMs that were killed. */
+    private static void removeStaleWorkDirs() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmp, WORK_PREFIX + "*")) {
+            for (Path p : ds) {
+                String[] parts = p.getFileName().toString().substring(WORK_PREFIX.length()).split("-");
+                if (parts[0].matches("\\d+") && ProcessHandle.of(Long.parseLong(parts[0])).isEmpty()) {
+                    deleteTree(p);
+                }
+            }
+        }
     }
 
     private <T extends AutoCloseable> T keep(T r) {
