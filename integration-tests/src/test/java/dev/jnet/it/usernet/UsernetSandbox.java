@@ -7,10 +7,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,15 +74,15 @@ public final class UsernetSandbox implements AutoCloseable {
         workDir = Files.createTempDirectory(WORK_PREFIX + ProcessHandle.current().pid() + "-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         Files.setPosixFilePermissions(workDir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        writeReadable("resolv.conf", "nameserver " + DNS + "\n");
-        writeReadable("hosts", "127.0.0.1 localhost\n::1 localhost\n");
+        // what the guest's mount namespace shows as /etc/resolv.conf and /etc/hosts
+        writeGuestFile("resolv.conf", ("nameserver " + DNS + "\n").getBytes(StandardCharsets.US_ASCII));
+        writeGuestFile("hosts", "127.0.0.1 localhost\n::1 localhost\n".getBytes(StandardCharsets.US_ASCII));
         try (InputStream in = UsernetSandbox.class.getResourceAsStream(CLIENT)) {
             if (in == null) {
                 throw new IllegalStateException(CLIENT + " is not on the test class path");
             }
-            Files.copy(in, workDir.resolve(CLIENT), StandardCopyOption.REPLACE_EXISTING);
+            writeGuestFile(CLIENT, in.readAllBytes());
         }
-        Files.setPosixFilePermissions(workDir.resolve(CLIENT), PosixFilePermissions.fromString("rw-r--r--"));
         netns = keep(SandboxNetns.create());
         internet = keep(FakeInternet.start(netns.internet()));
         hostLoopback = keep(FakeTcpServer.start(netns.host(), "host-loopback",
@@ -109,12 +109,6 @@ public final class UsernetSandbox implements AutoCloseable {
         return r;
     }
 
-    private void writeReadable(String name, String content) throws IOException {
-        Path p = workDir.resolve(name);
-        Files.writeString(p, content);
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
-    }
-
     /** A file the guest can read, in the sandbox's work directory (removed with it). */
     public Path writeGuestFile(String name, byte[] content) {
         Path p = workDir.resolve(name);
@@ -128,8 +122,8 @@ public final class UsernetSandbox implements AutoCloseable {
     }
 
     /**
-     * A fresh guest and a fresh usernet run with these settings. A fresh guest, because the
-     * tap device of the previous run vanishes with it and {@code --configure} makes its own.
+     * A fresh guest and a fresh usernet run with these settings: a new guest, so that nothing a
+     * previous run left in it (tap device, ARP and route entries, sockets) blurs the next one.
      */
     public void restartUsernet(int mtu, List<String> flags) {
         stopUsernet();
