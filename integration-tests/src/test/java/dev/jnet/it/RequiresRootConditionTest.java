@@ -41,8 +41,9 @@ class RequiresRootConditionTest {
     }
 
     /**
-     * End to end: a {@code @RequiresRoot} class run by the JUnit launcher in a JVM of the
-     * unprivileged user is skipped, and with {@code CI=true} fails (and never runs either way).
+     * End to end: a {@code @RequiresRoot} class and a {@code @UsernetTest} class run by the JUnit
+     * launcher in a JVM of the unprivileged user are skipped, and with {@code CI=true} fail (and
+     * never run either way).
      */
     @Test
     @RequiresRoot(testUser = true)
@@ -53,12 +54,15 @@ class RequiresRootConditionTest {
             Proc.Result local = runProbe(stage, List.of());
             assertThat(local.exit()).as(local.describe()).isZero();
             assertThat(local.stdout()).as(local.describe())
-                    .containsPattern("started=0 succeeded=0 skipped=[1-9]\\d* failed=0").doesNotContain("sample ran");
+                    .containsPattern("started=0 succeeded=0 skipped=[1-9]\\d* failed=0")
+                    .contains("skipped: ConditionProbe$Sample", "skipped: ConditionProbe$UsernetSample").doesNotContain("sample ran");
 
             Proc.Result ci = runProbe(stage, List.of("CI=true"));
             assertThat(ci.exit()).as(ci.describe()).isZero();
             assertThat(ci.stdout()).as(ci.describe())
                     .containsPattern("succeeded=0 skipped=0 failed=[1-9]")
+                    .contains("failed: ConditionProbe$Sample: CI=true, so this test may not be skipped",
+                            "failed: ConditionProbe$UsernetSample: CI=true, so this test may not be skipped")
                     .contains("failure: CI=true, so this test may not be skipped, but it needs root (running as uid "
                             + TestUser.lookupUid().orElseThrow() + ")")
                     .doesNotContain("sample ran");

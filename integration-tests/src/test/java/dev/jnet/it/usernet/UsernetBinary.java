@@ -3,7 +3,6 @@ package dev.jnet.it.usernet;
 import dev.jnet.it.Dist;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -38,8 +37,10 @@ record UsernetBinary(List<String> command, String description) {
                 return new UsernetBinary(List.of(entry.toString()), entry.toString());
             }
         }
-        List<String> cmd = new ArrayList<>(Dist.get().javaCommand(List.of()));
-        cmd.add("usernet");
-        return new UsernetBinary(List.copyOf(cmd), "jnet usernet (staged build)");
+        // as ./jnet starts usernet: the full JIT (no C1-only start-up tuning), it runs long and moves data
+        Dist dist = Dist.get();
+        List<String> cmd = List.of(dist.java().toString(), "-XX:+UseSerialGC", "-XX:-UsePerfData",
+                "-Djnet.helper=" + dist.helper(), "-cp", dist.dir() + "/*", "dev.jnet.cli.Main", "usernet");
+        return new UsernetBinary(cmd, "jnet usernet (staged build)");
     }
 }

@@ -56,6 +56,7 @@ class UsernetConnectionChurnTest {
         assertThat(serverGot).as("what the server received, by SHA-256").isEqualTo(sent);
 
         long after = awaitFdCountAtMost(net, baseline);
+        System.out.printf("usernet fds: baseline %d, peak %d, after %d (%s)%n", baseline, peak, after, net.binary().description());
         assertThat(after).as("usernet fds %s after the connections closed (baseline %d)", FD_SETTLE, baseline)
                 .isLessThanOrEqualTo(baseline);
         OptionalInt table = net.openConnections();

@@ -7,9 +7,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ public final class UsernetSandbox implements AutoCloseable {
     /** A JVM-based usernet starts in about a second; a loaded 2-core machine takes longer. */
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
     private static final String CLIENT = "guest-client.py";
+    private static final String WORK_PREFIX = "itx-work-";
 
     private final String user = TestUser.configuredName();
     private final UsernetBinary binary = UsernetBinary.configured();
@@ -68,18 +70,19 @@ public final class UsernetSandbox implements AutoCloseable {
     }
 
     private void build() throws Exception {
-        workDir = Files.createTempDirectory("itx-work-", PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwxr-xr-x")));
+        removeStaleWorkDirs();
+        workDir = Files.createTempDirectory(WORK_PREFIX + ProcessHandle.current().pid() + "-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         Files.setPosixFilePermissions(workDir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        writeReadable("resolv.conf", "nameserver " + DNS + "\n");
-        writeReadable("hosts", "127.0.0.1 localhost\n::1 localhost\n");
+        // what the guest's mount namespace shows as /etc/resolv.conf and /etc/hosts
+        writeGuestFile("resolv.conf", ("nameserver " + DNS + "\n").getBytes(StandardCharsets.US_ASCII));
+        writeGuestFile("hosts", "127.0.0.1 localhost\n::1 localhost\n".getBytes(StandardCharsets.US_ASCII));
         try (InputStream in = UsernetSandbox.class.getResourceAsStream(CLIENT)) {
             if (in == null) {
                 throw new IllegalStateException(CLIENT + " is not on the test class path");
             }
-            Files.copy(in, workDir.resolve(CLIENT), StandardCopyOption.REPLACE_EXISTING);
+            writeGuestFile(CLIENT, in.readAllBytes());
         }
-        Files.setPosixFilePermissions(workDir.resolve(CLIENT), PosixFilePermissions.fromString("rw-r--r--"));
         netns = keep(SandboxNetns.create());
         internet = keep(FakeInternet.start(netns.internet()));
         hostLoopback = keep(FakeTcpServer.start(netns.host(), "host-loopback",
@@ -88,15 +91,22 @@ public final class UsernetSandbox implements AutoCloseable {
         restartUsernet(DEFAULT_MTU, List.of());
     }
 
+    /** Work directories ({@code itx-work-<pid>-*} in the temp directory) of JVMs that were killed. */
+    private static void removeStaleWorkDirs() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmp, WORK_PREFIX + "*")) {
+            for (Path p : ds) {
+                String[] parts = p.getFileName().toString().substring(WORK_PREFIX.length()).split("-");
+                if (parts[0].matches("\\d+") && ProcessHandle.of(Long.parseLong(parts[0])).isEmpty()) {
+                    deleteTree(p);
+                }
+            }
+        }
+    }
+
     private <T extends AutoCloseable> T keep(T r) {
         resources.add(r);
         return r;
-    }
-
-    private void writeReadable(String name, String content) throws IOException {
-        Path p = workDir.resolve(name);
-        Files.writeString(p, content);
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
     }
 
     /** A file the guest can read, in the sandbox's work directory (removed with it). */
@@ -112,8 +122,8 @@ public final class UsernetSandbox implements AutoCloseable {
     }
 
     /**
-     * A fresh guest and a fresh usernet run with these settings. A fresh guest, because the
-     * tap device of the previous run vanishes with it and {@code --configure} makes its own.
+     * A fresh guest and a fresh usernet run with these settings: a new guest, so that nothing a
+     * previous run left in it (tap device, ARP and route entries, sockets) blurs the next one.
      */
     public void restartUsernet(int mtu, List<String> flags) {
         stopUsernet();
