@@ -140,10 +140,6 @@ final class TcpConnection implements TcpHostConnector.Listener {
         host = connector.connect(target, this);
     }
 
-    boolean hostOpen() {
-        return hostOpen;
-    }
-
     // ---------------------------------------------------------------- guest segments
 
     /** A segment of this connection from the guest; {@code buf} is valid during the call only. */

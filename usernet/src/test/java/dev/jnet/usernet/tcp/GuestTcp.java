@@ -86,6 +86,12 @@ final class GuestTcp {
                 payload.length, false);
     }
 
+    /** Raw segment with options (fuzzing). */
+    void rawWith(int seq, int ack, int flags, int window, TcpOptions opts, byte[] payload) {
+        h.guestSend(TcpHarness.GUEST, port, remote, remotePort, seq, ack, flags, window, opts, payload, 0,
+                payload.length, false);
+    }
+
     int windowField() {
         int free = appReading ? receiveBuffer : Math.max(0, receiveBuffer - unread);
         int scale = windowScale >= 0 && synAckWindowScale >= 0 ? windowScale : 0;

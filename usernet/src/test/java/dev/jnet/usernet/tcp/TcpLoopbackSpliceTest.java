@@ -2,6 +2,7 @@ package dev.jnet.usernet.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jnet.usernet.EventLoopScheduler;
 import dev.jnet.usernet.UsernetConfig;
@@ -93,6 +94,49 @@ class TcpLoopbackSpliceTest {
             loop.submit(h.stack::close).get(10, TimeUnit.SECONDS);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void closedUpstreamPortGivesTheGuestARstWithin100Milliseconds() throws Exception {
+        Epoll.ensureAvailability();
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        try {
+            int port;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+                port = s.getLocalPort(); // closed again: connecting there is refused
+            }
+            EventLoop loop = group.next();
+            EventLoopScheduler scheduler = new EventLoopScheduler(loop);
+            UsernetConfig config = UsernetConfig.defaults();
+            TcpHarness h = new TcpHarness(config, TcpLimits.defaults(), scheduler,
+                    new NettyTcpHostConnector(scheduler, config));
+            for (int attempt = 0; attempt < 2; attempt++) { // the first one warms the JIT up
+                int guestPort = 46000 + attempt;
+                CompletableFuture<Long> elapsed = new CompletableFuture<>();
+                loop.submit(() -> {
+                    GuestTcp g = h.guest(guestPort, TcpHarness.GATEWAY, port);
+                    g.impaired = false;
+                    long start = System.nanoTime();
+                    g.connect();
+                    pollReset(scheduler, g, start, elapsed);
+                }).get(10, TimeUnit.SECONDS);
+                long nanos = elapsed.get(10, TimeUnit.SECONDS);
+                if (attempt == 1) {
+                    assertTrue(nanos < 100_000_000L, "refused after " + nanos / 1000 + " us");
+                }
+            }
+            assertEquals(0, (int) loop.submit(h.stack::connectionCount).get(10, TimeUnit.SECONDS));
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void pollReset(EventLoopScheduler scheduler, GuestTcp g, long start, CompletableFuture<Long> done) {
+        if (g.resetReceived) {
+            done.complete(System.nanoTime() - start);
+        } else {
+            scheduler.schedule(() -> pollReset(scheduler, g, start, done), 1_000_000L);
         }
     }
 
