@@ -6,6 +6,8 @@ import dev.jnet.usernet.StackFactory;
 import dev.jnet.usernet.Usernet;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.UsernetException;
+import dev.jnet.usernet.forward.ApiServer;
+import dev.jnet.usernet.forward.ForwardException;
 import dev.jnet.usernet.guest.GuestTarget;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +51,7 @@ final class UsernetCommand implements Callable<Integer> {
     @Option(names = "--macaddress", paramLabel = "MAC") String macAddress;
     @Option(names = "--target-type", paramLabel = "TYPE") String targetType;
     @Option(names = "--resolv-conf", paramLabel = "PATH") String resolvConf;
-    // IPv6 and the API socket come with the next usernet issue: until then refused when given
+    // IPv6 comes with the next usernet issue: until then refused when given
     @Option(names = {"-6", "--enable-ipv6"}) boolean enableIpv6;
     @Option(names = {"-a", "--api-socket"}, paramLabel = "PATH") String apiSocket;
     @Option(names = "--outbound-addr6", paramLabel = "IPv6", hidden = true) String outboundAddr6;
@@ -84,7 +86,10 @@ final class UsernetCommand implements Callable<Integer> {
             if (ready >= 0 && !Files.exists(Path.of("/proc/self/fd", Integer.toString(ready)), LinkOption.NOFOLLOW_LINKS)) {
                 throw new SlirpArgs.Bad("ready-fd " + ready + " is not open");
             }
-        } catch (SlirpArgs.Bad | UsernetException e) {
+            if (apiSocket != null) {
+                ApiServer.checkPath(Path.of(apiSocket));
+            }
+        } catch (SlirpArgs.Bad | UsernetException | ForwardException e) {
             return fail(err, e.getMessage());
         }
         onStopSignals();
@@ -94,7 +99,15 @@ final class UsernetCommand implements Callable<Integer> {
         } catch (UsernetException e) {
             return fail(err, e.getMessage());
         }
+        ApiServer api = null;
         try {
+            if (apiSocket != null) {
+                // before the ready fd: a runtime adds its forwards as soon as it reads "1"
+                if (usernet.forwarding() == null) {
+                    return fail(err, "--api-socket: this stack has no port forwarding");
+                }
+                api = ApiServer.start(usernet.eventLoop(), usernet.forwarding(), Path.of(apiSocket));
+            }
             if (ready >= 0) {
                 signalReady(ready);
             }
@@ -104,15 +117,18 @@ final class UsernetCommand implements Callable<Integer> {
                 return fail(err, "the tap failed: " + exit.cause().getMessage());
             }
             return 0;
-        } catch (SyscallException e) {
+        } catch (SyscallException | ForwardException e) {
             return fail(err, e.getMessage());
         } finally {
+            if (api != null) {
+                api.close(); // the socket file goes too
+            }
             usernet.close();
         }
     }
 
     private Usernet.Options options() {
-        for (String unsupported : new String[] {enableIpv6 ? "--enable-ipv6" : null, apiSocket != null ? "--api-socket" : null,
+        for (String unsupported : new String[] {enableIpv6 ? "--enable-ipv6" : null,
                 outboundAddr6 != null ? "--outbound-addr6" : null}) {
             if (unsupported != null) {
                 throw new SlirpArgs.Bad(unsupported + " is not supported yet");

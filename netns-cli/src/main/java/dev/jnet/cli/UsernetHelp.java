@@ -3,8 +3,8 @@ package dev.jnet.cli;
 /**
  * {@code jnet usernet --help}, laid out as slirp4netns's: rootlesskit and podman read it to learn
  * which flags they may pass (they search it for "--netns-type", "--enable-sandbox", "--mtu", ...).
- * It lists slirp4netns's flags; -6 and -a are listed but refused until IPv6 and the API socket
- * exist. (Not listing -6 would not help podman: with its default enable_ipv6=true it then fails
+ * It lists slirp4netns's flags (rootlesskit enables its slirp4netns port driver only when
+ * "--api-socket" is listed); -6 is listed but refused until IPv6 exists. (Not listing -6 would not help podman: with its default enable_ipv6=true it then fails
  * with "enable_ipv6 not supported"; podman works with enable_ipv6=false in network_cmd_options.)
  */
 final class UsernetHelp {
@@ -20,7 +20,7 @@ final class UsernetHelp {
                 -r, --ready-fd=FD        specify the FD to write to when the network is configured
                 -m, --mtu=MTU            specify MTU (default=1500, max=65521)
                 -6, --enable-ipv6        enable IPv6 (not supported yet: refused)
-                -a, --api-socket=PATH    specify API socket path (not supported yet: refused)
+                -a, --api-socket=PATH    specify API socket path
                 --cidr=CIDR              specify network address CIDR (default=10.0.2.0/24)
                 --disable-host-loopback  prohibit connecting to 127.0.0.1:* on the host namespace
                 --netns-type=TYPE        specify network namespace type ([path|pid], default=pid)

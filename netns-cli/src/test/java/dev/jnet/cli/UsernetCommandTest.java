@@ -59,7 +59,7 @@ class UsernetCommandTest {
         "usernet -e 99999 1 => jnet usernet: exit-fd 99999 is not open",
         "usernet -r 99999 1 => jnet usernet: ready-fd 99999 is not open",
         "usernet -6 -c 1 => jnet usernet: --enable-ipv6 is not supported yet",
-        "usernet -a /tmp/api.sock 1 => jnet usernet: --api-socket is not supported yet",
+        "usernet -a /nonexistent/api.sock 1 => jnet usernet: API socket /nonexistent/api.sock: no directory /nonexistent",
         "usernet --netns-type=tapfd 3 => jnet usernet: --netns-type must be pid or path, not \"tapfd\"",
         "usernet --netns-type=path /nonexistent/ns => jnet usernet: existing path expected when --netns-type=path: /nonexistent/ns",
         "usernet --userns-path=/nonexistent/u 1 => jnet usernet: userns path doesn't exist: /nonexistent/u",

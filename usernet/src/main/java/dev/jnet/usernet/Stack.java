@@ -1,6 +1,7 @@
 package dev.jnet.usernet;
 
 import dev.jnet.usernet.dns.DnsForwarder;
+import dev.jnet.usernet.forward.PortForwarding;
 import dev.jnet.usernet.icmp.IcmpEcho;
 import dev.jnet.usernet.icmp.IcmpEchoForwarder;
 import dev.jnet.usernet.icmp.PingSocket;
@@ -8,6 +9,7 @@ import dev.jnet.usernet.ip.ArpResponder;
 import dev.jnet.usernet.ip.Ipv4Handler;
 import dev.jnet.usernet.ip.Ipv4Input;
 import dev.jnet.usernet.ip.Ipv4Output;
+import dev.jnet.usernet.ip.Ipv6Output;
 import dev.jnet.usernet.link.FrameHandler;
 import dev.jnet.usernet.link.FrameSink;
 import dev.jnet.usernet.nat.AddressMap;
@@ -48,6 +50,8 @@ public final class Stack implements FrameHandler, AutoCloseable {
     private final UdpNat udp;
     private final IcmpEcho icmp;
     private final EthernetFrame eth = new EthernetFrame();
+    /** host-to-guest forwards (the production stack's), or null */
+    private PortForwarding forwarding;
     private boolean closed;
 
     private long framesReceived;
@@ -104,10 +108,19 @@ public final class Stack implements FrameHandler, AutoCloseable {
         UdpNat udp = new UdpNat(config, scheduler, out, map, dns, udpSockets, UdpNat.Limits.DEFAULT);
         IcmpEcho icmp = new IcmpEcho(config, out, map, new IcmpEchoForwarder(scheduler, out,
                 PingSocket.factory(loop), IcmpEchoForwarder.MAX_FLOWS, IcmpEchoForwarder.IDLE_NANOS));
-        TcpStack tcp = new TcpStack(config, scheduler, out, map, new NettyTcpHostConnector(scheduler, config),
-                dns.tcpUpstream());
+        Ipv6Output out6 = config.ipv6() == null ? null : new Ipv6Output(config, out);
+        NettyTcpHostConnector tcpSockets = new NettyTcpHostConnector(scheduler, config);
+        TcpStack tcp = new TcpStack(config, scheduler, out, out6, map, tcpSockets, dns.tcpUpstream());
         IntSupplier tcpConnections = tcp::connectionCount;
-        return new Stack(config, scheduler, out, tcp, tcpConnections, udp, icmp);
+        Stack stack = new Stack(config, scheduler, out, tcp, tcpConnections, udp, icmp);
+        stack.forwarding = new PortForwarding(config, scheduler, loop, tcp, tcpSockets, udp, out,
+                PortForwarding.Limits.DEFAULT);
+        return stack;
+    }
+
+    /** Host-to-guest port forwards (thread-safe); {@code null} for a stack not made by {@link #create}. */
+    public PortForwarding forwarding() {
+        return forwarding;
     }
 
     @Override
@@ -200,7 +213,8 @@ public final class Stack implements FrameHandler, AutoCloseable {
 
     private void closeAll() {
         RuntimeException failure = null;
-        for (AutoCloseable c : new AutoCloseable[] {tcp instanceof AutoCloseable a ? a : null, udp, icmp}) {
+        // forwards first: no new connection or flow while the transports close
+        for (AutoCloseable c : new AutoCloseable[] {forwarding, tcp instanceof AutoCloseable a ? a : null, udp, icmp}) {
             if (c == null) {
                 continue;
             }

@@ -1,5 +1,6 @@
 package dev.jnet.usernet;
 
+import dev.jnet.usernet.forward.PortForwarding;
 import dev.jnet.usernet.link.FrameHandler;
 import dev.jnet.usernet.link.FrameSink;
 
@@ -12,14 +13,21 @@ import dev.jnet.usernet.link.FrameSink;
 public interface StackFactory {
     Attached create(UsernetConfig config, EventLoopScheduler scheduler, FrameSink sink);
 
-    /** A running stack: where frames from the guest go, and how to stop it. */
-    record Attached(FrameHandler frames, AutoCloseable stop) {}
+    /**
+     * A running stack: where frames from the guest go, how to stop it, and its port forwards
+     * ({@code null} if it has none).
+     */
+    record Attached(FrameHandler frames, AutoCloseable stop, PortForwarding forwarding) {
+        public Attached(FrameHandler frames, AutoCloseable stop) {
+            this(frames, stop, null);
+        }
+    }
 
     /** The stack jnet ships ({@link Stack#create}). */
     static StackFactory builtIn() {
         return (config, scheduler, sink) -> {
             Stack stack = Stack.create(config, scheduler, sink);
-            return new Attached(stack, stack);
+            return new Attached(stack, stack, stack.forwarding());
         };
     }
 }

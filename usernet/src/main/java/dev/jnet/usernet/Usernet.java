@@ -6,6 +6,7 @@ import dev.jnet.linux.Helper;
 import dev.jnet.linux.SyscallException;
 import dev.jnet.linux.Syscalls;
 import dev.jnet.rtnl.RtnlHandle;
+import dev.jnet.usernet.forward.PortForwarding;
 import dev.jnet.usernet.guest.GuestLinkSetup;
 import dev.jnet.usernet.guest.GuestTarget;
 import dev.jnet.usernet.link.TapLink;
@@ -76,6 +77,7 @@ public final class Usernet implements AutoCloseable {
     private final List<FdWatch> watches = new ArrayList<>(2);
     private TapLink link;
     private AutoCloseable stackStop;
+    private PortForwarding forwarding;
     private boolean closed;
 
     private Usernet(MultiThreadIoEventLoopGroup group) {
@@ -221,6 +223,7 @@ public final class Usernet implements AutoCloseable {
             throw new UsernetException(UsernetException.Kind.RUNTIME, "interrupted while starting the stack", e);
         }
         stackStop = stack.stop();
+        forwarding = stack.forwarding();
         if (pidfd != null) {
             watches.add(FdWatch.register(loop, pidfd, "the target process",
                     () -> exited.complete(new Exit(Reason.TARGET_GONE, null))));
@@ -234,6 +237,15 @@ public final class Usernet implements AutoCloseable {
     /** Completes when usernet stops serving (the stack keeps its state until {@link #close}). */
     public CompletableFuture<Exit> exited() {
         return exited;
+    }
+
+    /**
+     * The stack's port forwards: thread-safe, every call returns a future completed on the loop
+     * ({@code jnet rootless --publish}, the API socket). {@code null} when the stack factory's
+     * stack has none.
+     */
+    public PortForwarding forwarding() {
+        return forwarding;
     }
 
     /** The guest link (frame counters); read them on {@link #eventLoop()}. */

@@ -18,20 +18,36 @@ final class ConnectionTable {
         mask = cap - 1;
     }
 
-    static int hash(int guestAddr, int guestPort, int remoteAddr, int remotePort) {
-        int h = guestAddr * 0x9E3779B1 ^ remoteAddr * 0x85EBCA77 ^ ((guestPort << 16) | remotePort) * 0xC2B2AE3D;
+    /**
+     * Hash of a four-tuple of either family; IPv4 addresses are the low 32 bits with high 0
+     * (the family keeps them apart from IPv6 addresses of that shape).
+     */
+    static int hash(boolean v6, long guestHigh, long guestLow, int guestPort, long remoteHigh, long remoteLow,
+            int remotePort) {
+        long a = guestLow * 0x9E3779B97F4A7C15L ^ remoteLow * 0xC2B2AE3D27D4EB4FL;
+        if (v6) {
+            a ^= (guestHigh * 0x165667B19E3779F9L) ^ (remoteHigh * 0x85EBCA77C2B2AE63L) ^ 0x27D4EB2F165667C5L;
+        }
+        int h = (int) (a ^ (a >>> 32)) ^ ((guestPort << 16) | remotePort) * 0xC2B2AE3D;
         return h ^ (h >>> 15);
     }
 
+    /** An IPv4 lookup. */
     TcpConnection get(int guestAddr, int guestPort, int remoteAddr, int remotePort) {
-        int i = hash(guestAddr, guestPort, remoteAddr, remotePort) & mask;
+        return get(false, 0, guestAddr & 0xFFFF_FFFFL, guestPort, 0, remoteAddr & 0xFFFF_FFFFL, remotePort);
+    }
+
+    TcpConnection get(boolean v6, long guestHigh, long guestLow, int guestPort, long remoteHigh, long remoteLow,
+            int remotePort) {
+        int i = hash(v6, guestHigh, guestLow, guestPort, remoteHigh, remoteLow, remotePort) & mask;
         while (true) {
             TcpConnection c = slots[i];
             if (c == null) {
                 return null;
             }
-            if (c.guestPort == guestPort && c.remotePort == remotePort && c.guestAddr == guestAddr
-                    && c.remoteAddr == remoteAddr) {
+            if (c.guestPort == guestPort && c.remotePort == remotePort && c.guestLow == guestLow
+                    && c.remoteLow == remoteLow && c.v6 == v6 && c.guestHigh == guestHigh
+                    && c.remoteHigh == remoteHigh) {
                 return c;
             }
             i = (i + 1) & mask;

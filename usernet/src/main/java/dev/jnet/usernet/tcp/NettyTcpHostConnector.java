@@ -39,6 +39,7 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final InetSocketAddress localAddress;
+    private final WriteBufferWaterMark waterMark;
 
     public NettyTcpHostConnector(EventLoopScheduler scheduler, UsernetConfig config) {
         this(scheduler.eventLoop(), config.outboundAddr(), DEFAULT_CONNECT_TIMEOUT_MILLIS, TcpLimits.defaults());
@@ -48,12 +49,13 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         this.loop = loop;
         this.localAddress = outboundAddr == null ? null : new InetSocketAddress(outboundAddr, 0);
         int high = Math.max(2, limits.receiveBuffer());
+        this.waterMark = new WriteBufferWaterMark(high / 2, high);
         this.bootstrap = new Bootstrap().group(loop).channel(EpollSocketChannel.class)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
                 .option(ChannelOption.RCVBUF_ALLOCATOR,
                         new AdaptiveRecvByteBufAllocator(512, 16 * 1024, MAX_READ_BUFFER)
                                 .maxMessagesPerRead(MAX_MESSAGES_PER_READ));
@@ -71,6 +73,27 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         } else {
             f.addListener((ChannelFutureListener) connection::connectDone);
         }
+        return connection;
+    }
+
+    /**
+     * Adopts an accepted socket (a port forward's host side) for {@code listener}, with the
+     * options of our own connects. Call on the loop while the channel registers (from a
+     * {@code ChannelInitializer}), before it is active, so nothing is read before the guest's
+     * window allows it. No {@link Listener#connected} follows: the socket is connected.
+     */
+    public HostConnection adopt(Channel accepted, Listener listener) {
+        accepted.config().setAutoRead(false);
+        accepted.config().setOption(ChannelOption.TCP_NODELAY, true);
+        accepted.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        accepted.config().setWriteBufferWaterMark(waterMark);
+        accepted.config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(512, 16 * 1024, MAX_READ_BUFFER)
+                .maxMessagesPerRead(MAX_MESSAGES_PER_READ));
+        NettyHostConnection connection = new NettyHostConnection(listener);
+        connection.channel = accepted;
+        connection.connected = true;
+        accepted.pipeline().addLast(connection);
+        accepted.closeFuture().addListener(ignored -> listener.closed());
         return connection;
     }
 

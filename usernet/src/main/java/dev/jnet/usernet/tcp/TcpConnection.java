@@ -8,7 +8,8 @@ import java.net.InetSocketAddress;
 
 /**
  * One guest connection terminated in the stack and spliced to a host socket. The guest side
- * is a full RFC 9293 endpoint (we are the passive opener): sequence and window checks, RFC
+ * is a full RFC 9293 endpoint: the passive opener for the guest's own connections, the active
+ * one (SYN_SENT) for port forwards, where the host side is an accepted socket; sequence and window checks, RFC
  * 5961 RST/SYN handling, RFC 6298 retransmission timer, NewReno fast retransmit/recovery
  * (RFC 6582), persist probes, both half-closes, SACK blocks for the out-of-order guest data
  * we hold (RFC 2018; the guest's SACK blocks about our data are not used, which the RFC
@@ -28,11 +29,20 @@ final class TcpConnection implements TcpHostConnector.Listener {
     private static final int DEFAULT_MSS = 536;
     private static final int INITIAL_WINDOW_SEGMENTS = 10;
 
+    /** IPv6 connection; else IPv4, whose addresses are the low 32 bits ({@link #guestAddr}) */
+    final boolean v6;
+    final long guestHigh;
+    final long guestLow;
+    final long remoteHigh;
+    final long remoteLow;
+    /** IPv4 addresses (the low 32 bits of the longs), for the IPv4 segment path */
     final int guestAddr;
-    final int guestPort;
     final int remoteAddr;
+    final int guestPort;
     final int remotePort;
     final int hash;
+    /** we sent the SYN (a port forward): the guest is the passive side */
+    private final boolean activeOpen;
 
     // membership of the stack's embryonic / TIME_WAIT list (ConnectionList)
     ConnectionList list;
@@ -51,15 +61,15 @@ final class TcpConnection implements TcpHostConnector.Listener {
     private boolean hostReleased;
     private boolean hostOpen;
 
-    // receive side: guest to host
-    private final int irs;
+    // receive side: guest to host (fixed by the guest's SYN, or its SYN-ACK in an active open)
+    private int irs;
     private int rcvNxt;
     /** right edge of the window last advertised (never moves left) */
     private int rcvAdvEdge;
-    private final int rcvScale;
-    private final boolean windowScaling;
+    private int rcvScale;
+    private boolean windowScaling;
     /** the guest offered SACK: our ACKs describe the out-of-order data we hold (RFC 2018) */
-    private final boolean sackPermitted;
+    private boolean sackPermitted;
     private int recentOutOfOrderSeq;
     private boolean guestFin;
     /** sequence number of a FIN seen on an out-of-order segment, valid if oooFin */
@@ -75,10 +85,10 @@ final class TcpConnection implements TcpHostConnector.Listener {
     private int sndNxt;
     private int sndMax;
     private int sndWnd;
-    private final int sndScale;
+    private int sndScale;
     private int sndWl1;
     private int sndWl2;
-    private final int mss;
+    private int mss;
     private SendBuffer sendBuffer;
     private boolean hostEof;
     private int finSeq;
@@ -104,34 +114,69 @@ final class TcpConnection implements TcpHostConnector.Listener {
     private Scheduler.Timer timer;
     private long timerDue;
 
+    /** A guest-initiated IPv4 connection (passive open on the guest's SYN). */
     TcpConnection(TcpStack stack, int guestAddr, int guestPort, int remoteAddr, int remotePort, int guestIsn,
             TcpOptions synOptions, int ourIsn) {
+        this(stack, false, 0, guestAddr & 0xFFFF_FFFFL, guestPort, 0, remoteAddr & 0xFFFF_FFFFL, remotePort, ourIsn,
+                false);
+        guestSyn(guestIsn, synOptions);
+    }
+
+    /**
+     * A connection of either family; {@code activeOpen}: we send the SYN (see {@link #startActive}),
+     * else the guest's SYN is taken with {@link #guestSyn}.
+     */
+    TcpConnection(TcpStack stack, boolean v6, long guestHigh, long guestLow, int guestPort, long remoteHigh,
+            long remoteLow, int remotePort, int ourIsn, boolean activeOpen) {
         this.stack = stack;
         this.limits = stack.limits();
         this.scheduler = stack.scheduler();
-        this.guestAddr = guestAddr;
+        this.v6 = v6;
+        this.guestHigh = guestHigh;
+        this.guestLow = guestLow;
+        this.remoteHigh = remoteHigh;
+        this.remoteLow = remoteLow;
+        this.guestAddr = (int) guestLow;
+        this.remoteAddr = (int) remoteLow;
         this.guestPort = guestPort;
-        this.remoteAddr = remoteAddr;
         this.remotePort = remotePort;
-        this.hash = ConnectionTable.hash(guestAddr, guestPort, remoteAddr, remotePort);
-        this.irs = guestIsn;
-        this.rcvNxt = guestIsn + 1;
+        this.activeOpen = activeOpen;
+        this.hash = ConnectionTable.hash(v6, guestHigh, guestLow, guestPort, remoteHigh, remoteLow, remotePort);
         this.iss = ourIsn;
         this.sndUna = ourIsn;
         this.sndNxt = ourIsn;
         this.sndMax = ourIsn;
+        this.rto = new RtoEstimator(limits.initialRtoNanos(), limits.minRtoNanos(), limits.maxRtoNanos());
+    }
+
+    /** Takes the guest's SYN (passive open) or SYN-ACK (active open): its ISN and options. */
+    void guestSyn(int guestIsn, TcpOptions synOptions) {
+        this.irs = guestIsn;
+        this.rcvNxt = guestIsn + 1;
         // window scaling only if both sides offer it (RFC 7323 2.2)
         this.windowScaling = synOptions.windowScale >= 0;
         this.sackPermitted = synOptions.sackPermitted;
         this.sndScale = windowScaling ? synOptions.windowScale : 0;
         this.rcvScale = windowScaling ? limits.windowScale() : 0;
         int theirMss = synOptions.mss > 0 ? synOptions.mss : DEFAULT_MSS;
-        this.mss = Math.max(1, Math.min(theirMss, stack.ourMss()));
-        this.rto = new RtoEstimator(limits.initialRtoNanos(), limits.minRtoNanos(), limits.maxRtoNanos());
+        this.mss = Math.max(1, Math.min(theirMss, stack.ourMss(v6)));
     }
 
     TcpState state() {
         return state;
+    }
+
+    /**
+     * Active open (a port forward): the host side is connected already; we send the SYN and
+     * the host is read only once the guest has answered with its SYN-ACK.
+     */
+    void startActive(TcpHostConnector.HostConnection host) {
+        this.host = host;
+        hostOpen = true;
+        state = TcpState.SYN_SENT;
+        sendBuffer = new SendBuffer(stack.alloc());
+        sendSyn();
+        arm(scheduler.nanoTime() + rto.rto());
     }
 
     /** Starts the host connect; the SYN-ACK waits for its outcome. */
@@ -158,6 +203,9 @@ final class TcpConnection implements TcpHostConnector.Listener {
                     return;
                 }
                 break;
+            case SYN_SENT:
+                synSentSegment(seg, flags, seq);
+                return;
             case TIME_WAIT:
                 timeWaitSegment(flags, seq);
                 return;
@@ -208,6 +256,48 @@ final class TcpConnection implements TcpHostConnector.Listener {
         disarm();
         stack.handshakeDone(this);
         return true;
+    }
+
+    /** RFC 9293 3.10.7.3: the guest's answer to our SYN. */
+    private void synSentSegment(TcpSegment seg, int flags, int seq) {
+        boolean hasAck = (flags & TcpSegment.ACK) != 0;
+        if (hasAck && seg.ackNumber() != iss + 1) {
+            if ((flags & TcpSegment.RST) == 0) {
+                stack.sendReset(this, seg.ackNumber(), 0, TcpSegment.RST);
+            }
+            return;
+        }
+        if ((flags & TcpSegment.RST) != 0) {
+            if (hasAck) {
+                destroy(false); // the guest refused: the host client is reset
+            }
+            return;
+        }
+        if ((flags & TcpSegment.SYN) == 0 || !hasAck) {
+            return; // a simultaneous open is nothing a guest server does
+        }
+        TcpOptions opts = stack.scratchOptions();
+        seg.parseOptions(opts);
+        guestSyn(seq, opts);
+        if (rttTiming) {
+            rto.sample(scheduler.nanoTime() - rttStart);
+            rttTiming = false;
+        }
+        int ack = seg.ackNumber();
+        sndUna = ack;
+        sndNxt = ack;
+        sndMax = ack;
+        sndWnd = seg.window(); // never scaled in a SYN-ACK (RFC 7323 2.2)
+        sndWl1 = seq;
+        sndWl2 = ack;
+        cwnd = (long) INITIAL_WINDOW_SEGMENTS * mss;
+        retries = 0;
+        rcvAdvEdge = rcvNxt + synWindow();
+        state = TcpState.ESTABLISHED;
+        disarm();
+        stack.handshakeDone(this);
+        sendAck();
+        afterEvent();
     }
 
     private void timeWaitSegment(int flags, int seq) {
@@ -552,8 +642,22 @@ final class TcpConnection implements TcpHostConnector.Listener {
         ackNeeded = false;
     }
 
+    /** The window of our SYN or SYN-ACK: never scaled there (RFC 7323). */
+    private int synWindow() {
+        return (int) Math.min(65535, limits.receiveBuffer());
+    }
+
+    private void sendSyn() {
+        stack.emitSyn(this, iss, synWindow());
+        if (!rttTiming) {
+            rttTiming = true;
+            rttSeq = iss + 1;
+            rttStart = scheduler.nanoTime();
+        }
+    }
+
     private void sendSynAck() {
-        int window = (int) Math.min(65535, limits.receiveBuffer()); // never scaled in a SYN (RFC 7323)
+        int window = synWindow();
         rcvAdvEdge = rcvNxt + window;
         stack.emitSynAck(this, iss, rcvNxt, window, windowScaling ? rcvScale : -1, sackPermitted);
         if (!rttTiming) {
@@ -670,7 +774,7 @@ final class TcpConnection implements TcpHostConnector.Listener {
             return;
         }
         hostReleased = true;
-        if (failure == TcpHostConnector.Failure.UNREACHABLE) {
+        if (failure == TcpHostConnector.Failure.UNREACHABLE && !v6) { // ICMPv6 errors: the IPv6 layer's
             stack.sendHostUnreachable(this, irs);
         } else {
             stack.sendReset(this, 0, rcvNxt, TcpSegment.RST | TcpSegment.ACK);
@@ -694,13 +798,14 @@ final class TcpConnection implements TcpHostConnector.Listener {
             return;
         }
         hostEof = true;
-        int dataStart = state == TcpState.SYN_RECEIVED ? iss + 1 : sndUna; // the SYN takes iss
+        int dataStart = state == TcpState.SYN_RECEIVED || state == TcpState.SYN_SENT ? iss + 1 : sndUna; // SYN: iss
         finSeq = dataStart + sendBuffer.readable();
         afterEvent();
     }
 
     private boolean hostMaySend() {
-        return state == TcpState.SYN_RECEIVED || state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT;
+        return state == TcpState.SYN_RECEIVED || state == TcpState.SYN_SENT || state == TcpState.ESTABLISHED
+                || state == TcpState.CLOSE_WAIT;
     }
 
     @Override
@@ -725,6 +830,8 @@ final class TcpConnection implements TcpHostConnector.Listener {
         hostReleased = true;
         if (state == TcpState.CONNECTING) {
             stack.sendReset(this, 0, rcvNxt, TcpSegment.RST | TcpSegment.ACK);
+        } else if (state == TcpState.SYN_SENT) {
+            stack.sendReset(this, iss + 1, 0, TcpSegment.RST); // the guest's SYN-RECEIVED expects iss + 1
         } else {
             stack.sendReset(this, sndNxt, rcvNxt, TcpSegment.RST | TcpSegment.ACK);
         }
@@ -770,6 +877,16 @@ final class TcpConnection implements TcpHostConnector.Listener {
         switch (state) {
             case TIME_WAIT:
                 destroy(true);
+                return;
+            case SYN_SENT:
+                if (++retries > limits.synAckRetries()) {
+                    destroy(false); // no guest server answers: the host client is reset
+                    return;
+                }
+                rto.backOff();
+                rttTiming = false;
+                sendSyn();
+                arm(now + rto.rto());
                 return;
             case SYN_RECEIVED:
                 if (++retries > limits.synAckRetries()) {
@@ -901,8 +1018,12 @@ final class TcpConnection implements TcpHostConnector.Listener {
 
     @Override
     public String toString() {
-        return "TcpConnection[" + dev.jnet.usernet.wire.Ipv4Packet.addressToString(guestAddr) + ":" + guestPort
-                + " > " + dev.jnet.usernet.wire.Ipv4Packet.addressToString(remoteAddr) + ":" + remotePort + " "
-                + state + "]";
+        return "TcpConnection[" + address(guestHigh, guestLow) + ":" + guestPort + " > "
+                + address(remoteHigh, remoteLow) + ":" + remotePort + " " + state + (activeOpen ? " active]" : "]");
+    }
+
+    private String address(long high, long low) {
+        return v6 ? "[" + dev.jnet.usernet.wire.Ipv6Packet.toInetAddress(high, low).getHostAddress() + "]"
+                : dev.jnet.usernet.wire.Ipv4Packet.addressToString((int) low);
     }
 }

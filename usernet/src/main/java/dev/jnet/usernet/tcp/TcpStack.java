@@ -5,8 +5,12 @@ import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.icmp.Icmpv4Errors;
 import dev.jnet.usernet.ip.Ipv4Handler;
 import dev.jnet.usernet.ip.Ipv4Output;
+import dev.jnet.usernet.ip.Ipv6Handler;
+import dev.jnet.usernet.ip.Ipv6Output;
 import dev.jnet.usernet.nat.AddressMap;
+import dev.jnet.usernet.wire.InternetChecksum;
 import dev.jnet.usernet.wire.Ipv4Packet;
+import dev.jnet.usernet.wire.Ipv6Packet;
 import dev.jnet.usernet.wire.TcpOptions;
 import dev.jnet.usernet.wire.TcpSegment;
 import io.netty.buffer.ByteBuf;
@@ -18,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -33,15 +38,29 @@ import java.util.function.Supplier;
  *
  * <p>ACKs and host flushes are coalesced to once per event-loop batch: segments of one tap
  * read share one ACK and one write syscall.
+ *
+ * <p>Both families: IPv4 from {@link #receive(Ipv4Packet)}, IPv6 from {@link
+ * #receive(Ipv6Packet, int, int, int)} (when made with an {@link Ipv6Output}); a connection's
+ * addresses are two longs each plus the family, IPv4 in the low 32 bits, so the per-segment
+ * lookup stays allocation-free for both. {@link #openToGuest} is the active open of port
+ * forwards: the same connections, with the host side an accepted socket.
  */
-public final class TcpStack implements Ipv4Handler, AutoCloseable {
+public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
+    /** Source ports we pick for forwarded connections (Linux's default ephemeral range). */
+    static final int FIRST_FORWARD_PORT = 32768;
+    static final int LAST_FORWARD_PORT = 60999;
+
     private final Scheduler scheduler;
     private final Ipv4Output out;
+    /** null: IPv6 is off, IPv6 segments are dropped */
+    private final Ipv6Output out6;
     private final AddressMap map;
     private final TcpHostConnector connector;
     private final Supplier<InetSocketAddress> dnsTcpUpstream;
     private final TcpLimits limits;
     private final int ourMss;
+    private final int ourMss6;
+    private int nextForwardPort = FIRST_FORWARD_PORT;
 
     private final ConnectionTable table;
     private final ConnectionList embryonic = new ConnectionList();
@@ -68,13 +87,27 @@ public final class TcpStack implements Ipv4Handler, AutoCloseable {
 
     public TcpStack(UsernetConfig config, Scheduler scheduler, Ipv4Output out, AddressMap map,
             TcpHostConnector connector, Supplier<InetSocketAddress> dnsTcpUpstream, TcpLimits limits) {
+        this(config, scheduler, out, null, map, connector, dnsTcpUpstream, limits);
+    }
+
+    /** Both families; {@code out6} may be {@code null} (IPv6 off). */
+    public TcpStack(UsernetConfig config, Scheduler scheduler, Ipv4Output out, Ipv6Output out6, AddressMap map,
+            TcpHostConnector connector, Supplier<InetSocketAddress> dnsTcpUpstream) {
+        this(config, scheduler, out, out6, map, connector, dnsTcpUpstream, TcpLimits.defaults());
+    }
+
+    /** Both families; {@code out6} may be {@code null} (IPv6 off). */
+    public TcpStack(UsernetConfig config, Scheduler scheduler, Ipv4Output out, Ipv6Output out6, AddressMap map,
+            TcpHostConnector connector, Supplier<InetSocketAddress> dnsTcpUpstream, TcpLimits limits) {
         this.scheduler = scheduler;
         this.out = out;
+        this.out6 = out6;
         this.map = map;
         this.connector = connector;
         this.dnsTcpUpstream = dnsTcpUpstream;
         this.limits = limits;
         this.ourMss = config.mss();
+        this.ourMss6 = config.mtu() - Ipv6Packet.HEADER_LENGTH - TcpSegment.MIN_HEADER_LENGTH;
         this.table = new ConnectionTable(limits.maxConnections());
     }
 
@@ -104,78 +137,171 @@ public final class TcpStack implements Ipv4Handler, AutoCloseable {
         return c == null ? null : c.state();
     }
 
+    /** State of an IPv6 connection, or {@code null} (diagnostics and tests). */
+    public TcpState state6(long guestHigh, long guestLow, int guestPort, long remoteHigh, long remoteLow,
+            int remotePort) {
+        TcpConnection c = table.get(true, guestHigh, guestLow, guestPort, remoteHigh, remoteLow, remotePort);
+        return c == null ? null : c.state();
+    }
+
     @Override
     public void receive(Ipv4Packet ip) {
         if (closed) {
             return;
         }
-        ByteBuf buf = ip.buffer();
-        TcpSegment seg = in.wrap(buf, ip.payloadOffset(), ip.payloadLength());
+        TcpSegment seg = in.wrap(ip.buffer(), ip.payloadOffset(), ip.payloadLength());
         try {
-            if (!seg.check() || !seg.verifyChecksumIpv4(ip.src(), ip.dst())) {
-                return;
-            }
-            int src = ip.src();
-            int dst = ip.dst();
-            int srcPort = seg.srcPort();
-            int dstPort = seg.dstPort();
-            if (srcPort == 0 || dstPort == 0) {
-                return;
-            }
-            int flags = seg.flags();
-            boolean pureSyn = (flags & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.SYN;
-            TcpConnection c = table.get(src, srcPort, dst, dstPort);
-            if (c != null && c.state() == TcpState.TIME_WAIT && pureSyn) {
-                c.destroy(true); // a new incarnation of the four-tuple ends our TIME_WAIT
-                c = null;
-            }
-            if (c != null) {
-                c.segment(seg, buf);
-            } else if (pureSyn && (flags & TcpSegment.FIN) == 0) {
-                accept(src, srcPort, dst, dstPort, seg);
-            } else if ((flags & TcpSegment.RST) == 0) {
-                refuse(src, srcPort, dst, dstPort, seg);
+            if (seg.check() && seg.verifyChecksumIpv4(ip.src(), ip.dst())) {
+                input(false, 0, ip.src() & 0xFFFF_FFFFL, 0, ip.dst() & 0xFFFF_FFFFL, seg, ip.buffer());
             }
         } finally {
             seg.clear();
         }
     }
 
-    private void accept(int src, int srcPort, int dst, int dstPort, TcpSegment seg) {
-        InetSocketAddress target = switch (map.classify(dst, dstPort)) {
-            case HOST -> new InetSocketAddress(map.hostInetAddress(dst), dstPort);
+    @Override
+    public void receive(Ipv6Packet ip, int nextHeader, int transportOffset, int transportLength) {
+        if (closed || out6 == null || nextHeader != Ipv6Packet.NH_TCP) {
+            return;
+        }
+        TcpSegment seg = in.wrap(ip.buffer(), transportOffset, transportLength);
+        try {
+            if (seg.check() && seg.verifyChecksum(InternetChecksum.pseudoHeaderV6(ip.buffer(), ip.srcIndex(),
+                    ip.dstIndex(), Ipv6Packet.NH_TCP, transportLength))) {
+                input(true, ip.srcHigh(), ip.srcLow(), ip.dstHigh(), ip.dstLow(), seg, ip.buffer());
+            }
+        } finally {
+            seg.clear();
+        }
+    }
+
+    /** A checked segment from the guest ({@code src}) to {@code dst}, either family. */
+    private void input(boolean v6, long srcHigh, long srcLow, long dstHigh, long dstLow, TcpSegment seg,
+            ByteBuf buf) {
+        int srcPort = seg.srcPort();
+        int dstPort = seg.dstPort();
+        if (srcPort == 0 || dstPort == 0) {
+            return;
+        }
+        int flags = seg.flags();
+        boolean pureSyn = (flags & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.SYN;
+        TcpConnection c = table.get(v6, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort);
+        if (c != null && c.state() == TcpState.TIME_WAIT && pureSyn) {
+            c.destroy(true); // a new incarnation of the four-tuple ends our TIME_WAIT
+            c = null;
+        }
+        if (c != null) {
+            c.segment(seg, buf);
+        } else if (pureSyn && (flags & TcpSegment.FIN) == 0) {
+            accept(v6, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, seg);
+        } else if ((flags & TcpSegment.RST) == 0) {
+            refuse(v6, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, seg);
+        }
+    }
+
+    private void accept(boolean v6, long srcHigh, long srcLow, int srcPort, long dstHigh, long dstLow, int dstPort,
+            TcpSegment seg) {
+        AddressMap.Kind kind = v6 ? map.classify6(dstHigh, dstLow, dstPort) : map.classify((int) dstLow, dstPort);
+        InetSocketAddress target = switch (kind) {
+            case HOST -> new InetSocketAddress(v6 ? map.hostInetAddress6(dstHigh, dstLow)
+                    : map.hostInetAddress((int) dstLow), dstPort);
             case DNS -> dnsTcpUpstream.get();
             case UNREACHABLE -> null;
         };
         if (target == null) {
-            refuse(src, srcPort, dst, dstPort, seg);
+            refuse(v6, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, seg);
             return;
         }
-        if (embryonic.size() >= limits.maxEmbryonic()) {
-            embryonic.oldest().destroy(false); // SYN flood: the oldest half-open entry goes
-        }
-        if (table.size() >= limits.maxConnections()) {
-            TcpConnection oldest = timeWait.oldest();
-            if (oldest == null) {
-                return; // full of live connections: drop the SYN like a full backlog
-            }
-            oldest.destroy(true);
+        if (!makeRoom()) {
+            return; // full of live connections: drop the SYN like a full backlog
         }
         seg.parseOptions(options); // a malformed option list still yields what parsed
-        TcpConnection c = new TcpConnection(this, src, srcPort, dst, dstPort, seg.seq(), options, isn.nextInt());
+        TcpConnection c = new TcpConnection(this, v6, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort,
+                isn.nextInt(), false);
+        c.guestSyn(seg.seq(), options);
         table.put(c);
         embryonic.addLast(c);
         hostOpen.add(c);
         c.startConnect(connector, target);
     }
 
+    /** Room for one more entry: evicts the oldest embryonic (SYN flood) and, if full, TIME_WAIT entry. */
+    private boolean makeRoom() {
+        if (embryonic.size() >= limits.maxEmbryonic()) {
+            embryonic.oldest().destroy(false); // the oldest half-open entry goes
+        }
+        if (table.size() >= limits.maxConnections()) {
+            TcpConnection oldest = timeWait.oldest();
+            if (oldest == null) {
+                return false;
+            }
+            oldest.destroy(true);
+        }
+        return true;
+    }
+
+    /**
+     * Active open towards the guest, for a port forward: a connection from {@code src} port
+     * {@code srcPort} (0: the stack picks a free one) to the guest's {@code guest:guestPort},
+     * spliced to the host connection {@code attach} makes for the connection's listener (an
+     * accepted socket, adopted). The guest's refusal (RST) or silence aborts that host side.
+     *
+     * @return whether the connection was made; if not (four-tuple in use, no free port, table
+     *     full of live connections, stack closed) {@code attach} is not called and the caller
+     *     closes its socket
+     */
+    public boolean openToGuest(boolean v6, long srcHigh, long srcLow, int srcPort, long guestHigh, long guestLow,
+            int guestPort, Function<TcpHostConnector.Listener, TcpHostConnector.HostConnection> attach) {
+        if (closed || (v6 && out6 == null)) {
+            return false;
+        }
+        int port = srcPort != 0 ? srcPort : freeForwardPort(v6, srcHigh, srcLow, guestHigh, guestLow, guestPort);
+        if (port == 0 || table.get(v6, guestHigh, guestLow, guestPort, srcHigh, srcLow, port) != null
+                || !makeRoom()) {
+            return false;
+        }
+        TcpConnection c = new TcpConnection(this, v6, guestHigh, guestLow, guestPort, srcHigh, srcLow, port,
+                isn.nextInt(), true);
+        table.put(c);
+        embryonic.addLast(c);
+        hostOpen.add(c);
+        c.startActive(attach.apply(c));
+        return true;
+    }
+
+    /** A source port no entry uses with this guest endpoint, round robin over the range; 0 if none. */
+    private int freeForwardPort(boolean v6, long srcHigh, long srcLow, long guestHigh, long guestLow,
+            int guestPort) {
+        int range = LAST_FORWARD_PORT - FIRST_FORWARD_PORT + 1;
+        for (int i = 0; i < range; i++) {
+            int port = nextForwardPort;
+            nextForwardPort = port == LAST_FORWARD_PORT ? FIRST_FORWARD_PORT : port + 1;
+            if (table.get(v6, guestHigh, guestLow, guestPort, srcHigh, srcLow, port) == null) {
+                return port;
+            }
+        }
+        return 0;
+    }
+
     /** RST for a segment that has no connection (RFC 9293 3.10.7.1). */
-    private void refuse(int src, int srcPort, int dst, int dstPort, TcpSegment seg) {
+    private void refuse(boolean v6, long srcHigh, long srcLow, int srcPort, long dstHigh, long dstLow, int dstPort,
+            TcpSegment seg) {
+        int seq;
+        int ack;
+        int flags;
         if (seg.ack()) {
-            emit(dst, dstPort, src, srcPort, seg.ackNumber(), 0, TcpSegment.RST, 0, null, null, 0, 0);
+            seq = seg.ackNumber();
+            ack = 0;
+            flags = TcpSegment.RST;
         } else {
-            emit(dst, dstPort, src, srcPort, 0, seg.seq() + seg.segmentLength(), TcpSegment.RST | TcpSegment.ACK, 0,
-                    null, null, 0, 0);
+            seq = 0;
+            ack = seg.seq() + seg.segmentLength();
+            flags = TcpSegment.RST | TcpSegment.ACK;
+        }
+        if (v6) {
+            emit6(dstHigh, dstLow, dstPort, srcHigh, srcLow, srcPort, seq, ack, flags, 0, null, null, 0, 0);
+        } else {
+            emit((int) dstLow, dstPort, (int) srcLow, srcPort, seq, ack, flags, 0, null, null, 0, 0);
         }
     }
 
@@ -193,8 +319,9 @@ public final class TcpStack implements Ipv4Handler, AutoCloseable {
         return out.sink().alloc();
     }
 
-    int ourMss() {
-        return ourMss;
+    /** The MSS the guest link allows for the family (IPv6 headers are 20 bytes longer). */
+    int ourMss(boolean v6) {
+        return v6 ? ourMss6 : ourMss;
     }
 
     /** A cleared options holder for one segment being built (the loop's single thread). */
@@ -245,21 +372,32 @@ public final class TcpStack implements Ipv4Handler, AutoCloseable {
     }
 
     void sendReset(TcpConnection c, int seq, int ack, int flags) {
-        emit(c.remoteAddr, c.remotePort, c.guestAddr, c.guestPort, seq, ack, flags, 0, null, null, 0, 0);
+        emit(c, seq, ack, flags, 0, null, null, 0, 0);
     }
 
     void emit(TcpConnection c, int seq, int ack, int flags, int window, TcpOptions opts, SendBuffer data,
             int dataOffset, int length) {
-        emit(c.remoteAddr, c.remotePort, c.guestAddr, c.guestPort, seq, ack, flags, window, opts, data, dataOffset,
-                length);
+        if (c.v6) {
+            emit6(c.remoteHigh, c.remoteLow, c.remotePort, c.guestHigh, c.guestLow, c.guestPort, seq, ack, flags,
+                    window, opts, data, dataOffset, length);
+        } else {
+            emit(c.remoteAddr, c.remotePort, c.guestAddr, c.guestPort, seq, ack, flags, window, opts, data,
+                    dataOffset, length);
+        }
     }
 
     void emitSynAck(TcpConnection c, int iss, int ack, int window, int windowScale, boolean sackPermitted) {
-        synAckOptions.clear().mss(ourMss).sackPermitted(sackPermitted);
+        synAckOptions.clear().mss(ourMss(c.v6)).sackPermitted(sackPermitted);
         if (windowScale >= 0) {
             synAckOptions.windowScale(windowScale);
         }
         emit(c, iss, ack, TcpSegment.SYN | TcpSegment.ACK, window, synAckOptions, null, 0, 0);
+    }
+
+    /** Our SYN of an active open: MSS, window scale and SACK offered. */
+    void emitSyn(TcpConnection c, int iss, int window) {
+        synAckOptions.clear().mss(ourMss(c.v6)).sackPermitted(true).windowScale(limits.windowScale());
+        emit(c, iss, 0, TcpSegment.SYN, window, synAckOptions, null, 0, 0);
     }
 
     /** ICMP host unreachable about the guest's SYN (rebuilt: the original is long gone). */
@@ -292,6 +430,24 @@ public final class TcpStack implements Ipv4Handler, AutoCloseable {
         outSeg.wrap(buf, start, headerLength + length).fillChecksumIpv4(src, dst);
         outSeg.clear();
         out.send(buf, src, dst, Ipv4Packet.PROTO_TCP);
+    }
+
+    /** {@link #emit(int, int, int, int, int, int, int, int, TcpOptions, SendBuffer, int, int)} over IPv6. */
+    private void emit6(long srcHigh, long srcLow, int srcPort, long dstHigh, long dstLow, int dstPort, int seq,
+            int ack, int flags, int window, TcpOptions opts, SendBuffer data, int dataOffset, int length) {
+        int optionsLength = opts == null ? 0 : TcpSegment.optionsLength(opts);
+        ByteBuf buf = out6.allocate(TcpSegment.MIN_HEADER_LENGTH + optionsLength + length);
+        int start = buf.writerIndex();
+        int headerLength = TcpSegment.emitHeader(buf, start, srcPort, dstPort, seq, ack, flags, window, 0, opts);
+        buf.writerIndex(start + headerLength);
+        if (length > 0) {
+            data.copyTo(dataOffset, buf, length);
+        }
+        int segmentLength = headerLength + length;
+        outSeg.wrap(buf, start, segmentLength).fillChecksum(
+                InternetChecksum.pseudoHeaderV6(srcHigh, srcLow, dstHigh, dstLow, Ipv6Packet.NH_TCP, segmentLength));
+        outSeg.clear();
+        out6.send(buf, srcHigh, srcLow, dstHigh, dstLow, Ipv6Packet.NH_TCP);
     }
 
     /** Aborts every connection: host sockets reset and closed, buffers released. */

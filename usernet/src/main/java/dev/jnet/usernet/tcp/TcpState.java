@@ -7,6 +7,8 @@ package dev.jnet.usernet.tcp;
  */
 public enum TcpState {
     CONNECTING,
+    /** active open (a port forward): our SYN is out, the guest's SYN-ACK not yet in */
+    SYN_SENT,
     SYN_RECEIVED,
     ESTABLISHED,
     FIN_WAIT_1,
@@ -19,6 +21,6 @@ public enum TcpState {
 
     /** Whether the handshake is still incomplete (counted against the embryonic cap). */
     boolean embryonic() {
-        return this == CONNECTING || this == SYN_RECEIVED;
+        return this == CONNECTING || this == SYN_SENT || this == SYN_RECEIVED;
     }
 }

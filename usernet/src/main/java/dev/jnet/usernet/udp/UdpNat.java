@@ -50,6 +50,9 @@ public final class UdpNat implements Ipv4Handler, AutoCloseable {
     private final UdpDatagram reply = new UdpDatagram();
     private final Ipv4Packet quoted = new Ipv4Packet();
 
+    /** Who sees guest datagrams before the NAT routes them (the port forwards' replies), or null. */
+    private GuestDatagramClaim claim;
+
     private long malformed;
     private long badChecksum;
     private long unreachable;
@@ -82,7 +85,9 @@ public final class UdpNat implements Ipv4Handler, AutoCloseable {
                 badChecksum++;
                 return;
             }
-            route(ip);
+            if (claim == null || !claim.claim(ip, udp)) {
+                route(ip);
+            }
         } finally {
             udp.clear();
         }
@@ -182,6 +187,21 @@ public final class UdpNat implements Ipv4Handler, AutoCloseable {
         unreachable++;
         errors.sendUnreachable(out, quoted, code);
         quoted.clear();
+    }
+
+    /** Takes guest datagrams before the NAT routes them: a port forward's replies to its clients. */
+    @FunctionalInterface
+    public interface GuestDatagramClaim {
+        /**
+         * @param udp the checked datagram of {@code ip}; both valid during the call only
+         * @return whether the datagram was consumed
+         */
+        boolean claim(Ipv4Packet ip, UdpDatagram udp);
+    }
+
+    /** Installs the one claim (port forwarding); {@code null} removes it. */
+    public void claimGuestDatagrams(GuestDatagramClaim claim) {
+        this.claim = claim;
     }
 
     /** Flows to host destinations. */

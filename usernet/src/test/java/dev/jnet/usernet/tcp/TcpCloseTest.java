@@ -84,7 +84,8 @@ class TcpCloseTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = TcpState.class, names = "CLOSED", mode = EnumSource.Mode.EXCLUDE)
+    // SYN_SENT is the active open of port forwards: TcpActiveOpenTest
+    @EnumSource(value = TcpState.class, names = {"CLOSED", "SYN_SENT"}, mode = EnumSource.Mode.EXCLUDE)
     void rstWithTheExpectedSequenceNumberEndsTheConnectionInEveryState(TcpState target) {
         reach(target);
         boolean hostAlreadyClosed = host.closed;

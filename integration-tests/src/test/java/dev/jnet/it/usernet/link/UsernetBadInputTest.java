@@ -66,8 +66,8 @@ class UsernetBadInputTest {
                     "jnet usernet: --macaddress cannot be specified when --configure or -c is not specified\n");
             assertThat(usernet(jnet, user, "-c", "--enable-ipv6", pid).stderr())
                     .isEqualTo("jnet usernet: --enable-ipv6 is not supported yet\n");
-            assertThat(usernet(jnet, user, "-c", "--api-socket", "/tmp/x.sock", pid).stderr())
-                    .isEqualTo("jnet usernet: --api-socket is not supported yet\n");
+            assertThat(usernet(jnet, user, "-c", "--api-socket", "/nonexistent/x.sock", pid).stderr())
+                    .isEqualTo("jnet usernet: API socket /nonexistent/x.sock: no directory /nonexistent\n");
             assertThat(usernet(jnet, user, "-c", "--frobnicate", pid).stderr())
                     .isEqualTo("Unknown option: '--frobnicate' (try \"jnet usernet --help\")\n");
             assertThat(guest.insideOk("ip", "-o", "link").stdoutLines()).as("nothing made in the guest").hasSize(1);

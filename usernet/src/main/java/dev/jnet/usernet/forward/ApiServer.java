@@ -1,0 +1,496 @@
+package dev.jnet.usernet.forward;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * slirp4netns's API socket ({@code --api-socket}): a unix stream socket, mode 0600; each
+ * connection carries one JSON request and gets one JSON reply, then is closed. Commands and
+ * replies are slirp4netns's, byte for byte where it defines them ({@code add_hostfwd} →
+ * {@code {"return":{"id":N}}}, {@code list_hostfwd} → {@code {"entries":[...]}}, {@code
+ * remove_hostfwd} → {@code {"return":{}}}, errors {@code {"error":{"desc":"bad request: ..."}}}),
+ * plus one opt-in field: {@code "preserve_source":true} in {@code add_hostfwd}'s arguments.
+ *
+ * <p>Served on the stack's event loop, every client at once (slirp4netns serves one at a time
+ * from a listen backlog of 0). A request is answered as soon as it is a complete JSON value,
+ * whether or not the client shut its side down; it is bounded as in slirp4netns (4096 bytes
+ * or more: "too large message"), as are the clients served at once and the time one may take.
+ */
+public final class ApiServer implements AutoCloseable {
+    /** A request this long or longer is refused (slirp4netns's read buffer). */
+    public static final int MAX_REQUEST = 4096;
+    /** Clients served at once; more are closed at once (they can retry). */
+    public static final int MAX_CLIENTS = 256;
+    /** A client that has not sent a whole request by then is closed. */
+    public static final long CLIENT_TIMEOUT_MILLIS = 10_000;
+    private static final int BACKLOG = 256;
+    /** sockaddr_un's sun_path, with its terminating zero. */
+    private static final int MAX_PATH_BYTES = 107;
+    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+
+    private final EventLoop loop;
+    private final PortForwarding forwarding;
+    private final Path path;
+    private final Channel server;
+    private int clients;
+
+    private ApiServer(EventLoop loop, PortForwarding forwarding, Path path, Channel server) {
+        this.loop = loop;
+        this.forwarding = forwarding;
+        this.path = path;
+        this.server = server;
+    }
+
+    /**
+     * Listens on {@code path} (an existing file there is replaced, as slirp4netns unlinks it),
+     * mode 0600 from the first moment: the socket is bound inside a fresh 0700 directory next to
+     * {@code path}, made 0600, then renamed into place. Returns once it accepts. Not on the loop.
+     *
+     * @throws ForwardException {@link ForwardException.Kind#BIND_FAILED} with what failed
+     */
+    public static ApiServer start(EventLoop loop, PortForwarding forwarding, Path path) {
+        checkPath(path);
+        Path target = path.toAbsolutePath();
+        Path dir;
+        try {
+            dir = Files.createTempDirectory(target.getParent(), ".jnet-api-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new ForwardException(ForwardException.Kind.BIND_FAILED, "API socket " + path + ": " + e, e);
+        }
+        Path staging = dir.resolve("s");
+        Channel server = null;
+        ApiServer api = null;
+        try {
+            ApiServer[] self = new ApiServer[1];
+            server = new ServerBootstrap().group(loop).channel(EpollServerDomainSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, BACKLOG)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            self[0].accepted(ch);
+                        }
+                    })
+                    .bind(new DomainSocketAddress(staging.toString())).syncUninterruptibly().channel();
+            api = new ApiServer(loop, forwarding, target, server);
+            self[0] = api;
+            Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rw-------"));
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return api;
+        } catch (IOException | RuntimeException e) {
+            if (server != null) {
+                server.close().syncUninterruptibly();
+            }
+            String why = e instanceof IOException || e.getMessage() == null ? e.toString() : e.getMessage();
+            throw new ForwardException(ForwardException.Kind.BIND_FAILED, "API socket " + path + ": " + why, e);
+        } finally {
+            try {
+                Files.deleteIfExists(staging);
+                Files.deleteIfExists(dir);
+            } catch (IOException ignored) {
+                // a left-over empty 0700 directory is harmless
+            }
+        }
+    }
+
+    /**
+     * Refuses a path that cannot become a socket: too long for {@code sun_path} (slirp4netns's
+     * check), or in a directory that does not exist.
+     *
+     * @throws ForwardException {@link ForwardException.Kind#BIND_FAILED}
+     */
+    public static void checkPath(Path path) {
+        Path target = path.toAbsolutePath();
+        if (target.toString().getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
+            throw new ForwardException(ForwardException.Kind.BIND_FAILED,
+                    "the API socket path is too long (>= " + (MAX_PATH_BYTES + 1) + " bytes): " + path);
+        }
+        if (!Files.isDirectory(target.getParent())) {
+            throw new ForwardException(ForwardException.Kind.BIND_FAILED,
+                    "API socket " + path + ": no directory " + target.getParent());
+        }
+    }
+
+    /** Where it listens. */
+    public Path path() {
+        return path;
+    }
+
+    /** Stops listening and removes the socket file. Idempotent; from any thread but the loop. */
+    @Override
+    public void close() {
+        if (server.isOpen()) {
+            server.close().syncUninterruptibly();
+        }
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("removing the API socket " + path, e);
+        }
+    }
+
+    private void accepted(Channel ch) {
+        if (clients >= MAX_CLIENTS) {
+            ch.close();
+            return;
+        }
+        clients++;
+        ch.closeFuture().addListener(f -> clients--);
+        ch.pipeline().addLast(new Client());
+    }
+
+    /** One connection: bytes until a whole JSON value (or EOF, or too many), then one reply. */
+    private final class Client extends ChannelInboundHandlerAdapter {
+        private final ByteBuf request = Unpooled.buffer(256, MAX_REQUEST);
+        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        private ScheduledFuture<?> timeout;
+        private boolean answered;
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            timeout = loop.schedule(() -> ctx.close(), CLIENT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                if (answered || !(msg instanceof ByteBuf data)) {
+                    return;
+                }
+                if (data.readableBytes() >= MAX_REQUEST - request.readableBytes()) {
+                    reply(ctx, error("too large message"));
+                    return;
+                }
+                request.writeBytes(data);
+                attempt(ctx, false);
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent && !answered) {
+                attempt(ctx, true); // the client is done sending: what we have is the request
+            }
+            ReferenceCountUtil.release(evt);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close(); // a client that vanished mid-request
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+            request.release();
+        }
+
+        /** Answers if the bytes so far are a whole request (or can never become one). */
+        private void attempt(ChannelHandlerContext ctx, boolean eof) {
+            String text = decode(eof);
+            if (text == null) {
+                if (eof) {
+                    reply(ctx, error("cannot parse JSON"));
+                }
+                return; // an incomplete UTF-8 sequence: wait for its rest
+            }
+            Object value;
+            try {
+                value = Json.parse(text);
+            } catch (Json.Incomplete e) {
+                if (eof) {
+                    reply(ctx, error("cannot parse JSON"));
+                }
+                return;
+            } catch (Json.MalformedException e) {
+                reply(ctx, error("cannot parse JSON"));
+                return;
+            }
+            answered = true;
+            handle(ctx, value);
+        }
+
+        /** The request so far as text; {@code null} if it ends inside a UTF-8 sequence (or is not UTF-8). */
+        private String decode(boolean eof) {
+            ByteBuffer in = request.nioBuffer();
+            CharBuffer out = CharBuffer.allocate(request.readableBytes());
+            utf8.reset();
+            CoderResult r = utf8.decode(in, out, true);
+            if (r.isError()) {
+                // malformed at the very end may be a sequence still arriving
+                return !eof && in.remaining() < 4 && in.position() + r.length() == in.limit() ? null : "\u0000";
+            }
+            utf8.flush(out);
+            return out.flip().toString();
+        }
+
+        private void reply(ChannelHandlerContext ctx, String json) {
+            answered = true;
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            ctx.writeAndFlush(Unpooled.copiedBuffer(json, StandardCharsets.UTF_8))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+
+        private void handle(ChannelHandlerContext ctx, Object value) {
+            if (!(value instanceof Map<?, ?> request)) {
+                reply(ctx, error("json_object() failed"));
+                return;
+            }
+            Object execute = request.get("execute");
+            if (!(execute instanceof String command)) {
+                reply(ctx, error("no execute found"));
+                return;
+            }
+            Map<?, ?> args = request.get("arguments") instanceof Map<?, ?> m ? m : Map.of();
+            switch (command) {
+                case "add_hostfwd" -> add(ctx, args);
+                case "list_hostfwd" -> list(ctx);
+                case "remove_hostfwd" -> remove(ctx, args);
+                default -> reply(ctx, error("unknown execute"));
+            }
+        }
+
+        private void add(ChannelHandlerContext ctx, Map<?, ?> args) {
+            HostForward.Proto proto = args.get("proto") instanceof String s ? HostForward.Proto.parse(s) : null;
+            if (proto == null) {
+                reply(ctx, error("add_hostfwd: bad arguments.proto"));
+                return;
+            }
+            InetAddress host;
+            InetAddress guest;
+            try {
+                host = address(args.get("host_addr"));
+            } catch (UnknownHostException e) {
+                reply(ctx, error("add_hostfwd: bad arguments.host_addr"));
+                return;
+            }
+            int hostPort = port(args.get("host_port"));
+            if (hostPort == 0) {
+                reply(ctx, error("add_hostfwd: bad arguments.host_port"));
+                return;
+            }
+            try {
+                guest = address(args.get("guest_addr"));
+            } catch (UnknownHostException e) {
+                reply(ctx, error("add_hostfwd: bad arguments.guest_addr"));
+                return;
+            }
+            int guestPort = port(args.get("guest_port"));
+            if (guestPort == 0) {
+                reply(ctx, error("add_hostfwd: bad arguments.guest_port"));
+                return;
+            }
+            Object preserve = args.containsKey("preserve_source") ? args.get("preserve_source") : Boolean.FALSE;
+            if (!(preserve instanceof Boolean preserveSource)) {
+                reply(ctx, error("add_hostfwd: bad arguments.preserve_source"));
+                return;
+            }
+            forwarding.add(new HostForward(proto, host, hostPort, guest, guestPort, preserveSource))
+                    .whenComplete((id, failure) -> {
+                        if (failure == null) {
+                            reply(ctx, "{\"return\":{\"id\":" + id + "}}");
+                        } else {
+                            reply(ctx, addError(failure));
+                        }
+                    });
+        }
+
+        private void list(ChannelHandlerContext ctx) {
+            forwarding.list().whenComplete((entries, failure) -> {
+                if (failure != null) {
+                    reply(ctx, error("list_hostfwd: " + cause(failure).getMessage()));
+                    return;
+                }
+                reply(ctx, entries(entries));
+            });
+        }
+
+        private void remove(ChannelHandlerContext ctx, Map<?, ?> args) {
+            int id = args.get("id") instanceof Long l && l > 0 && l <= Integer.MAX_VALUE ? l.intValue() : 0;
+            if (id == 0) {
+                reply(ctx, error("remove_hostfwd: bad arguments.id"));
+                return;
+            }
+            forwarding.remove(id).whenComplete((ok, failure) -> {
+                if (failure == null) {
+                    reply(ctx, "{\"return\":{}}");
+                } else if (cause(failure) instanceof ForwardException f
+                        && f.kind() == ForwardException.Kind.UNKNOWN_ID) {
+                    reply(ctx, error("remove_hostfwd: bad arguments.id"));
+                } else {
+                    reply(ctx, error("remove_hostfwd: " + cause(failure).getMessage()));
+                }
+            });
+        }
+    }
+
+    /** slirp4netns's list form: {"entries":[{"id":..,"proto":..,...}]}, compact. */
+    static String entries(List<PortForwarding.Entry> entries) {
+        StringBuilder b = new StringBuilder("{\"entries\":[");
+        for (int k = 0; k < entries.size(); k++) {
+            PortForwarding.Entry e = entries.get(k);
+            HostForward f = e.forward();
+            b.append(k == 0 ? "" : ",").append("{\"id\":").append(e.id())
+                    .append(",\"proto\":").append(Json.quote(f.proto().wireName()))
+                    .append(",\"host_addr\":").append(Json.quote(text(f.hostAddr())))
+                    .append(",\"host_port\":").append(f.hostPort())
+                    .append(",\"guest_addr\":").append(Json.quote(text(f.guestAddr())))
+                    .append(",\"guest_port\":").append(f.guestPort());
+            if (f.preserveSource()) {
+                b.append(",\"preserve_source\":true"); // only where asked for: slirp4netns's form otherwise
+            }
+            b.append('}');
+        }
+        return b.append("]}").toString();
+    }
+
+    private static String addError(Throwable failure) {
+        Throwable c = cause(failure);
+        if (c instanceof ForwardException f) {
+            return switch (f.kind()) {
+                case BAD_GUEST_ADDRESS -> error("add_hostfwd: bad arguments.guest_addr: " + f.getMessage());
+                case BAD_PORT -> error("add_hostfwd: bad arguments: " + f.getMessage());
+                default -> error("add_hostfwd: slirp_add_hostfwd failed: " + f.getMessage());
+            };
+        }
+        return error("add_hostfwd: slirp_add_hostfwd failed: " + c);
+    }
+
+    private static Throwable cause(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    private static String error(String what) {
+        return "{\"error\":{\"desc\":" + Json.quote("bad request: " + what) + "}}";
+    }
+
+    /** 1..65535 from a JSON integer (8080 or 8080.0); 0 for anything else. */
+    private static int port(Object v) {
+        long p;
+        if (v instanceof Long l) {
+            p = l;
+        } else if (v instanceof Double d && d == Math.rint(d) && !d.isInfinite()) {
+            p = d.longValue();
+        } else {
+            return 0;
+        }
+        return p >= 1 && p <= 65535 ? (int) p : 0;
+    }
+
+    /**
+     * An address literal (never a name lookup): absent, null or "" is {@code null} (the
+     * default), IPv4 dotted quad, or IPv6 without zone.
+     */
+    static InetAddress address(Object v) throws UnknownHostException {
+        if (v == null || v == Json.NULL || "".equals(v)) {
+            return null;
+        }
+        if (!(v instanceof String s)) {
+            throw new UnknownHostException(String.valueOf(v));
+        }
+        if (IPV4.matcher(s).matches()) {
+            String[] parts = s.split("\\.");
+            byte[] b = new byte[4];
+            for (int k = 0; k < 4; k++) {
+                b[k] = (byte) Integer.parseInt(parts[k]);
+            }
+            return InetAddress.getByAddress(b);
+        }
+        if (IPV6.matcher(s).matches()) {
+            InetAddress a = InetAddress.getByName(s); // with a ':' Java parses a literal, no lookup
+            if (a instanceof Inet6Address || a instanceof Inet4Address) {
+                return a;
+            }
+        }
+        throw new UnknownHostException(s);
+    }
+
+    /** IPv4 dotted, IPv6 in RFC 5952 form (::1, not 0:0:0:0:0:0:0:1). */
+    static String text(InetAddress a) {
+        if (a instanceof Inet4Address) {
+            return a.getHostAddress();
+        }
+        byte[] b = a.getAddress();
+        int[] g = new int[8];
+        for (int k = 0; k < 8; k++) {
+            g[k] = ((b[2 * k] & 0xFF) << 8) | (b[2 * k + 1] & 0xFF);
+        }
+        int bestStart = -1;
+        int bestLen = 1; // a single zero group is not compressed
+        for (int k = 0; k < 8;) {
+            if (g[k] != 0) {
+                k++;
+                continue;
+            }
+            int j = k;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - k > bestLen) {
+                bestStart = k;
+                bestLen = j - k;
+            }
+            k = j;
+        }
+        StringBuilder s = new StringBuilder();
+        for (int k = 0; k < 8; k++) {
+            if (k == bestStart) {
+                s.append("::");
+                k += bestLen - 1;
+                continue;
+            }
+            if (s.length() > 0 && s.charAt(s.length() - 1) != ':') {
+                s.append(':');
+            }
+            s.append(Integer.toHexString(g[k]));
+        }
+        return s.toString();
+    }
+}
