@@ -1,0 +1,53 @@
+#!/usr/bin/python3
+"""Guest-side servers for the port forwarding tests (run inside the guest, backgrounded).
+
+tcp-echo PORT: every connection first gets "peer ADDR PORT\n" (the source the guest sees),
+then everything it sends back, and EOF after its EOF.
+udp-echo PORT: "whoami" is answered with "peer ADDR PORT"; any other datagram is echoed.
+Both end by themselves after LIFETIME seconds.
+"""
+import socket
+import sys
+import threading
+
+LIFETIME = 85
+
+
+def tcp_echo(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", port))
+    s.listen(16)
+    while True:
+        c, peer = s.accept()
+        threading.Thread(target=serve, args=(c, peer), daemon=True).start()
+
+
+def serve(c, peer):
+    try:
+        c.sendall(("peer %s %d\n" % (peer[0], peer[1])).encode())
+        while True:
+            d = c.recv(262144)
+            if not d:
+                break
+            c.sendall(d)
+        c.shutdown(socket.SHUT_WR)
+    finally:
+        c.close()
+
+
+def udp_echo(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    s.bind(("0.0.0.0", port))
+    while True:
+        d, peer = s.recvfrom(65535)
+        if d == b"whoami":
+            s.sendto(("peer %s %d" % (peer[0], peer[1])).encode(), peer)
+        else:
+            s.sendto(d, peer)
+
+
+if __name__ == "__main__":
+    threading.Timer(LIFETIME, lambda: __import__("os")._exit(0)).start()
+    {"tcp-echo": tcp_echo, "udp-echo": udp_echo}[sys.argv[1]](int(sys.argv[2]))
