@@ -66,14 +66,14 @@ public final class ApiServer implements AutoCloseable {
     private final EventLoop loop;
     private final PortForwarding forwarding;
     private final Path path;
-    private final Channel server;
+    /** the listening channel, set once bound (before anyone but us can reach the socket) */
+    private Channel server;
     private int clients;
 
-    private ApiServer(EventLoop loop, PortForwarding forwarding, Path path, Channel server) {
+    private ApiServer(EventLoop loop, PortForwarding forwarding, Path path) {
         this.loop = loop;
         this.forwarding = forwarding;
         this.path = path;
-        this.server = server;
     }
 
     /**
@@ -94,22 +94,20 @@ public final class ApiServer implements AutoCloseable {
             throw new ForwardException(ForwardException.Kind.BIND_FAILED, "API socket " + path + ": " + e, e);
         }
         Path staging = dir.resolve("s");
+        ApiServer api = new ApiServer(loop, forwarding, target);
         Channel server = null;
-        ApiServer api = null;
         try {
-            ApiServer[] self = new ApiServer[1];
             server = new ServerBootstrap().group(loop).channel(EpollServerDomainSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, BACKLOG)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            self[0].accepted(ch);
+                            api.accepted(ch);
                         }
                     })
                     .bind(new DomainSocketAddress(staging.toString())).syncUninterruptibly().channel();
-            api = new ApiServer(loop, forwarding, target, server);
-            self[0] = api;
+            api.server = server;
             Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rw-------"));
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return api;
