@@ -27,6 +27,8 @@ final class TcpConnection implements TcpHostConnector.Listener {
     /** RFC 9293 default send MSS when the guest's SYN carries none. */
     private static final int DEFAULT_MSS = 536;
     private static final int INITIAL_WINDOW_SEGMENTS = 10;
+    /** a payload may pin a frame buffer at most this many times its own size */
+    private static final int PIN_RATIO = 4;
 
     final int guestAddr;
     final int guestPort;
@@ -396,7 +398,7 @@ final class TcpConnection implements TcpHostConnector.Listener {
         }
         if (seq == rcvNxt) {
             if (len > 0) {
-                deliver(buf.retainedSlice(index, len));
+                deliver(keep(buf, index, len));
                 rcvNxt += len;
             }
             drainReassembly();
@@ -435,6 +437,20 @@ final class TcpConnection implements TcpHostConnector.Listener {
             rcvNxt = end;
             deliver(data);
         }
+    }
+
+    /**
+     * The payload to keep: a retained slice of the guest's frame (zero copy), unless the
+     * payload is small against the frame's buffer; then a copy, so that tiny segments towards
+     * a slow host cannot pin whole frame buffers (memory the window does not count).
+     */
+    private ByteBuf keep(ByteBuf frame, int index, int length) {
+        if ((long) length * PIN_RATIO >= frame.capacity()) {
+            return frame.retainedSlice(index, length);
+        }
+        ByteBuf copy = stack.alloc().directBuffer(length);
+        copy.writeBytes(frame, index, length);
+        return copy;
     }
 
     private void deliver(ByteBuf data) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.wire.TcpSegment;
+import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -103,6 +104,25 @@ class TcpFlowControlTest {
         host.drain(Long.MAX_VALUE);
         assertArrayEquals(data, host.writtenBytes());
         assertTrue(host.outputShutdown);
+    }
+
+    @Test
+    void tinySegmentsToASlowHostAreCopiedNotPinningWholeFrames() {
+        establish(42007);
+        host.slow = true;
+        h.frameCapacity = 64 * 1024; // e.g. a link reading into 64 KiB buffers
+        g.send(new byte[10], false);
+        h.run();
+        assertEquals(10, host.pendingBytes);
+        ByteBuf frame = h.tracked.get(h.tracked.size() - 1);
+        assertEquals(0, frame.refCnt(), "a 10-byte payload does not keep its 64 KiB frame alive");
+        g.send(new byte[60_000], false); // a full-size segment stays zero copy
+        h.frameCapacity = 0;
+        h.run();
+        long pinned = h.tracked.stream().filter(b -> b.refCnt() > 0).count();
+        assertTrue(pinned > 0, "big segments are sliced, not copied");
+        host.drain(Long.MAX_VALUE);
+        assertEquals(0, h.leakedBuffers());
     }
 
     @Test

@@ -171,6 +171,9 @@ final class TcpHarness implements FrameSink {
         }
     }
 
+    /** capacity of the buffers guest packets arrive in (a link may read into large buffers) */
+    int frameCapacity;
+
     /** Every buffer handed to the stack or to the host side, to prove none leaks. */
     final List<ByteBuf> tracked = new ArrayList<>();
 
@@ -181,7 +184,7 @@ final class TcpHarness implements FrameSink {
 
     /** Hands one raw IPv4 packet to the stack in a fresh direct buffer, released afterwards. */
     void inject(byte[] packet) {
-        ByteBuf b = Unpooled.directBuffer(packet.length + 32);
+        ByteBuf b = Unpooled.directBuffer(Math.max(packet.length + 32, frameCapacity));
         if (logging) {
             tracked.add(b);
         }
