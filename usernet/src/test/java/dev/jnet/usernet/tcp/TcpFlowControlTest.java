@@ -191,6 +191,47 @@ class TcpFlowControlTest {
         assertArrayEquals(new int[] {base + 500, base + 600}, h.lastTo(42006).sack());
     }
 
+    /**
+     * Runs a 1 MiB download over a 1 ms link losing 50 consecutive segments once; returns
+     * {virtual nanoseconds, retransmitted segments}.
+     */
+    private long[] burstLossDownload(boolean sack) {
+        h = new TcpHarness(TcpLimits.defaults());
+        h.delayNanos = 1 * MS;
+        g = h.guest(42010, REMOTE, 80);
+        g.sackPermitted = sack;
+        g.connect();
+        h.advance(10 * MS);
+        host = h.connector.last();
+        host.accept();
+        h.advance(10 * MS);
+        int[] dataSegments = {0};
+        h.dropToGuest = s -> {
+            if (s.length() == 0) {
+                return false;
+            }
+            int i = dataSegments[0]++;
+            return i >= 100 && i < 150;
+        };
+        byte[] data = TcpTransferTest.randomBytes(1 << 20, 13);
+        long start = h.scheduler.nanoTime();
+        host.send(data, false);
+        assertTrue(h.runUntil(() -> g.received.size() == data.length, 60_000 * MS));
+        assertArrayEquals(data, g.received.toByteArray());
+        long sentBytes = h.segsTo(42010).stream().mapToLong(TcpHarness.Seg::length).sum();
+        return new long[] {h.scheduler.nanoTime() - start, (sentBytes - data.length) / g.mss};
+    }
+
+    @Test
+    void guestSackBlocksLetABurstLossBeRepairedInAboutOneRoundTrip() {
+        long[] withSack = burstLossDownload(true);
+        long[] newReno = burstLossDownload(false);
+        assertTrue(withSack[1] >= 50 && withSack[1] <= 55, "SACK: holes resent about once each: " + withSack[1]);
+        assertTrue(newReno[1] >= 50 && newReno[1] <= 55, "NewReno: one hole per round trip: " + newReno[1]);
+        assertTrue(withSack[0] < newReno[0], "SACK recovery " + withSack[0] / MS + " ms vs NewReno "
+                + newReno[0] / MS + " ms");
+    }
+
     @Test
     void outOfOrderQueueIsBounded() {
         h = new TcpHarness(UsernetConfig.defaults(), TcpLimits.defaults().withBuffers(1 << 20, 1 << 20, 4), 1);

@@ -50,6 +50,8 @@ final class TcpHarness implements FrameSink {
     double loss;
     double duplicate;
     long maxJitterNanos;
+    /** fixed one-way delay of the link */
+    long delayNanos;
     /** drops stack-to-guest segments the test picks */
     java.util.function.Predicate<Seg> dropToGuest = s -> false;
 
@@ -144,8 +146,8 @@ final class TcpHarness implements FrameSink {
         }
         int copies = duplicate > 0 && random.nextDouble() < duplicate ? 2 : 1;
         for (int i = 0; i < copies; i++) {
-            if (maxJitterNanos > 0) {
-                clock.schedule(r, (long) (random.nextDouble() * maxJitterNanos));
+            if (maxJitterNanos > 0 || delayNanos > 0) {
+                clock.schedule(r, delayNanos + (long) (random.nextDouble() * maxJitterNanos));
             } else {
                 clock.execute(r);
             }
