@@ -175,9 +175,20 @@ public final class RtnlHandle implements AutoCloseable {
         return LinkCodec.NsRef.fd(fd.get());
     }
 
-    private static void closeAll(List<Fd> fds) {
-        for (Fd f : fds) {
-            f.close();
+    /**
+     * Closes the namespace fds a request names, once it has reached the kernel: a submitted
+     * request may still be queued, so it is sent first (the kernel reads the fd inside send()).
+     */
+    private void closeFlushed(List<Fd> fds) {
+        if (fds.isEmpty()) {
+            return;
+        }
+        try {
+            socket.flush();
+        } finally {
+            for (Fd f : fds) {
+                f.close();
+            }
         }
     }
 
@@ -263,7 +274,7 @@ public final class RtnlHandle implements AutoCloseable {
             LinkCodec.NsRef peerNs = spec.kind() instanceof LinkKind.Veth v ? nsRef(v.peerNetns(), opened) : null;
             mutate(LinkCodec.newLink(spec, parent, ns, peerNs), AS_IS);
         } finally {
-            closeAll(opened); // the kernel handled the request inside send(): the fds are no longer needed
+            closeFlushed(opened);
         }
     }
 
@@ -395,7 +406,7 @@ public final class RtnlHandle implements AutoCloseable {
                 }
             }
         } finally {
-            closeAll(opened);
+            closeFlushed(opened);
         }
     }
 
