@@ -29,8 +29,9 @@ import java.util.function.Function;
  * {@link dev.jnet.netlink.NetlinkException}s (errno + extended-ack text).
  *
  * <p>Batching: between {@link #beginBatch()} and {@link #endBatch()}, mutating requests are
- * sent without waiting for each acknowledgement; {@code endBatch} collects them all and
- * returns the failures in request order (for {@code jnet -batch}). Inside a batch, mutating
+ * pipelined: queued and sent many per {@code send()}, without waiting for answers (see
+ * {@link NetlinkSocket}); {@code endBatch} collects them all and returns the failures in
+ * request order. Inside a batch, mutating
  * calls do not throw: a request that cannot even be sent (bad argument, unknown device)
  * is a failure at its index too. Queries inside a batch see every earlier request applied.
  */
