@@ -168,6 +168,11 @@ lib_cmd() {  # command... -> LIB_REPLY (a result line)
     case $LIB_REPLY in result*) ;; *) cat "$WORK/lib.err" >&2; die "RtnlChurn: $LIB_REPLY";; esac
 }
 
+lib_log() {  # rep: keeps the driver's whole result line (CPU times too)
+    echo "round=$ROUND rep=$1 $LIB_REPLY" >> "$WORK/lib.log"
+    [ -z "$RAW" ] || echo "round=$ROUND rep=$1 $LIB_REPLY" >> "$RAW"
+}
+
 # ---- drivers --------------------------------------------------------------------------
 check_veth() {  # driver ns
     local made; made=$(ip -n "$2" -o link | grep -c '^[0-9]*: v')
@@ -180,7 +185,7 @@ run_veth() {  # driver [rep]
         jnet-cli) timed "$JNET" -n "$ns" -batch "$WORK/veth" > /dev/null || die "jnet veth batch failed (round $ROUND)" ;;
         ip) timed ip -n "$ns" -batch "$WORK/veth" > /dev/null || die "ip veth batch failed (round $ROUND)" ;;
         jnet-lib) lib_cmd veth "$ns" "$N_VETH"; T_MS=$(field value_ms "$LIB_REPLY")
-            echo "round=$ROUND rep=$2 $LIB_REPLY" >> "$WORK/lib.log" ;;
+            lib_log "$2" ;;
     esac
     check_veth "$1" "$ns"
     if [ "$1" = jnet-lib ]; then emit veth "jnet-lib-$2" "$T_MS"; else emit veth "$1" "$T_MS"; fi
@@ -197,7 +202,7 @@ run_connect() {  # driver [rep]
         jnet-cli) tag=j; timed "$JNET" -batch "$WORK/jnet-j" > /dev/null || die "jnet connect batch failed (round $ROUND)" ;;
         ip) tag=i; timed ip_connect_all || die "ip connect batch failed (round $ROUND)" ;;
         jnet-lib) tag=l; lib_cmd connect "${P}l" "${HP}l" "$N_NS"; T_MS=$(field value_ms "$LIB_REPLY")
-            echo "round=$ROUND rep=$2 $LIB_REPLY" >> "$WORK/lib.log" ;;
+            lib_log "$2" ;;
     esac
     # check one end to end: the last namespace reaches its host end
     ip netns exec "${P}$tag$((N_NS - 1))" ping -c1 -W2 "$(addr $((N_NS - 1)) host | cut -d/ -f1)" > /dev/null \

@@ -34,7 +34,7 @@ import java.util.Locale;
  *         quit
  * stdout: ready setup_ms=S since_launch_ms=L        (once, after the library is set up)
  *         result case=veth n=N value_ms=T open_ms=O failures=0 user_ms=U sys_ms=S
- *         result case=connect n=N value_ms=T
+ *         result case=connect n=N value_ms=T user_ms=U sys_ms=S
  *         error MESSAGE                             (the command failed; the driver goes on)
  * </pre>
  *
@@ -44,7 +44,9 @@ import java.util.Locale;
  * {@code addLink} to the return of {@code endBatch}, i.e. the last acknowledgement; the
  * requests are pipelined ({@link RtnlHandle#beginBatch}). connect: from the first
  * {@code netns add} to the return of the last {@code connect}. The caller checks the result
- * (link and namespace counts, a ping) and cleans up; this driver deletes nothing.
+ * (link and namespace counts, a ping) and cleans up; this driver deletes nothing. user_ms and
+ * sys_ms are the CPU time of the requesting thread over the timed span (the kernel's work for
+ * the requests is its sys time; JIT compiler threads and the namespace workers are not in it).
  */
 public final class RtnlChurn {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -148,6 +150,8 @@ public final class RtnlChurn {
             throw new IllegalArgumentException("at most 16384 /30s fit in 10.200.0.0/16");
         }
         long t0 = System.nanoTime();
+        long cpu0 = THREADS.getCurrentThreadCpuTime();
+        long user0 = THREADS.getCurrentThreadUserTime();
         for (int k = 0; k < n; k++) {
             String name = nsPrefix + k;
             manager.add(name);
@@ -155,7 +159,10 @@ public final class RtnlChurn {
                     .withAddresses(slash30(k, 1), slash30(k, 2)));
         }
         long t1 = System.nanoTime();
-        return "result case=connect n=" + n + " value_ms=" + ms(t1 - t0);
+        long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
+        long user = THREADS.getCurrentThreadUserTime() - user0;
+        return "result case=connect n=" + n + " value_ms=" + ms(t1 - t0) + " user_ms=" + ms(user) + " sys_ms="
+                + ms(cpu - user);
     }
 
     /** Host {@code which} (1 or 2) of the k-th /30 of 10.200.0.0/16, as rtnl-bench.sh numbers them. */

@@ -193,9 +193,18 @@ public final class RtnlHandle implements AutoCloseable {
         }
     }
 
-    /** The index of link {@code name} now (one RTM_GETLINK, no dump). */
+    /**
+     * The index of link {@code name} now (one RTM_GETLINK, no dump; only the index is read).
+     *
+     * @throws RtnlException {@code Cannot find device "name"}
+     */
     public int ifindex(String name) {
-        return link(name).ifindex();
+        for (ByteBuffer r : getLink(name)) {
+            if (type(r) == Rtnl.RTM_NEWLINK) {
+                return r.getInt(NetlinkMessage.HEADER_LEN + 4); // ifinfomsg: family, pad, type, then the index
+            }
+        }
+        throw RtnlException.noDevice(name);
     }
 
     // ---- links ----
@@ -213,23 +222,25 @@ public final class RtnlHandle implements AutoCloseable {
 
     /** @throws RtnlException {@code Cannot find device "name"} */
     public Link link(String name) {
-        try {
-            LinkCodec.checkName(name, "link");
-        } catch (RtnlException e) {
-            throw RtnlException.noDevice(name);
-        }
-        List<ByteBuffer> replies;
-        try {
-            replies = socket.request(LinkCodec.getByName(name));
-        } catch (NetlinkException e) {
-            throw noDeviceAs(name).apply(e);
-        }
-        for (ByteBuffer r : replies) {
+        for (ByteBuffer r : getLink(name)) {
             if (type(r) == Rtnl.RTM_NEWLINK) {
                 return LinkCodec.parse(r);
             }
         }
         throw RtnlException.noDevice(name);
+    }
+
+    private List<ByteBuffer> getLink(String name) {
+        try {
+            LinkCodec.checkName(name, "link");
+        } catch (RtnlException e) {
+            throw RtnlException.noDevice(name);
+        }
+        try {
+            return socket.request(LinkCodec.getByName(name));
+        } catch (NetlinkException e) {
+            throw noDeviceAs(name).apply(e);
+        }
     }
 
     public Link link(int ifindex) {

@@ -360,7 +360,7 @@ public final class NetnsConnector {
 
     private static boolean exists(RtnlHandle h, String ifname) {
         try {
-            h.link(ifname);
+            h.ifindex(ifname);
             return true;
         } catch (RtnlException e) {
             if (e.kind() == RtnlException.Kind.NO_DEVICE) {
@@ -410,7 +410,7 @@ public final class NetnsConnector {
     }
 
     private static Address toAddress(RtnlHandle h, String dev, Cidr c) {
-        return toAddress(h.link(dev).ifindex(), c);
+        return toAddress(h.ifindex(dev), c);
     }
 
     private static Address toAddress(int ifindex, Cidr c) {
