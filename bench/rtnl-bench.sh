@@ -88,13 +88,20 @@ trap cleanup EXIT
 trap 'log interrupted; exit 130' INT TERM
 
 T_MS=
-timed() {  # runs "$@" in the background (so a signal reaches our trap), sets T_MS
-    local t0 t1 rc
+T_CPU=
+timed() {  # runs "$@" in the background (so a signal reaches our trap), sets T_MS and T_CPU
+    local t0 t1 rc c0 c1
+    times > "$WORK/times0"
     t0=$EPOCHREALTIME
     "$@" & CHILD=$!
     wait "$CHILD"; rc=$?
     t1=$EPOCHREALTIME; CHILD=
+    times > "$WORK/times1"
     T_MS=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", (b-a)*1000}')
+    # user+sys of what the shell reaped meanwhile (the timed process and its children)
+    c0=$(awk 'END { gsub(/[ms]/, " "); printf "%.1f", ($1*60 + $2 + $3*60 + $4) * 1000 }' "$WORK/times0")
+    c1=$(awk 'END { gsub(/[ms]/, " "); printf "%.1f", ($1*60 + $2 + $3*60 + $4) * 1000 }' "$WORK/times1")
+    T_CPU=$(awk -v a="$c0" -v b="$c1" 'BEGIN{printf "%.1f", b-a}')
     return $rc
 }
 emit() {  # case driver value_ms
@@ -188,7 +195,14 @@ run_veth() {  # driver [rep]
             lib_log "$2" ;;
     esac
     check_veth "$1" "$ns"
-    if [ "$1" = jnet-lib ]; then emit veth "jnet-lib-$2" "$T_MS"; else emit veth "$1" "$T_MS"; fi
+    if [ "$1" = jnet-lib ]; then
+        emit veth "jnet-lib-$2" "$T_MS"
+        emit veth "jnet-lib-$2-cpu" "$(awk -v u="$(field user_ms "$LIB_REPLY")" -v s="$(field sys_ms "$LIB_REPLY")" 'BEGIN{printf "%.1f", u+s}')"
+        emit veth "jnet-lib-$2-runq" "$(field runq_ms "$LIB_REPLY")"
+    else
+        emit veth "$1" "$T_MS"
+        emit veth "$1-cpu" "$T_CPU"
+    fi
     ip netns del "$ns"
 }
 ip_connect_all() {
@@ -219,6 +233,10 @@ run_case() {  # case: cli, ip, then the library cold and warm, each followed by 
     for ((rep = 1; rep <= WARM_REPS + 1; rep++)); do "run_$c" jnet-lib "$rep"; sleep "$SETTLE_S"; done
     lib_stop
     emit "$c" jnet-lib-cold "$(value "$ROUND" "$c" jnet-lib-1)"
+    emit "$c" jnet-lib-cold-cpu "$(value "$ROUND" "$c" jnet-lib-1-cpu)"
+    emit "$c" jnet-lib-cold-runq "$(value "$ROUND" "$c" jnet-lib-1-runq)"
+    emit "$c" jnet-lib-warm-cpu "$(for ((rep = 2; rep <= WARM_REPS + 1; rep++)); do value "$ROUND" "$c" "jnet-lib-$rep-cpu"; done | median)"
+    emit "$c" jnet-lib-warm-runq "$(for ((rep = 2; rep <= WARM_REPS + 1; rep++)); do value "$ROUND" "$c" "jnet-lib-$rep-runq"; done | median)"
     w=$(for ((rep = 2; rep <= WARM_REPS + 1; rep++)); do value "$ROUND" "$c" "jnet-lib-$rep"; done | median)
     emit "$c" jnet-lib-warm "$w"
 }
@@ -267,6 +285,11 @@ row "ip: -batch (host side) + $N_NS × ip -n NS -batch (inside)" connect ip
 echo
 echo "Library set-up before the first request (manager, host handle: JNA and class loading), not in the figures above:" \
     "median $(fmt "$(series veth jnet-lib-setup | median)") ms; JVM exec to ready: median $(fmt "$(series veth jnet-lib-launch | median)") ms."
+echo
+echo "veth, CPU time (medians, ms): ip process user+sys $(fmt "$(series veth ip-cpu | median)");" \
+    "jnet library requesting thread user+sys: cold $(fmt "$(series veth jnet-lib-cold-cpu | median)")," \
+    "warm $(fmt "$(series veth jnet-lib-warm-cpu | median)"); the same thread waiting for a CPU (run queue):" \
+    "cold $(fmt "$(series veth jnet-lib-cold-runq | median)"), warm $(fmt "$(series veth jnet-lib-warm-runq | median)")."
 echo
 echo "Per-round ratios to ip (lower is better, goal <= 1.0):"
 echo "veth cold:$(per_round veth jnet-lib-cold); veth warm:$(per_round veth jnet-lib-warm)"

@@ -13,6 +13,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -33,8 +34,8 @@ import java.util.Locale;
  *                                   10.200.0.0/16 /30s: host .4k+1, namespace .4k+2)
  *         quit
  * stdout: ready setup_ms=S since_launch_ms=L        (once, after the library is set up)
- *         result case=veth n=N value_ms=T open_ms=O failures=0 user_ms=U sys_ms=S
- *         result case=connect n=N value_ms=T user_ms=U sys_ms=S
+ *         result case=veth n=N value_ms=T open_ms=O failures=0 user_ms=U sys_ms=S runq_ms=Q
+ *         result case=connect n=N value_ms=T user_ms=U sys_ms=S runq_ms=Q
  *         error MESSAGE                             (the command failed; the driver goes on)
  * </pre>
  *
@@ -46,7 +47,8 @@ import java.util.Locale;
  * {@code netns add} to the return of the last {@code connect}. The caller checks the result
  * (link and namespace counts, a ping) and cleans up; this driver deletes nothing. user_ms and
  * sys_ms are the CPU time of the requesting thread over the timed span (the kernel's work for
- * the requests is its sys time; JIT compiler threads and the namespace workers are not in it).
+ * the requests is its sys time; JIT compiler threads and the namespace workers are not in it);
+ * runq_ms is how long it waited, runnable, for a CPU.
  */
 public final class RtnlChurn {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -127,6 +129,7 @@ public final class RtnlChurn {
             long t1 = System.nanoTime();
             long cpu0 = THREADS.getCurrentThreadCpuTime();
             long user0 = THREADS.getCurrentThreadUserTime();
+            long wait0 = runQueueWait();
             h.beginBatch();
             for (LinkSpec s : specs) {
                 h.addLink(s);
@@ -135,13 +138,14 @@ public final class RtnlChurn {
             long t2 = System.nanoTime();
             long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
             long user = THREADS.getCurrentThreadUserTime() - user0;
+            long wait = runQueueWait() - wait0;
             if (!failures.isEmpty()) {
                 RtnlHandle.BatchFailure f = failures.get(0);
                 throw new IllegalStateException(failures.size() + " of " + n + " veth adds failed, first (#" + f.index()
                         + "): " + f.error().getMessage());
             }
             return "result case=veth n=" + n + " value_ms=" + ms(t2 - t1) + " open_ms=" + ms(t1 - t0) + " failures=0"
-                    + " user_ms=" + ms(user) + " sys_ms=" + ms(cpu - user);
+                    + " user_ms=" + ms(user) + " sys_ms=" + ms(cpu - user) + " runq_ms=" + ms(wait);
         }
     }
 
@@ -152,6 +156,7 @@ public final class RtnlChurn {
         long t0 = System.nanoTime();
         long cpu0 = THREADS.getCurrentThreadCpuTime();
         long user0 = THREADS.getCurrentThreadUserTime();
+        long wait0 = runQueueWait();
         for (int k = 0; k < n; k++) {
             String name = nsPrefix + k;
             manager.add(name);
@@ -161,8 +166,23 @@ public final class RtnlChurn {
         long t1 = System.nanoTime();
         long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
         long user = THREADS.getCurrentThreadUserTime() - user0;
+        long wait = runQueueWait() - wait0;
         return "result case=connect n=" + n + " value_ms=" + ms(t1 - t0) + " user_ms=" + ms(user) + " sys_ms="
-                + ms(cpu - user);
+                + ms(cpu - user) + " runq_ms=" + ms(wait);
+    }
+
+    /**
+     * How long this thread has waited, runnable, for a CPU (ns; schedstat's second field), or 0
+     * where the kernel does not say. Other processes and this JVM's own compiler threads both
+     * cause such waits.
+     */
+    private static long runQueueWait() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/thread-self/schedstat")).trim().split(" ");
+            return Long.parseLong(f[1]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     /** Host {@code which} (1 or 2) of the k-th /30 of 10.200.0.0/16, as rtnl-bench.sh numbers them. */
