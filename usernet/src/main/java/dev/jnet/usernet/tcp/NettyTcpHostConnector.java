@@ -93,7 +93,7 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         connection.channel = accepted;
         connection.connected = true;
         accepted.pipeline().addLast(connection);
-        accepted.closeFuture().addListener(ignored -> listener.closed());
+        accepted.closeFuture().addListener(ignored -> connection.reportClosed());
         return connection;
     }
 
