@@ -34,7 +34,7 @@ public final class Ipv6Stack implements AutoCloseable {
         this.icmp = icmp;
         this.udp = udp;
         this.tcp = tcp;
-        this.input = new Ipv6Input(tcp, udp, icmp);
+        this.input = new Ipv6Input(out, tcp, udp, icmp);
     }
 
     /**

@@ -121,6 +121,17 @@ class Ipv6StackTest {
     }
 
     @Test
+    void theGuestsAddressIsLearnedFromItsDadProbeAndItsPackets() {
+        assertThat(v6.output().guestAddressKnown()).isFalse(); // the RS came from the link-local address
+        stack.receiveFrame(guest.neighborSolicitation(0, 0, PREFIX, 0x1234, 255));
+        assertThat(v6.output().guestAddressKnown()).isTrue();
+        assertThat(v6.output().guestAddressHigh()).isEqualTo(PREFIX);
+        assertThat(v6.output().guestAddressLow()).isEqualTo(0x1234);
+        stack.receiveFrame(guest.ping(PREFIX, 2, 1, 1, new byte[4])); // from fd00::64
+        assertThat(v6.output().guestAddressLow()).isEqualTo(TestGuest6.GLOBAL_LOW);
+    }
+
+    @Test
     void ndpWithAHopLimitOtherThan255IsDroppedAndCounted() {
         stack.receiveFrame(guest.neighborSolicitation(TestGuest6.LL_HIGH, TestGuest6.LL_LOW, PREFIX, 2, 64));
         stack.receiveFrame(guest.routerSolicitation(1));

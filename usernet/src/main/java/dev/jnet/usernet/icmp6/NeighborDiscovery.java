@@ -147,6 +147,9 @@ public final class NeighborDiscovery implements AutoCloseable {
         long targetHigh = b.getLong(icmp.offset() + 8);
         long targetLow = b.getLong(icmp.offset() + 16);
         boolean fromUnspecified = ip.srcHigh() == 0 && ip.srcLow() == 0;
+        if (fromUnspecified) {
+            out.learnGuestAddress(targetHigh, targetLow); // DAD of an address the guest is taking
+        }
         // DAD probes (source ::) must go to the target's solicited-node group (RFC 4861 7.1.1)
         if (!isOwnAddress(targetHigh, targetLow)
                 || (fromUnspecified && !(ip.dstHigh() == LINK_SCOPE_MULTICAST_HIGH

@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
  * guest legitimately sends (hop-by-hop options on MLD reports, routing, destination options),
  * drops fragments (the guest's path MTU is the link MTU, and reassembly state is state an
  * attacker grows), then dispatches TCP, UDP and ICMPv6 to their handlers. Every drop is counted.
+ * Sources in the prefix teach the output the guest's (SLAAC) address.
  */
 public final class Ipv6Input {
     /** Next header: routing. */
@@ -17,6 +18,7 @@ public final class Ipv6Input {
     /** Extension headers followed per packet; more is not a real guest's packet. */
     static final int MAX_EXTENSION_HEADERS = 8;
 
+    private final Ipv6Output out;
     private final Ipv6Handler tcp;
     private final Ipv6Handler udp;
     private final Ipv6Handler icmp;
@@ -28,8 +30,12 @@ public final class Ipv6Input {
     private long unknownProtocol;
     private long noHandler;
 
-    /** Handlers may be {@code null}: their packets are then dropped and counted. */
-    public Ipv6Input(Ipv6Handler tcp, Ipv6Handler udp, Ipv6Handler icmp) {
+    /**
+     * @param out where the guest's addresses are recorded ({@link Ipv6Output#learnGuestAddress})
+     * Handlers may be {@code null}: their packets are then dropped and counted.
+     */
+    public Ipv6Input(Ipv6Output out, Ipv6Handler tcp, Ipv6Handler udp, Ipv6Handler icmp) {
+        this.out = out;
         this.tcp = tcp;
         this.udp = udp;
         this.icmp = icmp;
@@ -42,6 +48,9 @@ public final class Ipv6Input {
             if (!ip.check()) {
                 malformed++;
                 return;
+            }
+            if (ip.srcHigh() != out.guestAddressHigh() || ip.srcLow() != out.guestAddressLow()) {
+                out.learnGuestAddress(ip.srcHigh(), ip.srcLow()); // two compares when nothing changed
             }
             // Ethernet padding beyond the payload length is not part of the packet
             int end = ip.payloadOffset() + ip.payloadLength();
