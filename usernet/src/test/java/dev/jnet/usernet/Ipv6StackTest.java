@@ -309,6 +309,25 @@ class Ipv6StackTest {
     }
 
     @Test
+    void withHostLoopbackDisabledTheGatewayRefusesUdpButStillAnswersPing() {
+        stack.close();
+        UsernetConfig noLoopback = config.withHostLoopback(false);
+        Ipv4Output out = new Ipv4Output(noLoopback, sink);
+        v6 = Ipv6Stack.create(noLoopback, scheduler, new Ipv6Output(noLoopback, out), new AddressMap(noLoopback),
+                DnsForwarder.of(List.of(resolver)), udpHost, echo, null);
+        stack = new Stack(noLoopback, scheduler, out, null, () -> 0, null, null, v6);
+        scheduler.runPending();
+        sink.drain();
+        stack.receiveFrame(guest.udp(40000, PREFIX, 2, 7777, new byte[] {1}));
+        TestGuest6.Received r = new TestGuest6.Received(sink.poll());
+        assertThat(r.icmp().type()).isEqualTo(Icmpv6Packet.TYPE_DEST_UNREACHABLE);
+        assertThat(r.icmp().code()).isEqualTo(4);
+        assertThat(udpHost.sockets).isEmpty();
+        stack.receiveFrame(guest.ping(PREFIX, 2, 1, 1, new byte[4]));
+        assertThat(new TestGuest6.Received(sink.poll()).icmp().type()).isEqualTo(Icmpv6Packet.TYPE_ECHO_REPLY);
+    }
+
+    @Test
     void badAndMissingUdpChecksumsFragmentsAndGarbageAreCountedDrops() {
         byte[] udp = TestGuest6.udpBytes(PREFIX, TestGuest6.GLOBAL_LOW, 1, PREFIX, 2, 2, new byte[] {9});
         byte[] bad = udp.clone();

@@ -48,8 +48,9 @@ class UsernetIpv6Test {
     }
 
     @Test
-    void pingReachesTheGatewayTheDnsAddressAndAnOutsideIpv6Host(UsernetSandbox net) {
-        for (String target : List.of(GATEWAY6, DNS6, FakeInternet.WEB_ADDRESS6)) {
+    void pingReachesTheGatewayItsLinkLocalAddressTheDnsAddressAndAnOutsideIpv6Host(UsernetSandbox net) {
+        for (String target : List.of(GATEWAY6, DNS6, GATEWAY_LINK_LOCAL + "%" + UsernetProcess.TAP,
+                FakeInternet.WEB_ADDRESS6)) {
             Proc.Result ping = net.guest("ping", "-6", "-n", "-c3", "-i", "0.2", "-W", "2", target);
             assertThat(ping.exit()).as(ping.describe() + net.usernetLog()).isZero();
             assertThat(ping.stdout()).contains("3 packets transmitted, 3 received");
