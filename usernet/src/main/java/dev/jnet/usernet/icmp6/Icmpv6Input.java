@@ -16,6 +16,8 @@ import java.net.Inet6Address;
  * (MLD reports, errors, replies) is dropped and counted.
  */
 public final class Icmpv6Input implements Ipv6Handler, AutoCloseable {
+    /** NDP redirect, the last of the NDP types 133..137. */
+    static final int TYPE_REDIRECT = 137;
     private final Ipv6Output out;
     private final AddressMap map;
     private final NeighborDiscovery ndp;
@@ -49,7 +51,7 @@ public final class Icmpv6Input implements Ipv6Handler, AutoCloseable {
                 return;
             }
             int type = icmp.type();
-            if (type >= Icmpv6Packet.TYPE_ROUTER_SOLICITATION && type <= 137) {
+            if (type >= Icmpv6Packet.TYPE_ROUTER_SOLICITATION && type <= TYPE_REDIRECT) {
                 ndp.receive(ip, icmp);
             } else if (type == Icmpv6Packet.TYPE_ECHO_REQUEST && icmp.code() == 0) {
                 echo(ip, nextHeader, transportOffset);

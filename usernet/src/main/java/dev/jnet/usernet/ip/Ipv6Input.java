@@ -31,8 +31,9 @@ public final class Ipv6Input {
     private long noHandler;
 
     /**
-     * @param out where the guest's addresses are recorded ({@link Ipv6Output#learnGuestAddress})
      * Handlers may be {@code null}: their packets are then dropped and counted.
+     *
+     * @param out where the guest's addresses are recorded ({@link Ipv6Output#learnGuestAddress})
      */
     public Ipv6Input(Ipv6Output out, Ipv6Handler tcp, Ipv6Handler udp, Ipv6Handler icmp) {
         this.out = out;
