@@ -85,6 +85,10 @@ public final class Main {
             cl.setStopAtPositional(true);
             cl.setUnmatchedOptionsArePositionalParams(true);
         }
+        if (user instanceof RootlessCommand) {
+            // CMD's own options are not ours (an unknown option before CMD is still an error)
+            cl.setStopAtPositional(true);
+        }
         List<Class<?>> subs = subcommandsOf(user);
         if (subs.isEmpty()) {
             return cl;
