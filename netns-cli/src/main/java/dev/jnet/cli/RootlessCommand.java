@@ -50,9 +50,6 @@ final class RootlessCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
-        if (command == null || command.isEmpty()) {
-            return fail(err, "no command specified (usage: jnet rootless [OPTIONS] -- CMD [ARGS])");
-        }
         UsernetConfig config;
         List<PublishSpec> forwards;
         try {
@@ -60,6 +57,9 @@ final class RootlessCommand implements Callable<Integer> {
             forwards = PublishSpec.parseAll(publish);
         } catch (SlirpArgs.Bad | PublishSpec.Invalid e) {
             return fail(err, e.getMessage());
+        }
+        if (command == null || command.isEmpty()) {
+            return fail(err, "no command specified (usage: jnet rootless [OPTIONS] -- CMD [ARGS])");
         }
         try {
             return new RootlessSession(config, forwards, command, UsernetCommand.stack()).run();

@@ -32,8 +32,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * a resolv.conf naming the stack's DNS address on /etc/resolv.conf (as rootlesskit does), and
  * stops again;</li>
  * <li>we give it a configured tap0 and start the stack, then let it exec CMD;</li>
- * <li>CMD's exit (the stack watches the child's pidfd too) ends the stack: the tap, the loop and
- * the namespaces go, and CMD's status is ours.</li>
+ * <li>CMD's exit (the stack watches the child's pidfd too) ends the run: what CMD left running in
+ * its user namespace is killed, the stack, the tap and the loop close, the namespaces go, and
+ * CMD's status is ours.</li>
  * </ol>
  * The helper dies with us (SIGKILL on parent death). SIGINT and SIGTERM to us are passed to CMD.
  */
@@ -103,6 +104,7 @@ final class RootlessSession {
             child.resume();
             int status = child.waitFor();
             running.set(null);
+            child.killLeftovers();
             return status;
         } catch (SyscallException | UncheckedIOException e) {
             throw new Failed(e.getMessage(), e);
@@ -110,6 +112,7 @@ final class RootlessSession {
             running.set(null);
             if (child != null) {
                 child.close(); // kills it if we fail before it ran CMD
+                child.killLeftovers();
             }
             if (usernet != null) {
                 usernet.close();
