@@ -152,7 +152,7 @@ class JnetRootlessTest {
 
     @Test
     @Disabled("needs port forwarding (fwd branch): RootlessSession.publish refuses --publish until it is merged")
-    void publishedPortServesTheHost(UsernetSandbox net) {
+    void publishedPortServesTheHost(UsernetSandbox net) throws Exception {
         try (RootlessRun run = RootlessRun.asTestUser(net.hostNetns(), List.of("--publish", "18080:80", "--", "sh", "-c",
                 "python3 -c 'import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); "
                         + "s.bind((\"0.0.0.0\", 80)); s.listen(1); print(\"listening\", flush=True); c, a = s.accept(); "
