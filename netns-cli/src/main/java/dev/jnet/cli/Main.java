@@ -41,7 +41,7 @@ public final class Main {
         public static void main(String[] args) {
             quickStart();
             for (String line : List.of("--version", "--help", "netns --help", "netns list", "-j netns list",
-                    "netns list --help", "netns exec --help", "netns frob", "usernet --help")) {
+                    "netns list --help", "netns exec --help", "netns frob", "usernet --help", "rootless --help")) {
                 run(line.split(" "));
             }
             System.exit(0);
