@@ -116,6 +116,33 @@ class JnetRootlessTest {
     }
 
     @Test
+    void sigintToJnetRootlessIsPassedToCmd(UsernetSandbox net) throws Exception {
+        try (RootlessRun run = RootlessRun.asTestUser(net.hostNetns(), List.of("--", "sh", "-c",
+                "trap 'echo got INT; exit 8' INT; echo ready; while :; do sleep 0.1; done"))) {
+            Proc.Running p = run.start();
+            awaitOutput(p, "ready");
+            Proc.Result kill = Proc.run("kill", "-INT", Long.toString(p.process().pid()));
+            assertThat(kill.exit()).as(kill.describe()).isZero();
+            Proc.Result r = p.await(RootlessRun.TIMEOUT);
+            assertThat(r.exit()).as(r.describe()).isEqualTo(8);
+            assertThat(r.stdout()).contains("got INT");
+        }
+    }
+
+    @Test
+    void ipv6AndTheNetworkOptionsAreAccepted(UsernetSandbox net) {
+        // --ipv6 asks the stack for IPv6 (served once the ipv6 branch is merged); the rest shape tap0
+        try (RootlessRun run = RootlessRun.asTestUser(net.hostNetns(), List.of("--ipv6", "--mtu", "1500", "--cidr",
+                "10.0.3.0/24", "--disable-host-loopback", "--", "sh", "-c", "ip -o -4 addr show tap0; ip -o link show tap0; "
+                        + "ip route; cat /etc/resolv.conf"))) {
+            Proc.Result r = run.run();
+            assertThat(r.exit()).as(r.describe()).isZero();
+            assertThat(r.stdout()).contains("inet 10.0.3.100/24").contains("mtu 1500 ").contains("default via 10.0.3.2 dev tap0")
+                    .contains("nameserver 10.0.3.3");
+        }
+    }
+
+    @Test
     void aSignalEndingCmdIsReportedAs128PlusItsNumber(UsernetSandbox net) {
         try (RootlessRun run = RootlessRun.asTestUser(net.hostNetns(), List.of("--", "sh", "-c", "kill -KILL $$"))) {
             Proc.Result r = run.run();
