@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
  * or socket file is needed between the two, and the child's stdio stays the caller's.
  */
 public final class StagedChild implements AutoCloseable {
+    public static final int SIGCONT = 18;
     /** Bounds the sweep of leftovers: each round kills what the previous one missed (forks in flight). */
     private static final int SWEEP_ROUNDS = 20;
 
@@ -151,6 +152,4 @@ public final class StagedChild implements AutoCloseable {
             pidfd.close();
         }
     }
-
-    public static final int SIGCONT = 18;
 }
