@@ -1,5 +1,6 @@
 package dev.jnet.it.usernet.rootless;
 
+import dev.jnet.it.Dist;
 import dev.jnet.it.Proc;
 import dev.jnet.it.TestUser;
 import java.io.IOException;
@@ -21,13 +22,21 @@ import java.util.stream.Stream;
 final class ConsumerRun implements AutoCloseable {
     /** Which slirp4netns-compatible program the consumers run. */
     enum Binary {
-        JNET, SLIRP4NETNS;
+        /** jnet usernet of the staged build (the test user cannot read a build tree under /root). */
+        JNET,
+        /** The real slirp4netns, to validate a scenario. */
+        SLIRP4NETNS;
 
-        Path path() {
+        /** The command line that runs it (arguments follow). */
+        String commandLine() {
             if (this == SLIRP4NETNS) {
-                return Path.of("/usr/bin/slirp4netns");
+                return "'/usr/bin/slirp4netns'";
             }
-            return Path.of(System.getProperty("jnet.repo")).resolve("bin/slirp4netns").normalize();
+            // as ./jnet and bin/slirp4netns start usernet: the full JIT, it runs long and moves data
+            Dist dist = Dist.get();
+            return String.join(" ", List.of(dist.java().toString(), "-XX:+UseSerialGC", "-XX:-UsePerfData",
+                    "-Djnet.helper=" + dist.helper(), "-cp", dist.dir() + "/*", "dev.jnet.cli.Main", "usernet").stream()
+                    .map(a -> "'" + a.replace("'", "'\\''") + "'").toList());
         }
     }
 
@@ -79,13 +88,14 @@ final class ConsumerRun implements AutoCloseable {
     }
 
     /**
-     * A slirp4netns-named entry in the user's home that records each command line it gets in
-     * {@link #calls} and execs {@code binary}: the test then knows the consumer really ran it.
+     * A slirp4netns-named entry in the user's home (as the repository's {@code bin/slirp4netns}
+     * is one) that records each command line it gets in {@link #calls} and execs {@code binary}:
+     * the test then knows the consumer really ran it.
      */
     Path entry(Binary binary) throws IOException {
         Path log = home.resolve("slirp4netns-calls.log");
         return writeHomeFile("bin-" + binary.name().toLowerCase(java.util.Locale.ROOT) + "/slirp4netns",
-                "#!/bin/sh\necho \"$*\" >> '" + log + "'\nexec '" + binary.path() + "' \"$@\"\n", true);
+                "#!/bin/sh\necho \"$*\" >> '" + log + "'\nexec " + binary.commandLine() + " \"$@\"\n", true);
     }
 
     /** The command lines the entries got, in order. */
