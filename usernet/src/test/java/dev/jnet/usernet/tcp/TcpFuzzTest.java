@@ -43,6 +43,7 @@ class TcpFuzzTest {
                     g = guests[index] = h.guest(45000 + index, REMOTE, 80); // a new incarnation
                     g.iss = r.nextInt();
                     g.auto = r.nextInt(5) > 0;
+                    g.sackPermitted = r.nextBoolean();
                     g.connect();
                 }
             } else if (action < 14) {
@@ -98,7 +99,13 @@ class TcpFuzzTest {
         }
         byte[] payload = new byte[r.nextInt(4) == 0 ? r.nextInt(2000) : 0];
         TcpOptions opts = null;
-        if (r.nextInt(5) == 0) {
+        if (r.nextInt(4) == 0) { // SACK blocks, plausible and absurd, about the stack's data
+            opts = new TcpOptions();
+            for (int i = 1 + r.nextInt(3); i > 0; i--) {
+                int left = g.rcvNxt + r.nextInt(100_000) - 5000;
+                opts.addSackBlock(left, left + r.nextInt(20_000) - 1000);
+            }
+        } else if (r.nextInt(5) == 0) {
             opts = new TcpOptions().mss(r.nextInt(70000) & 0xffff).windowScale(r.nextInt(20) % 15)
                     .sackPermitted(r.nextBoolean());
         }

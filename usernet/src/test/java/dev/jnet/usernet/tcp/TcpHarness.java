@@ -50,6 +50,8 @@ final class TcpHarness implements FrameSink {
     double loss;
     double duplicate;
     long maxJitterNanos;
+    /** fixed one-way delay of the link */
+    long delayNanos;
     /** drops stack-to-guest segments the test picks */
     java.util.function.Predicate<Seg> dropToGuest = s -> false;
 
@@ -144,8 +146,8 @@ final class TcpHarness implements FrameSink {
         }
         int copies = duplicate > 0 && random.nextDouble() < duplicate ? 2 : 1;
         for (int i = 0; i < copies; i++) {
-            if (maxJitterNanos > 0) {
-                clock.schedule(r, (long) (random.nextDouble() * maxJitterNanos));
+            if (maxJitterNanos > 0 || delayNanos > 0) {
+                clock.schedule(r, delayNanos + (long) (random.nextDouble() * maxJitterNanos));
             } else {
                 clock.execute(r);
             }
@@ -171,6 +173,9 @@ final class TcpHarness implements FrameSink {
         }
     }
 
+    /** capacity of the buffers guest packets arrive in (a link may read into large buffers) */
+    int frameCapacity;
+
     /** Every buffer handed to the stack or to the host side, to prove none leaks. */
     final List<ByteBuf> tracked = new ArrayList<>();
 
@@ -181,7 +186,7 @@ final class TcpHarness implements FrameSink {
 
     /** Hands one raw IPv4 packet to the stack in a fresh direct buffer, released afterwards. */
     void inject(byte[] packet) {
-        ByteBuf b = Unpooled.directBuffer(packet.length + 32);
+        ByteBuf b = Unpooled.directBuffer(Math.max(packet.length + 32, frameCapacity));
         if (logging) {
             tracked.add(b);
         }
