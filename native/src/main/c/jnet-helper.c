@@ -10,6 +10,12 @@
  *   --userns PATH      setns() into the user namespace at PATH
  *   --netns PATH       setns() into the network namespace at PATH
  *   --unshare-user     new user namespace; the caller's uid/gid become 0 inside
+ *   --unshare-user-unmapped
+ *                      new user namespace whose id maps the parent writes (newuidmap needs our
+ *                      pid): stop (SIGSTOP) until /proc/self/uid_map and gid_map are written
+ *   --die-with-parent  SIGKILL when the parent dies (PR_SET_PDEATHSIG); kept across the exec
+ *   --stop             stop (SIGSTOP) once: the parent's turn to work in our namespaces (e.g.
+ *                      give them a configured tap) before the next step; SIGCONT goes on
  *   --unshare-net      new network namespace
  *   --unshare-mount    new mount namespace; nothing propagates back (mount --make-rslave /)
  *   --remount-sys      mount a sysfs describing the current netns on /sys (as `ip netns exec`)
@@ -109,6 +115,47 @@ static void unshare_user(void)
 	write_file("/proc/self/uid_map", map);
 	snprintf(map, sizeof map, "0 %u 1\n", (unsigned)gid);
 	write_file("/proc/self/gid_map", map);
+}
+
+/* Whether the parent has written our uid_map and gid_map (both start empty in a new userns). */
+static int mapped(void)
+{
+	static const char *maps[] = {"/proc/self/uid_map", "/proc/self/gid_map"};
+	for (int i = 0; i < 2; i++) {
+		char c;
+		int fd = open(maps[i], O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			die("open %s: %s", maps[i], strerror(errno));
+		ssize_t n = read(fd, &c, 1);
+		close(fd);
+		if (n < 0)
+			die("read %s: %s", maps[i], strerror(errno));
+		if (n == 0)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The parent learns of each stop with waitid(WSTOPPED), does its work, and sends SIGCONT.
+ * A SIGCONT from anyone else before the maps are written only stops us again.
+ */
+static void unshare_user_unmapped(void)
+{
+	if (unshare(CLONE_NEWUSER) < 0)
+		die("unshare(CLONE_NEWUSER) failed: %s", strerror(errno));
+	while (!mapped())
+		raise(SIGSTOP);
+}
+
+static void die_with_parent(void)
+{
+	pid_t parent = getppid();
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		die("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+	/* The parent may have died before the prctl: then we are someone else's child already. */
+	if (getppid() != parent)
+		_exit(EXIT_SETUP);
 }
 
 static void unshare_mount(void)
@@ -288,8 +335,8 @@ static void hold(int sock)
 
 static void usage(void)
 {
-	die("usage: jnet-helper [--userns PATH] [--netns PATH] [--unshare-user] [--unshare-net] "
-	    "[--unshare-mount] [--remount-sys] [--bind SRC DST]... "
+	die("usage: jnet-helper [--userns PATH] [--netns PATH] [--unshare-user] [--unshare-user-unmapped] "
+	    "[--die-with-parent] [--stop] [--unshare-net] [--unshare-mount] [--remount-sys] [--bind SRC DST]... "
 	    "(--exec CMD [ARG...] | --hold | --pass-socket DOMAIN TYPE PROTOCOL | --pass-tap NAME [vnet-hdr])");
 }
 
@@ -314,6 +361,12 @@ int main(int argc, char **argv)
 			join_namespace(argv[++i], CLONE_NEWNET, "network");
 		} else if (strcmp(a, "--unshare-user") == 0) {
 			unshare_user();
+		} else if (strcmp(a, "--unshare-user-unmapped") == 0) {
+			unshare_user_unmapped();
+		} else if (strcmp(a, "--die-with-parent") == 0) {
+			die_with_parent();
+		} else if (strcmp(a, "--stop") == 0) {
+			raise(SIGSTOP);
 		} else if (strcmp(a, "--unshare-net") == 0) {
 			if (unshare(CLONE_NEWNET) < 0)
 				die("unshare(CLONE_NEWNET) failed: %s", strerror(errno));

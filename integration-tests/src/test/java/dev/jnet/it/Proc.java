@@ -57,6 +57,11 @@ public final class Proc {
             return process;
         }
 
+        /** What it has written to stdout so far (to wait for a line while it runs). */
+        public String stdoutSoFar() {
+            return read(out);
+        }
+
         /** SIGKILL (what {@code kill -9} sends) to the process itself, not its children. */
         public void kill9() {
             process.destroyForcibly();

@@ -49,6 +49,24 @@ public final class Helper {
             return add("--unshare-user");
         }
 
+        /**
+         * A new user namespace whose id maps the parent writes (newuidmap(1) needs the child's
+         * pid): the helper stops itself (SIGSTOP) until its uid_map and gid_map are written.
+         */
+        public Command unshareUserUnmapped() {
+            return add("--unshare-user-unmapped");
+        }
+
+        /** SIGKILL when the parent (thread) that started the helper ends; kept across the exec. */
+        public Command dieWithParent() {
+            return add("--die-with-parent");
+        }
+
+        /** Stop (SIGSTOP) here once; SIGCONT runs the following steps. */
+        public Command stop() {
+            return add("--stop");
+        }
+
         public Command unshareNet() {
             return add("--unshare-net");
         }

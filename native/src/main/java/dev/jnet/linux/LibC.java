@@ -58,6 +58,8 @@ final class LibC {
     static native NativeLong syscall(NativeLong number, NativeLong a, NativeLong b, NativeLong c, NativeLong d)
             throws LastErrorException;
 
+    static native int waitid(int idtype, int id, Pointer infop, int options) throws LastErrorException;
+
     static native int geteuid();
 
     static native int getegid();

@@ -272,6 +272,53 @@ public final class Syscalls {
         }
     }
 
+    /** waitid(2) idtype for a pidfd (Linux 5.4). */
+    private static final int P_PIDFD = 3;
+    private static final int WSTOPPED = 2;
+    private static final int WEXITED = 4;
+    private static final int WNOWAIT = 0x01000000;
+    /** si_code of a SIGCHLD siginfo: the child stopped. */
+    public static final int CLD_STOPPED = 5;
+    /** Offset of si_code in siginfo_t (si_signo, si_errno, si_code). */
+    private static final int SI_CODE = 8;
+    private static final int SIGINFO_SIZE = 128;
+
+    /**
+     * Waits until the child behind {@code pidfd} stops or ends, and says which: true when it
+     * stopped (that stop is consumed), false when it ended. An end is left for whoever reaps the
+     * child (the JDK's process reaper), and one it already reaped counts as an end too.
+     */
+    public static boolean awaitStopOrExit(int pidfd, String what) {
+        try (com.sun.jna.Memory info = new com.sun.jna.Memory(SIGINFO_SIZE)) {
+            while (true) {
+                info.clear();
+                try {
+                    LibC.waitid(P_PIDFD, pidfd, info, WSTOPPED | WEXITED | WNOWAIT);
+                } catch (LastErrorException e) {
+                    if (e.getErrorCode() == Errno.EINTR) {
+                        continue;
+                    }
+                    if (e.getErrorCode() == Errno.ECHILD) {
+                        return false;
+                    }
+                    throw new SyscallException(e.getErrorCode(), "waitid", what);
+                }
+                if (info.getInt(SI_CODE) != CLD_STOPPED) {
+                    return false;
+                }
+                // consume the stop report (WNOWAIT left it), so that the next wait sees the next stop
+                try {
+                    LibC.waitid(P_PIDFD, pidfd, info, WSTOPPED);
+                } catch (LastErrorException e) {
+                    if (e.getErrorCode() != Errno.EINTR) {
+                        throw new SyscallException(e.getErrorCode(), "waitid", what);
+                    }
+                }
+                return true;
+            }
+        }
+    }
+
     public static int geteuid() {
         return LibC.geteuid();
     }

@@ -103,8 +103,11 @@ final class Failures implements IExecutionExceptionHandler {
         PrintWriter err = cl.getErr();
         err.println(ex.getMessage() + " (try \"" + cl.getCommandSpec().qualifiedName() + " --help\")");
         err.flush();
-        // usernet keeps slirp4netns's exit status for bad usage
-        return cl.getCommand() instanceof UsernetCommand ? UsernetCommand.EXIT_FAILED : EXIT_USAGE;
+        // usernet keeps slirp4netns's exit status for bad usage, rootless rootlesskit's and pasta's
+        if (cl.getCommand() instanceof UsernetCommand) {
+            return UsernetCommand.EXIT_FAILED;
+        }
+        return cl.getCommand() instanceof RootlessCommand ? RootlessSession.EXIT_FAILED : EXIT_USAGE;
     }
 
     /** Bad input detected by a command after parsing. */

@@ -18,7 +18,7 @@ import picocli.CommandLine.Model.OptionSpec;
 final class JnetCommand implements Runnable, picocli.CommandLine.IExitCodeGenerator {
     /** Subcommands, in help order: Main adds them as needed (the subcommands attribute would build all, slowly). */
     static final List<Class<?>> SUBCOMMANDS = List.of(NetnsCommand.class, LinkCommand.class, AddrCommand.class,
-            RouteCommand.class, UsernetCommand.class);
+            RouteCommand.class, UsernetCommand.class, RootlessCommand.class);
 
     /** -j: read by the subcommands. */
     boolean json;

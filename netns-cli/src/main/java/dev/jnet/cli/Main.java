@@ -41,7 +41,7 @@ public final class Main {
         public static void main(String[] args) {
             quickStart();
             for (String line : List.of("--version", "--help", "netns --help", "netns list", "-j netns list",
-                    "netns list --help", "netns exec --help", "netns frob", "usernet --help")) {
+                    "netns list --help", "netns exec --help", "netns frob", "usernet --help", "rootless --help")) {
                 run(line.split(" "));
             }
             System.exit(0);
@@ -84,6 +84,10 @@ public final class Main {
             // exec takes the command to run verbatim: its options are not ours
             cl.setStopAtPositional(true);
             cl.setUnmatchedOptionsArePositionalParams(true);
+        }
+        if (user instanceof RootlessCommand) {
+            // CMD's own options are not ours (an unknown option before CMD is still an error)
+            cl.setStopAtPositional(true);
         }
         List<Class<?>> subs = subcommandsOf(user);
         if (subs.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.jnet.cli;
 
+import dev.jnet.usernet.Ipv6Config;
 import dev.jnet.usernet.UsernetConfig;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -106,6 +107,43 @@ final class SlirpArgs {
             // fall through: not an interface we can read
         }
         throw new Bad("outbound-addr has to be valid ipv4 address or interface name.");
+    }
+
+    /**
+     * {@code --cidr6} (jnet's; slirp4netns's prefix is fixed at fd00::/64): a /64 prefix, host
+     * bits zero, not multicast, link-local or loopback, as SLAAC needs.
+     */
+    static Ipv6Config cidr6(String text) {
+        int slash = text.indexOf('/');
+        String addr = slash < 0 ? text : text.substring(0, slash);
+        if (slash < 0 || !addr.contains(":") || !addr.matches("[0-9A-Fa-f:.]+")) {
+            throw new Bad("invalid IPv6 CIDR: " + text + " (expected PREFIX/64, e.g. fd00::/64)");
+        }
+        if (!text.substring(slash + 1).equals("64")) {
+            throw new Bad("IPv6 prefix length needs to be 64 (SLAAC), not " + text.substring(slash + 1));
+        }
+        byte[] b;
+        try {
+            b = InetAddress.getByName(addr).getAddress(); // a literal (checked above): no lookup
+        } catch (java.net.UnknownHostException e) {
+            throw new Bad("invalid IPv6 CIDR: " + text);
+        }
+        if (b.length != 16) {
+            throw new Bad("invalid IPv6 CIDR: " + text);
+        }
+        long high = 0;
+        long low = 0;
+        for (int i = 0; i < 8; i++) {
+            high = high << 8 | (b[i] & 0xff);
+            low = low << 8 | (b[8 + i] & 0xff);
+        }
+        if (low != 0) {
+            throw new Bad("IPv6 CIDR needs to be a network prefix like fd00::/64, not an address: " + text);
+        }
+        if ((high >>> 56) == 0xff || (high >>> 54) == (0xfe80L >>> 6) || high == 0) {
+            throw new Bad("IPv6 prefix " + text + " is multicast, link-local or unspecified");
+        }
+        return new Ipv6Config(high, 64);
     }
 
     private static int ipv4(String text, String error) {

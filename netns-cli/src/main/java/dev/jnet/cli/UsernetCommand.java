@@ -2,6 +2,7 @@ package dev.jnet.cli;
 
 import dev.jnet.linux.SyscallException;
 import dev.jnet.linux.Syscalls;
+import dev.jnet.usernet.Ipv6Config;
 import dev.jnet.usernet.StackFactory;
 import dev.jnet.usernet.Usernet;
 import dev.jnet.usernet.UsernetConfig;
@@ -33,6 +34,8 @@ final class UsernetCommand implements Callable<Integer> {
     static final int EXIT_FAILED = 1;
     /** Names a {@link StackFactory} class to serve the link instead of the built-in stack (tests, embedding). */
     static final String STACK_PROPERTY = "jnet.usernet.stack";
+    /** RFC 8200: every IPv6 link carries 1280-byte packets (the guest's kernel enforces it too). */
+    static final int IPV6_MIN_MTU = 1280;
 
     @Spec CommandSpec spec;
 
@@ -51,8 +54,9 @@ final class UsernetCommand implements Callable<Integer> {
     @Option(names = "--macaddress", paramLabel = "MAC") String macAddress;
     @Option(names = "--target-type", paramLabel = "TYPE") String targetType;
     @Option(names = "--resolv-conf", paramLabel = "PATH") String resolvConf;
-    // IPv6 comes with the next usernet issue: until then refused when given
     @Option(names = {"-6", "--enable-ipv6"}) boolean enableIpv6;
+    @Option(names = "--cidr6", paramLabel = "PREFIX/64") String cidr6;
+    // the API socket (fwd branch) and --outbound-addr6: refused when given
     @Option(names = {"-a", "--api-socket"}, paramLabel = "PATH") String apiSocket;
     @Option(names = "--outbound-addr6", paramLabel = "IPv6", hidden = true) String outboundAddr6;
     @Option(names = {"-h", "--help"}) boolean help;
@@ -128,7 +132,7 @@ final class UsernetCommand implements Callable<Integer> {
     }
 
     private Usernet.Options options() {
-        for (String unsupported : new String[] {enableIpv6 ? "--enable-ipv6" : null,
+        for (String unsupported : new String[] {
                 outboundAddr6 != null ? "--outbound-addr6" : null}) {
             if (unsupported != null) {
                 throw new SlirpArgs.Bad(unsupported + " is not supported yet");
@@ -176,6 +180,17 @@ final class UsernetCommand implements Callable<Integer> {
             config = config.withResolvConf(Path.of(resolvConf));
         }
         config = config.withHostLoopback(!disableHostLoopback).withDns(!disableDns);
+        if (cidr6 != null && !enableIpv6) {
+            throw new SlirpArgs.Bad("--cidr6 needs -6/--enable-ipv6");
+        }
+        if (enableIpv6) {
+            if (config.mtu() < IPV6_MIN_MTU) {
+                throw new SlirpArgs.Bad("IPv6 needs an MTU of at least " + IPV6_MIN_MTU + ", not " + config.mtu());
+            }
+            // the guest configures itself from the stack's router advertisements (SLAAC), as with
+            // slirp4netns: --configure adds no IPv6 address or route
+            config = config.withIpv6(cidr6 == null ? Ipv6Config.defaults() : SlirpArgs.cidr6(cidr6));
+        }
         int exit = exitFd == null ? -1 : SlirpArgs.fd(exitFd, "exit-fd");
         return new Usernet.Options(guest, tapName == null ? "tap0" : tapName, configure, config, exit, stack());
     }

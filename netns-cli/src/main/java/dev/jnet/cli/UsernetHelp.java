@@ -3,9 +3,9 @@ package dev.jnet.cli;
 /**
  * {@code jnet usernet --help}, laid out as slirp4netns's: rootlesskit and podman read it to learn
  * which flags they may pass (they search it for "--netns-type", "--enable-sandbox", "--mtu", ...).
- * It lists slirp4netns's flags (rootlesskit enables its slirp4netns port driver only when
- * "--api-socket" is listed); -6 is listed but refused until IPv6 exists. (Not listing -6 would not help podman: with its default enable_ipv6=true it then fails
- * with "enable_ipv6 not supported"; podman works with enable_ipv6=false in network_cmd_options.)
+ * It lists slirp4netns's flags (podman passes -6 when it finds "--enable-ipv6" here, its default
+ * enable_ipv6=true; rootlesskit enables its slirp4netns port driver only when "--api-socket" is
+ * listed).
  */
 final class UsernetHelp {
     private UsernetHelp() {}
@@ -19,7 +19,8 @@ final class UsernetHelp {
                 -e, --exit-fd=FD         specify the FD for terminating jnet usernet
                 -r, --ready-fd=FD        specify the FD to write to when the network is configured
                 -m, --mtu=MTU            specify MTU (default=1500, max=65521)
-                -6, --enable-ipv6        enable IPv6 (not supported yet: refused)
+                -6, --enable-ipv6        enable IPv6 (prefix fd00::/64, gateway fd00::2, DNS fd00::3; SLAAC)
+                --cidr6=PREFIX/64        specify the IPv6 prefix (default=fd00::/64; with -6)
                 -a, --api-socket=PATH    specify API socket path
                 --cidr=CIDR              specify network address CIDR (default=10.0.2.0/24)
                 --disable-host-loopback  prohibit connecting to 127.0.0.1:* on the host namespace

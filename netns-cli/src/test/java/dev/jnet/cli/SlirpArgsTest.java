@@ -31,6 +31,16 @@ class SlirpArgsTest {
     }
 
     @Test
+    void cidr6IsASlaacPrefix() {
+        assertThat(SlirpArgs.cidr6("fd00::/64")).isEqualTo(dev.jnet.usernet.Ipv6Config.defaults());
+        assertThat(SlirpArgs.cidr6("fd12:3456:789a:1::/64").prefixHigh()).isEqualTo(0xfd12_3456_789a_0001L);
+        for (String bad : new String[] {"fd00::", "fd00::/63", "fe80::/64", "ff02::/64", "::/64", "fd00::1/64",
+                "example.test/64", "fd00::/6x"}) {
+            assertThatThrownBy(() -> SlirpArgs.cidr6(bad)).as(bad).isInstanceOf(SlirpArgs.Bad.class);
+        }
+    }
+
+    @Test
     void mtuFrom68To65521() {
         assertThat(SlirpArgs.mtu("68")).isEqualTo(68);
         assertThat(SlirpArgs.mtu("65521")).isEqualTo(65521);

@@ -36,7 +36,8 @@ class UsernetCommandTest {
                 "--outbound-addr", "--disable-dns", "--macaddress", "--help", "--version"}) {
             assertThat(r.out()).contains(flag);
         }
-        assertThat(r.out()).contains("-6, --enable-ipv6        enable IPv6 (not supported yet: refused)");
+        assertThat(r.out()).contains("-6, --enable-ipv6        enable IPv6 (prefix fd00::/64");
+        assertThat(r.out()).doesNotContain("IPv6 (not supported");
         assertThat(r.out()).doesNotContain("--outbound-addr6");
     }
 
@@ -58,7 +59,12 @@ class UsernetCommandTest {
         "usernet --macaddress 02:00:00:00:00:01 1 => jnet usernet: --macaddress cannot be specified when --configure or -c is not specified",
         "usernet -e 99999 1 => jnet usernet: exit-fd 99999 is not open",
         "usernet -r 99999 1 => jnet usernet: ready-fd 99999 is not open",
-        "usernet -6 -c 1 => jnet usernet: --enable-ipv6 is not supported yet",
+        "usernet -6 -m 1279 -c 1 => jnet usernet: IPv6 needs an MTU of at least 1280, not 1279",
+        "usernet --cidr6 fd00:1::/64 -c 1 => jnet usernet: --cidr6 needs -6/--enable-ipv6",
+        "usernet -6 --cidr6 fd00::/48 -c 1 => jnet usernet: IPv6 prefix length needs to be 64 (SLAAC), not 48",
+        "usernet -6 --cidr6 fd00::5/64 -c 1 => jnet usernet: IPv6 CIDR needs to be a network prefix like fd00::/64, not an address: fd00::5/64",
+        "usernet -6 --cidr6 10.0.2.0/64 -c 1 => jnet usernet: invalid IPv6 CIDR: 10.0.2.0/64 (expected PREFIX/64, e.g. fd00::/64)",
+        "usernet -6 --outbound-addr6 ::1 -c 1 => jnet usernet: --outbound-addr6 is not supported yet",
         "usernet -a /nonexistent/api.sock 1 => jnet usernet: API socket /nonexistent/api.sock: no directory /nonexistent",
         "usernet --netns-type=tapfd 3 => jnet usernet: --netns-type must be pid or path, not \"tapfd\"",
         "usernet --netns-type=path /nonexistent/ns => jnet usernet: existing path expected when --netns-type=path: /nonexistent/ns",

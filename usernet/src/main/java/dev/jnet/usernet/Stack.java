@@ -9,6 +9,7 @@ import dev.jnet.usernet.ip.ArpResponder;
 import dev.jnet.usernet.ip.Ipv4Handler;
 import dev.jnet.usernet.ip.Ipv4Input;
 import dev.jnet.usernet.ip.Ipv4Output;
+import dev.jnet.usernet.ip.Ipv6Handler;
 import dev.jnet.usernet.ip.Ipv6Output;
 import dev.jnet.usernet.link.FrameHandler;
 import dev.jnet.usernet.link.FrameSink;
@@ -16,6 +17,7 @@ import dev.jnet.usernet.nat.AddressMap;
 import dev.jnet.usernet.tcp.NettyTcpHostConnector;
 import dev.jnet.usernet.tcp.TcpStack;
 import dev.jnet.usernet.udp.NettyUdpHostConnector;
+import dev.jnet.usernet.udp.Udp6Nat;
 import dev.jnet.usernet.udp.UdpNat;
 import dev.jnet.usernet.wire.EthernetFrame;
 import dev.jnet.usernet.wire.UdpDatagram;
@@ -34,8 +36,9 @@ import java.util.function.IntSupplier;
  * One guest's user-mode network stack: the frames of its tap device in, frames to it out.
  * Demultiplexes Ethernet: frames to another unicast MAC are dropped, the guest's MAC is learned
  * from every frame for us, ARP goes to the {@link ArpResponder}, IPv4 to the {@link Ipv4Input}
- * and on to TCP, UDP (with DNS) and ICMP; IPv6 and other EtherTypes are counted and dropped
- * (IPv6 comes with the next issue). All state belongs to the scheduler's thread.
+ * and on to TCP, UDP (with DNS) and ICMP; IPv6 to the {@link Ipv6Stack} when IPv6 is on
+ * ({@link UsernetConfig#ipv6()}); IPv6 while off and other EtherTypes are counted and dropped.
+ * All state belongs to the scheduler's thread.
  */
 public final class Stack implements FrameHandler, AutoCloseable {
     private static final long CLOSE_WAIT_SECONDS = 10;
@@ -49,6 +52,7 @@ public final class Stack implements FrameHandler, AutoCloseable {
     private final IntSupplier tcpConnections;
     private final UdpNat udp;
     private final IcmpEcho icmp;
+    private final Ipv6Stack ipv6;
     private final EthernetFrame eth = new EthernetFrame();
     /** host-to-guest forwards (the production stack's), or null */
     private PortForwarding forwarding;
@@ -69,6 +73,15 @@ public final class Stack implements FrameHandler, AutoCloseable {
      */
     public Stack(UsernetConfig config, Scheduler scheduler, Ipv4Output out, Ipv4Handler tcp,
             IntSupplier tcpConnections, UdpNat udp, IcmpEcho icmp) {
+        this(config, scheduler, out, tcp, tcpConnections, udp, icmp, null);
+    }
+
+    /**
+     * With IPv6: {@code ipv6} (closed with the stack) gets the IPv6 frames and is started (its
+     * first router advertisement) on the scheduler's thread; {@code null} drops IPv6.
+     */
+    public Stack(UsernetConfig config, Scheduler scheduler, Ipv4Output out, Ipv4Handler tcp,
+            IntSupplier tcpConnections, UdpNat udp, IcmpEcho icmp, Ipv6Stack ipv6) {
         this.config = config;
         this.scheduler = scheduler;
         this.out = out;
@@ -78,6 +91,14 @@ public final class Stack implements FrameHandler, AutoCloseable {
         this.icmp = icmp;
         this.arp = new ArpResponder(config, out.sink());
         this.ipv4 = new Ipv4Input(config, out, tcp, udp, icmp);
+        this.ipv6 = ipv6;
+        if (ipv6 != null) {
+            scheduler.execute(() -> {
+                if (!closed) {
+                    ipv6.start();
+                }
+            });
+        }
     }
 
     /**
@@ -112,7 +133,15 @@ public final class Stack implements FrameHandler, AutoCloseable {
         NettyTcpHostConnector tcpSockets = new NettyTcpHostConnector(scheduler, config);
         TcpStack tcp = new TcpStack(config, scheduler, out, out6, map, tcpSockets, dns.tcpUpstream());
         IntSupplier tcpConnections = tcp::connectionCount;
-        Stack stack = new Stack(config, scheduler, out, tcp, tcpConnections, udp, icmp);
+        Ipv6Stack ipv6 = null;
+        if (out6 != null) {
+            Ipv6Handler tcp6 = tcp; // TCP over IPv6: the same TcpStack, through its IPv6 entry
+            int maxUdp6Payload = out6.maxTransportLength() - UdpDatagram.HEADER_LENGTH;
+            NettyUdpHostConnector udp6Sockets = new NettyUdpHostConnector(loop, config.outboundAddr(),
+                    maxUdp6Payload, Udp6Nat.HEADROOM);
+            ipv6 = Ipv6Stack.create(config, scheduler, out6, map, dns, udp6Sockets, PingSocket.factory6(loop), tcp6);
+        }
+        Stack stack = new Stack(config, scheduler, out, tcp, tcpConnections, udp, icmp, ipv6);
         stack.forwarding = new PortForwarding(config, scheduler, loop, tcp, tcpSockets, udp, out,
                 PortForwarding.Limits.DEFAULT);
         return stack;
@@ -131,7 +160,7 @@ public final class Stack implements FrameHandler, AutoCloseable {
             }
             framesReceived++;
             eth.wrap(frame);
-            // group addresses too: broadcast ARP, and IPv6 neighbour discovery (next issue)
+            // group addresses too: broadcast ARP, and IPv6 neighbour discovery (33:33:ff:...)
             if (!eth.check() || !(eth.dst() == config.gatewayMac() || eth.isMulticast())) {
                 framesNotForUs++;
                 return;
@@ -140,6 +169,13 @@ public final class Stack implements FrameHandler, AutoCloseable {
             switch (eth.etherType()) {
                 case EthernetFrame.ETHERTYPE_ARP -> arp.receive(eth);
                 case EthernetFrame.ETHERTYPE_IPV4 -> ipv4.receive(frame, eth.payloadOffset(), eth.payloadLength());
+                case EthernetFrame.ETHERTYPE_IPV6 -> {
+                    if (ipv6 != null) {
+                        ipv6.receive(frame, eth.payloadOffset(), eth.payloadLength());
+                    } else {
+                        framesUnsupported++;
+                    }
+                }
                 default -> framesUnsupported++;
             }
         } catch (RuntimeException e) {
@@ -170,6 +206,11 @@ public final class Stack implements FrameHandler, AutoCloseable {
     /** ICMP. */
     public IcmpEcho icmp() {
         return icmp;
+    }
+
+    /** The IPv6 half, or {@code null} when IPv6 is off; read its counters on the stack's thread. */
+    public Ipv6Stack ipv6() {
+        return ipv6;
     }
 
     /** The last exception a handler threw for a frame (see {@link StackStats#handlerErrors()}), or {@code null}. */
@@ -214,7 +255,8 @@ public final class Stack implements FrameHandler, AutoCloseable {
     private void closeAll() {
         RuntimeException failure = null;
         // forwards first: no new connection or flow while the transports close
-        for (AutoCloseable c : new AutoCloseable[] {forwarding, tcp instanceof AutoCloseable a ? a : null, udp, icmp}) {
+        for (AutoCloseable c : new AutoCloseable[] {forwarding, tcp instanceof AutoCloseable a ? a : null, udp, icmp,
+                ipv6}) {
             if (c == null) {
                 continue;
             }

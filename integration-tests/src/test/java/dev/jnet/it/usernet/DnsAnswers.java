@@ -2,13 +2,14 @@ package dev.jnet.it.usernet;
 
 import java.io.ByteArrayOutputStream;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The fake resolver's logic (RFC 1035 wire format), free of sockets so it can be unit tested:
- * an A query for a known name gets its address, any other type for a known name an empty
+ * an A (or AAAA, where one is known) query for a known name gets its address, any other type for a known name an empty
  * answer (NODATA), an unknown name NXDOMAIN. Garbage gets no answer at all.
  */
 final class DnsAnswers {
@@ -19,11 +20,20 @@ final class DnsAnswers {
     private static final int HEADER = 12;
     private static final int TTL = 60;
 
+    static final int TYPE_AAAA = 28;
+
     private final Map<String, Inet4Address> names;
+    private final Map<String, Inet6Address> names6;
 
     /** {@code names}: lower-case names without the trailing dot. */
     DnsAnswers(Map<String, Inet4Address> names) {
+        this(names, Map.of());
+    }
+
+    /** With AAAA answers from {@code names6} (a name must also be in {@code names} to exist). */
+    DnsAnswers(Map<String, Inet4Address> names, Map<String, Inet6Address> names6) {
         this.names = Map.copyOf(names);
+        this.names6 = Map.copyOf(names6);
     }
 
     /** The response to the query {@code q}, or empty when it is not a query we can parse. */
@@ -74,18 +84,21 @@ final class DnsAnswers {
             out.write(q, HEADER, questionEnd - HEADER);
             return Optional.of(out.toByteArray());
         }
+        Inet6Address addr6 = names6.get(name.toString().toLowerCase(Locale.ROOT));
         boolean a = qtype == TYPE_A && qclass == CLASS_IN;
-        out.writeBytes(header(q, 0, 1, a ? 1 : 0));
+        boolean aaaa = qtype == TYPE_AAAA && qclass == CLASS_IN && addr6 != null;
+        out.writeBytes(header(q, 0, 1, a || aaaa ? 1 : 0));
         out.write(q, HEADER, questionEnd - HEADER);
-        if (a) {
+        if (a || aaaa) {
+            byte[] rdata = a ? addr.getAddress() : addr6.getAddress();
             out.write(0xC0); // name: pointer to the question's name
             out.write(HEADER);
-            writeU16(out, TYPE_A);
+            writeU16(out, qtype);
             writeU16(out, CLASS_IN);
             writeU16(out, TTL >>> 16);
             writeU16(out, TTL & 0xFFFF);
-            writeU16(out, 4);
-            out.writeBytes(addr.getAddress());
+            writeU16(out, rdata.length);
+            out.writeBytes(rdata);
         }
         return Optional.of(out.toByteArray());
     }

@@ -32,6 +32,20 @@ class DnsAnswersTest {
     }
 
     @Test
+    void anAaaaQueryGetsTheIpv6AddressWhereOneIsKnown() {
+        DnsAnswers both = new DnsAnswers(Map.of("example.test", (Inet4Address) address("203.0.113.10")),
+                Map.of("example.test", (java.net.Inet6Address) address("2001:db8::10")));
+        byte[] r = both.answer(query(9, "example.test", AAAA)).orElseThrow();
+        assertThat(u16(r, 6)).as("ancount").isEqualTo(1);
+        int answer = 12 + "example.test".length() + 2 + 4;
+        assertThat(u16(r, answer + 2)).as("type").isEqualTo(AAAA);
+        assertThat(u16(r, answer + 10)).as("rdlength").isEqualTo(16);
+        assertThat(java.util.Arrays.copyOfRange(r, answer + 12, answer + 28)).containsExactly(
+                0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10);
+        assertThat(r).hasSize(answer + 28);
+    }
+
+    @Test
     void otherTypesOfTheKnownNameGetAnEmptyAnswer() {
         byte[] r = dns.answer(query(7, "example.test", AAAA)).orElseThrow();
         assertThat(r[3] & 0x0F).isZero();

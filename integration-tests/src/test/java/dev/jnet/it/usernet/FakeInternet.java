@@ -1,6 +1,7 @@
 package dev.jnet.it.usernet;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -8,13 +9,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The fake hosts of the "internet" namespace, on TEST-NET-3 addresses of its loopback device:
+ * The fake hosts of the "internet" namespace, on TEST-NET-3 addresses (and 2001:db8::10 for
+ * the web server and UDP echo over IPv6) of its loopback device:
  * a web server, a resolver that knows {@code example.test}, UDP echo, and TCP services for the
  * stream tests (echo, reply after EOF, send then read). {@link #CLOSED_PORT} has no listener,
  * so the kernel there answers a SYN with RST.
  */
 public final class FakeInternet implements AutoCloseable {
     public static final String WEB_ADDRESS = "203.0.113.10";
+    /** The web and UDP echo host's IPv6 address (documentation prefix); DNS answers AAAA with it. */
+    public static final String WEB_ADDRESS6 = "2001:db8::10";
     public static final String DNS_ADDRESS = "203.0.113.53";
     public static final String WEB_NAME = "example.test";
     public static final int HTTP_PORT = 80;
@@ -39,6 +43,8 @@ public final class FakeInternet implements AutoCloseable {
     private FakeWebServer web;
     private FakeUdpServer dns;
     private FakeUdpServer udpEcho;
+    private FakeWebServer web6;
+    private FakeUdpServer udpEcho6;
     private FakeTcpServer echo;
     private FakeTcpServer replyAfterEof;
     private FakeTcpServer sendThenRead;
@@ -51,7 +57,12 @@ public final class FakeInternet implements AutoCloseable {
         try {
             InetAddress webAddr = InetAddress.getByName(WEB_ADDRESS);
             n.web = n.add(FakeWebServer.start(netns, new InetSocketAddress(webAddr, HTTP_PORT), downloadBytes()));
-            DnsAnswers answers = new DnsAnswers(Map.of(WEB_NAME, (Inet4Address) webAddr));
+            InetAddress webAddr6 = InetAddress.getByName(WEB_ADDRESS6);
+            n.web6 = n.add(FakeWebServer.start(netns, new InetSocketAddress(webAddr6, HTTP_PORT), downloadBytes()));
+            n.udpEcho6 = n.add(FakeUdpServer.start(netns, "udp-echo6", new InetSocketAddress(webAddr6, UDP_ECHO_PORT),
+                    FakeUdpServer.echo()));
+            DnsAnswers answers = new DnsAnswers(Map.of(WEB_NAME, (Inet4Address) webAddr),
+                    Map.of(WEB_NAME, (Inet6Address) webAddr6));
             n.dns = n.add(FakeUdpServer.start(netns, "dns", new InetSocketAddress(InetAddress.getByName(DNS_ADDRESS), 53),
                     answers::answer));
             n.udpEcho = n.add(FakeUdpServer.start(netns, "udp-echo", new InetSocketAddress(webAddr, UDP_ECHO_PORT),
@@ -118,6 +129,11 @@ public final class FakeInternet implements AutoCloseable {
 
     public int udpEchoes() {
         return udpEcho.requests();
+    }
+
+    /** Datagrams the echo service on {@link #WEB_ADDRESS6} got. */
+    public int udpEchoes6() {
+        return udpEcho6.requests();
     }
 
     /** Forgets what earlier tests sent to the TCP services. */

@@ -16,14 +16,17 @@ import java.util.regex.Pattern;
 /**
  * The two root-made namespaces of a usernet sandbox. "host" plays the machine the stack runs on:
  * lo up, one veth whose other end is in "internet", and a default route there as its only route
- * out, so nothing the stack sends can leave the machine. "internet" holds the fake hosts'
- * TEST-NET-3 addresses on its lo. Both names start with {@code itx-<jvm pid>-}; {@link #create}
+ * out, so nothing the stack sends can leave the machine (IPv6 likewise, over 2001:db8:1::/64).
+ * "internet" holds the fake hosts' TEST-NET-3 addresses and 2001:db8::10 on its lo. Both names start with {@code itx-<jvm pid>-}; {@link #create}
  * first removes such namespaces of JVMs that are gone (a run killed before its clean-up).
  */
 final class SandboxNetns implements AutoCloseable {
     static final String PREFIX = "itx-";
     static final String HOST_ADDRESS = "198.51.100.2";
     static final String INTERNET_ADDRESS = "198.51.100.1";
+    /** The veth's IPv6 addresses (documentation prefix 2001:db8::/32, like every fake IPv6 host). */
+    static final String HOST_ADDRESS6 = "2001:db8:1::2";
+    static final String INTERNET_ADDRESS6 = "2001:db8:1::1";
     /** Every group may open ICMP echo sockets in the host namespace (the stack pings with them). */
     static final String PING_GROUP_RANGE = "0 2147483647";
     private static final Pattern OURS = Pattern.compile("itx-(\\d+)-\\d+-(host|inet)");
@@ -67,6 +70,15 @@ final class SandboxNetns implements AutoCloseable {
         ip("-n", host, "route", "add", "default", "via", INTERNET_ADDRESS);
         ip("-n", internet, "addr", "add", FakeInternet.WEB_ADDRESS + "/32", "dev", "lo");
         ip("-n", internet, "addr", "add", FakeInternet.DNS_ADDRESS + "/32", "dev", "lo");
+        // IPv6 the same way (usernet -6 sends there): on in both, ::1 on lo, nodad so the
+        // addresses work at once, the host's only IPv6 route out the veth
+        for (String ns : List.of(host, internet)) {
+            check(Proc.run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=0"));
+        }
+        ip("-n", host, "addr", "add", HOST_ADDRESS6 + "/64", "dev", "up0", "nodad");
+        ip("-n", internet, "addr", "add", INTERNET_ADDRESS6 + "/64", "dev", "down0", "nodad");
+        ip("-n", host, "-6", "route", "add", "default", "via", INTERNET_ADDRESS6);
+        ip("-n", internet, "addr", "add", FakeInternet.WEB_ADDRESS6 + "/128", "dev", "lo", "nodad");
         check(Proc.run("ip", "netns", "exec", host, "sysctl", "-qw", "net.ipv4.ping_group_range=" + PING_GROUP_RANGE));
     }
 

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *                                                      |
  *                                                  netns itx-P-N-inet: down0 198.51.100.1/24,
  *                                                  lo 203.0.113.10 (web :80, UDP echo :7,
- *                                                  TCP :9000-9002), 203.0.113.53 (DNS :53)
+ *                                                  TCP :9000-9002), 203.0.113.53 (DNS :53),
+ *                                                  2001:db8::10 (web :80, UDP echo :7);
+ *                                                  IPv6 over the veth: 2001:db8:1::2 / ::1
  * </pre>
  *
  * Before each test the default usernet run (no flags) is restored if a test changed it, and

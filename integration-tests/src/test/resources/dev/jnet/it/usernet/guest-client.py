@@ -174,7 +174,7 @@ def cmd_parallel(host, port, count, size, timeout="90"):
 
 def cmd_udp_echo(host, port, count="3"):
     """Send COUNT datagrams of growing size; count the ones that come back unchanged."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(2)
     good = 0
     for i in range(int(count)):

@@ -13,6 +13,8 @@ import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
@@ -29,6 +31,8 @@ public final class PingSocket implements EpollIoHandle, EchoSockets.Socket {
     private static final int SOCK_NONBLOCK = 04000;
     private static final int SOCK_CLOEXEC = 02000000;
     private static final int IPPROTO_ICMP = 1;
+    private static final int AF_INET6 = 10;
+    private static final int IPPROTO_ICMPV6 = 58;
     /** Replies read per wake-up, so one busy socket cannot starve the loop. */
     private static final int READS_PER_WAKEUP = 16;
 
@@ -50,22 +54,43 @@ public final class PingSocket implements EpollIoHandle, EchoSockets.Socket {
         return (hostAddr, receiver) -> open(loop, hostAddr, receiver);
     }
 
+    /** Production {@link Echo6Sockets}: ICMPv6 ping sockets on {@code loop}. */
+    public static Echo6Sockets factory6(IoEventLoop loop) {
+        Epoll.ensureAvailability();
+        return (host, receiver) -> open6(loop, host, receiver);
+    }
+
     /**
      * Opens a ping socket to {@code hostAddr} and registers it with {@code loop} (call on the loop).
      *
      * @throws SyscallException if the socket cannot be made or connected
      */
     public static PingSocket open(IoEventLoop loop, int hostAddr, EchoSockets.Receiver receiver) {
-        int fd = Syscalls.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP,
-                "ICMP echo to " + Ipv4Packet.addressToString(hostAddr));
+        return open(loop, AF_INET, IPPROTO_ICMP, Ipv4Packet.toInetAddress(hostAddr), receiver);
+    }
+
+    /**
+     * Opens an ICMPv6 ping socket ({@code socket(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6)}, the
+     * same {@code ping_group_range} rule) to {@code host}; the kernel fills the checksum of
+     * what we send and hands us echo replies without the IPv6 header.
+     *
+     * @throws SyscallException if the socket cannot be made or connected
+     */
+    public static PingSocket open6(IoEventLoop loop, Inet6Address host, EchoSockets.Receiver receiver) {
+        return open(loop, AF_INET6, IPPROTO_ICMPV6, host, receiver);
+    }
+
+    private static PingSocket open(IoEventLoop loop, int family, int protocol, InetAddress host,
+            EchoSockets.Receiver receiver) {
+        int fd = Syscalls.socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol,
+                "ICMP echo to " + host.getHostAddress());
         Socket socket = new Socket(fd);
         PingSocket ping = new PingSocket(socket, receiver);
         try {
-            socket.connect(new InetSocketAddress(Ipv4Packet.toInetAddress(hostAddr), 0));
+            socket.connect(new InetSocketAddress(host, 0));
         } catch (IOException e) {
             ping.close();
-            throw new SyscallException(errno(e), "connect", "ICMP echo socket to "
-                    + Ipv4Packet.addressToString(hostAddr));
+            throw new SyscallException(errno(e), "connect", "ICMP echo socket to " + host.getHostAddress());
         }
         loop.register(ping).addListener(f -> {
             if (!f.isSuccess()) {

@@ -1,5 +1,6 @@
 package dev.jnet.usernet.ip;
 
+import dev.jnet.usernet.Ipv6Config;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.link.FrameSink;
 import dev.jnet.usernet.wire.EthernetFrame;
@@ -20,6 +21,9 @@ public final class Ipv6Output {
     private final UsernetConfig config;
     private final Ipv4Output v4;
     private final Ipv6Packet ip = new Ipv6Packet();
+    private boolean guestAddressKnown;
+    private long guestHigh;
+    private long guestLow;
 
     public Ipv6Output(UsernetConfig config, Ipv4Output v4) {
         this.config = config;
@@ -36,6 +40,36 @@ public final class Ipv6Output {
 
     public long guestMac() {
         return v4.guestMac();
+    }
+
+    /**
+     * Records an address of the guest's in the prefix (the source of a packet it sent, or the
+     * target of its duplicate address detection): where connections forwarded into the guest
+     * over IPv6 go when no guest address is given (SLAAC picks it, not us).
+     */
+    public void learnGuestAddress(long high, long low) {
+        Ipv6Config v6 = config.ipv6();
+        if (v6 != null && v6.inPrefix(high, low) && !v6.isGateway(high, low) && !v6.isDns(high, low)
+                && low != 0) {
+            guestAddressKnown = true;
+            guestHigh = high;
+            guestLow = low;
+        }
+    }
+
+    /** Whether the guest has shown an address in the prefix yet. */
+    public boolean guestAddressKnown() {
+        return guestAddressKnown;
+    }
+
+    /** High 64 bits of the guest's learned address (valid if {@link #guestAddressKnown()}). */
+    public long guestAddressHigh() {
+        return guestHigh;
+    }
+
+    /** Low 64 bits of the guest's learned address (valid if {@link #guestAddressKnown()}). */
+    public long guestAddressLow() {
+        return guestLow;
     }
 
     /** Largest transport segment (header + payload) one packet to the guest can carry. */

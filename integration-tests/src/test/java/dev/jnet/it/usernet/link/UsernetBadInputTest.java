@@ -64,8 +64,10 @@ class UsernetBadInputTest {
                     .isEqualTo("jnet usernet: MTU must be a positive integer (< 65522)\n");
             assertThat(usernet(jnet, user, "--macaddress", "02:00:00:00:00:01", pid).stderr()).isEqualTo(
                     "jnet usernet: --macaddress cannot be specified when --configure or -c is not specified\n");
-            assertThat(usernet(jnet, user, "-c", "--enable-ipv6", pid).stderr())
-                    .isEqualTo("jnet usernet: --enable-ipv6 is not supported yet\n");
+            assertThat(usernet(jnet, user, "-c", "--enable-ipv6", "--mtu", "1279", pid).stderr())
+                    .isEqualTo("jnet usernet: IPv6 needs an MTU of at least 1280, not 1279\n");
+            assertThat(usernet(jnet, user, "-c", "-6", "--cidr6", "fd00::/48", pid).stderr())
+                    .isEqualTo("jnet usernet: IPv6 prefix length needs to be 64 (SLAAC), not 48\n");
             assertThat(usernet(jnet, user, "-c", "--api-socket", "/nonexistent/x.sock", pid).stderr())
                     .isEqualTo("jnet usernet: API socket /nonexistent/x.sock: no directory /nonexistent\n");
             assertThat(usernet(jnet, user, "-c", "--frobnicate", pid).stderr())

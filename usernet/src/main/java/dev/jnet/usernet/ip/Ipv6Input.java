@@ -1,0 +1,132 @@
+package dev.jnet.usernet.ip;
+
+import dev.jnet.usernet.wire.Ipv6Packet;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * IPv6 from the guest: checks version and payload length, skips the extension headers a
+ * guest legitimately sends (hop-by-hop options on MLD reports, routing, destination options),
+ * drops fragments (the guest's path MTU is the link MTU, and reassembly state is state an
+ * attacker grows), then dispatches TCP, UDP and ICMPv6 to their handlers. Every drop is counted.
+ * Sources in the prefix teach the output the guest's (SLAAC) address.
+ */
+public final class Ipv6Input {
+    /** Next header: routing. */
+    static final int NH_ROUTING = 43;
+    /** Next header: destination options. */
+    static final int NH_DEST_OPTIONS = 60;
+    /** Extension headers followed per packet; more is not a real guest's packet. */
+    static final int MAX_EXTENSION_HEADERS = 8;
+
+    private final Ipv6Output out;
+    private final Ipv6Handler tcp;
+    private final Ipv6Handler udp;
+    private final Ipv6Handler icmp;
+    private final Ipv6Packet ip = new Ipv6Packet();
+
+    private long delivered;
+    private long malformed;
+    private long fragments;
+    private long unknownProtocol;
+    private long noHandler;
+
+    /**
+     * Handlers may be {@code null}: their packets are then dropped and counted.
+     *
+     * @param out where the guest's addresses are recorded ({@link Ipv6Output#learnGuestAddress})
+     */
+    public Ipv6Input(Ipv6Output out, Ipv6Handler tcp, Ipv6Handler udp, Ipv6Handler icmp) {
+        this.out = out;
+        this.tcp = tcp;
+        this.udp = udp;
+        this.icmp = icmp;
+    }
+
+    /** Handles the IPv6 packet at {@code buf[offset, offset + length)}; the buffer stays the caller's. */
+    public void receive(ByteBuf buf, int offset, int length) {
+        ip.wrap(buf, offset, length);
+        try {
+            if (!ip.check()) {
+                malformed++;
+                return;
+            }
+            if (ip.srcHigh() != out.guestAddressHigh() || ip.srcLow() != out.guestAddressLow()) {
+                out.learnGuestAddress(ip.srcHigh(), ip.srcLow()); // two compares when nothing changed
+            }
+            // Ethernet padding beyond the payload length is not part of the packet
+            int end = ip.payloadOffset() + ip.payloadLength();
+            int at = ip.payloadOffset();
+            int nextHeader = ip.nextHeader();
+            for (int n = 0; ; n++) {
+                switch (nextHeader) {
+                    case Ipv6Packet.NH_TCP, Ipv6Packet.NH_UDP, Ipv6Packet.NH_ICMPV6 -> {
+                        dispatch(nextHeader, at, end - at);
+                        return;
+                    }
+                    case Ipv6Packet.NH_HOP_BY_HOP, NH_ROUTING, NH_DEST_OPTIONS -> {
+                        if (n >= MAX_EXTENSION_HEADERS || at + 8 > end) {
+                            malformed++;
+                            return;
+                        }
+                        int headerLength = (buf.getUnsignedByte(at + 1) + 1) * 8;
+                        nextHeader = buf.getUnsignedByte(at);
+                        at += headerLength;
+                        if (at > end) {
+                            malformed++;
+                            return;
+                        }
+                    }
+                    case Ipv6Packet.NH_FRAGMENT -> {
+                        fragments++;
+                        return;
+                    }
+                    default -> {
+                        unknownProtocol++; // incl. "no next header"
+                        return;
+                    }
+                }
+            }
+        } finally {
+            ip.clear();
+        }
+    }
+
+    private void dispatch(int nextHeader, int transportOffset, int transportLength) {
+        Ipv6Handler handler = switch (nextHeader) {
+            case Ipv6Packet.NH_TCP -> tcp;
+            case Ipv6Packet.NH_UDP -> udp;
+            default -> icmp;
+        };
+        if (handler == null) {
+            noHandler++;
+            return;
+        }
+        delivered++;
+        handler.receive(ip, nextHeader, transportOffset, transportLength);
+    }
+
+    /** Packets handed to a transport handler. */
+    public long delivered() {
+        return delivered;
+    }
+
+    /** Packets whose header or extension header lengths did not add up. */
+    public long malformed() {
+        return malformed;
+    }
+
+    /** Fragments (dropped). */
+    public long fragments() {
+        return fragments;
+    }
+
+    /** Packets of a protocol the stack does not speak (dropped). */
+    public long unknownProtocol() {
+        return unknownProtocol;
+    }
+
+    /** TCP/UDP/ICMPv6 packets dropped because the stack has no handler for them. */
+    public long noHandler() {
+        return noHandler;
+    }
+}

@@ -1,0 +1,303 @@
+package dev.jnet.usernet.udp;
+
+import dev.jnet.usernet.Scheduler;
+import dev.jnet.usernet.UsernetConfig;
+import dev.jnet.usernet.dns.DnsForwarder;
+import dev.jnet.usernet.icmp6.Icmpv6Errors;
+import dev.jnet.usernet.ip.Ipv6Handler;
+import dev.jnet.usernet.ip.Ipv6Output;
+import dev.jnet.usernet.nat.AddressMap;
+import dev.jnet.usernet.nat.FlowTable;
+import dev.jnet.usernet.wire.InternetChecksum;
+import dev.jnet.usernet.wire.Ipv6Packet;
+import dev.jnet.usernet.wire.UdpDatagram;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.net.InetSocketAddress;
+
+/**
+ * UDP over IPv6 from the guest, NATed to host sockets: the IPv6 twin of {@link UdpNat}, with
+ * the same flow semantics, timeouts and bounds ({@link UdpNat.Limits}). A flow is (guest
+ * address and port, destination address and port) and owns one host socket: to the host's ::1
+ * for prefix::2 (unless host loopback is disabled), to the resolver for prefix::3 port 53 (an
+ * IPv4 resolver too: the socket's family follows the resolver), to the destination itself
+ * otherwise. Replies come from the address and port the guest sent to. Flows are keyed by a
+ * hash; a colliding flow replaces the older one. Unreachable destinations get ICMPv6
+ * destination unreachable; so do host-side errors.
+ */
+public final class Udp6Nat implements Ipv6Handler, AutoCloseable {
+    /** Where a host datagram should start to be forwarded in place: after Ethernet, IPv6, UDP. */
+    public static final int HEADROOM = Ipv6Output.HEADROOM + UdpDatagram.HEADER_LENGTH;
+
+    private final UsernetConfig config;
+    private final Ipv6Output out;
+    private final AddressMap map;
+    private final DnsForwarder dns;
+    private final UdpHostConnector connector;
+    private final FlowTable<Flow> flows;
+    private final FlowTable<Flow> dnsFlows;
+    private final Icmpv6Errors errors = new Icmpv6Errors();
+    private final UdpDatagram udp = new UdpDatagram();
+    private final UdpDatagram reply = new UdpDatagram();
+    private final Ipv6Packet quoted = new Ipv6Packet();
+
+    private long malformed;
+    private long badChecksum;
+    private long unreachable;
+    private long dropped;
+    private long oversized;
+    private long fromHost;
+    private long fromHostInPlace;
+    private long openFailures;
+
+    public Udp6Nat(UsernetConfig config, Scheduler scheduler, Ipv6Output out, AddressMap map, DnsForwarder dns,
+            UdpHostConnector connector, UdpNat.Limits limits) {
+        this.config = config;
+        this.out = out;
+        this.map = map;
+        this.dns = dns;
+        this.connector = connector;
+        this.flows = new FlowTable<>(scheduler, limits.flows(), limits.idleNanos(), Flow::close);
+        this.dnsFlows = new FlowTable<>(scheduler, limits.dnsFlows(), limits.dnsIdleNanos(), Flow::close);
+    }
+
+    @Override
+    public void receive(Ipv6Packet ip, int nextHeader, int transportOffset, int transportLength) {
+        udp.wrap(ip.buffer(), transportOffset, transportLength);
+        try {
+            if (!udp.check()) {
+                malformed++;
+                return;
+            }
+            // the checksum is mandatory over IPv6 (RFC 8200 8.1): zero is an error, not "none"
+            if (!udp.verifyChecksumIpv6(ip)) {
+                badChecksum++;
+                return;
+            }
+            route(ip, transportOffset);
+        } finally {
+            udp.clear();
+        }
+    }
+
+    private void route(Ipv6Packet ip, int transportOffset) {
+        long dstHigh = ip.dstHigh();
+        long dstLow = ip.dstLow();
+        switch (map.classify6(dstHigh, dstLow, udp.dstPort())) {
+            case HOST -> forward(ip, flows, null);
+            case DNS -> {
+                InetSocketAddress upstream = dns.upstream();
+                if (upstream == null) {
+                    refuse(ip, transportOffset, Icmpv6Errors.CODE_PORT_UNREACHABLE);
+                } else {
+                    forward(ip, dnsFlows, upstream);
+                }
+            }
+            case UNREACHABLE -> {
+                boolean ours = config.ipv6().isGateway(dstHigh, dstLow) || config.ipv6().isDns(dstHigh, dstLow);
+                refuse(ip, transportOffset, ours ? Icmpv6Errors.CODE_PORT_UNREACHABLE
+                        : Icmpv6Errors.CODE_ADDRESS_UNREACHABLE);
+            }
+        }
+    }
+
+    private void refuse(Ipv6Packet ip, int transportOffset, int code) {
+        if (errors.sendUnreachable(out, ip, Ipv6Packet.NH_UDP, transportOffset, code)) {
+            unreachable++;
+        } else {
+            dropped++; // multicast (mDNS, LLMNR, DHCPv6): silently
+        }
+    }
+
+    /** @param remote the host destination, or {@code null} for the destination's host address */
+    private void forward(Ipv6Packet ip, FlowTable<Flow> table, InetSocketAddress remote) {
+        long dstHigh = ip.dstHigh();
+        long dstLow = ip.dstLow();
+        long srcHigh = ip.srcHigh();
+        long srcLow = ip.srcLow();
+        int dstPort = udp.dstPort();
+        int srcPort = udp.srcPort();
+        long key = flowKey(srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort);
+        Flow flow = table.get(key);
+        if (flow != null && !flow.is(srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort)) {
+            table.remove(key); // hash collision: the newer flow wins
+            flow = null;
+        }
+        if (flow == null) {
+            InetSocketAddress target = remote != null ? remote
+                    : new InetSocketAddress(map.hostInetAddress6(dstHigh, dstLow), dstPort);
+            flow = new Flow(table, key, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort);
+            try {
+                flow.socket = connector.open(target, flow);
+            } catch (RuntimeException e) {
+                openFailures++; // e.g. EMFILE: lost like any datagram; the guest may retry
+                return;
+            }
+            table.put(key, flow);
+        }
+        flow.socket.send(ip.buffer().retainedSlice(udp.payloadOffset(), udp.payloadLength()));
+    }
+
+    static long flowKey(long srcHigh, long srcLow, int srcPort, long dstHigh, long dstLow, int dstPort) {
+        long h = mix(srcHigh) ^ Long.rotateLeft(mix(srcLow), 17) ^ Long.rotateLeft(mix(dstHigh), 31)
+                ^ Long.rotateLeft(mix(dstLow), 47);
+        return mix(h ^ ((long) srcPort << 16 | dstPort));
+    }
+
+    private static long mix(long v) {
+        v = (v ^ (v >>> 33)) * 0xFF51_AFD7_ED55_8CCDL;
+        v = (v ^ (v >>> 33)) * 0xC4CE_B9FE_1A85_EC53L;
+        return v ^ (v >>> 33);
+    }
+
+    /** Sends what the host socket heard to the guest, in place behind {@link #HEADROOM} or copied. */
+    private void deliver(Flow flow, ByteBuf payload) {
+        int len = payload.readableBytes();
+        if (len > out.maxTransportLength() - UdpDatagram.HEADER_LENGTH) {
+            oversized++; // no fragmentation towards the guest
+            return;
+        }
+        fromHost++;
+        ByteBuf buf;
+        int start = Ipv6Output.HEADROOM;
+        if (payload.readerIndex() == HEADROOM && payload.refCnt() == 1 && payload.isDirect()
+                && !payload.isReadOnly()) {
+            fromHostInPlace++;
+            buf = payload.retain(); // the socket's reader releases its reference after this call
+        } else {
+            buf = out.allocate(UdpDatagram.HEADER_LENGTH + len);
+            buf.writerIndex(start + UdpDatagram.HEADER_LENGTH);
+            buf.writeBytes(payload, payload.readerIndex(), len);
+        }
+        int udpLength = UdpDatagram.HEADER_LENGTH + len;
+        UdpDatagram.emitHeader(buf, start, flow.dstPort, flow.guestPort, len);
+        reply.wrap(buf, start, udpLength).fillChecksum(InternetChecksum.pseudoHeaderV6(
+                flow.dstHigh, flow.dstLow, flow.guestHigh, flow.guestLow, Ipv6Packet.NH_UDP, udpLength));
+        reply.clear();
+        out.send(buf, flow.dstHigh, flow.dstLow, flow.guestHigh, flow.guestLow, Ipv6Packet.NH_UDP);
+    }
+
+    /** A host-side error as ICMPv6 unreachable quoting a packet rebuilt from the flow. */
+    private void reportUnreachable(Flow flow, int icmpv4Code) {
+        int total = Ipv6Packet.HEADER_LENGTH + UdpDatagram.HEADER_LENGTH;
+        ByteBuf orig = Unpooled.buffer(total, total); // rare: an error, not a data packet
+        orig.writerIndex(total);
+        quoted.wrap(orig, 0, total).setVersionTrafficClassFlowLabel(0, 0)
+                .setPayloadLength(UdpDatagram.HEADER_LENGTH).setNextHeader(Ipv6Packet.NH_UDP).setHopLimit(64)
+                .setSrc(flow.guestHigh, flow.guestLow).setDst(flow.dstHigh, flow.dstLow);
+        UdpDatagram.emitHeader(orig, Ipv6Packet.HEADER_LENGTH, flow.guestPort, flow.dstPort, 0);
+        if (errors.sendUnreachable(out, quoted, Ipv6Packet.NH_UDP, Ipv6Packet.HEADER_LENGTH,
+                Icmpv6Errors.fromIcmpv4Code(icmpv4Code))) {
+            unreachable++;
+        }
+        quoted.clear();
+    }
+
+    public int flowCount() {
+        return flows.size();
+    }
+
+    public int dnsFlowCount() {
+        return dnsFlows.size();
+    }
+
+    public long expiredFlows() {
+        return flows.expirations() + dnsFlows.expirations();
+    }
+
+    public long evictedFlows() {
+        return flows.evictions() + dnsFlows.evictions();
+    }
+
+    public long malformed() {
+        return malformed;
+    }
+
+    /** Datagrams with a wrong or missing (zero) checksum. */
+    public long badChecksum() {
+        return badChecksum;
+    }
+
+    public long unreachableSent() {
+        return unreachable;
+    }
+
+    /** Multicast datagrams dropped. */
+    public long dropped() {
+        return dropped;
+    }
+
+    public long oversized() {
+        return oversized;
+    }
+
+    public long fromHost() {
+        return fromHost;
+    }
+
+    public long fromHostInPlace() {
+        return fromHostInPlace;
+    }
+
+    public long openFailures() {
+        return openFailures;
+    }
+
+    @Override
+    public void close() {
+        flows.clear();
+        dnsFlows.clear();
+    }
+
+    private final class Flow implements UdpHostConnector.Receiver {
+        final FlowTable<Flow> table;
+        final long key;
+        final long guestHigh;
+        final long guestLow;
+        final int guestPort;
+        final long dstHigh;
+        final long dstLow;
+        final int dstPort;
+        UdpHostConnector.HostSocket socket;
+        boolean closed;
+
+        Flow(FlowTable<Flow> table, long key, long guestHigh, long guestLow, int guestPort, long dstHigh,
+                long dstLow, int dstPort) {
+            this.table = table;
+            this.key = key;
+            this.guestHigh = guestHigh;
+            this.guestLow = guestLow;
+            this.guestPort = guestPort;
+            this.dstHigh = dstHigh;
+            this.dstLow = dstLow;
+            this.dstPort = dstPort;
+        }
+
+        boolean is(long srcHigh, long srcLow, int srcPort, long high, long low, int port) {
+            return guestHigh == srcHigh && guestLow == srcLow && guestPort == srcPort
+                    && dstHigh == high && dstLow == low && dstPort == port;
+        }
+
+        @Override
+        public void datagram(ByteBuf payload) {
+            if (!closed) {
+                table.touch(key);
+                deliver(this, payload);
+            }
+        }
+
+        @Override
+        public void unreachable(int icmpCode) {
+            if (!closed) {
+                reportUnreachable(this, icmpCode);
+            }
+        }
+
+        void close() {
+            closed = true;
+            if (socket != null) {
+                socket.close();
+            }
+        }
+    }
+}
