@@ -6,7 +6,6 @@ import dev.jnet.it.Proc;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -83,7 +82,6 @@ class UsernetIpv6Test {
     }
 
     @Test
-    @Disabled("needs TCP over IPv6 (fwd branch)")
     void curlOverIpv6DownloadsFromTheFakeIpv6WebServer(UsernetSandbox net) {
         Proc.Result down = net.guestShell(Duration.ofSeconds(90), "curl -6 -sSf --max-time 80 http://["
                 + FakeInternet.WEB_ADDRESS6 + "]" + FakeWebServer.DOWNLOAD_PATH + " | sha256sum");

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,7 +58,6 @@ class RootlessConsumersTest {
     }
 
     @Test
-    @Disabled("needs the API socket (fwd branch): rootlesskit's slirp4netns port driver adds its forwards through it")
     void rootlesskitPublishesAPortThroughJnet(UsernetSandbox net) throws Exception {
         rootlesskitPublishesAPort(net, Binary.JNET);
     }
