@@ -95,6 +95,7 @@ final class UsernetCommand implements Callable<Integer> {
             return fail(err, e.getMessage());
         }
         try {
+            onStatsSignal(usernet, err);
             if (ready >= 0) {
                 signalReady(ready);
             }
@@ -190,6 +191,27 @@ final class UsernetCommand implements Callable<Integer> {
         sun.misc.SignalHandler stop = sig -> signalled.complete(null);
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
+    }
+
+    /**
+     * SIGUSR1 writes the stack's counters and tables as one {@link StatsLine} to stderr (the
+     * dnsmasq convention); installed before readiness is signalled, so whoever waits for ready
+     * may signal at once.
+     */
+    @SuppressWarnings("restriction")
+    private static void onStatsSignal(Usernet usernet, PrintWriter err) {
+        sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> {
+            String line;
+            try {
+                line = usernet.stats().map(StatsLine::of).orElse("jnet usernet: stats unavailable (stopping)");
+            } catch (RuntimeException e) {
+                line = "jnet usernet: stats unavailable: " + e.getMessage();
+            }
+            synchronized (err) {
+                err.println(line);
+                err.flush();
+            }
+        });
     }
 
     private static int fail(PrintWriter err, String message) {

@@ -12,14 +12,22 @@ import dev.jnet.usernet.link.FrameSink;
 public interface StackFactory {
     Attached create(UsernetConfig config, EventLoopScheduler scheduler, FrameSink sink);
 
-    /** A running stack: where frames from the guest go, and how to stop it. */
-    record Attached(FrameHandler frames, AutoCloseable stop) {}
+    /**
+     * A running stack: where frames from the guest go, how to stop it, and how to read its
+     * counters and tables ({@code null} when the stack has none to show).
+     */
+    record Attached(FrameHandler frames, AutoCloseable stop, java.util.function.Supplier<StackStats> stats) {
+        /** A stack without statistics. */
+        public Attached(FrameHandler frames, AutoCloseable stop) {
+            this(frames, stop, null);
+        }
+    }
 
     /** The stack jnet ships ({@link Stack#create}). */
     static StackFactory builtIn() {
         return (config, scheduler, sink) -> {
             Stack stack = Stack.create(config, scheduler, sink);
-            return new Attached(stack, stack);
+            return new Attached(stack, stack, stack::stats);
         };
     }
 }

@@ -129,6 +129,11 @@ final class UsernetProcess implements AutoCloseable {
         }
     }
 
+    /** The stack's counters and tables, asked by SIGUSR1 (jnet usernet only: see {@link UsernetStats}). */
+    java.util.Map<String, Long> stats() {
+        return UsernetStats.ask(pid(), log);
+    }
+
     String log() {
         try {
             return Files.readString(log);

@@ -16,7 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.OptionalInt;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 /**
@@ -49,7 +51,6 @@ public final class UsernetSandbox implements AutoCloseable {
     private Guest guest;
     private UsernetProcess usernet;
     private int runs;
-    private ConnectionTableProbe connectionTable = ConnectionTableProbe.NONE;
 
     private UsernetSandbox() {}
 
@@ -250,14 +251,23 @@ public final class UsernetSandbox implements AutoCloseable {
         return binary;
     }
 
-    /** Connections usernet's table holds, where {@link ConnectionTableProbe} can ask it. */
-    public OptionalInt openConnections() {
-        return connectionTable.openConnections(usernetPid());
+    /**
+     * The stack's counters and tables (SIGUSR1, see {@link UsernetStats}), or empty for a
+     * foreign binary (real slirp4netns has no such query): callers skip only that check.
+     */
+    public Optional<Map<String, Long>> usernetStats() {
+        running();
+        return binary.isJnet() ? Optional.of(usernet.stats()) : Optional.empty();
     }
 
-    /** Plugs in the way to ask usernet for its connection table (see {@link ConnectionTableProbe}). */
-    void useConnectionTableProbe(ConnectionTableProbe probe) {
-        this.connectionTable = probe;
+    /** TCP connections plus UDP/DNS/ICMP flows usernet holds, where it can be asked ({@link #usernetStats}). */
+    public OptionalLong openConnections() {
+        return usernetStats().map(s -> OptionalLong.of(UsernetStats.hostFlows(s))).orElse(OptionalLong.empty());
+    }
+
+    /** Resident set size of the usernet process in KiB (VmRSS of /proc/PID/status). */
+    public long usernetRssKib() {
+        return ProcStatus.of(usernetPid()).kib("VmRSS");
     }
 
     public Path workDir() {
