@@ -14,15 +14,25 @@ final class StatsLine {
 
     private StatsLine() {}
 
+    /** {@code jnet usernet: faults {"to_stack":{"passed":..,"dropped":..},"to_guest":{..}}}: what the injector did. */
+    static String faults(dev.jnet.usernet.link.FaultInjector injector) {
+        return "jnet usernet: faults {\"to_stack\":" + object(injector.toStackCounters()) + ",\"to_guest\":"
+                + object(injector.toGuestCounters()) + "}";
+    }
+
     static String of(StackStats stats) {
-        StringBuilder b = new StringBuilder(PREFIX).append('{');
-        RecordComponent[] components = StackStats.class.getRecordComponents();
+        return PREFIX + object(stats);
+    }
+
+    private static String object(Record r) {
+        StringBuilder b = new StringBuilder().append('{');
+        RecordComponent[] components = r.getClass().getRecordComponents();
         for (int i = 0; i < components.length; i++) {
             Object value;
             try {
-                value = components[i].getAccessor().invoke(stats);
+                value = components[i].getAccessor().invoke(r);
             } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("reading " + components[i].getName() + " of StackStats", e);
+                throw new IllegalStateException("reading " + components[i].getName() + " of " + r.getClass(), e);
             }
             b.append(i == 0 ? "" : ",").append(Json.string(snakeCase(components[i].getName()))).append(':').append(value);
         }

@@ -6,6 +6,7 @@ import dev.jnet.usernet.StackFactory;
 import dev.jnet.usernet.Usernet;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.UsernetException;
+import dev.jnet.usernet.link.FaultInjector;
 import dev.jnet.usernet.guest.GuestTarget;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -58,6 +59,9 @@ final class UsernetCommand implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "PID|PATH") String target;
     @Parameters(index = "1", arity = "0..1", paramLabel = "TAPNAME") String tapName;
+
+    /** The fault injector of this run, when {@value FaultInjector#PROPERTY} asked for one (tests). */
+    private volatile FaultInjector faults;
 
     /** Set by the signal handlers: a request to stop, as good as the exit fd closing. */
     private final CompletableFuture<Void> signalled = new CompletableFuture<>();
@@ -162,7 +166,28 @@ final class UsernetCommand implements Callable<Integer> {
         }
         config = config.withHostLoopback(!disableHostLoopback).withDns(!disableDns);
         int exit = exitFd == null ? -1 : SlirpArgs.fd(exitFd, "exit-fd");
-        return new Usernet.Options(guest, tapName == null ? "tap0" : tapName, configure, config, exit, stack());
+        return new Usernet.Options(guest, tapName == null ? "tap0" : tapName, configure, config, exit, withFaults(stack()));
+    }
+
+    /**
+     * {@code stack} behind a {@link FaultInjector} when the system property
+     * {@value FaultInjector#PROPERTY} holds a fault spec (robustness tests; see
+     * {@link FaultInjector.Config#parse}), else {@code stack} itself: no cost when off.
+     */
+    private StackFactory withFaults(StackFactory stack) {
+        String faultSpec = System.getProperty(FaultInjector.PROPERTY);
+        if (faultSpec == null || faultSpec.isBlank()) {
+            return stack;
+        }
+        FaultInjector.Config config;
+        try {
+            config = FaultInjector.Config.parse(faultSpec);
+        } catch (IllegalArgumentException e) {
+            throw new SlirpArgs.Bad(FaultInjector.PROPERTY + ": " + e.getMessage());
+        }
+        spec.commandLine().getErr().println("jnet usernet: fault injector on: " + config);
+        spec.commandLine().getErr().flush();
+        return stack.withFaults(config, injector -> faults = injector);
     }
 
     /** The built-in stack, or the {@link StackFactory} class named by {@value #STACK_PROPERTY}. */
@@ -199,13 +224,20 @@ final class UsernetCommand implements Callable<Integer> {
      * may signal at once.
      */
     @SuppressWarnings("restriction")
-    private static void onStatsSignal(Usernet usernet, PrintWriter err) {
+    private void onStatsSignal(Usernet usernet, PrintWriter err) {
         sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> {
             String line;
             try {
                 line = usernet.stats().map(StatsLine::of).orElse("jnet usernet: stats unavailable (stopping)");
-            } catch (RuntimeException e) {
+                FaultInjector f = faults;
+                if (f != null) {
+                    line += "\n" + usernet.eventLoop().submit(() -> StatsLine.faults(f)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } catch (RuntimeException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 line = "jnet usernet: stats unavailable: " + e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
             synchronized (err) {
                 err.println(line);

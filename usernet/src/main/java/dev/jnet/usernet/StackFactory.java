@@ -1,5 +1,6 @@
 package dev.jnet.usernet;
 
+import dev.jnet.usernet.link.FaultInjector;
 import dev.jnet.usernet.link.FrameHandler;
 import dev.jnet.usernet.link.FrameSink;
 
@@ -21,6 +22,25 @@ public interface StackFactory {
         public Attached(FrameHandler frames, AutoCloseable stop) {
             this(frames, stop, null);
         }
+    }
+
+    /**
+     * This stack behind a seeded {@link FaultInjector} on both directions of the link (tests of
+     * robustness); {@code created} learns each injector made, e.g. to read its counters.
+     */
+    default StackFactory withFaults(FaultInjector.Config faults, java.util.function.Consumer<FaultInjector> created) {
+        return (config, scheduler, sink) -> {
+            FaultInjector injector = new FaultInjector(faults, scheduler);
+            Attached inner = create(config, scheduler, injector.stackToGuest(sink));
+            created.accept(injector);
+            return new Attached(injector.guestToStack(inner.frames()), () -> {
+                try {
+                    inner.stop().close();
+                } finally {
+                    injector.close();
+                }
+            }, inner.stats());
+        };
     }
 
     /** The stack jnet ships ({@link Stack#create}). */
