@@ -1,5 +1,6 @@
 package dev.jnet.cli;
 
+import dev.jnet.linux.Sandbox;
 import dev.jnet.linux.SyscallException;
 import dev.jnet.linux.Syscalls;
 import dev.jnet.usernet.StackFactory;
@@ -99,6 +100,9 @@ final class UsernetCommand implements Callable<Integer> {
             return fail(err, e.getMessage());
         }
         try {
+            if (enableSandbox || enableSeccomp) {
+                sandbox(usernet);
+            }
             onStatsSignal(usernet, err);
             if (ready >= 0) {
                 signalReady(ready);
@@ -216,6 +220,28 @@ final class UsernetCommand implements Callable<Integer> {
         sun.misc.SignalHandler stop = sig -> signalled.complete(null);
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
+    }
+
+    /**
+     * Once the tap and netlink sockets are open (and before readiness is signalled):
+     * no_new_privs; with --enable-sandbox no capabilities on the threads that run jnet code
+     * (this one and the stack's event loop; capabilities are per thread, JVM-internal threads keep
+     * theirs, and an unprivileged user has none); then the seccomp deny filter on every thread,
+     * which also carries no_new_privs to every thread (it is per thread too). See UsernetHelp.
+     */
+    private void sandbox(Usernet usernet) {
+        Sandbox.noNewPrivs();
+        if (enableSandbox) {
+            Sandbox.dropCapabilities();
+            try {
+                usernet.eventLoop().submit(Sandbox::dropCapabilities).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof SyscallException s ? s : new IllegalStateException(e.getCause());
+            } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("dropping the event loop's capabilities", e);
+            }
+        }
+        Sandbox.denySyscalls();
     }
 
     /**

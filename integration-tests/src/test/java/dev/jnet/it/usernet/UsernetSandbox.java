@@ -127,11 +127,22 @@ public final class UsernetSandbox implements AutoCloseable {
      * previous run left in it (tap device, ARP and route entries, sockets) blurs the next one.
      */
     public void restartUsernet(int mtu, List<String> flags) {
+        restartUsernet(mtu, flags, List.of());
+    }
+
+    /**
+     * As {@link #restartUsernet(int, List)}, with extra JVM options for a jnet usernet (e.g.
+     * {@code -Djnet.usernet.faults=...}); a foreign binary cannot take them: refused.
+     */
+    public void restartUsernet(int mtu, List<String> flags, List<String> jvmOptions) {
+        if (!jvmOptions.isEmpty() && !binary.isJnet()) {
+            throw new IllegalStateException("JVM options " + jvmOptions + " for a foreign binary: " + binary.description());
+        }
         stopUsernet();
         runs++;
         guest = Guest.start(netns.host(), user, workDir.resolve("resolv.conf"), workDir.resolve("hosts"), workDir,
                 workDir.resolve("guest-" + runs + ".log"));
-        usernet = UsernetProcess.start(netns.host(), user, binary, guest.pid(), mtu, flags,
+        usernet = UsernetProcess.start(netns.host(), user, binary, guest.pid(), mtu, flags, jvmOptions,
                 workDir.resolve("usernet-" + runs + ".log"), READY_TIMEOUT);
     }
 
@@ -142,7 +153,7 @@ public final class UsernetSandbox implements AutoCloseable {
     /** The default run (MTU {@link #DEFAULT_MTU}, no flags), restarted only if it is not what runs. */
     public void ensureDefaultUsernet() {
         if (usernet == null || !usernet.isAlive() || !guest.isAlive() || usernet.mtu() != DEFAULT_MTU
-                || !usernet.flags().isEmpty()) {
+                || !usernet.flags().isEmpty() || !usernet.jvmOptions().isEmpty()) {
             restartUsernet(DEFAULT_MTU, List.of());
         }
     }
