@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  */
 class StackFullFuzzTest {
     private static final int FRAMES = Integer.getInteger("jnet.test.fuzz.frames", 1_000_000);
-    private static final int PARANOID_FRAMES = Integer.getInteger("jnet.test.fuzz.paranoidFrames", 50_000);
+    private static final int PARANOID_FRAMES = Integer.getInteger("jnet.test.fuzz.paranoidFrames", 20_000);
     private static final TcpLimits LIMITS = TcpLimits.defaults().withTable(64, 16, 16);
     private static final int MAX_UDP = 8;
     private static final int MAX_DNS = 4;

@@ -10,7 +10,15 @@ import java.util.Map;
 /** The fields of {@code /proc/PID/status} ("VmRSS", "NoNewPrivs", "Seccomp", "CapEff", ...). */
 record ProcStatus(long pid, Map<String, String> fields) {
     static ProcStatus of(long pid) {
-        Path p = Path.of("/proc", Long.toString(pid), "status");
+        return read(pid, Path.of("/proc", Long.toString(pid), "status"));
+    }
+
+    /** One thread's status ({@code /proc/PID/task/TID/status}). */
+    static ProcStatus of(long pid, String tid) {
+        return read(pid, Path.of("/proc", Long.toString(pid), "task", tid, "status"));
+    }
+
+    private static ProcStatus read(long pid, Path p) {
         Map<String, String> f = new LinkedHashMap<>();
         try {
             for (String line : Files.readAllLines(p)) {
