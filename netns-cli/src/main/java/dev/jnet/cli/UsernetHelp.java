@@ -42,12 +42,14 @@ final class UsernetHelp {
 
                 Sandbox (once the tap and netlink sockets are open; unlike slirp4netns no mount
                 namespace and no pivot_root: the JVM keeps loading classes and libraries from disk):
-                  --enable-sandbox  sets no_new_privs and drops every capability from the effective,
-                                    permitted, inheritable, ambient and bounding sets
-                  --enable-seccomp  sets no_new_privs and installs a seccomp filter on every thread:
-                                    mount, umount2, pivot_root, chroot, ptrace, process_vm_*, kexec_*,
-                                    *_module, reboot, swapon/off, bpf, perf_event_open, setns, unshare,
-                                    keyctl, add_key, request_key, userfaultfd, ... fail with EPERM
+                  --enable-seccomp  sets no_new_privs and installs a seccomp filter on every thread
+                                    (TSYNC): mount, umount2, pivot_root, chroot, the new mount API,
+                                    ptrace, process_vm_*, kexec_*, *_module, reboot, swapon/off, bpf,
+                                    perf_event_open, setns, unshare, keyctl, add_key, request_key,
+                                    userfaultfd, ... and other ABIs (x32, ia32) fail with EPERM
+                  --enable-sandbox  the same, and drops every capability (ambient, bounding, effective,
+                                    permitted, inheritable) of the threads that run jnet code (main,
+                                    event loop); JVM-internal threads keep the process's own
                 """;
     }
 }

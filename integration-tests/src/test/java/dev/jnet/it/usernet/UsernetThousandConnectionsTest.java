@@ -38,6 +38,7 @@ class UsernetThousandConnectionsTest {
         assertThat(GuestOutput.fields(r)).as("%s\n%s", r.describe(), net.usernetLog())
                 .containsEntry("ok", Integer.toString(CONNECTIONS));
         assertThat(net.internet().echo().received()).hasSize(CONNECTIONS);
+        assertThat(net.internet().echo().failures()).isEmpty();
 
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (net.usernetFdCount() > baseline && System.nanoTime() < deadline) {
