@@ -16,14 +16,15 @@ import java.util.function.Predicate;
 
 /**
  * Root's iproute2 namespace directory as one test sees it. Every name a test makes comes from
- * {@link #name} and starts with {@code jit-<pid>-}, so {@link #close()} can remove all of them
+ * {@link #name} and starts with {@link #PREFIX} ({@code jit-<pid>-}), so {@link #close()} can remove all of them
  * (mounts, files, /etc/netns directories) whatever the test did, and leave other people's alone.
  */
 public final class HostNetns implements AutoCloseable {
     /** Where iproute2 (and rootful jnet) keep namespaces; /var/run/netns resolves here. */
     public static final Path DIR = resolveDir();
     public static final Path ETC_NETNS = Path.of("/etc/netns");
-    public static final String PREFIX = "jit-" + ProcessHandle.current().pid() + "-";
+    /** {@code jit-<pid>-}; {@code -Djnet.it.prefix=P} replaces "jit-" (several test runs sharing a machine). */
+    public static final String PREFIX = System.getProperty("jnet.it.prefix", "jit-") + ProcessHandle.current().pid() + "-";
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
 

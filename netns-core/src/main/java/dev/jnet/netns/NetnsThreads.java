@@ -8,17 +8,20 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs code inside a network namespace. setns(2) and unshare(2) move only the calling thread,
- * so a caller's own thread (perhaps an event loop) is never moved: {@link #call} gets a fresh
- * thread that enters the namespace and ends with the task, and {@link #callInNewNamespace}
- * runs on one reusable worker that goes back to the process's namespace after every task.
+ * so a caller's own thread (perhaps an event loop) is never moved: {@link #call} runs the task
+ * on a pooled thread that enters the namespace and goes back to the process's namespace when
+ * the task ends, and {@link #callInNewNamespace} runs on one reusable worker that does the same
+ * after every unshare.
  */
 public final class NetnsThreads {
-    /** Where the worker returns to: the namespace of the process's initial thread. */
+    /** Where the workers return to: the namespace of the process's initial thread. */
     private static final String HOME = "/proc/self/ns/net";
 
     /**
@@ -27,19 +30,60 @@ public final class NetnsThreads {
      */
     private static final ThreadPoolExecutor WORKER = newWorker();
 
+    /**
+     * Threads for {@link #call}, reused for the same reason: as many as there are calls at once
+     * (each caller waits for its task), idle ones ended after 2 s.
+     */
+    private static final ThreadPoolExecutor ENTER = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 2, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), daemon("jnet-in-netns"));
+
     private NetnsThreads() {}
 
-    /** Runs {@code task} on a new thread in the namespace opened by {@code nsFile}. */
+    /**
+     * Runs {@code task} on a thread in the namespace opened by {@code nsFile}: sockets it
+     * creates belong to that namespace, threads it starts are in it. The task must not keep the
+     * thread (it is reused once the task returns).
+     */
     public static <T> T call(Path nsFile, String name, Callable<T> task) throws Exception {
+        boolean[] stranded = {false};
         FutureTask<T> future = new FutureTask<>(() -> {
-            try (Fd ns = Fd.open(nsFile.toString(), Syscalls.O_RDONLY)) {
-                Syscalls.setns(ns.get(), Syscalls.CLONE_NEWNET, nsFile.toString());
+            Thread self = Thread.currentThread();
+            String idle = self.getName();
+            try (Fd home = Fd.open(HOME, Syscalls.O_RDONLY)) {
+                try (Fd ns = Fd.open(nsFile.toString(), Syscalls.O_RDONLY)) {
+                    Syscalls.setns(ns.get(), Syscalls.CLONE_NEWNET, nsFile.toString());
+                }
+                self.setName("jnet-in-" + name);
+                try {
+                    return task.call();
+                } finally {
+                    self.setName(idle);
+                    try {
+                        Syscalls.setns(home.get(), Syscalls.CLONE_NEWNET, HOME);
+                    } catch (RuntimeException e) {
+                        stranded[0] = true;
+                        throw e;
+                    }
+                }
             }
-            return task.call();
         });
-        Thread t = new Thread(future, "jnet-in-" + name);
-        t.start();
+        ENTER.execute(() -> {
+            future.run();
+            if (stranded[0]) {
+                // still in the task's namespace: this thread must not be reused (the pool replaces it)
+                throw new StrandedThread();
+            }
+        });
         return result(future);
+    }
+
+    /** Ends a worker that could not go back to the process's namespace. */
+    private static final class StrandedThread extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StrandedThread() {
+            super("thread left in another network namespace", null, false, false);
+        }
     }
 
     /**
@@ -63,13 +107,22 @@ public final class NetnsThreads {
     }
 
     private static ThreadPoolExecutor newWorker() {
-        ThreadPoolExecutor ex = new ThreadPoolExecutor(1, 1, 2, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "jnet-netns-worker");
-            t.setDaemon(true);
-            return t;
-        });
+        ThreadPoolExecutor ex = new ThreadPoolExecutor(1, 1, 2, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                daemon("jnet-netns-worker"));
         ex.allowCoreThreadTimeOut(true);
         return ex;
+    }
+
+    /** Daemon threads named {@code name}. */
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            // tasks run inside FutureTasks, which keep every failure for the caller: the only
+            // thing that escapes is a StrandedThread, which ends its thread on purpose
+            t.setUncaughtExceptionHandler((th, e) -> { });
+            return t;
+        };
     }
 
     private static <T> T result(Future<T> future) throws Exception {

@@ -29,8 +29,9 @@ import java.util.function.Function;
  * {@link dev.jnet.netlink.NetlinkException}s (errno + extended-ack text).
  *
  * <p>Batching: between {@link #beginBatch()} and {@link #endBatch()}, mutating requests are
- * sent without waiting for each acknowledgement; {@code endBatch} collects them all and
- * returns the failures in request order (for {@code jnet -batch}). Inside a batch, mutating
+ * pipelined: queued and sent many per {@code send()}, without waiting for answers (see
+ * {@link NetlinkSocket}); {@code endBatch} collects them all and returns the failures in
+ * request order. Inside a batch, mutating
  * calls do not throw: a request that cannot even be sent (bad argument, unknown device)
  * is a failure at its index too. Queries inside a batch see every earlier request applied.
  */
@@ -185,15 +186,35 @@ public final class RtnlHandle implements AutoCloseable {
         return LinkCodec.NsRef.fd(fd.get());
     }
 
-    private static void closeAll(List<Fd> fds) {
-        for (Fd f : fds) {
-            f.close();
+    /**
+     * Closes the namespace fds a request names, once it has reached the kernel: a submitted
+     * request may still be queued, so it is sent first (the kernel reads the fd inside send()).
+     */
+    private void closeFlushed(List<Fd> fds) {
+        if (fds.isEmpty()) {
+            return;
+        }
+        try {
+            socket.flush();
+        } finally {
+            for (Fd f : fds) {
+                f.close();
+            }
         }
     }
 
-    /** The index of link {@code name} now (one RTM_GETLINK, no dump). */
+    /**
+     * The index of link {@code name} now (one RTM_GETLINK, no dump; only the index is read).
+     *
+     * @throws RtnlException {@code Cannot find device "name"}
+     */
     public int ifindex(String name) {
-        return link(name).ifindex();
+        for (ByteBuffer r : getLink(name)) {
+            if (type(r) == Rtnl.RTM_NEWLINK) {
+                return r.getInt(NetlinkMessage.HEADER_LEN + 4); // ifinfomsg: family, pad, type, then the index
+            }
+        }
+        throw RtnlException.noDevice(name);
     }
 
     // ---- links ----
@@ -211,23 +232,25 @@ public final class RtnlHandle implements AutoCloseable {
 
     /** @throws RtnlException {@code Cannot find device "name"} */
     public Link link(String name) {
-        try {
-            LinkCodec.checkName(name, "link");
-        } catch (RtnlException e) {
-            throw RtnlException.noDevice(name);
-        }
-        List<ByteBuffer> replies;
-        try {
-            replies = socket.request(LinkCodec.getByName(name));
-        } catch (NetlinkException e) {
-            throw noDeviceAs(name).apply(e);
-        }
-        for (ByteBuffer r : replies) {
+        for (ByteBuffer r : getLink(name)) {
             if (type(r) == Rtnl.RTM_NEWLINK) {
                 return LinkCodec.parse(r);
             }
         }
         throw RtnlException.noDevice(name);
+    }
+
+    private List<ByteBuffer> getLink(String name) {
+        try {
+            LinkCodec.checkName(name, "link");
+        } catch (RtnlException e) {
+            throw RtnlException.noDevice(name);
+        }
+        try {
+            return socket.request(LinkCodec.getByName(name));
+        } catch (NetlinkException e) {
+            throw noDeviceAs(name).apply(e);
+        }
     }
 
     public Link link(int ifindex) {
@@ -273,7 +296,7 @@ public final class RtnlHandle implements AutoCloseable {
             LinkCodec.NsRef peerNs = spec.kind() instanceof LinkKind.Veth v ? nsRef(v.peerNetns(), opened) : null;
             mutate(LinkCodec.newLink(spec, parent, ns, peerNs), AS_IS);
         } finally {
-            closeAll(opened); // the kernel handled the request inside send(): the fds are no longer needed
+            closeFlushed(opened);
         }
     }
 
@@ -409,7 +432,7 @@ public final class RtnlHandle implements AutoCloseable {
                 }
             }
         } finally {
-            closeAll(opened);
+            closeFlushed(opened);
         }
     }
 

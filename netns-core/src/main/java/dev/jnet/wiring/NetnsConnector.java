@@ -51,7 +51,8 @@ import java.util.Set;
  * connect rolls back whatever it had made, and an existing connection, a missing namespace or a
  * taken interface name is refused before anything is made.
  *
- * <p>Not thread-safe; the host handle is used, not owned.
+ * <p>Not thread-safe; the host handle is used, not owned, and must not be in a batch ({@code connect}
+ * pipelines its own requests on it).
  */
 public final class NetnsConnector {
     /** Where rootful jnet records connections. */
@@ -187,43 +188,60 @@ public final class NetnsConnector {
             // the veth pair, its peer made directly inside the namespace
             host.addLink(LinkSpec.of(hostIf, new LinkKind.Veth(nsIf, new NetnsTarget.ByPath(manager.path(name)))));
             undo.push(() -> quietly(() -> host.deleteLink(hostIf)));
-            String hostAddrDev = hostIf;
-            if (o.bridge() != null) {
-                host.setLink(hostIf, LinkChange.none().withMaster(o.bridge()).withUp(true));
-                hostAddrDev = o.bridge();
-                if (bridgeAddr == null || !bridgeAddr.equals(hostA)) {
-                    if (!hasAddress(host.addresses(0, o.bridge()), hostA)) {
-                        addAddress(host, o.bridge(), hostA);
+            // every lookup first, then the changes pipelined on both sockets, host side first
+            String hostAddrDev = o.bridge() != null ? o.bridge() : hostIf;
+            boolean addHostA = o.bridge() == null || ((bridgeAddr == null || !bridgeAddr.equals(hostA))
+                    && !hasAddress(host.addresses(0, o.bridge()), hostA));
+            boolean addHost6 = host6 != null && !hasAddress(host.addresses(0, hostAddrDev), host6);
+            int hostAddrIndex = host.ifindex(hostAddrDev);
+            int nsIndex = ns.ifindex(nsIf);
+            host.beginBatch();
+            ns.beginBatch();
+            try {
+                if (o.bridge() != null) {
+                    host.setLink(hostIf, LinkChange.none().withMaster(o.bridge()).withUp(true));
+                }
+                if (addHostA) {
+                    host.addAddress(toAddress(hostAddrIndex, hostA));
+                    if (o.bridge() != null) {
                         bridgeAddrAdded = true;
                         Cidr added = hostA;
                         undo.push(() -> quietly(() -> host.deleteAddress(toAddress(host, o.bridge(), added))));
                     }
                 }
-            } else {
-                addAddress(host, hostIf, hostA);
-                host.setLink(hostIf, LinkChange.none().withUp(true));
-            }
-            if (host6 != null && !hasAddress(host.addresses(0, hostAddrDev), host6)) {
-                addAddress(host, hostAddrDev, host6);
-                if (o.bridge() != null) {
-                    String dev = hostAddrDev;
-                    Cidr added = host6;
-                    undo.push(() -> quietly(() -> host.deleteAddress(toAddress(host, dev, added))));
+                if (o.bridge() == null) {
+                    host.setLink(hostIf, LinkChange.none().withUp(true));
                 }
+                if (addHost6) {
+                    host.addAddress(toAddress(hostAddrIndex, host6));
+                    if (o.bridge() != null) {
+                        String dev = hostAddrDev;
+                        Cidr added = host6;
+                        undo.push(() -> quietly(() -> host.deleteAddress(toAddress(host, dev, added))));
+                    }
+                }
+                // inside: lo up, the address, the end up, default routes via the host end
+                ns.setLink("lo", LinkChange.none().withUp(true));
+                ns.addAddress(toAddress(nsIndex, nsA));
+                if (ns6 != null) {
+                    ns.addAddress(toAddress(nsIndex, ns6));
+                }
+                ns.setLink(nsIf, LinkChange.none().withUp(true));
+                if (!nsA.v6()) {
+                    ns.addRoute(Route.to(Route.AF_INET, null, 0).via(hostA.address()));
+                }
+                if (host6 != null) {
+                    ns.addRoute(Route.to(Route.AF_INET6, null, 0).via(host6.address()));
+                }
+            } catch (RuntimeException e) {
+                try {
+                    host.endBatch(); // the undo below needs both handles out of batch mode
+                } finally {
+                    ns.endBatch();
+                }
+                throw e;
             }
-            // inside: lo up, the address, the end up, default routes via the host end
-            ns.setLink("lo", LinkChange.none().withUp(true));
-            addAddress(ns, nsIf, nsA);
-            if (ns6 != null) {
-                addAddress(ns, nsIf, ns6);
-            }
-            ns.setLink(nsIf, LinkChange.none().withUp(true));
-            if (!nsA.v6()) {
-                ns.addRoute(Route.to(Route.AF_INET, null, 0).via(hostA.address()));
-            }
-            if (host6 != null) {
-                ns.addRoute(Route.to(Route.AF_INET6, null, 0).via(host6.address()));
-            }
+            endBatches(host, ns);
             if (bridgeCreated || bridgeAddrAdded) {
                 writeBridgeState(o.bridge(), bridgeCreated, bridgeAddrAdded ? hostA.toString() : null,
                         bridgeAddrAdded && host6 != null ? host6.toString() : null);
@@ -342,7 +360,7 @@ public final class NetnsConnector {
 
     private static boolean exists(RtnlHandle h, String ifname) {
         try {
-            h.link(ifname);
+            h.ifindex(ifname);
             return true;
         } catch (RtnlException e) {
             if (e.kind() == RtnlException.Kind.NO_DEVICE) {
@@ -370,17 +388,38 @@ public final class NetnsConnector {
         return false;
     }
 
+    /**
+     * Ends the batches of {@code first} and {@code second} and throws the first failure, as the
+     * same requests made one by one would have (all of {@code first}'s were made before
+     * {@code second}'s); the failed connect's undo then removes whatever the others made.
+     */
+    private static void endBatches(RtnlHandle first, RtnlHandle second) {
+        List<RtnlHandle.BatchFailure> a;
+        List<RtnlHandle.BatchFailure> b;
+        try {
+            a = first.endBatch();
+        } finally {
+            b = second.endBatch();
+        }
+        if (!a.isEmpty()) {
+            throw a.get(0).error();
+        }
+        if (!b.isEmpty()) {
+            throw b.get(0).error();
+        }
+    }
+
     private static Address toAddress(RtnlHandle h, String dev, Cidr c) {
-        Address a = Address.of(h.link(dev).ifindex(), c.address(), c.length());
+        return toAddress(h.ifindex(dev), c);
+    }
+
+    private static Address toAddress(int ifindex, Cidr c) {
+        Address a = Address.of(ifindex, c.address(), c.length());
         if (c.v6()) {
             // IFA_F_NODAD: usable at once (no duplicate detection on a link jnet just made)
             return new Address(a.ifindex(), a.local(), a.prefixlen(), null, null, Address.SCOPE_UNIVERSE, null, 0x02);
         }
         return a;
-    }
-
-    private static void addAddress(RtnlHandle h, String dev, Cidr c) {
-        h.addAddress(toAddress(h, dev, c));
     }
 
     /** The first N in 0..255 with 10.200.N.0/24 free of host addresses and recorded connections. */

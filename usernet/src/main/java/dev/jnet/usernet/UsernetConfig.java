@@ -19,9 +19,10 @@ import java.nio.file.Path;
  * @param dns           whether the stack answers DNS at .3
  * @param resolvConf    where the DNS forwarder reads its upstream resolvers
  * @param outboundAddr  local address for outgoing host sockets (--outbound-addr), or null
+ * @param ipv6          IPv6 settings (-6/--enable-ipv6), or null when IPv6 is off
  */
 public record UsernetConfig(int network, int prefixLength, int mtu, long gatewayMac, long guestMac,
-        boolean hostLoopback, boolean dns, Path resolvConf, InetAddress outboundAddr) {
+        boolean hostLoopback, boolean dns, Path resolvConf, InetAddress outboundAddr, Ipv6Config ipv6) {
 
     public static final int DEFAULT_NETWORK = 0x0A000200; // 10.0.2.0
     public static final int DEFAULT_PREFIX = 24;
@@ -49,7 +50,7 @@ public record UsernetConfig(int network, int prefixLength, int mtu, long gateway
     /** slirp4netns's defaults. */
     public static UsernetConfig defaults() {
         return new UsernetConfig(DEFAULT_NETWORK, DEFAULT_PREFIX, DEFAULT_MTU, 0x5255_0A00_0202L, -1,
-                true, true, Path.of("/etc/resolv.conf"), null);
+                true, true, Path.of("/etc/resolv.conf"), null, null);
     }
 
     public static int netmask(int prefixLength) {
@@ -91,36 +92,42 @@ public record UsernetConfig(int network, int prefixLength, int mtu, long gateway
 
     public UsernetConfig withNetwork(int network, int prefixLength) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr);
+                outboundAddr, ipv6);
     }
 
     public UsernetConfig withMtu(int mtu) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr);
+                outboundAddr, ipv6);
     }
 
     public UsernetConfig withGuestMac(long guestMac) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr);
+                outboundAddr, ipv6);
     }
 
     public UsernetConfig withHostLoopback(boolean hostLoopback) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr);
+                outboundAddr, ipv6);
     }
 
     public UsernetConfig withDns(boolean dns) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr);
+                outboundAddr, ipv6);
     }
 
     public UsernetConfig withResolvConf(Path resolvConf) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr);
+                outboundAddr, ipv6);
     }
 
     public UsernetConfig withOutboundAddr(InetAddress outboundAddr) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr);
+                outboundAddr, ipv6);
+    }
+
+    /** IPv6 on ({@code ipv6 != null}, e.g. {@link Ipv6Config#defaults()}) or off ({@code null}). */
+    public UsernetConfig withIpv6(Ipv6Config ipv6) {
+        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
+                outboundAddr, ipv6);
     }
 }

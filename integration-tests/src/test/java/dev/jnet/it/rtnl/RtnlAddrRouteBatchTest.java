@@ -12,6 +12,7 @@ import dev.jnet.rtnl.Link;
 import dev.jnet.rtnl.LinkChange;
 import dev.jnet.rtnl.LinkKind;
 import dev.jnet.rtnl.LinkSpec;
+import dev.jnet.rtnl.NetnsTarget;
 import dev.jnet.rtnl.Route;
 import dev.jnet.rtnl.RtnlHandle;
 import java.net.InetAddress;
@@ -150,6 +151,62 @@ class RtnlAddrRouteBatchTest {
             assertThat(failures).extracting(RtnlHandle.BatchFailure::index).containsExactly(0, 2);
             assertThat(failures.get(0).error()).hasMessage("Cannot find device \"nosuch\"");
             assertThat(h.link("br0").isUp()).isTrue();
+        }
+    }
+
+    @Test
+    void batchWhereEveryRequestFailsReportsEachAtItsOwnIndex(HostNetns host) throws Exception {
+        // 300 refusals: many more than fit unread in the socket at once (NetlinkSocket.WINDOW)
+        try (Rt rt = new Rt(host)) {
+            RtnlHandle h = rt.handle(rt.ns("allfail"));
+            int n = 300;
+            h.beginBatch();
+            for (int i = 0; i < n; i++) {
+                h.deleteLink("nx" + i);
+            }
+            List<RtnlHandle.BatchFailure> failures = h.endBatch();
+            assertThat(failures).hasSize(n);
+            for (int i = 0; i < n; i++) {
+                assertThat(failures.get(i).index()).isEqualTo(i);
+                assertThat(failures.get(i).error()).hasMessage("Cannot find device \"nx" + i + "\"");
+            }
+            assertThat(h.link("lo").ifindex()).isEqualTo(1); // the socket is still in step
+        }
+    }
+
+    @Test
+    void queryInsideABatchSeesEarlierRequestsAndPeersMoveByPath(HostNetns host) throws Exception {
+        try (Rt rt = new Rt(host)) {
+            String a = rt.ns("mixa");
+            String b = rt.ns("mixb");
+            RtnlHandle h = rt.handle(a);
+            h.beginBatch();
+            h.addLink(LinkSpec.of("brq", new LinkKind.Bridge()));                 // 0
+            assertThat(h.link("brq").kind()).isEqualTo("bridge");                // a query, no index
+            h.addLink(LinkSpec.of("brq", new LinkKind.Bridge()));                 // 1: exists
+            for (int i = 0; i < 70; i++) {                                        // 2..71: more than one window
+                // every tenth peer is made in b, named by path: its fd must outlive the send
+                NetnsTarget peerNs = i % 10 == 0 ? new NetnsTarget.ByPath(Rt.NM.path(b)) : null;
+                h.addLink(LinkSpec.of("va" + i, new LinkKind.Veth("vb" + i, peerNs)));
+            }
+            h.setLink("va5", LinkChange.none().withUp(true));                     // 72
+            h.setLink("nosuch", LinkChange.none().withUp(true));                  // 73
+            List<RtnlHandle.BatchFailure> failures = h.endBatch();
+            assertThat(failures).extracting(RtnlHandle.BatchFailure::index).containsExactly(1, 73);
+            assertThat(failures.get(0).error()).isInstanceOfSatisfying(NetlinkException.class,
+                    e -> assertThat(e.errno()).isEqualTo(17));
+            assertThat(failures.get(1).error()).hasMessage("Cannot find device \"nosuch\"");
+            List<String> inB = new ArrayList<>();
+            for (Map<String, Object> l : Rt.ipJson(b, "link", "show")) {
+                inB.add((String) l.get("ifname"));
+            }
+            List<String> expected = new ArrayList<>(List.of("lo"));
+            for (int i = 0; i < 70; i += 10) {
+                expected.add("vb" + i);
+            }
+            assertThat(inB).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(h.links()).hasSize(1 + 1 + 70 + (70 - 7));
+            assertThat(h.link("va5").isUp()).isTrue();
         }
     }
 

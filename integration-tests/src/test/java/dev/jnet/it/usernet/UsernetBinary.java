@@ -1,8 +1,6 @@
 package dev.jnet.it.usernet;
 
 import dev.jnet.it.Dist;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
@@ -12,9 +10,9 @@ import java.util.List;
  * <ol>
  * <li>{@code JNET_USERNET_BIN} (system property, else environment variable), split at blanks,
  * so {@code /usr/bin/slirp4netns} and {@code "/path/jnet usernet"} both work;</li>
- * <li>else the repository's {@code bin/slirp4netns} entry, if it is there;</li>
- * <li>else {@code jnet usernet} of the CLI this build made (the staged copy the other
- * integration tests run: the unprivileged user can read it, unlike the build tree).</li>
+ * <li>else {@code jnet usernet} of the CLI this build made: the staged copy the other
+ * integration tests run, because the unprivileged user can read it, unlike a build tree
+ * under /root (the repository's {@code bin/slirp4netns} runs {@code ./jnet} there).</li>
  * </ol>
  * The program must exec, not fork, the process that does the work: its pid is what the tests
  * watch (fd counts) and signal.
@@ -32,13 +30,6 @@ record UsernetBinary(List<String> command, String description, boolean isJnet) {
             // "/path/jnet usernet" or a staged "java ... dev.jnet.cli.Main usernet" is jnet; anything else (slirp4netns) is not
             boolean jnet = cmd.get(cmd.size() - 1).equals("usernet") || cmd.contains("dev.jnet.cli.Main");
             return new UsernetBinary(cmd, PROPERTY + "=" + v.strip(), jnet);
-        }
-        String repo = System.getProperty("jnet.repo");
-        if (repo != null && !repo.isBlank()) {
-            Path entry = Path.of(repo).resolve("bin/slirp4netns").normalize();
-            if (Files.isExecutable(entry)) {
-                return new UsernetBinary(List.of(entry.toString()), entry.toString(), true);
-            }
         }
         // as ./jnet starts usernet: the full JIT (no C1-only start-up tuning), it runs long and moves data
         Dist dist = Dist.get();

@@ -34,6 +34,7 @@ class UsernetTcpSemanticsTest {
         // the server read to the guest's EOF, then answered on the half that was still open
         assertThat(f).containsEntry("reply", sent);
         assertThat(net.internet().replyAfterEof().received())
+                .as("what the server received (its errors: %s)\n%s", net.internet().replyAfterEof().failures(), net.usernetLog())
                 .containsExactly(new Received("reply-after-eof", SIZE, sent.split(" ")[1]));
     }
 
@@ -48,6 +49,8 @@ class UsernetTcpSemanticsTest {
         assertThat(sent).startsWith(SIZE + " ");
         // the guest's EOF reaches the server after the client ended: wait for the server's record
         assertThat(net.internet().sendThenRead().awaitReceived(1, Duration.ofSeconds(10)))
+                .as("what the server received after its half-close (its errors: %s)\n%s",
+                        net.internet().sendThenRead().failures(), net.usernetLog())
                 .containsExactly(new Received("send-then-read", SIZE, sent.split(" ")[1]));
     }
 }

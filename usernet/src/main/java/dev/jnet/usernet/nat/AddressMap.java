@@ -1,14 +1,17 @@
 package dev.jnet.usernet.nat;
 
+import dev.jnet.usernet.Ipv6Config;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.wire.Ipv4Packet;
+import dev.jnet.usernet.wire.Ipv6Packet;
 import java.net.InetAddress;
 
 /**
  * Where a guest's packet to a given destination goes on the host side, as slirp4netns does
  * it: the gateway (.2) is the host's 127.0.0.1 (unless host loopback is disabled), the DNS
  * address (.3) is the DNS forwarder (UDP/TCP port 53 only), any other address of the guest's
- * subnet is unreachable, and everything outside it is itself.
+ * subnet is unreachable, and everything outside it is itself. With IPv6 on, the same for
+ * prefix::2 (the host's ::1) and prefix::3 (DNS, forwarded to the IPv4 or IPv6 resolvers).
  */
 public final class AddressMap {
     /** What a destination maps to. */
@@ -52,5 +55,36 @@ public final class AddressMap {
     /** {@link #hostAddress} as an {@link InetAddress}. */
     public InetAddress hostInetAddress(int dst) {
         return Ipv4Packet.toInetAddress(hostAddress(dst));
+    }
+
+    /** What an IPv6 packet from the guest to {@code dstHigh:dstLow} port {@code port} maps to. */
+    public Kind classify6(long dstHigh, long dstLow, int port) {
+        Ipv6Config v6 = config.ipv6();
+        if (v6 == null) {
+            return Kind.UNREACHABLE;
+        }
+        if (v6.isGateway(dstHigh, dstLow)) {
+            return config.hostLoopback() ? Kind.HOST : Kind.UNREACHABLE;
+        }
+        if (v6.isDns(dstHigh, dstLow)) {
+            return config.dns() && port == 53 ? Kind.DNS : Kind.UNREACHABLE;
+        }
+        if (v6.inPrefix(dstHigh, dstLow)
+                || (dstHigh == 0 && (dstLow == 0 || dstLow == 1))          // :: and ::1
+                || (dstHigh >>> 56) == 0xff                                 // multicast
+                || (dstHigh >>> 54) == (0xfe80L >>> 6)                      // link-local fe80::/10
+                || (dstHigh == 0 && (dstLow >>> 32) == 0xffffL)) {          // IPv4-mapped
+            return Kind.UNREACHABLE;
+        }
+        return Kind.HOST;
+    }
+
+    /** The host-side address for a {@link Kind#HOST} IPv6 destination: ::1 for the gateway. */
+    public InetAddress hostInetAddress6(long dstHigh, long dstLow) {
+        Ipv6Config v6 = config.ipv6();
+        if (v6 != null && v6.isGateway(dstHigh, dstLow)) {
+            return Ipv6Packet.toInetAddress(0, 1);
+        }
+        return Ipv6Packet.toInetAddress(dstHigh, dstLow);
     }
 }

@@ -65,7 +65,7 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         Bootstrap b = bootstrap.clone().handler(connection);
         ChannelFuture f = localAddress == null ? b.connect(remote) : b.connect(remote, localAddress);
         connection.channel = f.channel();
-        connection.channel.closeFuture().addListener(ignored -> listener.closed());
+        connection.channel.closeFuture().addListener(ignored -> connection.reportClosed());
         if (f.isDone()) {
             loop.execute(() -> connection.connectDone(f)); // never call back from inside connect()
         } else {
@@ -100,6 +100,7 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         private boolean shutdownPending;
         private boolean closePending;
         private boolean unflushedWrites;
+        private boolean closedReported;
 
         NettyHostConnection(Listener listener) {
             this.listener = listener;
@@ -116,6 +117,21 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
                 ended = true;
                 listener.connectFailed(classify(f.cause()));
                 channel.close();
+                if (!channel.isRegistered()) {
+                    reportClosed(); // never got a socket (e.g. EMFILE): no close will follow on our loop
+                }
+            }
+        }
+
+        /** {@link Listener#closed}, exactly once and on the stack's loop. */
+        void reportClosed() {
+            if (!loop.inEventLoop()) {
+                loop.execute(this::reportClosed);
+                return;
+            }
+            if (!closedReported) {
+                closedReported = true;
+                listener.closed();
             }
         }
 

@@ -53,10 +53,6 @@ final class RtoEstimator {
         return Math.min(maxRto, rto << backoff);
     }
 
-    int backoffCount() {
-        return backoff;
-    }
-
     /** Smoothed RTT, or -1 before the first sample. */
     long srtt() {
         return srtt;

@@ -10,9 +10,10 @@ import java.net.InetSocketAddress;
  * One guest connection terminated in the stack and spliced to a host socket. The guest side
  * is a full RFC 9293 endpoint (we are the passive opener): sequence and window checks, RFC
  * 5961 RST/SYN handling, RFC 6298 retransmission timer, NewReno fast retransmit/recovery
- * (RFC 6582), persist probes, both half-closes, SACK blocks for the out-of-order guest data
- * we hold (RFC 2018; the guest's SACK blocks about our data are not used, which the RFC
- * allows). No timestamps: the guest then simply runs without them. The host side is a
+ * (RFC 6582) guided by the guest's SACK blocks when it sends them (each duplicate ACK's slot
+ * resends the next hole, RFC 6675 in spirit), persist probes, both half-closes, SACK blocks
+ * for the out-of-order guest data we hold (RFC 2018), sender-side SWS avoidance. No
+ * timestamps: the guest then simply runs without them. The host side is a
  * {@link TcpHostConnector.HostConnection}; the windows tie the two together:
  * <ul>
  *   <li>guest to host: we advertise what is left of {@code receiveBuffer} after the bytes
@@ -27,6 +28,8 @@ final class TcpConnection implements TcpHostConnector.Listener {
     /** RFC 9293 default send MSS when the guest's SYN carries none. */
     private static final int DEFAULT_MSS = 536;
     private static final int INITIAL_WINDOW_SEGMENTS = 10;
+    /** a payload may pin a frame buffer at most this many times its own size */
+    private static final int PIN_RATIO = 4;
 
     final int guestAddr;
     final int guestPort;
@@ -90,6 +93,10 @@ final class TcpConnection implements TcpHostConnector.Listener {
     private long ssthresh = Long.MAX_VALUE;
     private int dupAcks;
     private boolean inRecovery;
+    /** the guest's latest SACK blocks about our data (left, right pairs) and the hole walk */
+    private int[] peerSack;
+    private int peerSackCount;
+    private int rexmitNext;
     private int recover;
     private final RtoEstimator rto;
     private int retries;
@@ -138,10 +145,6 @@ final class TcpConnection implements TcpHostConnector.Listener {
     void startConnect(TcpHostConnector connector, InetSocketAddress target) {
         hostOpen = true;
         host = connector.connect(target, this);
-    }
-
-    boolean hostOpen() {
-        return hostOpen;
     }
 
     // ---------------------------------------------------------------- guest segments
@@ -291,6 +294,9 @@ final class TcpConnection implements TcpHostConnector.Listener {
             return true; // old ACK: ignore it, the data may still be new
         }
         retries = 0; // the guest is alive
+        if (sackPermitted) {
+            readPeerSack(seg);
+        }
         if (SeqNum.gt(ack, sndUna)) {
             newAck(ack);
         } else if (len == 0 && !fin && window == sndWnd && window > 0 && sndMax != sndUna && !persist) {
@@ -340,8 +346,14 @@ final class TcpConnection implements TcpHostConnector.Listener {
                 inRecovery = false;
                 cwnd = ssthresh;
             } else {
-                // NewReno partial ACK: the next hole is lost too
-                retransmitFirst();
+                // NewReno partial ACK: the next hole is lost too (unless the SACK-guided walk
+                // already resent it)
+                if (SeqNum.le(rexmitNext, sndUna)) {
+                    retransmitFirst();
+                    rexmitNext = sndUna + mss;
+                } else {
+                    retransmitNextHole();
+                }
                 cwnd = Math.max(mss, cwnd - acked + mss);
             }
         } else if (cwnd < ssthresh) {
@@ -362,7 +374,11 @@ final class TcpConnection implements TcpHostConnector.Listener {
     private void duplicateAck() {
         dupAcks++;
         if (inRecovery) {
-            cwnd += mss; // each duplicate means a segment left the network
+            // each duplicate means a segment left the network: its slot goes to the next hole
+            // the guest's SACK blocks show, or else to new data
+            if (!retransmitNextHole()) {
+                cwnd += mss;
+            }
         } else if (dupAcks == 3) {
             long flight = sndMax - sndUna;
             ssthresh = Math.max(flight / 2, 2L * mss);
@@ -370,7 +386,72 @@ final class TcpConnection implements TcpHostConnector.Listener {
             inRecovery = true;
             recover = sndMax;
             retransmitFirst();
+            rexmitNext = sndUna + mss;
         }
+    }
+
+    private void readPeerSack(TcpSegment seg) {
+        TcpOptions opts = stack.scratchOptions();
+        seg.parseOptions(opts);
+        if (peerSack == null) {
+            peerSack = new int[2 * TcpOptions.MAX_SACK_BLOCKS];
+        }
+        peerSackCount = 0;
+        for (int i = 0; i < opts.sackBlockCount; i++) {
+            int left = opts.sackBlocks[2 * i];
+            int right = opts.sackBlocks[2 * i + 1];
+            // only plausible blocks: inside what is outstanding (RFC 2018 / 6675 sanity)
+            if (SeqNum.lt(left, right) && SeqNum.ge(left, sndUna) && SeqNum.le(right, sndMax)) {
+                peerSack[2 * peerSackCount] = left;
+                peerSack[2 * peerSackCount + 1] = right;
+                peerSackCount++;
+            }
+        }
+    }
+
+    /**
+     * Resends the next segment the guest lacks below the highest byte it has SACKed, skipping
+     * what it holds (RFC 6675 in spirit: one retransmission per segment that left the network).
+     *
+     * @return whether a segment was sent
+     */
+    private boolean retransmitNextHole() {
+        if (peerSackCount == 0) {
+            return false;
+        }
+        int highest = sndUna;
+        for (int i = 0; i < peerSackCount; i++) {
+            highest = SeqNum.max(highest, peerSack[2 * i + 1]);
+        }
+        int from = SeqNum.max(rexmitNext, sndUna);
+        boolean moved = true;
+        while (moved) {
+            moved = false;
+            for (int i = 0; i < peerSackCount; i++) {
+                if (SeqNum.ge(from, peerSack[2 * i]) && SeqNum.lt(from, peerSack[2 * i + 1])) {
+                    from = peerSack[2 * i + 1];
+                    moved = true;
+                }
+            }
+        }
+        if (!SeqNum.lt(from, highest)) {
+            return false;
+        }
+        int end = from + mss;
+        for (int i = 0; i < peerSackCount; i++) {
+            if (SeqNum.gt(peerSack[2 * i], from) && SeqNum.lt(peerSack[2 * i], end)) {
+                end = peerSack[2 * i];
+            }
+        }
+        int offset = from - sndUna;
+        int len = Math.min(end - from, sendBuffer.readable() - offset);
+        if (len <= 0) {
+            return false;
+        }
+        rttTiming = false;
+        transmit(from, offset, len, false);
+        rexmitNext = from + len;
+        return true;
     }
 
     /** Sends the segment at SND.UNA again (fast retransmit, partial ACK). */
@@ -400,7 +481,7 @@ final class TcpConnection implements TcpHostConnector.Listener {
         }
         if (seq == rcvNxt) {
             if (len > 0) {
-                deliver(buf.retainedSlice(index, len));
+                deliver(keep(buf, index, len));
                 rcvNxt += len;
             }
             drainReassembly();
@@ -439,6 +520,20 @@ final class TcpConnection implements TcpHostConnector.Listener {
             rcvNxt = end;
             deliver(data);
         }
+    }
+
+    /**
+     * The payload to keep: a retained slice of the guest's frame (zero copy), unless the
+     * payload is small against the frame's buffer; then a copy, so that tiny segments towards
+     * a slow host cannot pin whole frame buffers (memory the window does not count).
+     */
+    private ByteBuf keep(ByteBuf frame, int index, int length) {
+        if ((long) length * PIN_RATIO >= frame.capacity()) {
+            return frame.retainedSlice(index, length);
+        }
+        ByteBuf copy = stack.alloc().directBuffer(length);
+        copy.writeBytes(frame, index, length);
+        return copy;
     }
 
     private void deliver(ByteBuf data) {
@@ -490,6 +585,9 @@ final class TcpConnection implements TcpHostConnector.Listener {
                     break;
                 }
                 int len = (int) Math.min(Math.min(unsent, mss), usable);
+                if (len < mss && len < unsent && sndNxt != sndUna) {
+                    break; // sender-side SWS avoidance: wait for room for a full segment
+                }
                 boolean fin = hostEof && len == unsent;
                 transmit(sndNxt, offset, len, fin);
                 sndNxt += len + (fin ? 1 : 0);
@@ -830,6 +928,8 @@ final class TcpConnection implements TcpHostConnector.Listener {
         inRecovery = false;
         dupAcks = 0;
         rttTiming = false;
+        peerSackCount = 0; // the scoreboard may be stale after a timeout
+        rexmitNext = sndUna;
         sndNxt = sndUna; // go back: resend from the first unacknowledged byte
         pushData(); // one segment (cwnd); with a zero window this turns into persist probing
         if (!persist) {

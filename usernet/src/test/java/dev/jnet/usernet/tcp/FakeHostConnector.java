@@ -131,7 +131,7 @@ final class FakeHostConnector implements TcpHostConnector {
 
         @Override
         public void write(ByteBuf data) {
-            if (closed || aborted || outputShutdown) {
+            if (closed || aborted || shutdownRequested || closeRequested) {
                 data.release();
                 throw new AssertionError("write after close/shutdown");
             }

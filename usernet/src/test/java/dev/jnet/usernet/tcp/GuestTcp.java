@@ -86,6 +86,12 @@ final class GuestTcp {
                 payload.length, false);
     }
 
+    /** Raw segment with options (fuzzing). */
+    void rawWith(int seq, int ack, int flags, int window, TcpOptions opts, byte[] payload) {
+        h.guestSend(TcpHarness.GUEST, port, remote, remotePort, seq, ack, flags, window, opts, payload, 0,
+                payload.length, false);
+    }
+
     int windowField() {
         int free = appReading ? receiveBuffer : Math.max(0, receiveBuffer - unread);
         int scale = windowScale >= 0 && synAckWindowScale >= 0 ? windowScale : 0;
@@ -100,12 +106,43 @@ final class GuestTcp {
         return windowScale >= 0 && synAckWindowScale >= 0 ? windowScale : 0;
     }
 
+    /** whether the stack permitted SACK in its SYN-ACK */
+    boolean peerSackPermitted;
+
+    /** SACK blocks for the out-of-order data held, or null. */
+    private TcpOptions sackOption() {
+        if (!sackPermitted || !peerSackPermitted || outOfOrder.isEmpty() || !appReading) {
+            return null;
+        }
+        TcpOptions o = new TcpOptions();
+        long have = received.size();
+        long left = -1;
+        long right = -1;
+        for (var e : outOfOrder.entrySet()) {
+            long at = e.getKey();
+            long end = at + ((byte[]) e.getValue()[0]).length;
+            if (left >= 0 && at <= right) {
+                right = Math.max(right, end);
+                continue;
+            }
+            if (left >= 0 && o.sackBlockCount < 3) {
+                o.addSackBlock(rcvNxt + (int) (left - have), rcvNxt + (int) (right - have));
+            }
+            left = at;
+            right = end;
+        }
+        if (left >= 0 && o.sackBlockCount < 3) {
+            o.addSackBlock(rcvNxt + (int) (left - have), rcvNxt + (int) (right - have));
+        }
+        return o;
+    }
+
     void ack() {
         int edge = rcvNxt + (windowField() << scaleInUse());
         // rounding to the scale may pull the edge back a little; the largest one offered counts
         advertisedEdge = advertisedEdge == 0 || SeqNum.gt(edge, advertisedEdge) ? edge : advertisedEdge;
-        h.guestSend(TcpHarness.GUEST, port, remote, remotePort, sndNxt, rcvNxt, TcpSegment.ACK, windowField(), null,
-                new byte[0], 0, 0, impaired);
+        h.guestSend(TcpHarness.GUEST, port, remote, remotePort, sndNxt, rcvNxt, TcpSegment.ACK, windowField(),
+                sackOption(), new byte[0], 0, 0, impaired);
     }
 
     /** The application reads everything buffered: the window reopens. */
@@ -222,6 +259,7 @@ final class GuestTcp {
                 rcvNxt = s.seq() + 1;
                 peerMss = s.mss() > 0 ? s.mss() : 536;
                 synAckWindowScale = s.windowScale();
+                peerSackPermitted = s.sackPermitted();
                 peerScale = windowScale >= 0 && s.windowScale() >= 0 ? s.windowScale() : 0;
                 peerWindow = s.window(); // unscaled in a SYN
                 sndUna = iss + 1;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.wire.TcpSegment;
+import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -106,6 +107,25 @@ class TcpFlowControlTest {
     }
 
     @Test
+    void tinySegmentsToASlowHostAreCopiedNotPinningWholeFrames() {
+        establish(42007);
+        host.slow = true;
+        h.frameCapacity = 64 * 1024; // e.g. a link reading into 64 KiB buffers
+        g.send(new byte[10], false);
+        h.run();
+        assertEquals(10, host.pendingBytes);
+        ByteBuf frame = h.tracked.get(h.tracked.size() - 1);
+        assertEquals(0, frame.refCnt(), "a 10-byte payload does not keep its 64 KiB frame alive");
+        g.send(new byte[60_000], false); // a full-size segment stays zero copy
+        h.frameCapacity = 0;
+        h.run();
+        long pinned = h.tracked.stream().filter(b -> b.refCnt() > 0).count();
+        assertTrue(pinned > 0, "big segments are sliced, not copied");
+        host.drain(Long.MAX_VALUE);
+        assertEquals(0, h.leakedBuffers());
+    }
+
+    @Test
     void retransmissionTimeoutBacksOffThenGivesUp() {
         establish(42003);
         h.dropToGuest = s -> s.length() > 0; // every data segment to the guest is lost
@@ -169,6 +189,47 @@ class TcpFlowControlTest {
         assertEquals(base + 300, h.lastTo(42006).ack());
         assertEquals(300, host.written.size());
         assertArrayEquals(new int[] {base + 500, base + 600}, h.lastTo(42006).sack());
+    }
+
+    /**
+     * Runs a 1 MiB download over a 1 ms link losing 50 consecutive segments once; returns
+     * {virtual nanoseconds, retransmitted segments}.
+     */
+    private long[] burstLossDownload(boolean sack) {
+        h = new TcpHarness(TcpLimits.defaults());
+        h.delayNanos = 1 * MS;
+        g = h.guest(42010, REMOTE, 80);
+        g.sackPermitted = sack;
+        g.connect();
+        h.advance(10 * MS);
+        host = h.connector.last();
+        host.accept();
+        h.advance(10 * MS);
+        int[] dataSegments = {0};
+        h.dropToGuest = s -> {
+            if (s.length() == 0) {
+                return false;
+            }
+            int i = dataSegments[0]++;
+            return i >= 100 && i < 150;
+        };
+        byte[] data = TcpTransferTest.randomBytes(1 << 20, 13);
+        long start = h.scheduler.nanoTime();
+        host.send(data, false);
+        assertTrue(h.runUntil(() -> g.received.size() == data.length, 60_000 * MS));
+        assertArrayEquals(data, g.received.toByteArray());
+        long sentBytes = h.segsTo(42010).stream().mapToLong(TcpHarness.Seg::length).sum();
+        return new long[] {h.scheduler.nanoTime() - start, (sentBytes - data.length) / g.mss};
+    }
+
+    @Test
+    void guestSackBlocksLetABurstLossBeRepairedInAboutOneRoundTrip() {
+        long[] withSack = burstLossDownload(true);
+        long[] newReno = burstLossDownload(false);
+        assertTrue(withSack[1] >= 50 && withSack[1] <= 55, "SACK: holes resent about once each: " + withSack[1]);
+        assertTrue(newReno[1] >= 50 && newReno[1] <= 55, "NewReno: one hole per round trip: " + newReno[1]);
+        assertTrue(withSack[0] < newReno[0], "SACK recovery " + withSack[0] / MS + " ms vs NewReno "
+                + newReno[0] / MS + " ms");
     }
 
     @Test

@@ -57,6 +57,8 @@ final class TcpHarness implements FrameSink {
     /** where guest frames go instead of straight into the TcpStack: a whole Stack, maybe behind a lossy link */
     dev.jnet.usernet.link.FrameHandler frames;
 
+    /** fixed one-way delay of the link */
+    long delayNanos;
     /** drops stack-to-guest segments the test picks */
     java.util.function.Predicate<Seg> dropToGuest = s -> false;
 
@@ -184,8 +186,8 @@ final class TcpHarness implements FrameSink {
         }
         int copies = duplicate > 0 && random.nextDouble() < duplicate ? 2 : 1;
         for (int i = 0; i < copies; i++) {
-            if (maxJitterNanos > 0) {
-                clock.schedule(r, (long) (random.nextDouble() * maxJitterNanos));
+            if (maxJitterNanos > 0 || delayNanos > 0) {
+                clock.schedule(r, delayNanos + (long) (random.nextDouble() * maxJitterNanos));
             } else {
                 clock.execute(r);
             }
@@ -211,6 +213,9 @@ final class TcpHarness implements FrameSink {
         }
     }
 
+    /** capacity of the buffers guest packets arrive in (a link may read into large buffers) */
+    int frameCapacity;
+
     /** Every buffer handed to the stack or to the host side, to prove none leaks. */
     final List<ByteBuf> tracked = new ArrayList<>();
 
@@ -225,7 +230,7 @@ final class TcpHarness implements FrameSink {
             frames.receiveFrame(ethernetFrame(packet)); // the handler owns it now
             return;
         }
-        ByteBuf b = Unpooled.directBuffer(packet.length + 32);
+        ByteBuf b = Unpooled.directBuffer(Math.max(packet.length + 32, frameCapacity));
         if (logging) {
             tracked.add(b);
         }

@@ -2,6 +2,7 @@ package dev.jnet.usernet.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jnet.usernet.EventLoopScheduler;
 import dev.jnet.usernet.UsernetConfig;
@@ -93,6 +94,105 @@ class TcpLoopbackSpliceTest {
             loop.submit(h.stack::close).get(10, TimeUnit.SECONDS);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void closedUpstreamPortGivesTheGuestARstWithin100Milliseconds() throws Exception {
+        Epoll.ensureAvailability();
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        try {
+            int port;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+                port = s.getLocalPort(); // closed again: connecting there is refused
+            }
+            EventLoop loop = group.next();
+            EventLoopScheduler scheduler = new EventLoopScheduler(loop);
+            UsernetConfig config = UsernetConfig.defaults();
+            TcpHarness h = new TcpHarness(config, TcpLimits.defaults(), scheduler,
+                    new NettyTcpHostConnector(scheduler, config));
+            for (int attempt = 0; attempt < 2; attempt++) { // the first one warms the JIT up
+                int guestPort = 46000 + attempt;
+                CompletableFuture<Long> elapsed = new CompletableFuture<>();
+                loop.submit(() -> {
+                    GuestTcp g = h.guest(guestPort, TcpHarness.GATEWAY, port);
+                    g.impaired = false;
+                    long start = System.nanoTime();
+                    g.connect();
+                    pollReset(scheduler, g, start, elapsed);
+                }).get(10, TimeUnit.SECONDS);
+                long nanos = elapsed.get(10, TimeUnit.SECONDS);
+                if (attempt == 1) {
+                    assertTrue(nanos < 100_000_000L, "refused after " + nanos / 1000 + " us");
+                }
+            }
+            assertEquals(0, (int) loop.submit(h.stack::connectionCount).get(10, TimeUnit.SECONDS));
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aHostThatStopsReadingClosesTheGuestsWindowThenReopensIt() throws Exception {
+        Epoll.ensureAvailability();
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        byte[] up = TcpTransferTest.randomBytes(32 << 20, 41);
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            CompletableFuture<Socket> accepted = new CompletableFuture<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    accepted.complete(server.accept()); // and read nothing yet
+                } catch (Exception e) {
+                    accepted.completeExceptionally(e);
+                }
+            });
+            acceptor.start();
+            EventLoop loop = group.next();
+            EventLoopScheduler scheduler = new EventLoopScheduler(loop);
+            UsernetConfig config = UsernetConfig.defaults();
+            TcpLimits limits = TcpLimits.defaults().withBuffers(256 * 1024, 256 * 1024, 64);
+            TcpHarness h = new TcpHarness(config, limits, scheduler,
+                    new NettyTcpHostConnector(loop, null, 5000, limits));
+            h.logging = false;
+            GuestTcp[] g = new GuestTcp[1];
+            loop.submit(() -> {
+                g[0] = h.guest(47000, TcpHarness.GATEWAY, server.getLocalPort());
+                g[0].impaired = false;
+                g[0].maxInFlight = 1 << 20;
+                g[0].connect();
+                g[0].send(up, true);
+            }).get(10, TimeUnit.SECONDS);
+            Socket s = accepted.get(10, TimeUnit.SECONDS);
+            // the kernel's socket buffers fill, then ours: the window we advertise drops to 0
+            CompletableFuture<Integer> closed = new CompletableFuture<>();
+            loop.execute(() -> pollWindowClosed(scheduler, g[0], closed));
+            int sentWhenClosed = closed.get(30, TimeUnit.SECONDS);
+            assertTrue(sentWhenClosed < up.length, "the guest was stopped before sending everything");
+            byte[] got;
+            try (s) {
+                got = s.getInputStream().readAllBytes(); // now the host reads: the window reopens
+            }
+            assertArrayEquals(up, got);
+            acceptor.join(10_000);
+            loop.submit(h.stack::close).get(10, TimeUnit.SECONDS);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void pollWindowClosed(EventLoopScheduler scheduler, GuestTcp g, CompletableFuture<Integer> done) {
+        if (g.established && g.peerWindow == 0 && g.sndUna == g.sndNxt) {
+            done.complete(g.sndUna - g.iss - 1);
+        } else {
+            scheduler.schedule(() -> pollWindowClosed(scheduler, g, done), 1_000_000L);
+        }
+    }
+
+    private static void pollReset(EventLoopScheduler scheduler, GuestTcp g, long start, CompletableFuture<Long> done) {
+        if (g.resetReceived) {
+            done.complete(System.nanoTime() - start);
+        } else {
+            scheduler.schedule(() -> pollReset(scheduler, g, start, done), 1_000_000L);
         }
     }
 
