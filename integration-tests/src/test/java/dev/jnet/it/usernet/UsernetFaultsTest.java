@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 @UsernetTest
 class UsernetFaultsTest {
     static final long SIZE = Long.getLong("jnet.it.faults.mb", 16) << 20;
+    static final int MTU = Integer.getInteger("jnet.it.faults.mtu", UsernetSandbox.DEFAULT_MTU);
     static final String FAULTS = "seed=7,drop=0.05,duplicate=0.05,reorder=0.05,corrupt=0.05,delay=0.05,delay-ms=10";
     /** Generous: 5% loss costs Linux TCP most of its window; 16 MB take ~10-30 s here. */
     private static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(Math.max(120, SIZE >> 20 << 3));
@@ -33,7 +34,9 @@ class UsernetFaultsTest {
     @Test
     void downloadAndUploadArriveIntactThroughFivePercentOfEachFault(UsernetSandbox net) throws Exception {
         assumeTrue(net.binary().isJnet(), "the fault injector is jnet's: " + net.binary().description());
-        net.restartUsernet(UsernetSandbox.DEFAULT_MTU, List.of(), List.of("-Djnet.usernet.faults=" + FAULTS));
+        // MTU 65520 (the default, as rootlesskit and podman run it): a few dozen of each fault per 16 MB;
+        // -Djnet.it.faults.mtu=1500 makes ~11,000 frames of it, each fault then hits hundreds
+        net.restartUsernet(MTU, List.of(), List.of("-Djnet.usernet.faults=" + FAULTS));
         try {
             assertThat(net.usernetLog()).contains("jnet usernet: fault injector on");
             long max = TRANSFER_TIMEOUT.toSeconds() - 10;
@@ -68,7 +71,7 @@ class UsernetFaultsTest {
         for (String dir : List.of("to_stack", "to_guest")) {
             Map<String, Object> c = (Map<String, Object>) both.get(dir);
             for (String fault : List.of("dropped", "duplicated", "reordered", "corrupted", "delayed")) {
-                assertThat((Long) c.get(fault)).as("%s %s: %s", dir, fault, line).isPositive();
+                assertThat((Long) c.get(fault)).as("%s %s: %s", dir, fault, line).isGreaterThan(MTU <= 1500 ? 100 : 0);
             }
         }
         System.out.println(line);
