@@ -1,5 +1,6 @@
 package dev.jnet.usernet;
 
+import dev.jnet.usernet.link.FaultInjector;
 import dev.jnet.usernet.link.FrameHandler;
 import dev.jnet.usernet.link.FrameSink;
 
@@ -12,14 +13,41 @@ import dev.jnet.usernet.link.FrameSink;
 public interface StackFactory {
     Attached create(UsernetConfig config, EventLoopScheduler scheduler, FrameSink sink);
 
-    /** A running stack: where frames from the guest go, and how to stop it. */
-    record Attached(FrameHandler frames, AutoCloseable stop) {}
+    /**
+     * A running stack: where frames from the guest go, how to stop it, and how to read its
+     * counters and tables ({@code null} when the stack has none to show).
+     */
+    record Attached(FrameHandler frames, AutoCloseable stop, java.util.function.Supplier<StackStats> stats) {
+        /** A stack without statistics. */
+        public Attached(FrameHandler frames, AutoCloseable stop) {
+            this(frames, stop, null);
+        }
+    }
+
+    /**
+     * This stack behind a seeded {@link FaultInjector} on both directions of the link (tests of
+     * robustness); {@code created} learns each injector made, e.g. to read its counters.
+     */
+    default StackFactory withFaults(FaultInjector.Config faults, java.util.function.Consumer<FaultInjector> created) {
+        return (config, scheduler, sink) -> {
+            FaultInjector injector = new FaultInjector(faults, scheduler);
+            Attached inner = create(config, scheduler, injector.stackToGuest(sink));
+            created.accept(injector);
+            return new Attached(injector.guestToStack(inner.frames()), () -> {
+                try {
+                    inner.stop().close();
+                } finally {
+                    injector.close();
+                }
+            }, inner.stats());
+        };
+    }
 
     /** The stack jnet ships ({@link Stack#create}). */
     static StackFactory builtIn() {
         return (config, scheduler, sink) -> {
             Stack stack = Stack.create(config, scheduler, sink);
-            return new Attached(stack, stack);
+            return new Attached(stack, stack, stack::stats);
         };
     }
 }
