@@ -1,5 +1,6 @@
 package dev.jnet.cli;
 
+import dev.jnet.linux.Sandbox;
 import dev.jnet.linux.SyscallException;
 import dev.jnet.linux.Syscalls;
 import dev.jnet.usernet.Ipv6Config;
@@ -9,6 +10,7 @@ import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.UsernetException;
 import dev.jnet.usernet.forward.ApiServer;
 import dev.jnet.usernet.forward.ForwardException;
+import dev.jnet.usernet.link.FaultInjector;
 import dev.jnet.usernet.guest.GuestTarget;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -65,6 +67,9 @@ final class UsernetCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "PID|PATH") String target;
     @Parameters(index = "1", arity = "0..1", paramLabel = "TAPNAME") String tapName;
 
+    /** The fault injector of this run, when {@value FaultInjector#PROPERTY} asked for one (tests). */
+    private volatile FaultInjector faults;
+
     /** Set by the signal handlers: a request to stop, as good as the exit fd closing. */
     private final CompletableFuture<Void> signalled = new CompletableFuture<>();
 
@@ -106,12 +111,17 @@ final class UsernetCommand implements Callable<Integer> {
         ApiServer api = null;
         try {
             if (apiSocket != null) {
-                // before the ready fd: a runtime adds its forwards as soon as it reads "1"
+                // before the ready fd (a runtime adds its forwards as soon as it reads "1") and,
+                // as in slirp4netns, before the sandbox
                 if (usernet.forwarding() == null) {
                     return fail(err, "--api-socket: this stack has no port forwarding");
                 }
                 api = ApiServer.start(usernet.eventLoop(), usernet.forwarding(), Path.of(apiSocket));
             }
+            if (enableSandbox || enableSeccomp) {
+                sandbox(usernet);
+            }
+            onStatsSignal(usernet, err);
             if (ready >= 0) {
                 signalReady(ready);
             }
@@ -192,7 +202,28 @@ final class UsernetCommand implements Callable<Integer> {
             config = config.withIpv6(cidr6 == null ? Ipv6Config.defaults() : SlirpArgs.cidr6(cidr6));
         }
         int exit = exitFd == null ? -1 : SlirpArgs.fd(exitFd, "exit-fd");
-        return new Usernet.Options(guest, tapName == null ? "tap0" : tapName, configure, config, exit, stack());
+        return new Usernet.Options(guest, tapName == null ? "tap0" : tapName, configure, config, exit, withFaults(stack()));
+    }
+
+    /**
+     * {@code stack} behind a {@link FaultInjector} when the system property
+     * {@value FaultInjector#PROPERTY} holds a fault spec (robustness tests; see
+     * {@link FaultInjector.Config#parse}), else {@code stack} itself: no cost when off.
+     */
+    private StackFactory withFaults(StackFactory stack) {
+        String faultSpec = System.getProperty(FaultInjector.PROPERTY);
+        if (faultSpec == null || faultSpec.isBlank()) {
+            return stack;
+        }
+        FaultInjector.Config config;
+        try {
+            config = FaultInjector.Config.parse(faultSpec);
+        } catch (IllegalArgumentException e) {
+            throw new SlirpArgs.Bad(FaultInjector.PROPERTY + ": " + e.getMessage());
+        }
+        spec.commandLine().getErr().println("jnet usernet: fault injector on: " + config);
+        spec.commandLine().getErr().flush();
+        return stack.withFaults(config, injector -> faults = injector);
     }
 
     /** The built-in stack, or the {@link StackFactory} class named by {@value #STACK_PROPERTY}. */
@@ -221,6 +252,56 @@ final class UsernetCommand implements Callable<Integer> {
         sun.misc.SignalHandler stop = sig -> signalled.complete(null);
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
+    }
+
+    /**
+     * Once the tap and netlink sockets are open (and before readiness is signalled):
+     * no_new_privs; with --enable-sandbox no capabilities on the threads that run jnet code
+     * (this one and the stack's event loop; capabilities are per thread, JVM-internal threads keep
+     * theirs, and an unprivileged user has none); then the seccomp deny filter on every thread,
+     * which also carries no_new_privs to every thread (it is per thread too). See UsernetHelp.
+     */
+    private void sandbox(Usernet usernet) {
+        Sandbox.noNewPrivs();
+        if (enableSandbox) {
+            Sandbox.dropCapabilities();
+            try {
+                usernet.eventLoop().submit(Sandbox::dropCapabilities).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof SyscallException s ? s : new IllegalStateException(e.getCause());
+            } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("dropping the event loop's capabilities", e);
+            }
+        }
+        Sandbox.denySyscalls();
+    }
+
+    /**
+     * SIGUSR1 writes the stack's counters and tables as one {@link StatsLine} to stderr (the
+     * dnsmasq convention); installed before readiness is signalled, so whoever waits for ready
+     * may signal at once.
+     */
+    @SuppressWarnings("restriction")
+    private void onStatsSignal(Usernet usernet, PrintWriter err) {
+        sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> {
+            String line;
+            try {
+                line = usernet.stats().map(StatsLine::of).orElse("jnet usernet: stats unavailable (stopping)");
+                FaultInjector f = faults;
+                if (f != null) {
+                    line += "\n" + usernet.eventLoop().submit(() -> StatsLine.faults(f)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } catch (RuntimeException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                line = "jnet usernet: stats unavailable: " + e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            synchronized (err) {
+                err.println(line);
+                err.flush();
+            }
+        });
     }
 
     private static int fail(PrintWriter err, String message) {

@@ -26,8 +26,8 @@ final class UsernetHelp {
                 --disable-host-loopback  prohibit connecting to 127.0.0.1:* on the host namespace
                 --netns-type=TYPE        specify network namespace type ([path|pid], default=pid)
                 --userns-path=PATH       specify user namespace path
-                --enable-sandbox         accepted for compatibility (the stack needs no sandbox set-up)
-                --enable-seccomp         accepted for compatibility
+                --enable-sandbox         enable sandbox: no_new_privs, no capabilities (see below)
+                --enable-seccomp         enable seccomp to limit syscalls (see below)
                 --outbound-addr=IPv4     sets outbound ipv4 address to bound to
                 --disable-dns            disables 10.0.2.3 (or configured internal ip) to host dns redirect
                 --macaddress=MAC         specify the MAC address of the TAP (only valid with -c)
@@ -37,6 +37,20 @@ final class UsernetHelp {
 
                 TAPNAME defaults to tap0. Without -c the tap is attached to as it is (created if missing).
                 Exits 0 on SIGTERM, when the exit FD is closed, and when process PID is gone.
+
+                Signals: SIGUSR1 writes one line to stderr with the stack's counters and tables,
+                  jnet usernet: stats {"tcp_connections":0,"udp_flows":0,...} (JSON on one line).
+
+                Sandbox (once the tap and netlink sockets are open; unlike slirp4netns no mount
+                namespace and no pivot_root: the JVM keeps loading classes and libraries from disk):
+                  --enable-seccomp  sets no_new_privs and installs a seccomp filter on every thread
+                                    (TSYNC): mount, umount2, pivot_root, chroot, the new mount API,
+                                    ptrace, process_vm_*, kexec_*, *_module, reboot, swapon/off, bpf,
+                                    perf_event_open, setns, unshare, keyctl, add_key, request_key,
+                                    userfaultfd, ... and other ABIs (x32, ia32) fail with EPERM
+                  --enable-sandbox  the same, and drops every capability (ambient, bounding, effective,
+                                    permitted, inheritable) of the threads that run jnet code (main,
+                                    event loop); JVM-internal threads keep the process's own
                 """;
     }
 }

@@ -1,6 +1,7 @@
 package dev.jnet.usernet;
 
 import dev.jnet.usernet.forward.PortForwarding;
+import dev.jnet.usernet.link.FaultInjector;
 import dev.jnet.usernet.link.FrameHandler;
 import dev.jnet.usernet.link.FrameSink;
 
@@ -14,20 +15,46 @@ public interface StackFactory {
     Attached create(UsernetConfig config, EventLoopScheduler scheduler, FrameSink sink);
 
     /**
-     * A running stack: where frames from the guest go, how to stop it, and its port forwards
-     * ({@code null} if it has none).
+     * A running stack: where frames from the guest go, how to stop it, how to read its counters
+     * and tables, and its port forwards ({@code null} when the stack has none).
      */
-    record Attached(FrameHandler frames, AutoCloseable stop, PortForwarding forwarding) {
+    record Attached(FrameHandler frames, AutoCloseable stop, java.util.function.Supplier<StackStats> stats,
+            PortForwarding forwarding) {
+        /** A stack without statistics or forwards. */
         public Attached(FrameHandler frames, AutoCloseable stop) {
-            this(frames, stop, null);
+            this(frames, stop, null, null);
         }
+
+        /** A stack without forwards. */
+        public Attached(FrameHandler frames, AutoCloseable stop, java.util.function.Supplier<StackStats> stats) {
+            this(frames, stop, stats, null);
+        }
+    }
+
+    /**
+     * This stack behind a seeded {@link FaultInjector} on both directions of the link (tests of
+     * robustness); {@code created} learns each injector made, e.g. to read its counters.
+     */
+    default StackFactory withFaults(FaultInjector.Config faults, java.util.function.Consumer<FaultInjector> created) {
+        return (config, scheduler, sink) -> {
+            FaultInjector injector = new FaultInjector(faults, scheduler);
+            Attached inner = create(config, scheduler, injector.stackToGuest(sink));
+            created.accept(injector);
+            return new Attached(injector.guestToStack(inner.frames()), () -> {
+                try {
+                    inner.stop().close();
+                } finally {
+                    injector.close();
+                }
+            }, inner.stats(), inner.forwarding());
+        };
     }
 
     /** The stack jnet ships ({@link Stack#create}). */
     static StackFactory builtIn() {
         return (config, scheduler, sink) -> {
             Stack stack = Stack.create(config, scheduler, sink);
-            return new Attached(stack, stack, stack.forwarding());
+            return new Attached(stack, stack, stack::stats, stack.forwarding());
         };
     }
 }

@@ -78,7 +78,8 @@ public final class Usernet implements AutoCloseable {
     private TapLink link;
     private AutoCloseable stackStop;
     private PortForwarding forwarding;
-    private boolean closed;
+    private volatile java.util.function.Supplier<StackStats> stackStats;
+    private volatile boolean closed;
 
     private Usernet(MultiThreadIoEventLoopGroup group) {
         this.group = group;
@@ -224,6 +225,7 @@ public final class Usernet implements AutoCloseable {
         }
         stackStop = stack.stop();
         forwarding = stack.forwarding();
+        stackStats = stack.stats();
         if (pidfd != null) {
             watches.add(FdWatch.register(loop, pidfd, "the target process",
                     () -> exited.complete(new Exit(Reason.TARGET_GONE, null))));
@@ -251,6 +253,18 @@ public final class Usernet implements AutoCloseable {
     /** The guest link (frame counters); read them on {@link #eventLoop()}. */
     public TapLink link() {
         return link;
+    }
+
+    /**
+     * The stack's counters and table sizes now (from any thread: the loop answers), or empty
+     * when its {@link StackFactory} shows none or usernet has been closed.
+     */
+    public java.util.Optional<StackStats> stats() {
+        java.util.function.Supplier<StackStats> s = stackStats;
+        if (s == null || closed || loop.isShuttingDown()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(s.get());
     }
 
     /** The loop that owns the link and the stack. */

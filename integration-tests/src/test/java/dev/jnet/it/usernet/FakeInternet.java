@@ -100,6 +100,11 @@ public final class FakeInternet implements AutoCloseable {
         return downloadSha256;
     }
 
+    /** SHA-256 of {@code GET /f?bytes=N}: the download repeated (or cut) to {@code length} bytes. */
+    public static String downloadSha256(long length) {
+        return FakeWebServer.sha256Of(downloadBytes(), length);
+    }
+
     /** What arrived by {@code PUT/POST /upload}. */
     public List<Received> uploads() {
         return web.uploads();

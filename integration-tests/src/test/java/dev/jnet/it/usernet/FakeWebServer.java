@@ -59,10 +59,14 @@ final class FakeWebServer implements AutoCloseable {
                     ex.sendResponseHeaders(200, -1);
                     return;
                 }
-                ex.sendResponseHeaders(200, download.length);
+                long length = sizeAsked(ex.getRequestURI().getQuery(), download.length);
+                ex.sendResponseHeaders(200, length);
                 OutputStream out = ex.getResponseBody();
-                for (int off = 0; off < download.length; off += CHUNK) {
-                    out.write(download, off, Math.min(CHUNK, download.length - off));
+                for (long sent = 0; sent < length; ) {
+                    int off = (int) (sent % download.length);
+                    int n = (int) Math.min(Math.min(CHUNK, download.length - off), length - sent);
+                    out.write(download, off, n);
+                    sent += n;
                 }
             } else if (path.equals(UPLOAD_PATH) && (method.equals("PUT") || method.equals("POST"))) {
                 Received r = drain(ex.getRequestBody());
@@ -74,6 +78,25 @@ final class FakeWebServer implements AutoCloseable {
                 ex.sendResponseHeaders(404, -1);
             }
         }
+    }
+
+    /** {@code GET /f?bytes=N}: the download repeated to N bytes (any size, for long transfers); else all of it once. */
+    private static long sizeAsked(String query, long whole) {
+        if (query != null && query.startsWith("bytes=")) {
+            return Long.parseLong(query.substring(6));
+        }
+        return whole;
+    }
+
+    /** SHA-256 of what {@code GET /f?bytes=N} serves. */
+    static String sha256Of(byte[] download, long length) {
+        java.security.MessageDigest d = Digests.sha256();
+        for (long done = 0; done < length; ) {
+            int n = (int) Math.min(download.length, length - done);
+            d.update(download, 0, n);
+            done += n;
+        }
+        return Digests.hex(d);
     }
 
     private static Received drain(InputStream in) throws IOException {

@@ -17,11 +17,13 @@ import java.util.regex.Pattern;
  * The two root-made namespaces of a usernet sandbox. "host" plays the machine the stack runs on:
  * lo up, one veth whose other end is in "internet", and a default route there as its only route
  * out, so nothing the stack sends can leave the machine (IPv6 likewise, over 2001:db8:1::/64).
- * "internet" holds the fake hosts' TEST-NET-3 addresses and 2001:db8::10 on its lo. Both names start with {@code itx-<jvm pid>-}; {@link #create}
+ * "internet" holds the fake hosts' TEST-NET-3 addresses and 2001:db8::10 on its lo. Both names start with {@code itx-<jvm pid>-}
+ * (prefix settable); {@link #create}
  * first removes such namespaces of JVMs that are gone (a run killed before its clean-up).
  */
 final class SandboxNetns implements AutoCloseable {
-    static final String PREFIX = "itx-";
+    /** {@code -Djnet.it.netnsPrefix=hdx} gives parallel checkouts on one machine names of their own. */
+    static final String PREFIX = System.getProperty("jnet.it.netnsPrefix", "itx").replaceAll("[^a-z0-9]", "") + "-";
     static final String HOST_ADDRESS = "198.51.100.2";
     static final String INTERNET_ADDRESS = "198.51.100.1";
     /** The veth's IPv6 addresses (documentation prefix 2001:db8::/32, like every fake IPv6 host). */
@@ -29,7 +31,7 @@ final class SandboxNetns implements AutoCloseable {
     static final String INTERNET_ADDRESS6 = "2001:db8:1::1";
     /** Every group may open ICMP echo sockets in the host namespace (the stack pings with them). */
     static final String PING_GROUP_RANGE = "0 2147483647";
-    private static final Pattern OURS = Pattern.compile("itx-(\\d+)-\\d+-(host|inet)");
+    private static final Pattern OURS = Pattern.compile(Pattern.quote(PREFIX) + "(\\d+)-\\d+-(host|inet)");
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
     private final String host;

@@ -17,7 +17,7 @@ import java.util.List;
  * The program must exec, not fork, the process that does the work: its pid is what the tests
  * watch (fd counts) and signal.
  */
-record UsernetBinary(List<String> command, String description) {
+record UsernetBinary(List<String> command, String description, boolean isJnet) {
     static final String PROPERTY = "JNET_USERNET_BIN";
 
     static UsernetBinary configured() {
@@ -26,12 +26,15 @@ record UsernetBinary(List<String> command, String description) {
             v = System.getenv(PROPERTY);
         }
         if (v != null && !v.isBlank()) {
-            return new UsernetBinary(Arrays.asList(v.strip().split("\\s+")), PROPERTY + "=" + v.strip());
+            List<String> cmd = Arrays.asList(v.strip().split("\\s+"));
+            // "/path/jnet usernet" or a staged "java ... dev.jnet.cli.Main usernet" is jnet; anything else (slirp4netns) is not
+            boolean jnet = cmd.get(cmd.size() - 1).equals("usernet") || cmd.contains("dev.jnet.cli.Main");
+            return new UsernetBinary(cmd, PROPERTY + "=" + v.strip(), jnet);
         }
         // as ./jnet starts usernet: the full JIT (no C1-only start-up tuning), it runs long and moves data
         Dist dist = Dist.get();
         List<String> cmd = List.of(dist.java().toString(), "-XX:+UseSerialGC", "-XX:-UsePerfData",
                 "-Djnet.helper=" + dist.helper(), "-cp", dist.dir() + "/*", "dev.jnet.cli.Main", "usernet");
-        return new UsernetBinary(cmd, "jnet usernet (staged build)");
+        return new UsernetBinary(cmd, "jnet usernet (staged build)", true);
     }
 }

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -59,8 +58,14 @@ class UsernetConnectionChurnTest {
         System.out.printf("usernet fds: baseline %d, peak %d, after %d (%s)%n", baseline, peak, after, net.binary().description());
         assertThat(after).as("usernet fds %s after the connections closed (baseline %d)", FD_SETTLE, baseline)
                 .isLessThanOrEqualTo(baseline);
-        OptionalInt table = net.openConnections();
-        table.ifPresent(n -> assertThat(n).as("connections in usernet's table").isZero());
+        if (net.binary().isJnet()) {
+            Map<String, Long> stats = net.usernetStats().orElseThrow();
+            assertThat(stats.get("tcp_connections")).as("TCP connections in jnet's table: %s", stats).isZero();
+            assertThat(UsernetStats.hostFlows(stats)).as("flows holding host sockets: %s", stats).isZero();
+        } else {
+            // a foreign binary (real slirp4netns) cannot be asked for its table: only this check is skipped
+            System.out.printf("connection table not checked: %s has no stats query%n", net.binary().description());
+        }
     }
 
     /** The highest fd count of usernet seen while it runs, sampled every 20 ms on its own thread. */

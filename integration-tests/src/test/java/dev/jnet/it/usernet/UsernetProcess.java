@@ -28,22 +28,31 @@ final class UsernetProcess implements AutoCloseable {
 
     private final Process process;
     private final List<String> flags;
+    private final List<String> jvmOptions;
     private final int mtu;
     private final Path log;
 
-    private UsernetProcess(Process process, int mtu, List<String> flags, Path log) {
+    private UsernetProcess(Process process, int mtu, List<String> flags, List<String> jvmOptions, Path log) {
         this.process = process;
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.mtu = mtu;
         this.flags = List.copyOf(flags);
         this.log = log;
     }
 
     static UsernetProcess start(String hostNetns, String user, UsernetBinary binary, long guestPid, int mtu,
-            List<String> flags, Path log, Duration readyTimeout) {
+            List<String> flags, List<String> jvmOptions, Path log, Duration readyTimeout) {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", hostNetns));
         cmd.addAll(Launcher.asUser(user));
+        if (!jvmOptions.isEmpty()) {
+            cmd.add("JNET_JAVA_OPTS=" + String.join(" ", jvmOptions)); // how ./jnet (bin/slirp4netns) takes them
+        }
         cmd.addAll(List.of("sh", "-c", "exec 3>&1 1>&2; exec \"$@\"", "usernet"));
-        cmd.addAll(binary.command());
+        List<String> program = new ArrayList<>(binary.command());
+        if (program.get(0).endsWith("/java")) {
+            program.addAll(1, jvmOptions); // the staged build's java command line
+        }
+        cmd.addAll(program);
         cmd.addAll(List.of("--configure", "--mtu", Integer.toString(mtu), "--ready-fd", "3"));
         cmd.addAll(flags);
         cmd.add(Long.toString(guestPid));
@@ -57,7 +66,7 @@ final class UsernetProcess implements AutoCloseable {
                 .directory(log.getParent().toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())));
-        UsernetProcess u = new UsernetProcess(p, mtu, flags, log);
+        UsernetProcess u = new UsernetProcess(p, mtu, flags, jvmOptions, log);
         try {
             u.awaitReady(readyTimeout);
             return u;
@@ -120,6 +129,10 @@ final class UsernetProcess implements AutoCloseable {
         return flags;
     }
 
+    List<String> jvmOptions() {
+        return jvmOptions;
+    }
+
     /** Open file descriptors of the usernet process, from /proc/PID/fd. */
     long fdCount() {
         try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid()), "fd"))) {
@@ -127,6 +140,11 @@ final class UsernetProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("listing the fds of usernet pid " + pid(), e);
         }
+    }
+
+    /** The stack's counters and tables, asked by SIGUSR1 (jnet usernet only: see {@link UsernetStats}). */
+    java.util.Map<String, Long> stats() {
+        return UsernetStats.ask(pid(), log);
     }
 
     String log() {

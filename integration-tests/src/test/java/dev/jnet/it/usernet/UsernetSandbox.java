@@ -16,7 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.OptionalInt;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 /**
@@ -49,7 +51,6 @@ public final class UsernetSandbox implements AutoCloseable {
     private Guest guest;
     private UsernetProcess usernet;
     private int runs;
-    private ConnectionTableProbe connectionTable = ConnectionTableProbe.NONE;
 
     private UsernetSandbox() {}
 
@@ -126,11 +127,22 @@ public final class UsernetSandbox implements AutoCloseable {
      * previous run left in it (tap device, ARP and route entries, sockets) blurs the next one.
      */
     public void restartUsernet(int mtu, List<String> flags) {
+        restartUsernet(mtu, flags, List.of());
+    }
+
+    /**
+     * As {@link #restartUsernet(int, List)}, with extra JVM options for a jnet usernet (e.g.
+     * {@code -Djnet.usernet.faults=...}); a foreign binary cannot take them: refused.
+     */
+    public void restartUsernet(int mtu, List<String> flags, List<String> jvmOptions) {
+        if (!jvmOptions.isEmpty() && !binary.isJnet()) {
+            throw new IllegalStateException("JVM options " + jvmOptions + " for a foreign binary: " + binary.description());
+        }
         stopUsernet();
         runs++;
         guest = Guest.start(netns.host(), user, workDir.resolve("resolv.conf"), workDir.resolve("hosts"), workDir,
                 workDir.resolve("guest-" + runs + ".log"));
-        usernet = UsernetProcess.start(netns.host(), user, binary, guest.pid(), mtu, flags,
+        usernet = UsernetProcess.start(netns.host(), user, binary, guest.pid(), mtu, flags, jvmOptions,
                 workDir.resolve("usernet-" + runs + ".log"), READY_TIMEOUT);
     }
 
@@ -141,7 +153,7 @@ public final class UsernetSandbox implements AutoCloseable {
     /** The default run (MTU {@link #DEFAULT_MTU}, no flags), restarted only if it is not what runs. */
     public void ensureDefaultUsernet() {
         if (usernet == null || !usernet.isAlive() || !guest.isAlive() || usernet.mtu() != DEFAULT_MTU
-                || !usernet.flags().isEmpty()) {
+                || !usernet.flags().isEmpty() || !usernet.jvmOptions().isEmpty()) {
             restartUsernet(DEFAULT_MTU, List.of());
         }
     }
@@ -250,14 +262,23 @@ public final class UsernetSandbox implements AutoCloseable {
         return binary;
     }
 
-    /** Connections usernet's table holds, where {@link ConnectionTableProbe} can ask it. */
-    public OptionalInt openConnections() {
-        return connectionTable.openConnections(usernetPid());
+    /**
+     * The stack's counters and tables (SIGUSR1, see {@link UsernetStats}), or empty for a
+     * foreign binary (real slirp4netns has no such query): callers skip only that check.
+     */
+    public Optional<Map<String, Long>> usernetStats() {
+        running();
+        return binary.isJnet() ? Optional.of(usernet.stats()) : Optional.empty();
     }
 
-    /** Plugs in the way to ask usernet for its connection table (see {@link ConnectionTableProbe}). */
-    void useConnectionTableProbe(ConnectionTableProbe probe) {
-        this.connectionTable = probe;
+    /** TCP connections plus UDP/DNS/ICMP flows usernet holds, where it can be asked ({@link #usernetStats}). */
+    public OptionalLong openConnections() {
+        return usernetStats().map(s -> OptionalLong.of(UsernetStats.hostFlows(s))).orElse(OptionalLong.empty());
+    }
+
+    /** Resident set size of the usernet process in KiB (VmRSS of /proc/PID/status). */
+    public long usernetRssKib() {
+        return ProcStatus.of(usernetPid()).kib("VmRSS");
     }
 
     public Path workDir() {

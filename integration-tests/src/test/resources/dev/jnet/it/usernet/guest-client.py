@@ -189,7 +189,78 @@ def cmd_udp_echo(host, port, count="3"):
     return 0
 
 
+def inet_checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+def syn_segment(src, dst, sport, dport, seq):
+    hdr = sport.to_bytes(2, "big") + dport.to_bytes(2, "big") + seq.to_bytes(4, "big") + bytes(4) \
+        + bytes([5 << 4, 0x02]) + (65535).to_bytes(2, "big") + bytes(4)
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + bytes([0, 6]) + len(hdr).to_bytes(2, "big")
+    c = inet_checksum(pseudo + hdr)
+    return hdr[:16] + c.to_bytes(2, "big") + hdr[18:]
+
+
+def pace(i):
+    if i % 2 == 1:
+        time.sleep(0.001)
+
+
+def cmd_flood(src, count, seconds, seed="1"):
+    """Bounded floods from the guest, only to the sandbox's fake internet (TEST-NET addresses):
+    COUNT raw TCP SYNs from random ports to 203.0.113.10 (open and closed ports), COUNT UDP
+    datagrams from fresh sockets to random hosts of 203.0.113.0/24 and 198.51.100.0/24, COUNT/8
+    ICMP echo requests with distinct ids; stops after SECONDS whatever is left. Paced at about
+    2 packets per millisecond: every packet of a new flow costs the stack a host socket, and a
+    faster flood mostly overflows the tap's queue in the guest kernel, never reaching the stack."""
+    import random
+    rnd = random.Random(int(seed))
+    count, end = int(count), time.monotonic() + float(seconds)
+    sent = {"syn": 0, "udp": 0, "icmp": 0}
+    raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    for i in range(count):
+        if time.monotonic() > end:
+            break
+        pace(i)
+        dport = 80 if i % 4 == 0 else rnd.randrange(1, 65536)
+        raw.sendto(syn_segment(src, "203.0.113.10", rnd.randrange(1024, 65536), dport, rnd.getrandbits(32)),
+                   ("203.0.113.10", 0))
+        sent["syn"] += 1
+    raw.close()
+    for i in range(count):
+        if time.monotonic() > end:
+            break
+        pace(i)
+        net = "203.0.113." if i % 2 else "198.51.100."
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            u.sendto(b"flood", (net + str(rnd.randrange(1, 255)), rnd.randrange(1, 65536)))
+            sent["udp"] += 1
+        except OSError:
+            pass
+        u.close()
+    icmp = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    for i in range(count // 8):
+        if time.monotonic() > end:
+            break
+        pace(i)
+        msg = bytes([8, 0, 0, 0]) + (i & 0xFFFF).to_bytes(2, "big") + (1).to_bytes(2, "big") + b"flood"
+        msg = msg[:2] + inet_checksum(msg).to_bytes(2, "big") + msg[4:]
+        icmp.sendto(msg, ("203.0.113.10", 0))
+        sent["icmp"] += 1
+    icmp.close()
+    for k, v in sent.items():
+        print("%s=%d" % (k, v))
+    return 0
+
+
 COMMANDS = {
+    "flood": cmd_flood,
     "connect": cmd_connect,
     "send-then-shut": cmd_send_then_shut,
     "read-then-send": cmd_read_then_send,

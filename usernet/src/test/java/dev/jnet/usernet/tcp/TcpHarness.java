@@ -50,6 +50,13 @@ final class TcpHarness implements FrameSink {
     double loss;
     double duplicate;
     long maxJitterNanos;
+    /** whether a bad checksum from the stack fails the test (else the guest drops it: a lossy link) */
+    final boolean checksumFailuresFatal;
+    /** stack-to-guest frames dropped for a bad checksum or a flipped MAC/EtherType (corrupted on a lossy link) */
+    long badChecksums;
+    /** where guest frames go instead of straight into the TcpStack: a whole Stack, maybe behind a lossy link */
+    dev.jnet.usernet.link.FrameHandler frames;
+
     /** fixed one-way delay of the link */
     long delayNanos;
     /** drops stack-to-guest segments the test picks */
@@ -75,12 +82,23 @@ final class TcpHarness implements FrameSink {
     }
 
     TcpHarness(UsernetConfig config, TcpLimits limits, long seed) {
+        this(config, limits, seed, new ManualScheduler(), sink -> sink);
+    }
+
+    /**
+     * A harness whose stack-to-guest frames pass {@code link} (a fault injector, say) before the
+     * harness parses them; frames the link corrupted are then dropped as a guest drops them.
+     */
+    TcpHarness(UsernetConfig config, TcpLimits limits, long seed, ManualScheduler scheduler,
+            java.util.function.UnaryOperator<FrameSink> link) {
         this.config = config;
         this.random = new Random(seed);
-        this.scheduler = new ManualScheduler();
+        this.scheduler = scheduler;
         this.clock = scheduler;
         this.connector = new FakeHostConnector(scheduler);
-        this.out = new Ipv4Output(config, this);
+        FrameSink toGuest = link.apply(this);
+        this.out = new Ipv4Output(config, toGuest);
+        this.checksumFailuresFatal = toGuest == this;
         this.stack = new TcpStack(config, scheduler, out, new AddressMap(config), connector,
                 () -> new InetSocketAddress("127.0.0.1", 53), limits);
     }
@@ -93,6 +111,7 @@ final class TcpHarness implements FrameSink {
         this.clock = loop;
         this.connector = null;
         this.out = new Ipv4Output(config, this);
+        this.checksumFailuresFatal = true;
         this.stack = new TcpStack(config, loop, out, new AddressMap(config), hostConnector,
                 () -> new InetSocketAddress("127.0.0.1", 53), limits);
     }
@@ -105,9 +124,17 @@ final class TcpHarness implements FrameSink {
     @Override
     public void sendFrame(ByteBuf frame) {
         try {
+            if (!checksumFailuresFatal && !addressedToGuest(frame)) {
+                badChecksums++; // the guest's NIC drops it, as it would a frame whose CRC fails
+                return;
+            }
             int ipOff = frame.readerIndex() + EthernetFrame.HEADER_LENGTH;
             Ipv4Packet ip = new Ipv4Packet().wrap(frame, ipOff, frame.writerIndex() - ipOff);
             if (!ip.check() || !ip.verifyChecksum()) {
+                if (!checksumFailuresFatal) {
+                    badChecksums++;
+                    return;
+                }
                 throw new AssertionError("stack sent a bad IPv4 header");
             }
             if (ip.protocol() == Ipv4Packet.PROTO_ICMP) {
@@ -118,6 +145,10 @@ final class TcpHarness implements FrameSink {
             }
             TcpSegment tcp = new TcpSegment().wrap(frame, ip.payloadOffset(), ip.payloadLength());
             if (!tcp.check() || !tcp.verifyChecksumIpv4(ip.src(), ip.dst())) {
+                if (!checksumFailuresFatal) {
+                    badChecksums++;
+                    return;
+                }
                 throw new AssertionError("stack sent a bad TCP segment");
             }
             TcpOptions o = new TcpOptions();
@@ -138,6 +169,15 @@ final class TcpHarness implements FrameSink {
         } finally {
             frame.release();
         }
+    }
+
+    /** Destination MAC the guest's and EtherType IPv4 (a lossy link may have flipped a bit of either). */
+    private boolean addressedToGuest(ByteBuf frame) {
+        int at = frame.readerIndex();
+        long guestMac = config.guestMac() >= 0 ? config.guestMac() : 0x0200_0000_0064L;
+        long dst = ((long) frame.getUnsignedShort(at) << 32) | frame.getUnsignedInt(at + 2);
+        return frame.readableBytes() > EthernetFrame.HEADER_LENGTH && frame.getUnsignedShort(at + 12) == EthernetFrame.ETHERTYPE_IPV4
+                && (dst == guestMac || dst == 0xFFFF_FFFF_FFFFL);
     }
 
     private void deliver(Runnable r) {
@@ -186,6 +226,10 @@ final class TcpHarness implements FrameSink {
 
     /** Hands one raw IPv4 packet to the stack in a fresh direct buffer, released afterwards. */
     void inject(byte[] packet) {
+        if (frames != null) {
+            frames.receiveFrame(ethernetFrame(packet)); // the handler owns it now
+            return;
+        }
         ByteBuf b = Unpooled.directBuffer(Math.max(packet.length + 32, frameCapacity));
         if (logging) {
             tracked.add(b);
@@ -198,6 +242,19 @@ final class TcpHarness implements FrameSink {
         } finally {
             b.release();
         }
+    }
+
+    /** {@code packet} in an Ethernet frame from the guest's MAC to the gateway's. */
+    private ByteBuf ethernetFrame(byte[] packet) {
+        ByteBuf b = Unpooled.directBuffer(EthernetFrame.HEADER_LENGTH + packet.length);
+        if (logging) {
+            tracked.add(b);
+        }
+        b.writeShort((int) (config.gatewayMac() >>> 32)).writeInt((int) config.gatewayMac());
+        long guestMac = config.guestMac() >= 0 ? config.guestMac() : 0x0200_0000_0064L;
+        b.writeShort((int) (guestMac >>> 32)).writeInt((int) guestMac);
+        b.writeShort(EthernetFrame.ETHERTYPE_IPV4);
+        return b.writeBytes(packet);
     }
 
     GuestTcp guest(int port, int remote, int remotePort) {

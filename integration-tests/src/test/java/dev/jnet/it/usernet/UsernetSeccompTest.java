@@ -1,0 +1,62 @@
+package dev.jnet.it.usernet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.jnet.it.Proc;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 7: {@code --enable-sandbox --enable-seccomp} as podman passes them: usernet still
+ * serves the guest, and the kernel shows the protection in /proc/PID/status: no_new_privs set
+ * and a seccomp filter installed (mode 2) on every thread, no effective capabilities.
+ */
+@UsernetTest
+class UsernetSeccompTest {
+    @Test
+    void sandboxedUsernetServesTrafficWithNoNewPrivsAndASeccompFilter(UsernetSandbox net) {
+        net.restartUsernet(List.of("--enable-sandbox", "--enable-seccomp"));
+        try {
+            Proc.Result down = net.guestShell(UsernetSandbox.DEFAULT_TIMEOUT, "curl -sSf --max-time 50 'http://"
+                    + FakeInternet.WEB_NAME + FakeWebServer.DOWNLOAD_PATH + "?bytes=1048576' | sha256sum");
+            assertThat(down.exit()).as(down.describe() + net.usernetLog()).isZero();
+            assertThat(down.stdout()).startsWith(FakeInternet.downloadSha256(1 << 20) + " ");
+            Proc.Result ping = net.guest("ping", "-n", "-c1", "-W", "2", UsernetSandbox.GATEWAY);
+            assertThat(ping.exit()).as(ping.describe()).isZero();
+
+            ProcStatus status = ProcStatus.of(net.usernetPid());
+            assertThat(status.get("NoNewPrivs")).as("%s", status.fields()).isEqualTo("1");
+            // slirp4netns keeps CAP_NET_BIND_SERVICE (its port forwarding); jnet keeps none
+            assumeTrue(net.binary().isJnet(), "capabilities and per-thread seccomp checked for jnet only: "
+                    + net.binary().description());
+            assertThat(status.get("CapEff")).isEqualTo("0000000000000000");
+            assertThat(status.get("Seccomp")).as("%s", status.fields()).isEqualTo("2");
+            // every thread, not only the one that installed it (TSYNC)
+            for (String tid : threads(net.usernetPid())) {
+                ProcStatus t = ProcStatus.of(net.usernetPid(), tid);
+                assertThat(t.get("Seccomp")).as("thread %s %s", tid, t.get("Name")).isEqualTo("2");
+                assertThat(t.get("NoNewPrivs")).as("thread %s %s", tid, t.get("Name")).isEqualTo("1");
+            }
+            Map<String, Long> stats = net.usernetStats().orElseThrow();
+            assertThat(stats.get("handler_errors")).isZero();
+            assertThat(net.usernetLog()).doesNotContain("Exception");
+        } finally {
+            net.restartUsernet(List.of());
+        }
+    }
+
+    private static List<String> threads(long pid) {
+        try (Stream<Path> s = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            return s.map(p -> p.getFileName().toString()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
