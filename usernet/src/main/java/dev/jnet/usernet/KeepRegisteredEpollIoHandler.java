@@ -20,6 +20,9 @@ import io.netty.util.concurrent.ThreadAwareExecutor;
  * gets a FIN early and the guest a reset. Here an empty interest set becomes an edge-triggered
  * registration without events instead: a hung-up socket reports EPOLLHUP once per state change,
  * it cannot spin the loop, and the next interest is a plain modification again.
+ *
+ * <p>Netty hands its own registration to {@code IoHandle.handle}; handles submit through the
+ * one {@code register} returned (Netty's channels, TapLink, PingSocket and FdWatch all do).
  */
 public final class KeepRegisteredEpollIoHandler implements IoHandler {
     private final IoHandler epoll;
@@ -84,6 +87,8 @@ public final class KeepRegisteredEpollIoHandler implements IoHandler {
         private final IoRegistration epoll;
         /** Netty added the fd to epoll (it does so at the first non-empty interest set) */
         private boolean added;
+        /** the fd sits in epoll without events: another empty interest set changes nothing */
+        private boolean parked;
 
         Registration(IoRegistration epoll) {
             this.epoll = epoll;
@@ -98,12 +103,18 @@ public final class KeepRegisteredEpollIoHandler implements IoHandler {
         public synchronized long submit(IoOps ops) {
             boolean empty = ((EpollIoOps) ops).value() == EpollIoOps.NONE.value();
             if (empty && added) {
+                if (parked) {
+                    return 0; // a modification would report a standing EPOLLHUP once more
+                }
                 // stays registered: EPOLLERR and EPOLLHUP are implied, edge-triggered they fire once
-                return epoll.submit(EpollIoOps.EPOLLET) == -1 ? -1 : 0;
+                long result = epoll.submit(EpollIoOps.EPOLLET);
+                parked = result != -1;
+                return result == -1 ? -1 : 0;
             }
             long result = epoll.submit(ops);
             if (!empty && result != -1) { // -1: cancelled
                 added = true;
+                parked = false;
             }
             return result;
         }
