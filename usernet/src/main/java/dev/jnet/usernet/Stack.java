@@ -23,7 +23,6 @@ import dev.jnet.usernet.wire.EthernetFrame;
 import dev.jnet.usernet.wire.UdpDatagram;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.IoEventLoop;
-import io.netty.channel.epoll.EpollIoHandler;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -117,9 +116,10 @@ public final class Stack implements FrameHandler, AutoCloseable {
 
     /** {@link #create(UsernetConfig, EventLoopScheduler, FrameSink)} with explicit DNS upstreams (tests). */
     public static Stack create(UsernetConfig config, EventLoopScheduler scheduler, FrameSink sink, DnsForwarder dns) {
-        if (!(scheduler.eventLoop() instanceof IoEventLoop loop) || !loop.isIoType(EpollIoHandler.class)) {
-            throw new IllegalArgumentException("the stack needs a Netty epoll IoEventLoop, not "
-                    + scheduler.eventLoop().getClass().getName());
+        // Netty's own EpollIoHandler loses host sockets from epoll (see KeepRegisteredEpollIoHandler)
+        if (!(scheduler.eventLoop() instanceof IoEventLoop loop) || !loop.isIoType(KeepRegisteredEpollIoHandler.class)) {
+            throw new IllegalArgumentException("the stack needs a Netty epoll IoEventLoop made with "
+                    + "KeepRegisteredEpollIoHandler.newFactory(), not " + scheduler.eventLoop().getClass().getName());
         }
         Ipv4Output out = new Ipv4Output(config, sink);
         AddressMap map = new AddressMap(config);

@@ -15,7 +15,6 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -116,7 +115,7 @@ public final class Usernet implements AutoCloseable {
                         + Epoll.unavailabilityCause(), e);
             }
             u = new Usernet(new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jnet-usernet", true),
-                    EpollIoHandler.newFactory()));
+                    KeepRegisteredEpollIoHandler.newFactory()));
             u.run(options, tap, pidfd); // hands tap and pidfd on: closing them again below is a no-op
             ok = true;
             return u;

@@ -2,13 +2,12 @@ package dev.jnet.usernet;
 
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /** A real one-thread Netty epoll event loop for tests that need real host sockets. */
 public final class EpollLoop implements AutoCloseable {
-    private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+    private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, KeepRegisteredEpollIoHandler.newFactory());
     public final IoEventLoop loop = (IoEventLoop) group.next();
     public final EventLoopScheduler scheduler = new EventLoopScheduler(loop);
 

@@ -18,8 +18,10 @@ class UsernetSandboxTest {
         assertThat(routes.stdoutLines()).as(routes.describe()).containsExactlyInAnyOrder(
                 "default via " + SandboxNetns.INTERNET_ADDRESS + " dev up0 ",
                 "198.51.100.0/24 dev up0 proto kernel scope link src " + SandboxNetns.HOST_ADDRESS + " ");
+        // IPv6 likewise: the only way out is the fake internet's end of the veth
         Proc.Result v6 = net.host("ip", "-6", "route", "show", "default");
-        assertThat(v6.stdout()).as(v6.describe()).isBlank();
+        assertThat(v6.stdoutLines()).as(v6.describe()).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .startsWith("default via " + SandboxNetns.INTERNET_ADDRESS6 + " dev up0 ");
     }
 
     @Test
@@ -30,6 +32,11 @@ class UsernetSandboxTest {
                 .contains("198.51.100.0/24 dev down0");
         Proc.Result forwarding = Proc.run("ip", "netns", "exec", net.internetNetns(), "sysctl", "-n", "net.ipv4.ip_forward");
         assertThat(forwarding.stdout().strip()).as(forwarding.describe()).isEqualTo("0");
+        Proc.Result routes6 = Proc.run("ip", "-n", net.internetNetns(), "-6", "route", "show", "default");
+        assertThat(routes6.stdout()).as(routes6.describe()).isBlank();
+        Proc.Result forwarding6 = Proc.run("ip", "netns", "exec", net.internetNetns(), "sysctl", "-n",
+                "net.ipv6.conf.all.forwarding");
+        assertThat(forwarding6.stdout().strip()).as(forwarding6.describe()).isEqualTo("0");
     }
 
     @Test

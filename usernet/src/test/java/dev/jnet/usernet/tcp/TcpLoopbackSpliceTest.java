@@ -2,14 +2,15 @@ package dev.jnet.usernet.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jnet.usernet.EventLoopScheduler;
 import dev.jnet.usernet.UsernetConfig;
+import dev.jnet.usernet.KeepRegisteredEpollIoHandler;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -32,7 +33,7 @@ class TcpLoopbackSpliceTest {
     @Test
     void parallelConnectionsMoveOneMegabyteEachWayAndLeaveNothingBehind() throws Exception {
         Epoll.ensureAvailability();
-        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, KeepRegisteredEpollIoHandler.newFactory());
         byte[] up = TcpTransferTest.randomBytes(SIZE, 31);
         byte[] down = TcpTransferTest.randomBytes(SIZE, 32);
         ConcurrentHashMap<Integer, byte[]> serverGot = new ConcurrentHashMap<>();
@@ -100,7 +101,7 @@ class TcpLoopbackSpliceTest {
     @Test
     void closedUpstreamPortGivesTheGuestARstWithin100Milliseconds() throws Exception {
         Epoll.ensureAvailability();
-        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, KeepRegisteredEpollIoHandler.newFactory());
         try {
             int port;
             try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
@@ -135,7 +136,7 @@ class TcpLoopbackSpliceTest {
     @Test
     void aHostThatStopsReadingClosesTheGuestsWindowThenReopensIt() throws Exception {
         Epoll.ensureAvailability();
-        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, KeepRegisteredEpollIoHandler.newFactory());
         byte[] up = TcpTransferTest.randomBytes(32 << 20, 41);
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             CompletableFuture<Socket> accepted = new CompletableFuture<>();
@@ -177,6 +178,111 @@ class TcpLoopbackSpliceTest {
             loop.submit(h.stack::close).get(10, TimeUnit.SECONDS);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * The host half-closes first and then reads in bursts, so the guest's data after that EOF
+     * fills the host socket again and again (EAGAIN: Netty waits for EPOLLOUT on a socket whose
+     * input is shut down, after its interest set was empty in between). Every byte must reach
+     * the host and the guest must never see a reset.
+     */
+    @Test
+    void afterTheHostHalfClosesASlowHostStillGetsEverythingTheGuestSends() throws Exception {
+        Epoll.ensureAvailability();
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, KeepRegisteredEpollIoHandler.newFactory());
+        byte[] down = TcpTransferTest.randomBytes(256 * 1024, 51);
+        byte[] up = TcpTransferTest.randomBytes(32 << 20, 52);
+        int burst = 4 << 20;
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            CompletableFuture<Void> readBurst = new CompletableFuture<>();
+            CompletableFuture<Void> readRest = new CompletableFuture<>();
+            CompletableFuture<byte[]> serverGot = new CompletableFuture<>();
+            Thread handler = new Thread(() -> {
+                try (Socket s = server.accept()) {
+                    s.getOutputStream().write(down);
+                    s.shutdownOutput();
+                    InputStream in = s.getInputStream();
+                    readBurst.get(60, TimeUnit.SECONDS);
+                    byte[] first = in.readNBytes(burst);
+                    readRest.get(60, TimeUnit.SECONDS);
+                    byte[] rest = in.readAllBytes();
+                    byte[] all = new byte[first.length + rest.length];
+                    System.arraycopy(first, 0, all, 0, first.length);
+                    System.arraycopy(rest, 0, all, first.length, rest.length);
+                    serverGot.complete(all);
+                } catch (Exception e) {
+                    serverGot.completeExceptionally(e);
+                }
+            });
+            handler.start();
+            EventLoop loop = group.next();
+            EventLoopScheduler scheduler = new EventLoopScheduler(loop);
+            UsernetConfig config = UsernetConfig.defaults();
+            TcpLimits limits = TcpLimits.defaults().withBuffers(256 * 1024, 256 * 1024, 64);
+            TcpHarness h = new TcpHarness(config, limits, scheduler, new NettyTcpHostConnector(loop, null, 5000, limits));
+            h.logging = false;
+            GuestTcp[] g = new GuestTcp[1];
+            loop.submit(() -> {
+                g[0] = h.guest(48000, TcpHarness.GATEWAY, server.getLocalPort());
+                g[0].impaired = false;
+                g[0].maxInFlight = 1 << 20;
+                g[0].connect();
+            }).get(10, TimeUnit.SECONDS);
+            CompletableFuture<Void> eof = new CompletableFuture<>();
+            loop.execute(() -> pollFinReceived(scheduler, g[0], eof));
+            eof.get(30, TimeUnit.SECONDS);
+            loop.submit(() -> g[0].send(up, true)).get(10, TimeUnit.SECONDS);
+            // the host's socket buffers fill, then ours: the window we advertise drops to 0
+            int firstStall = stall(scheduler, loop, g[0], 0);
+            readBurst.complete(null); // drains the socket: nothing left to wait for, then it fills again
+            int secondStall = stall(scheduler, loop, g[0], firstStall);
+            assertTrue(secondStall < up.length, "the guest was stopped again before sending everything");
+            readRest.complete(null);
+
+            byte[] got = serverGot.get(60, TimeUnit.SECONDS);
+            assertFalse(loop.submit(() -> g[0].resetReceived).get(10, TimeUnit.SECONDS), "the guest saw a reset");
+            assertEquals(up.length, got.length, "bytes the host received");
+            assertArrayEquals(up, got);
+            assertArrayEquals(down, loop.submit(() -> g[0].received.toByteArray()).get(10, TimeUnit.SECONDS));
+            CompletableFuture<Void> socketsClosed = new CompletableFuture<>();
+            loop.execute(() -> pollSockets(scheduler, h, socketsClosed));
+            socketsClosed.get(10, TimeUnit.SECONDS);
+            assertTrue(loop.submit(() -> g[0].finAcked && !g[0].resetReceived).get(10, TimeUnit.SECONDS),
+                    "the guest's FIN was acknowledged and it saw no reset");
+            handler.join(10_000);
+            loop.submit(h.stack::close).get(10, TimeUnit.SECONDS);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Waits until the guest is stopped by a zero window after more than {@code after} bytes; fails on a reset. */
+    private static int stall(EventLoopScheduler scheduler, EventLoop loop, GuestTcp g, int after) throws Exception {
+        CompletableFuture<Integer> stalled = new CompletableFuture<>();
+        loop.execute(() -> pollStalledOrReset(scheduler, g, after, stalled));
+        int sent = stalled.get(30, TimeUnit.SECONDS);
+        assertTrue(sent >= 0, "the guest got a reset after sending " + ~sent + " bytes");
+        return sent;
+    }
+
+    private static void pollStalledOrReset(EventLoopScheduler scheduler, GuestTcp g, int after,
+            CompletableFuture<Integer> done) {
+        int sent = g.sndUna - g.iss - 1;
+        if (g.resetReceived) {
+            done.complete(~sent);
+        } else if (g.established && g.peerWindow == 0 && g.sndUna == g.sndNxt && sent > after) {
+            done.complete(sent);
+        } else {
+            scheduler.schedule(() -> pollStalledOrReset(scheduler, g, after, done), 1_000_000L);
+        }
+    }
+
+    private static void pollFinReceived(EventLoopScheduler scheduler, GuestTcp g, CompletableFuture<Void> done) {
+        if (g.finReceived) {
+            done.complete(null);
+        } else {
+            scheduler.schedule(() -> pollFinReceived(scheduler, g, done), 1_000_000L);
         }
     }
 

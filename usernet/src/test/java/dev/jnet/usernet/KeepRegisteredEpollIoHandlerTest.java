@@ -1,0 +1,137 @@
+package dev.jnet.usernet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoEvent;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.unix.FileDescriptor;
+import java.io.UncheckedIOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Registrations on a pipe: an empty interest set in between must not lose the fd from epoll
+ * (Netty 4.2.18 does), and a hung-up fd without interest must not keep waking the loop.
+ */
+class KeepRegisteredEpollIoHandlerTest {
+
+    @Test
+    void anInterestAfterAnEmptySetStillFires() throws Exception {
+        try (Pipe pipe = new Pipe(KeepRegisteredEpollIoHandler.newFactory())) {
+            IoRegistration reg = pipe.register(pipe.write);
+            CompletableFuture<Integer> writable = pipe.handle.nextEvent();
+            pipe.submit(reg, EpollIoOps.EPOLLOUT);
+            writable.get(5, TimeUnit.SECONDS); // the handle then drops its interest
+            CompletableFuture<Integer> again = pipe.handle.nextEvent();
+            pipe.submit(reg, EpollIoOps.EPOLLOUT);
+            assertThat(again.get(5, TimeUnit.SECONDS) & EpollIoOps.EPOLLOUT.value()).isNotZero();
+        }
+    }
+
+    /** Why the wrapper exists: if this starts failing, Netty fixed it and the wrapper can go. */
+    @Test
+    void nettysOwnHandlerLosesTheFdAfterAnEmptyInterestSet() throws Exception {
+        try (Pipe pipe = new Pipe(EpollIoHandler.newFactory())) {
+            IoRegistration reg = pipe.register(pipe.write);
+            CompletableFuture<Integer> writable = pipe.handle.nextEvent();
+            pipe.submit(reg, EpollIoOps.EPOLLOUT);
+            writable.get(5, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> pipe.submit(reg, EpollIoOps.EPOLLOUT))
+                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(UncheckedIOException.class)
+                    .hasMessageContaining("No such file or directory");
+        }
+    }
+
+    @Test
+    void aHungUpFdWithoutInterestStaysQuiet() throws Exception {
+        try (Pipe pipe = new Pipe(KeepRegisteredEpollIoHandler.newFactory())) {
+            IoRegistration reg = pipe.register(pipe.read);
+            pipe.submit(reg, EpollIoOps.EPOLLIN);
+            CompletableFuture<Integer> hangUp = pipe.handle.nextEvent();
+            pipe.write.close(); // the read end now reports EPOLLIN|EPOLLHUP for good
+            hangUp.get(5, TimeUnit.SECONDS);
+            // level-triggered, a standing EPOLLHUP would wake every one of these ticks
+            for (int tick = 0; tick < 20; tick++) {
+                pipe.loop.schedule(() -> { }, 1, TimeUnit.MILLISECONDS).get(5, TimeUnit.SECONDS);
+            }
+            assertThat(pipe.handle.events).isLessThanOrEqualTo(2); // the hang-up, at most once more on parking
+        }
+    }
+
+    /** A pipe and a one-thread loop with the handler under test. */
+    private static final class Pipe implements AutoCloseable {
+        final MultiThreadIoEventLoopGroup group;
+        final IoEventLoop loop;
+        final FileDescriptor read;
+        final FileDescriptor write;
+        final CountingHandle handle = new CountingHandle();
+
+        Pipe(IoHandlerFactory factory) throws Exception {
+            Epoll.ensureAvailability();
+            group = new MultiThreadIoEventLoopGroup(1, factory);
+            loop = (IoEventLoop) group.next();
+            FileDescriptor[] fds = FileDescriptor.pipe();
+            read = fds[0];
+            write = fds[1];
+        }
+
+        IoRegistration register(FileDescriptor fd) throws Exception {
+            handle.fd = fd;
+            handle.registration = loop.register(handle).get(5, TimeUnit.SECONDS);
+            return handle.registration;
+        }
+
+        void submit(IoRegistration reg, EpollIoOps ops) throws Exception {
+            loop.submit(() -> reg.submit(ops)).get(5, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() throws Exception {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+            read.close();
+            write.close();
+        }
+    }
+
+    /** Counts events and drops its interest at each, like a channel that got what it waited for. */
+    private static final class CountingHandle implements EpollIoHandle {
+        volatile FileDescriptor fd;
+        /** the registration register returned (the argument of handle is Netty's own) */
+        volatile IoRegistration registration;
+        volatile int events;
+        private volatile CompletableFuture<Integer> next = new CompletableFuture<>();
+
+        CompletableFuture<Integer> nextEvent() {
+            CompletableFuture<Integer> f = new CompletableFuture<>();
+            next = f;
+            return f;
+        }
+
+        @Override
+        public FileDescriptor fd() {
+            return fd;
+        }
+
+        @Override
+        public void handle(IoRegistration netty, IoEvent event) {
+            events++;
+            registration.submit(EpollIoOps.NONE);
+            next.complete(((EpollIoEvent) event).ops().value());
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
