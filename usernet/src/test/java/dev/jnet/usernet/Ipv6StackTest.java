@@ -179,10 +179,11 @@ class Ipv6StackTest {
     void advertisesPeriodicallyWithinLibslirpsInterval() {
         scheduler.advance(TimeUnit.SECONDS.toNanos(199));
         assertThat(sink.size()).isZero();
+        // each gap is drawn from 200..600 s: by 600 s one to three, by 1800 s three to nine
         scheduler.advance(TimeUnit.SECONDS.toNanos(401));
-        assertThat(sink.size()).isEqualTo(1);
+        assertThat(sink.size()).isBetween(1, 3);
         scheduler.advance(TimeUnit.SECONDS.toNanos(1200));
-        assertThat(sink.size()).isBetween(3, 7);
+        assertThat(sink.size()).isBetween(3, 9);
         stack.close();
         sink.drain();
         scheduler.advance(TimeUnit.SECONDS.toNanos(1200));
