@@ -8,7 +8,7 @@ import dev.jnet.usernet.StackFactory;
 import dev.jnet.usernet.Usernet;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.UsernetException;
-import dev.jnet.usernet.forward.ApiServer;
+import dev.jnet.usernet.api.ApiServer;
 import dev.jnet.usernet.forward.ForwardException;
 import dev.jnet.usernet.link.FaultInjector;
 import dev.jnet.usernet.guest.GuestTarget;

@@ -1,4 +1,4 @@
-package dev.jnet.usernet.forward;
+package dev.jnet.usernet.api;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

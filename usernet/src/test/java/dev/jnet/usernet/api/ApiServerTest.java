@@ -1,4 +1,4 @@
-package dev.jnet.usernet.forward;
+package dev.jnet.usernet.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

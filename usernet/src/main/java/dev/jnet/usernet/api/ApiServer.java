@@ -1,5 +1,8 @@
-package dev.jnet.usernet.forward;
+package dev.jnet.usernet.api;
 
+import dev.jnet.usernet.forward.HostForward;
+import dev.jnet.usernet.forward.PortForwarding;
+import dev.jnet.usernet.forward.ForwardException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
