@@ -40,6 +40,13 @@ else
   "$here/usernet/usernet-bench.sh" > "$raw"
 fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "<!-- run $start .. $(date -u +%FT%TZ), ROUNDS=$ROUNDS, loadavg before $load_before, after $load_after, raw $raw -->"
+cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+echo "Run $start .. $(date -u +%FT%TZ), ROUNDS=$ROUNDS, drivers: $DRIVERS"
+echo
+echo "Machine: $(hostname -s), kernel $(uname -r), $(nproc) CPUs ($cpu), $(awk '/MemTotal/ {printf "%d MB", $2/1024}' /proc/meminfo) RAM;" \
+     "$(java -version 2>&1 | head -1); $(slirp4netns --version 2>/dev/null | head -1); passt $(dpkg-query -W -f='${Version}' passt 2>/dev/null)"
+echo
+echo "Load average (1/5/15 min) before: $load_before, after: $load_after"
+echo
 "$here/usernet/ratios.py" --jnet jnet "$raw"
 [ -n "${RAW:-}" ] || rm -f "$raw"
