@@ -101,6 +101,43 @@ class InternetChecksumTest {
         }
     }
 
+    /** Every path of sum() (direct, heap array, composite word by word) agrees with the naive sum and with each other's partial sums. */
+    @Property
+    void widePathsMatchNaive(@ForAll @Size(max = 2000) byte[] data, @ForAll @IntRange(min = 0, max = 9) int prefix,
+            @ForAll @IntRange(min = 0, max = 2000) int splitAt) {
+        int split = Math.min(splitAt, data.length) & ~1; // partial sums start on 16-bit boundaries
+        ByteBuf direct = PooledByteBufAllocator.DEFAULT.directBuffer(prefix + data.length);
+        ByteBuf heap = Unpooled.buffer(prefix + data.length);
+        ByteBuf composite = Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(new byte[prefix]), Unpooled.wrappedBuffer(data));
+        try {
+            direct.writeZero(prefix).writeBytes(data);
+            heap.writeZero(prefix).writeBytes(data);
+            int expected = naiveChecksum(data);
+            for (ByteBuf b : new ByteBuf[] {direct, heap, composite}) {
+                assertThat(InternetChecksum.compute(b, prefix, data.length)).as(b.getClass().getSimpleName())
+                        .isEqualTo(expected);
+                long parts = InternetChecksum.sum(b, prefix, split)
+                        + InternetChecksum.sum(b, prefix + split, data.length - split);
+                assertThat(InternetChecksum.finish(parts)).isEqualTo(expected);
+            }
+        } finally {
+            direct.release();
+            heap.release();
+            composite.release();
+        }
+    }
+
+    @Test
+    void refusesARangeBeyondTheBuffer() {
+        ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(64, 64);
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> InternetChecksum.sum(buf, 8, 64))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+        } finally {
+            buf.release();
+        }
+    }
+
     @Property
     void foldIsInRange(@ForAll long sum) {
         // sums produced by the class are non-negative; fold of any such value stays 16-bit
