@@ -1,5 +1,6 @@
 package dev.jnet.bench.usernet;
 
+import dev.jnet.usernet.KeepRegisteredEpollIoHandler;
 import dev.jnet.linux.Fd;
 import dev.jnet.linux.Syscalls;
 import dev.jnet.usernet.link.TapLink;
@@ -7,7 +8,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +53,7 @@ public class TapLinkBench {
 
     @Setup
     public void setUp() throws Exception {
-        group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        group = new MultiThreadIoEventLoopGroup(1, KeepRegisteredEpollIoHandler.newFactory());
         IoEventLoop loop = (IoEventLoop) group.next();
         int[] sv = Syscalls.socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, "bench link");
         for (int fd : sv) {

@@ -41,8 +41,7 @@ final class TcpPath implements AutoCloseable {
 
     TcpPath(int mtu, ByteBufAllocator alloc) {
         UsernetConfig d = UsernetConfig.defaults();
-        this.config = new UsernetConfig(d.network(), d.prefixLength(), mtu, d.gatewayMac(), d.guestMac(),
-                d.hostLoopback(), false, d.resolvConf(), null);
+        this.config = d.withMtu(mtu).withDns(false);
         this.alloc = alloc;
         this.link = new MemoryLink(alloc);
         Ipv4Output out = new Ipv4Output(config, link);
