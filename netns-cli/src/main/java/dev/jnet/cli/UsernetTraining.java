@@ -16,7 +16,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
+import dev.jnet.usernet.KeepRegisteredEpollIoHandler;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +43,7 @@ final class UsernetTraining {
         MultiThreadIoEventLoopGroup group = null;
         int guestEnd = -1;
         try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
-            group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+            group = new MultiThreadIoEventLoopGroup(1, KeepRegisteredEpollIoHandler.newFactory());
             IoEventLoop loop = (IoEventLoop) group.next();
             int[] sv = Syscalls.socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, "training link");
             guestEnd = sv[0];
