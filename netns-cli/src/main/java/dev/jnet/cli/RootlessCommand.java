@@ -75,7 +75,6 @@ final class RootlessCommand implements Callable<Integer> {
             config = config.withNetwork(net[0], net[1]);
         }
         if (ipv6) {
-            // ==== MERGE(ipv6): the stack serves IPv6 once the ipv6 branch is in; this only asks for it. ====
             config = config.withIpv6(Ipv6Config.defaults());
         }
         return config.withHostLoopback(!disableHostLoopback);

@@ -194,8 +194,6 @@ class RootlessConsumersTest {
             Files.deleteIfExists(run.home().resolve("slirp4netns-calls.log"));
             run.writeHomeFile(".config/containers/containers.conf", "[engine]\n"
                     + "network_cmd_path = \"" + run.entry(binary) + "\"\n"
-                    // ==== MERGE(ipv6): drop this option once jnet usernet takes --enable-ipv6 ====
-                    + "network_cmd_options = [\"enable_ipv6=false\"]\n"
                     + "cgroup_manager = \"cgroupfs\"\nevents_logger = \"file\"\n");
         }
 
