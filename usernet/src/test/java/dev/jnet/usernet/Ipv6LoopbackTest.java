@@ -2,7 +2,6 @@ package dev.jnet.usernet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jnet.usernet.dns.DnsForwarder;
 import dev.jnet.usernet.icmp.IcmpEchoForwarder;
 import dev.jnet.usernet.icmp.PingSocket;
 import dev.jnet.usernet.icmp6.Icmpv6EchoForwarder;
@@ -12,17 +11,13 @@ import dev.jnet.usernet.wire.Icmpv6Packet;
 import dev.jnet.usernet.wire.Ipv6Packet;
 import dev.jnet.usernet.wire.UdpDatagram;
 import io.netty.buffer.ByteBuf;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,29 +34,15 @@ class Ipv6LoopbackTest {
             .withResolvConf(Path.of("/nonexistent/resolv.conf"));
     final TestGuest6 guest = new TestGuest6(config);
     final MemoryFrameSink sink = new MemoryFrameSink();
-    final AtomicReference<byte[]> query = new AtomicReference<>();
     EpollLoop loop;
-    DatagramSocket echo;
-    DatagramSocket resolver;
-    Thread echoThread;
-    Thread resolverThread;
+    LoopbackUdpServers servers;
     Stack stack;
 
     @BeforeEach
     void start() throws Exception {
         loop = new EpollLoop();
-        echo = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("::1"), 0));
-        echo.setSoTimeout(100);
-        echoThread = StackLoopbackTest.serve(echo, p -> p);
-        resolver = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
-        resolver.setSoTimeout(100);
-        resolverThread = StackLoopbackTest.serve(resolver, p -> {
-            query.set(Arrays.copyOfRange(p.getData(), p.getOffset(), p.getOffset() + p.getLength()));
-            byte[] answer = "canned AAAA answer".getBytes(StandardCharsets.US_ASCII);
-            return new DatagramPacket(answer, answer.length, p.getSocketAddress());
-        });
-        DnsForwarder dns = DnsForwarder.of(List.of((InetSocketAddress) resolver.getLocalSocketAddress()));
-        stack = loop.call(() -> Stack.create(config, loop.scheduler, sink, dns));
+        servers = new LoopbackUdpServers(InetAddress.getByName("::1"), "canned AAAA answer");
+        stack = loop.call(() -> Stack.create(config, loop.scheduler, sink, servers.dns()));
         TestGuest6.Received ra = new TestGuest6.Received(sink.take());
         assertThat(ra.icmp().type()).isEqualTo(Icmpv6Packet.TYPE_ROUTER_ADVERTISEMENT);
         send(guest.routerSolicitation(255)); // the guest's MAC, learned
@@ -73,10 +54,7 @@ class Ipv6LoopbackTest {
         if (stack != null) {
             stack.close();
         }
-        echo.close();
-        resolver.close();
-        echoThread.join(2000);
-        resolverThread.join(2000);
+        servers.close();
         loop.close();
     }
 
@@ -86,7 +64,7 @@ class Ipv6LoopbackTest {
 
     @Test
     void udpToTheGatewayRoundTripsThroughAnIpv6LoopbackServerInPlace() throws Exception {
-        int port = echo.getLocalPort();
+        int port = servers.echo.getLocalPort();
         byte[] small = "hello over IPv6".getBytes(StandardCharsets.US_ASCII);
         byte[] large = new byte[config.mtu() - 48]; // the largest the link carries
         new Random(6).nextBytes(large);
@@ -128,7 +106,7 @@ class Ipv6LoopbackTest {
         assertThat(r.udp().srcPort()).isEqualTo(53);
         assertThat(r.udp().dstPort()).isEqualTo(53001);
         assertThat(new String(r.udpPayload(), StandardCharsets.US_ASCII)).isEqualTo("canned AAAA answer");
-        assertThat(query.get()).isEqualTo(q);
+        assertThat(servers.query.get()).isEqualTo(q);
     }
 
     @Test

@@ -2,24 +2,18 @@ package dev.jnet.usernet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jnet.usernet.dns.DnsForwarder;
 import dev.jnet.usernet.wire.IcmpV4Packet;
 import dev.jnet.usernet.wire.Ipv4Packet;
 import dev.jnet.usernet.wire.UdpDatagram;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,49 +31,14 @@ class StackLoopbackTest {
     final TestGuest guest = new TestGuest(config);
     final MemoryFrameSink sink = new MemoryFrameSink();
     EpollLoop loop;
-    DatagramSocket echo;
-    DatagramSocket resolver;
-    Thread echoThread;
-    Thread resolverThread;
-    final AtomicReference<byte[]> query = new AtomicReference<>();
+    LoopbackUdpServers servers;
     Stack stack;
 
     @BeforeEach
     void start() throws Exception {
         loop = new EpollLoop();
-        echo = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        echo.setSoTimeout(100);
-        echoThread = serve(echo, p -> p);
-        resolver = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        resolver.setSoTimeout(100);
-        resolverThread = serve(resolver, p -> {
-            query.set(Arrays.copyOfRange(p.getData(), p.getOffset(), p.getOffset() + p.getLength()));
-            byte[] answer = "canned answer for example.test".getBytes(StandardCharsets.US_ASCII);
-            return new DatagramPacket(answer, answer.length, p.getSocketAddress());
-        });
-        DnsForwarder dns = DnsForwarder.of(List.of((InetSocketAddress) resolver.getLocalSocketAddress()));
-        stack = loop.call(() -> Stack.create(config, loop.scheduler, sink, dns));
-    }
-
-    /** A bounded server thread: answers until its socket is closed. */
-    static Thread serve(DatagramSocket socket, java.util.function.UnaryOperator<DatagramPacket> answer) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[65536];
-            while (!socket.isClosed()) {
-                DatagramPacket p = new DatagramPacket(buf, buf.length);
-                try {
-                    socket.receive(p);
-                    socket.send(answer.apply(p));
-                } catch (SocketTimeoutException e) {
-                    // poll the closed flag again
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, "test-udp-server");
-        t.setDaemon(true);
-        t.start();
-        return t;
+        servers = new LoopbackUdpServers(InetAddress.getLoopbackAddress(), "canned answer for example.test");
+        stack = loop.call(() -> Stack.create(config, loop.scheduler, sink, servers.dns()));
     }
 
     @AfterEach
@@ -87,10 +46,7 @@ class StackLoopbackTest {
         if (stack != null) {
             stack.close();
         }
-        echo.close();
-        resolver.close();
-        echoThread.join(2000);
-        resolverThread.join(2000);
+        servers.close();
         loop.close();
     }
 
@@ -100,7 +56,7 @@ class StackLoopbackTest {
 
     @Test
     void udpToTheGatewayRoundTripsThroughAHostLoopbackServer() throws Exception {
-        int port = echo.getLocalPort();
+        int port = servers.echo.getLocalPort();
         byte[] small = "hello through the NAT".getBytes(StandardCharsets.US_ASCII);
         byte[] large = new byte[config.mtu() - 28]; // the largest the link carries
         new Random(1).nextBytes(large);
@@ -145,7 +101,7 @@ class StackLoopbackTest {
         assertThat(r.udp().srcPort()).isEqualTo(53);
         assertThat(r.udp().dstPort()).isEqualTo(53001);
         assertThat(new String(r.udpPayload(), StandardCharsets.US_ASCII)).isEqualTo("canned answer for example.test");
-        assertThat(query.get()).isEqualTo(q);
+        assertThat(servers.query.get()).isEqualTo(q);
         StackStats s = stack.stats();
         assertThat(s.dnsFlows()).isEqualTo(1);
         assertThat(s.udpFlows()).isZero();
@@ -161,11 +117,11 @@ class StackLoopbackTest {
 
     @Test
     void closeReleasesEveryHostSocket() throws Exception {
-        send(guest.udp(40999, GW, echo.getLocalPort(), new byte[] {1})); // warm up: classes (and jars) loaded
+        send(guest.udp(40999, GW, servers.echo.getLocalPort(), new byte[] {1})); // warm up: classes (and jars) loaded
         sink.take();
         long baseline = openFds();
         for (int i = 0; i < 20; i++) {
-            send(guest.udp(41000 + i, GW, echo.getLocalPort(), new byte[] {(byte) i}));
+            send(guest.udp(41000 + i, GW, servers.echo.getLocalPort(), new byte[] {(byte) i}));
         }
         for (int i = 0; i < 20; i++) {
             sink.take();

@@ -1,12 +1,11 @@
 package dev.jnet.usernet.icmp6;
 
-import dev.jnet.linux.Errno;
 import dev.jnet.linux.SyscallException;
 import dev.jnet.usernet.Scheduler;
+import dev.jnet.usernet.icmp.AbstractEchoForwarder;
 import dev.jnet.usernet.icmp.Echo6Sockets;
 import dev.jnet.usernet.icmp.EchoSockets;
 import dev.jnet.usernet.ip.Ipv6Output;
-import dev.jnet.usernet.nat.FlowTable;
 import dev.jnet.usernet.wire.Icmpv6Packet;
 import dev.jnet.usernet.wire.Ipv6Packet;
 import io.netty.buffer.ByteBuf;
@@ -20,30 +19,24 @@ import java.net.Inet6Address;
  * Where the kernel refuses ping sockets ({@code EACCES}) forwarding is silently off. Flows
  * live in a bounded table keyed by a hash of the flow; a colliding flow replaces the older.
  */
-public final class Icmpv6EchoForwarder implements AutoCloseable {
+public final class Icmpv6EchoForwarder extends AbstractEchoForwarder<Icmpv6EchoForwarder.Flow> {
     /** errno when the host has no IPv6 at all. */
     static final int EAFNOSUPPORT = 97;
 
     private final Ipv6Output out;
     private final Echo6Sockets sockets;
-    private final FlowTable<Flow> flows;
     private final Icmpv6Packet icmp = new Icmpv6Packet();
-    private boolean unsupported;
-    private long forwarded;
-    private long replies;
-    private long dropped;
 
     public Icmpv6EchoForwarder(Scheduler scheduler, Ipv6Output out, Echo6Sockets sockets, int maxFlows,
             long idleNanos) {
+        super(scheduler, maxFlows, idleNanos);
         this.out = out;
         this.sockets = sockets;
-        this.flows = new FlowTable<>(scheduler, maxFlows, idleNanos, Flow::close);
     }
 
     /** Forwards the guest's echo request {@code echo} (inside {@code ip}) to {@code host}. */
     public void forward(Ipv6Packet ip, Icmpv6Packet echo, Inet6Address host) {
-        if (unsupported) {
-            dropped++;
+        if (refusing()) {
             return;
         }
         long dstHigh = ip.dstHigh();
@@ -57,22 +50,24 @@ public final class Icmpv6EchoForwarder implements AutoCloseable {
         }
         if (flow == null) {
             flow = new Flow(key, id, dstHigh, dstLow);
+            EchoSockets.Socket socket;
             try {
-                flow.socket = sockets.open(host, flow);
+                socket = sockets.open(host, flow);
             } catch (SyscallException e) {
-                if (e.errno() == Errno.EACCES || e.errno() == Errno.EPERM || e.errno() == Errno.EPROTONOSUPPORT
-                        || e.errno() == EAFNOSUPPORT) {
-                    unsupported = true; // ping_group_range excludes us, or no IPv6 on the host: for good
-                }
-                dropped++;
+                openFailed(e);
                 return;
             }
-            flows.put(key, flow);
+            add(flow, socket);
         }
         flow.guestHigh = ip.srcHigh();
         flow.guestLow = ip.srcLow();
-        forwarded++;
-        flow.socket.send(echo.buffer(), echo.offset(), echo.length());
+        send(flow, echo);
+    }
+
+    /** Also a host without IPv6 at all: that will not change either. */
+    @Override
+    protected boolean refusedForGood(int errno) {
+        return super.refusedForGood(errno) || errno == EAFNOSUPPORT;
     }
 
     static long flowKey(long high, long low, int id) {
@@ -81,65 +76,14 @@ public final class Icmpv6EchoForwarder implements AutoCloseable {
         return h ^ (h >>> 32) ^ ((long) id << 48);
     }
 
-    private void reply(Flow flow, ByteBuf message) {
-        int start = message.readerIndex();
-        int length = message.readableBytes();
-        icmp.wrap(message, start, length);
-        try {
-            if (!icmp.check() || icmp.type() != Icmpv6Packet.TYPE_ECHO_REPLY) {
-                message.release();
-                dropped++;
-                return;
-            }
-            icmp.setEchoIdentifier(flow.guestId).fillChecksum(NeighborDiscovery.pseudoHeader(
-                    flow.dstHigh, flow.dstLow, flow.guestHigh, flow.guestLow, length));
-        } finally {
-            icmp.clear();
-        }
-        flows.touch(flow.key);
-        replies++;
-        out.send(message, flow.dstHigh, flow.dstLow, flow.guestHigh, flow.guestLow, Ipv6Packet.NH_ICMPV6);
-    }
-
-    /** Whether the kernel refused ICMPv6 ping sockets (forwarding is off for this stack's life). */
-    public boolean unsupported() {
-        return unsupported;
-    }
-
-    public int flowCount() {
-        return flows.size();
-    }
-
-    public long forwarded() {
-        return forwarded;
-    }
-
-    public long replies() {
-        return replies;
-    }
-
-    public long dropped() {
-        return dropped;
-    }
-
-    @Override
-    public void close() {
-        flows.clear();
-    }
-
-    private final class Flow implements EchoSockets.Receiver {
-        final long key;
-        final int guestId;
+    final class Flow extends EchoFlow {
         final long dstHigh;
         final long dstLow;
         long guestHigh;
         long guestLow;
-        EchoSockets.Socket socket;
-        boolean closed;
 
         Flow(long key, int guestId, long dstHigh, long dstLow) {
-            this.key = key;
-            this.guestId = guestId;
+            super(Icmpv6EchoForwarder.this, key, guestId);
             this.dstHigh = dstHigh;
             this.dstLow = dstLow;
         }
@@ -154,19 +98,24 @@ public final class Icmpv6EchoForwarder implements AutoCloseable {
         }
 
         @Override
-        public void reply(ByteBuf message) {
-            if (closed) {
-                message.release();
-            } else {
-                Icmpv6EchoForwarder.this.reply(this, message);
+        protected boolean rewriteReply(ByteBuf message) {
+            int length = message.readableBytes();
+            icmp.wrap(message, message.readerIndex(), length);
+            try {
+                if (!icmp.check() || icmp.type() != Icmpv6Packet.TYPE_ECHO_REPLY) {
+                    return false;
+                }
+                icmp.setEchoIdentifier(guestId).fillChecksum(NeighborDiscovery.pseudoHeader(
+                        dstHigh, dstLow, guestHigh, guestLow, length));
+                return true;
+            } finally {
+                icmp.clear();
             }
         }
 
-        void close() {
-            closed = true;
-            if (socket != null) {
-                socket.close();
-            }
+        @Override
+        protected void sendToGuest(ByteBuf message) {
+            out.send(message, dstHigh, dstLow, guestHigh, guestLow, Ipv6Packet.NH_ICMPV6);
         }
     }
 }

@@ -25,7 +25,7 @@ import java.net.InetSocketAddress;
  * hash; a colliding flow replaces the older one. Unreachable destinations get ICMPv6
  * destination unreachable; so do host-side errors.
  */
-public final class Udp6Nat implements Ipv6Handler, AutoCloseable {
+public final class Udp6Nat extends AbstractUdpNat<Udp6Nat.Flow> implements Ipv6Handler {
     /** Where a host datagram should start to be forwarded in place: after Ethernet, IPv6, UDP. */
     public static final int HEADROOM = Ipv6Output.HEADROOM + UdpDatagram.HEADER_LENGTH;
 
@@ -33,32 +33,26 @@ public final class Udp6Nat implements Ipv6Handler, AutoCloseable {
     private final Ipv6Output out;
     private final AddressMap map;
     private final DnsForwarder dns;
-    private final UdpHostConnector connector;
-    private final FlowTable<Flow> flows;
-    private final FlowTable<Flow> dnsFlows;
     private final Icmpv6Errors errors = new Icmpv6Errors();
-    private final UdpDatagram udp = new UdpDatagram();
-    private final UdpDatagram reply = new UdpDatagram();
     private final Ipv6Packet quoted = new Ipv6Packet();
-
-    private long malformed;
-    private long badChecksum;
-    private long unreachable;
-    private long dropped;
-    private long oversized;
-    private long fromHost;
-    private long fromHostInPlace;
-    private long openFailures;
 
     public Udp6Nat(UsernetConfig config, Scheduler scheduler, Ipv6Output out, AddressMap map, DnsForwarder dns,
             UdpHostConnector connector, UdpNat.Limits limits) {
+        super(scheduler, connector, limits, Ipv6Output.HEADROOM);
         this.config = config;
         this.out = out;
         this.map = map;
         this.dns = dns;
-        this.connector = connector;
-        this.flows = new FlowTable<>(scheduler, limits.flows(), limits.idleNanos(), Flow::close);
-        this.dnsFlows = new FlowTable<>(scheduler, limits.dnsFlows(), limits.dnsIdleNanos(), Flow::close);
+    }
+
+    @Override
+    int maxTransportLength() {
+        return out.maxTransportLength();
+    }
+
+    @Override
+    ByteBuf allocate(int transportCapacity) {
+        return out.allocate(transportCapacity);
     }
 
     @Override
@@ -127,15 +121,11 @@ public final class Udp6Nat implements Ipv6Handler, AutoCloseable {
             InetSocketAddress target = remote != null ? remote
                     : new InetSocketAddress(map.hostInetAddress6(dstHigh, dstLow), dstPort);
             flow = new Flow(table, key, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort);
-            try {
-                flow.socket = connector.open(target, flow);
-            } catch (RuntimeException e) {
-                openFailures++; // e.g. EMFILE: lost like any datagram; the guest may retry
+            if (!open(table, flow, target)) {
                 return;
             }
-            table.put(key, flow);
         }
-        flow.socket.send(ip.buffer().retainedSlice(udp.payloadOffset(), udp.payloadLength()));
+        sendToHost(flow);
     }
 
     static long flowKey(long srcHigh, long srcLow, int srcPort, long dstHigh, long dstLow, int dstPort) {
@@ -148,33 +138,6 @@ public final class Udp6Nat implements Ipv6Handler, AutoCloseable {
         v = (v ^ (v >>> 33)) * 0xFF51_AFD7_ED55_8CCDL;
         v = (v ^ (v >>> 33)) * 0xC4CE_B9FE_1A85_EC53L;
         return v ^ (v >>> 33);
-    }
-
-    /** Sends what the host socket heard to the guest, in place behind {@link #HEADROOM} or copied. */
-    private void deliver(Flow flow, ByteBuf payload) {
-        int len = payload.readableBytes();
-        if (len > out.maxTransportLength() - UdpDatagram.HEADER_LENGTH) {
-            oversized++; // no fragmentation towards the guest
-            return;
-        }
-        fromHost++;
-        ByteBuf buf;
-        int start = Ipv6Output.HEADROOM;
-        if (payload.readerIndex() == HEADROOM && payload.refCnt() == 1 && payload.isDirect()
-                && !payload.isReadOnly()) {
-            fromHostInPlace++;
-            buf = payload.retain(); // the socket's reader releases its reference after this call
-        } else {
-            buf = out.allocate(UdpDatagram.HEADER_LENGTH + len);
-            buf.writerIndex(start + UdpDatagram.HEADER_LENGTH);
-            buf.writeBytes(payload, payload.readerIndex(), len);
-        }
-        int udpLength = UdpDatagram.HEADER_LENGTH + len;
-        UdpDatagram.emitHeader(buf, start, flow.dstPort, flow.guestPort, len);
-        reply.wrap(buf, start, udpLength).fillChecksum(InternetChecksum.pseudoHeaderV6(
-                flow.dstHigh, flow.dstLow, flow.guestHigh, flow.guestLow, Ipv6Packet.NH_UDP, udpLength));
-        reply.clear();
-        out.send(buf, flow.dstHigh, flow.dstLow, flow.guestHigh, flow.guestLow, Ipv6Packet.NH_UDP);
     }
 
     /** A host-side error as ICMPv6 unreachable quoting a packet rebuilt from the flow. */
@@ -193,84 +156,19 @@ public final class Udp6Nat implements Ipv6Handler, AutoCloseable {
         quoted.clear();
     }
 
-    public int flowCount() {
-        return flows.size();
-    }
-
-    public int dnsFlowCount() {
-        return dnsFlows.size();
-    }
-
-    public long expiredFlows() {
-        return flows.expirations() + dnsFlows.expirations();
-    }
-
-    public long evictedFlows() {
-        return flows.evictions() + dnsFlows.evictions();
-    }
-
-    public long malformed() {
-        return malformed;
-    }
-
-    /** Datagrams with a wrong or missing (zero) checksum. */
-    public long badChecksum() {
-        return badChecksum;
-    }
-
-    public long unreachableSent() {
-        return unreachable;
-    }
-
-    /** Multicast datagrams dropped. */
-    public long dropped() {
-        return dropped;
-    }
-
-    public long oversized() {
-        return oversized;
-    }
-
-    public long fromHost() {
-        return fromHost;
-    }
-
-    public long fromHostInPlace() {
-        return fromHostInPlace;
-    }
-
-    public long openFailures() {
-        return openFailures;
-    }
-
-    @Override
-    public void close() {
-        flows.clear();
-        dnsFlows.clear();
-    }
-
-    private final class Flow implements UdpHostConnector.Receiver {
-        final FlowTable<Flow> table;
-        final long key;
+    final class Flow extends HostFlow {
         final long guestHigh;
         final long guestLow;
-        final int guestPort;
         final long dstHigh;
         final long dstLow;
-        final int dstPort;
-        UdpHostConnector.HostSocket socket;
-        boolean closed;
 
         Flow(FlowTable<Flow> table, long key, long guestHigh, long guestLow, int guestPort, long dstHigh,
                 long dstLow, int dstPort) {
-            this.table = table;
-            this.key = key;
+            super(Udp6Nat.this, table, key, guestPort, dstPort);
             this.guestHigh = guestHigh;
             this.guestLow = guestLow;
-            this.guestPort = guestPort;
             this.dstHigh = dstHigh;
             this.dstLow = dstLow;
-            this.dstPort = dstPort;
         }
 
         boolean is(long srcHigh, long srcLow, int srcPort, long high, long low, int port) {
@@ -279,25 +177,16 @@ public final class Udp6Nat implements Ipv6Handler, AutoCloseable {
         }
 
         @Override
-        public void datagram(ByteBuf payload) {
-            if (!closed) {
-                table.touch(key);
-                deliver(this, payload);
-            }
+        void sendToGuest(ByteBuf buf, int start, int udpLength) {
+            reply.wrap(buf, start, udpLength).fillChecksum(InternetChecksum.pseudoHeaderV6(
+                    dstHigh, dstLow, guestHigh, guestLow, Ipv6Packet.NH_UDP, udpLength));
+            reply.clear();
+            out.send(buf, dstHigh, dstLow, guestHigh, guestLow, Ipv6Packet.NH_UDP);
         }
 
         @Override
-        public void unreachable(int icmpCode) {
-            if (!closed) {
-                reportUnreachable(this, icmpCode);
-            }
-        }
-
-        void close() {
-            closed = true;
-            if (socket != null) {
-                socket.close();
-            }
+        void reportUnreachable(int icmpv4Code) {
+            Udp6Nat.this.reportUnreachable(this, icmpv4Code);
         }
     }
 }

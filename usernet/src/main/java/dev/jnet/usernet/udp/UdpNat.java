@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * 10 s) and live in bounded tables whose least recently used flow makes room for a new one.
  * Destinations that map to nothing get ICMP unreachable; so do host-side errors.
  */
-public final class UdpNat implements Ipv4Handler, AutoCloseable {
+public final class UdpNat extends AbstractUdpNat<UdpNat.Flow> implements Ipv4Handler {
     /**
      * Where a host datagram should start in its buffer to be forwarded in place: after the
      * guest's Ethernet, IPv4 and UDP headers.
@@ -42,35 +42,29 @@ public final class UdpNat implements Ipv4Handler, AutoCloseable {
     private final Ipv4Output out;
     private final AddressMap map;
     private final DnsForwarder dns;
-    private final UdpHostConnector connector;
-    private final FlowTable<Flow> flows;
-    private final FlowTable<Flow> dnsFlows;
     private final Icmpv4Errors errors = new Icmpv4Errors();
-    private final UdpDatagram udp = new UdpDatagram();
-    private final UdpDatagram reply = new UdpDatagram();
     private final Ipv4Packet quoted = new Ipv4Packet();
 
     /** Who sees guest datagrams before the NAT routes them (the port forwards' replies), or null. */
     private GuestDatagramClaim claim;
 
-    private long malformed;
-    private long badChecksum;
-    private long unreachable;
-    private long dropped;
-    private long oversized;
-    private long fromHost;
-    private long fromHostInPlace;
-    private long openFailures;
-
     public UdpNat(UsernetConfig config, Scheduler scheduler, Ipv4Output out, AddressMap map, DnsForwarder dns,
             UdpHostConnector connector, Limits limits) {
+        super(scheduler, connector, limits, Ipv4Output.HEADROOM);
         this.config = config;
         this.out = out;
         this.map = map;
         this.dns = dns;
-        this.connector = connector;
-        this.flows = new FlowTable<>(scheduler, limits.flows(), limits.idleNanos(), Flow::close);
-        this.dnsFlows = new FlowTable<>(scheduler, limits.dnsFlows(), limits.dnsIdleNanos(), Flow::close);
+    }
+
+    @Override
+    int maxTransportLength() {
+        return out.maxTransportLength();
+    }
+
+    @Override
+    ByteBuf allocate(int transportCapacity) {
+        return out.allocate(transportCapacity);
     }
 
     @Override
@@ -132,44 +126,12 @@ public final class UdpNat implements Ipv4Handler, AutoCloseable {
             InetSocketAddress target = remote != null ? remote
                     : new InetSocketAddress(map.hostInetAddress(dst), dstPort);
             flow = new Flow(table, key, dst, dstPort, srcPort, ip.src());
-            try {
-                flow.socket = connector.open(target, flow);
-            } catch (RuntimeException e) {
-                openFailures++; // e.g. EMFILE: lost like any datagram; the guest may retry
+            if (!open(table, flow, target)) {
                 return;
             }
-            table.put(key, flow);
         }
         flow.guestAddr = ip.src();
-        flow.socket.send(ip.buffer().retainedSlice(udp.payloadOffset(), udp.payloadLength()));
-    }
-
-    /**
-     * Sends a datagram the host socket heard to the guest, from the flow's original destination:
-     * in place when the socket read it behind {@link #HEADROOM} bytes, else copied.
-     */
-    private void deliver(Flow flow, ByteBuf payload) {
-        int len = payload.readableBytes();
-        if (len > out.maxTransportLength() - UdpDatagram.HEADER_LENGTH) {
-            oversized++; // no fragmentation towards the guest
-            return;
-        }
-        fromHost++;
-        ByteBuf buf;
-        int start = Ipv4Output.HEADROOM;
-        if (payload.readerIndex() == HEADROOM && payload.refCnt() == 1 && payload.isDirect()
-                && !payload.isReadOnly()) {
-            fromHostInPlace++;
-            buf = payload.retain(); // the socket's reader releases its reference after this call
-        } else {
-            buf = out.allocate(UdpDatagram.HEADER_LENGTH + len);
-            buf.writerIndex(start + UdpDatagram.HEADER_LENGTH);
-            buf.writeBytes(payload, payload.readerIndex(), len);
-        }
-        UdpDatagram.emitHeader(buf, start, flow.dstPort, flow.guestPort, len);
-        reply.wrap(buf, start, UdpDatagram.HEADER_LENGTH + len).fillChecksumIpv4(flow.dstAddr, flow.guestAddr);
-        reply.clear();
-        out.send(buf, flow.dstAddr, flow.guestAddr, Ipv4Packet.PROTO_UDP);
+        sendToHost(flow);
     }
 
     /**
@@ -204,112 +166,26 @@ public final class UdpNat implements Ipv4Handler, AutoCloseable {
         this.claim = claim;
     }
 
-    /** Flows to host destinations. */
-    public int flowCount() {
-        return flows.size();
-    }
-
-    /** DNS flows (to the resolver). */
-    public int dnsFlowCount() {
-        return dnsFlows.size();
-    }
-
-    /** Flows closed because they were idle (both tables). */
-    public long expiredFlows() {
-        return flows.expirations() + dnsFlows.expirations();
-    }
-
-    /** Flows closed to make room (both tables). */
-    public long evictedFlows() {
-        return flows.evictions() + dnsFlows.evictions();
-    }
-
-    /** Datagrams from the guest with inconsistent lengths. */
-    public long malformed() {
-        return malformed;
-    }
-
-    /** Datagrams from the guest with a wrong checksum. */
-    public long badChecksum() {
-        return badChecksum;
-    }
-
-    /** ICMP unreachable messages sent to the guest. */
-    public long unreachableSent() {
-        return unreachable;
-    }
-
-    /** Broadcast and multicast datagrams dropped. */
-    public long dropped() {
-        return dropped;
-    }
-
-    /** Host datagrams too large for the guest link, dropped. */
-    public long oversized() {
-        return oversized;
-    }
-
-    /** Datagrams delivered from host sockets to the guest. */
-    public long fromHost() {
-        return fromHost;
-    }
-
-    /** Host sockets that could not be made (datagram dropped). */
-    public long openFailures() {
-        return openFailures;
-    }
-
-    /** Of those, datagrams forwarded in the buffer the host socket read them into. */
-    public long fromHostInPlace() {
-        return fromHostInPlace;
-    }
-
-    /** Closes every host socket. */
-    @Override
-    public void close() {
-        flows.clear();
-        dnsFlows.clear();
-    }
-
-    private final class Flow implements UdpHostConnector.Receiver {
-        final FlowTable<Flow> table;
-        final long key;
+    final class Flow extends HostFlow {
         final int dstAddr;
-        final int dstPort;
-        final int guestPort;
         int guestAddr;
-        UdpHostConnector.HostSocket socket;
-        boolean closed;
 
         Flow(FlowTable<Flow> table, long key, int dstAddr, int dstPort, int guestPort, int guestAddr) {
-            this.table = table;
-            this.guestAddr = guestAddr;
-            this.key = key;
+            super(UdpNat.this, table, key, guestPort, dstPort);
             this.dstAddr = dstAddr;
-            this.dstPort = dstPort;
-            this.guestPort = guestPort;
+            this.guestAddr = guestAddr;
         }
 
         @Override
-        public void datagram(ByteBuf payload) {
-            if (!closed) {
-                table.touch(key);
-                deliver(this, payload);
-            }
+        void sendToGuest(ByteBuf buf, int start, int udpLength) {
+            reply.wrap(buf, start, udpLength).fillChecksumIpv4(dstAddr, guestAddr);
+            reply.clear();
+            out.send(buf, dstAddr, guestAddr, Ipv4Packet.PROTO_UDP);
         }
 
         @Override
-        public void unreachable(int icmpCode) {
-            if (!closed) {
-                reportUnreachable(this, icmpCode);
-            }
-        }
-
-        void close() {
-            closed = true;
-            if (socket != null) {
-                socket.close();
-            }
+        void reportUnreachable(int icmpCode) {
+            UdpNat.this.reportUnreachable(this, icmpCode);
         }
     }
 }
