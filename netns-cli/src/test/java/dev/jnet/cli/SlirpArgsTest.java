@@ -13,7 +13,7 @@ class SlirpArgsTest {
     void cidrIsANetworkAddressWithAPrefixOfOneToTwentyFive() {
         assertThat(SlirpArgs.cidr("10.0.2.0/24")).containsExactly(0x0A000200, 24);
         assertThat(SlirpArgs.cidr("192.0.2.128/25")).containsExactly(0xC0000280, 25);
-        assertThat(SlirpArgs.cidr("10.0.0.0/8")).containsExactly(0x0A000000, 8);
+        assertThat(SlirpArgs.cidr("192.0.0.0/8")).containsExactly(0xC0000000, 8);
     }
 
     @ParameterizedTest

@@ -83,7 +83,7 @@ class UsernetCliTest {
         String theirs;
         try (Guest guest = Guest.start(user)) {
             Path ready = user.runtimeDir().resolve("ready");
-            Proc.Running usernet = UsernetProcess.start(jnet.dist(), user, ready, null, "-c", "--cidr", "10.0.3.0/25",
+            Proc.Running usernet = UsernetProcess.start(jnet.dist(), user, ready, null, "-c", "--cidr", "192.0.2.0/25",
                     "-r", "3", Long.toString(guest.pid()), "tap1");
             assertThat(UsernetProcess.awaitReady(ready, usernet, READY_WAIT)).isTrue();
             ours = linkState(guest, "tap1");
@@ -93,7 +93,7 @@ class UsernetCliTest {
         try (Guest guest = Guest.start(user)) {
             Path ready = user.runtimeDir().resolve("ready-slirp");
             Proc.Running slirp = Proc.start(user.wrap(List.of("env", "READY=" + ready, "sh", "-c",
-                    "exec slirp4netns \"$@\" 3>\"$READY\"", "sh", "-c", "--cidr", "10.0.3.0/25", "-r", "3",
+                    "exec slirp4netns \"$@\" 3>\"$READY\"", "sh", "-c", "--cidr", "192.0.2.0/25", "-r", "3",
                     Long.toString(guest.pid()), "tap1")), null);
             assertThat(UsernetProcess.awaitReady(ready, slirp, READY_WAIT)).isTrue();
             theirs = linkState(guest, "tap1");
@@ -112,7 +112,7 @@ class UsernetCliTest {
         for (Proc.Result r : List.of(addr, route, lo, mtu)) {
             assertThat(r.exit()).as(r.describe()).isZero();
         }
-        assertThat(addr.stdout()).as(addr.describe()).contains("inet 10.0.3.100/25 brd 10.0.3.127");
+        assertThat(addr.stdout()).as(addr.describe()).contains("inet 192.0.2.100/25 brd 192.0.2.127");
         Map<String, Object> link = single(mtu);
         return addr.stdout() + route.stdout() + lo.stdout() + "mtu " + link.get("mtu") + " " + link.get("operstate");
     }

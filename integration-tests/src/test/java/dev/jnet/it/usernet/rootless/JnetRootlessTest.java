@@ -130,14 +130,14 @@ class JnetRootlessTest {
 
     @Test
     void ipv6AndTheNetworkOptionsAreAccepted(UsernetSandbox net) {
-        // --ipv6 asks the stack for IPv6 (served once the ipv6 branch is merged); the rest shape tap0
+        // --ipv6 turns the stack's IPv6 on; the rest shape tap0
         try (RootlessRun run = RootlessRun.asTestUser(net.hostNetns(), List.of("--ipv6", "--mtu", "1500", "--cidr",
-                "10.0.3.0/24", "--disable-host-loopback", "--", "sh", "-c", "ip -o -4 addr show tap0; ip -o link show tap0; "
+                "192.0.2.0/24", "--disable-host-loopback", "--", "sh", "-c", "ip -o -4 addr show tap0; ip -o link show tap0; "
                         + "ip route; cat /etc/resolv.conf"))) {
             Proc.Result r = run.run();
             assertThat(r.exit()).as(r.describe()).isZero();
-            assertThat(r.stdout()).contains("inet 10.0.3.100/24").contains("mtu 1500 ").contains("default via 10.0.3.2 dev tap0")
-                    .contains("nameserver 10.0.3.3");
+            assertThat(r.stdout()).contains("inet 192.0.2.100/24").contains("mtu 1500 ").contains("default via 192.0.2.2 dev tap0")
+                    .contains("nameserver 192.0.2.3");
         }
     }
 
