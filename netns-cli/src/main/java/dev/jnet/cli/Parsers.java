@@ -1,5 +1,6 @@
 package dev.jnet.cli;
 
+import dev.jnet.rtnl.Ipv4Literal;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -69,27 +70,7 @@ final class Parsers {
             return null;
         }
         if (!v6) {
-            String[] parts = s.split("\\.", -1);
-            if (parts.length != 4) {
-                return null;
-            }
-            byte[] b = new byte[4];
-            for (int i = 0; i < 4; i++) {
-                String p = parts[i];
-                if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)) {
-                    return null;
-                }
-                int v = Integer.parseInt(p);
-                if (v > 255) {
-                    return null;
-                }
-                b[i] = (byte) v;
-            }
-            try {
-                return InetAddress.getByAddress(b);
-            } catch (UnknownHostException e) {
-                return null;
-            }
+            return Ipv4Literal.parse(s);
         }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
