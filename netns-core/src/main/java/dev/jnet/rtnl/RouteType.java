@@ -15,7 +15,8 @@ public enum RouteType {
     UNREACHABLE(7, "unreachable"),
     PROHIBIT(8, "prohibit"),
     THROW(9, "throw"),
-    NAT(10, "nat");
+    NAT(10, "nat"),
+    XRESOLVE(11, "xresolve");
 
     private final int code;
     private final String keyword;
@@ -35,10 +36,13 @@ public enum RouteType {
         return keyword;
     }
 
-    /** The type iproute2 names {@code keyword} (UNSPEC's "none" excepted), or null. */
+    /**
+     * The type {@code keyword} names where {@code ip route add} reads one before the prefix
+     * (unicast to nat: not "none", not "xresolve"), or null.
+     */
     public static RouteType ofKeyword(String keyword) {
         for (RouteType t : values()) {
-            if (t != UNSPEC && t.keyword.equals(keyword)) {
+            if (t.code >= UNICAST.code && t.code <= NAT.code && t.keyword.equals(keyword)) {
                 return t;
             }
         }
