@@ -15,4 +15,16 @@ class FailuresTest {
         assertThat(Failures.ipReport(dev.jnet.rtnl.RtnlException.noDevice("x")))
                 .isEqualTo(new Failures.Report("Cannot find device \"x\"", 1));
     }
+
+    @Test
+    void rootlessForwardFailuresNameTheirPublishArgument() {
+        var forward = new dev.jnet.usernet.rootless.RootlessException(
+                dev.jnet.usernet.rootless.RootlessException.Kind.FORWARD, "Address already in use", 1, null);
+        assertThat(Failures.rootlessText(forward, java.util.List.of("8080:80", "127.0.0.1:53:53/udp")))
+                .isEqualTo("--publish 127.0.0.1:53:53/udp: Address already in use");
+        var setup = new dev.jnet.usernet.rootless.RootlessException(
+                dev.jnet.usernet.rootless.RootlessException.Kind.SETUP, "fork: EAGAIN (Resource temporarily unavailable)",
+                null);
+        assertThat(Failures.rootlessText(setup, java.util.List.of())).isEqualTo(setup.getMessage());
+    }
 }
