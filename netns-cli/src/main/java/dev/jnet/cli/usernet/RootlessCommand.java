@@ -71,8 +71,7 @@ public final class RootlessCommand implements Callable<Integer> {
         try {
             RootlessSession session = new RootlessSession(config, hostForwards(forwards), command, UsernetCommand.stack());
             forwardStopSignals(session);
-            int status = session.run();
-            return status == RootlessSession.SETUP_FAILED ? EXIT_FAILED : status;
+            return session.run(); // CMD's status, or SETUP_FAILED (our EXIT_FAILED) when the helper failed a step
         } catch (RootlessException e) {
             return fail(err, Failures.rootlessText(e, forwards));
         } catch (SlirpArgs.Bad e) {
