@@ -95,8 +95,19 @@ final class IpLink extends IpObject {
         if (name == null) {
             throw new IpError("Not enough information: \"dev\" argument is required.", 1);
         }
-        List<String> k = a.subList(Math.min(i, a.size()), a.size());
-        LinkKind kind = switch (type) {
+        LinkKind kind = kind(type, parent, a.subList(Math.min(i, a.size()), a.size()));
+        if (parent != null && !(kind instanceof LinkKind.Vlan || kind instanceof LinkKind.Macvlan)) {
+            h().link(parent); // ip resolves it: Cannot find device "x"
+        }
+        h().addLink(new LinkSpec(name, kind, mtu, mac, txqlen, netnsTarget));
+        if (up && netnsTarget == null) {
+            h().setLink(name, LinkChange.none().withUp(true));
+        }
+    }
+
+    /** {@code type TYPE ARGS}: the kind of link, from its own arguments {@code k} (and {@code link PARENT}). */
+    private LinkKind kind(String type, String parent, List<String> k) {
+        return switch (type) {
             case "veth" -> veth(k);
             case "bridge" -> {
                 noKindArgs("bridge", k);
@@ -110,13 +121,6 @@ final class IpLink extends IpObject {
             case "macvlan" -> macvlan(parent, k);
             default -> throw new IpError("Error: Unknown device type.", 2);
         };
-        if (parent != null && !(kind instanceof LinkKind.Vlan || kind instanceof LinkKind.Macvlan)) {
-            h().link(parent); // ip resolves it: Cannot find device "x"
-        }
-        h().addLink(new LinkSpec(name, kind, mtu, mac, txqlen, netnsTarget));
-        if (up && netnsTarget == null) {
-            h().setLink(name, LinkChange.none().withUp(true));
-        }
     }
 
     private static void noKindArgs(String kind, List<String> k) {
