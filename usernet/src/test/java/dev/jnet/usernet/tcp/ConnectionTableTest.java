@@ -29,7 +29,7 @@ class ConnectionTableTest {
                 if (model.containsKey(key)) {
                     continue;
                 }
-                TcpConnection c = new TcpConnection(h.stack, TcpHarness.GUEST, port, remote, 80, 1, new TcpOptions(), 2);
+                TcpConnection c = new TcpConnection(h.stack.context(), TcpHarness.GUEST, port, remote, 80, 1, new TcpOptions(), 2);
                 table.put(c);
                 model.put(key, c);
                 live.add(c);

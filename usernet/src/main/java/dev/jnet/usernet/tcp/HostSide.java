@@ -1,0 +1,119 @@
+package dev.jnet.usernet.tcp;
+
+import java.net.InetSocketAddress;
+
+/**
+ * The host half of a connection's splice: its {@link TcpHostConnector.HostConnection} and the
+ * host-side flow control. Guest data is written to it as it arrives in order and flushed once
+ * per batch; the socket is read only while the sender wants host data (our send buffer and
+ * the guest's window have room), so a slow guest stops the host instead of growing memory.
+ */
+final class HostSide {
+    private TcpHostConnector.HostConnection host;
+    /** we are done with the socket (closing, reset, failed, or never had one) */
+    private boolean released;
+    /** the socket is not closed yet (a closing socket may outlive its entry while it drains) */
+    private boolean open;
+    private boolean flushNeeded;
+    private boolean reading;
+
+    /** Starts the host connect for a guest's SYN; the outcome comes to {@code listener}. */
+    void connect(TcpHostConnector connector, InetSocketAddress target, TcpHostConnector.Listener listener) {
+        open = true;
+        host = connector.connect(target, listener);
+    }
+
+    /** An already connected socket (the accepted client of a port forward). */
+    void attach(TcpHostConnector.HostConnection connection) {
+        host = connection;
+        open = true;
+    }
+
+    /** The socket in-order guest data is written to. */
+    TcpHostConnector.HostConnection connection() {
+        return host;
+    }
+
+    boolean released() {
+        return released;
+    }
+
+    /** Guest bytes queued for the host socket and not yet written: they shrink our window. */
+    long pendingWriteBytes() {
+        return host == null || released ? 0 : host.pendingWriteBytes();
+    }
+
+    /** Data was written: flush at the end of the batch. */
+    void written() {
+        flushNeeded = true;
+    }
+
+    /** The guest's FIN: half close towards the host after the queued writes. */
+    void shutdownOutput() {
+        host.shutdownOutput();
+        flushNeeded = true;
+    }
+
+    void flush() {
+        if (flushNeeded && !released) {
+            flushNeeded = false;
+            host.flush();
+        }
+    }
+
+    /** Whether a live socket is there to be read from. */
+    boolean readable() {
+        return host != null && !released;
+    }
+
+    /** Reads the host socket or stops, as the sender wants (only a change reaches the socket). */
+    void reading(boolean want) {
+        if (want != reading) {
+            reading = want;
+            host.setReading(want);
+        }
+    }
+
+    void stopReading() {
+        if (reading && !released) {
+            reading = false;
+            host.setReading(false);
+        }
+    }
+
+    /** The socket failed or was reset by its peer: nothing more goes to it. */
+    void lost() {
+        released = true;
+    }
+
+    /** The socket is closed for good. */
+    void closed() {
+        open = false;
+        released = true;
+    }
+
+    /**
+     * Lets the socket go: {@code graceful}, it closes after its last queued writes; otherwise
+     * it is reset.
+     */
+    void release(boolean graceful) {
+        if (released || host == null) {
+            released = true;
+            return;
+        }
+        released = true;
+        if (graceful) {
+            host.flush();
+            host.close();
+        } else {
+            host.abort();
+        }
+    }
+
+    /** Aborts the socket even if its close is under way (stack close). */
+    void abort() {
+        if (host != null && open) {
+            host.abort();
+        }
+    }
+}
