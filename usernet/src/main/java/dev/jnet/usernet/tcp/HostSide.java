@@ -1,14 +1,22 @@
 package dev.jnet.usernet.tcp;
 
+import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 
 /**
- * The host half of a connection's splice: its {@link TcpHostConnector.HostConnection} and the
- * host-side flow control. Guest data is written to it as it arrives in order and flushed once
- * per batch; the socket is read only while the sender wants host data (our send buffer and
- * the guest's window have room), so a slow guest stops the host instead of growing memory.
+ * The host half of a connection's splice: its {@link TcpHostConnector.HostConnection}, the
+ * listener of that socket's events, and the host-side flow control. Guest data is written to
+ * it as it arrives in order and flushed once per batch; the socket is read only while the
+ * sender wants host data (our send buffer and the guest's window have room), so a slow guest
+ * stops the host instead of growing memory; a window update goes to the guest once the host
+ * drained enough. Host bytes go into the {@link TcpSender}; what changes the connection's
+ * state (connect outcome, reset) is handed to the {@link TcpConnection}.
  */
-final class HostSide {
+final class HostSide implements TcpHostConnector.Listener {
+    private final TcpConnection conn;
+    private final TcpReceiver rcv;
+    private final TcpSender snd;
+    private final ConnectionRegistry registry;
     private TcpHostConnector.HostConnection host;
     /** we are done with the socket (closing, reset, failed, or never had one) */
     private boolean released;
@@ -17,10 +25,17 @@ final class HostSide {
     private boolean flushNeeded;
     private boolean reading;
 
-    /** Starts the host connect for a guest's SYN; the outcome comes to {@code listener}. */
-    void connect(TcpHostConnector connector, InetSocketAddress target, TcpHostConnector.Listener listener) {
+    HostSide(TcpConnection conn, TcpReceiver rcv, TcpSender snd, ConnectionRegistry registry) {
+        this.conn = conn;
+        this.rcv = rcv;
+        this.snd = snd;
+        this.registry = registry;
+    }
+
+    /** Starts the host connect for a guest's SYN; the outcome comes to {@link #connected} or {@link #connectFailed}. */
+    void connect(TcpHostConnector connector, InetSocketAddress target) {
         open = true;
-        host = connector.connect(target, listener);
+        host = connector.connect(target, this);
     }
 
     /** An already connected socket (the accepted client of a port forward). */
@@ -81,15 +96,67 @@ final class HostSide {
         }
     }
 
-    /** The socket failed or was reset by its peer: nothing more goes to it. */
-    void lost() {
-        released = true;
+    // ---------------------------------------------------------------- the socket's events
+
+    @Override
+    public void connected() {
+        conn.hostConnected();
     }
 
-    /** The socket is closed for good. */
-    void closed() {
+    @Override
+    public void connectFailed(TcpHostConnector.Failure failure) {
+        if (conn.state() == TcpState.CONNECTING) {
+            released = true;
+            conn.hostConnectFailed(failure == TcpHostConnector.Failure.UNREACHABLE);
+        }
+    }
+
+    @Override
+    public void received(ByteBuf data) {
+        if (snd.hostEof() || !snd.isOpen() || !conn.takesHostData()) {
+            data.release();
+            return;
+        }
+        snd.append(data);
+        conn.afterEvent();
+    }
+
+    @Override
+    public void inputShutdown() {
+        if (snd.hostEof() || !snd.isOpen() || !conn.takesHostData()) {
+            return;
+        }
+        snd.hostEof(conn.state().embryonic()); // SND.UNA still at the SYN
+        conn.afterEvent();
+    }
+
+    @Override
+    public void writeCompleted() {
+        TcpState state = conn.state();
+        if (state == TcpState.CLOSED || state.embryonic() || rcv.guestFin) {
+            return;
+        }
+        // window update once the host drained enough to matter (receiver-side SWS avoidance)
+        if (rcv.windowUpdateDue(pendingWriteBytes(), snd.mss)) {
+            rcv.ackNeeded = true;
+            conn.flushLater();
+        }
+    }
+
+    @Override
+    public void reset() {
+        if (conn.state() == TcpState.CLOSED || released) {
+            return;
+        }
+        released = true;
+        conn.hostReset();
+    }
+
+    @Override
+    public void closed() {
         open = false;
         released = true;
+        registry.hostClosed(conn);
     }
 
     /**

@@ -4,48 +4,36 @@ import dev.jnet.usernet.wire.TcpOptions;
 import dev.jnet.usernet.wire.TcpSegment;
 import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
+import java.util.function.Function;
 
 /**
  * One guest connection terminated in the stack and spliced to a host socket: the RFC 9293
  * state machine. The guest side is a full endpoint: the passive opener for the guest's own
  * connections, the active one (SYN_SENT) for port forwards, where the host side is an
  * accepted socket; sequence and window checks, RFC 5961 RST/SYN handling, both half-closes.
- * No timestamps: the guest then simply runs without them. The work is done by its parts:
- * <ul>
- *   <li>{@link TcpReceiver}: guest to host, window, reassembly, our SACK blocks;</li>
- *   <li>{@link TcpSender}: host to guest, send buffer, persist, RFC 6298 timer, with
- *       {@link LossRecovery} (NewReno, SACK-guided);</li>
- *   <li>{@link ConnectionTimer}: the one timer they share.</li>
- * </ul>
- * Segments go down through a {@link SegmentOutput}; lifecycle (handshake done, TIME_WAIT,
- * gone, host closed, flush wanted) is reported to the {@link ConnectionRegistry}. The host
- * side is a {@link TcpHostConnector.HostConnection}; this class is its listener. All state is
- * owned by the stack's thread.
+ * No timestamps: the guest then simply runs without them. Its parts do the work: {@link
+ * TcpHandshake}, {@link TcpReceiver} (guest to host), {@link TcpSender} with {@link
+ * LossRecovery} (host to guest), {@link HostSide} (the host socket), one {@link
+ * ConnectionTimer}. Segments go down through a {@link SegmentOutput}; lifecycle (handshake
+ * done, TIME_WAIT, gone, flush wanted) is reported to the {@link ConnectionRegistry}. All
+ * state is owned by the stack's thread.
  */
-final class TcpConnection extends FourTuple implements TcpHostConnector.Listener {
+final class TcpConnection extends FourTuple {
     /** we sent the SYN (a port forward): the guest is the passive side */
     private final boolean activeOpen;
 
     private final ConnectionContext ctx;
     private final SegmentOutput out;
     private final ConnectionRegistry registry;
-    private final TcpLimits limits;
     private final ConnectionTimer timer;
     private final TcpReceiver rcv;
     private final TcpSender snd;
+    private final TcpHandshake handshake;
 
     private TcpState state = TcpState.CONNECTING;
     /** queued in the registry's end-of-batch flush */
     private boolean flushQueued;
-    private final HostSide host = new HostSide();
-
-    /** A guest-initiated IPv4 connection (passive open on the guest's SYN). */
-    TcpConnection(ConnectionContext ctx, int guestAddr, int guestPort, int remoteAddr, int remotePort, int guestIsn,
-            TcpOptions synOptions, int ourIsn) {
-        this(ctx, false, 0, guestAddr & 0xFFFF_FFFFL, guestPort, 0, remoteAddr & 0xFFFF_FFFFL, remotePort, ourIsn,
-                false);
-        guestSyn(guestIsn, synOptions);
-    }
+    private final HostSide host;
 
     /**
      * A connection of either family; {@code activeOpen}: we send the SYN (see {@link #startActive}),
@@ -57,11 +45,12 @@ final class TcpConnection extends FourTuple implements TcpHostConnector.Listener
         this.ctx = ctx;
         this.out = ctx.output;
         this.registry = ctx.registry;
-        this.limits = ctx.limits;
         this.activeOpen = activeOpen;
         this.timer = new ConnectionTimer(ctx.scheduler, this::timerFired);
         this.rcv = new TcpReceiver(ctx);
         this.snd = new TcpSender(this, ctx, timer, ourIsn);
+        this.handshake = new TcpHandshake(this, ctx, rcv, snd);
+        this.host = new HostSide(this, rcv, snd, registry);
     }
 
     /** Takes the guest's SYN (passive open) or SYN-ACK (active open): its ISN and options. */
@@ -78,17 +67,17 @@ final class TcpConnection extends FourTuple implements TcpHostConnector.Listener
      * Active open (a port forward): the host side is connected already; we send the SYN and
      * the host is read only once the guest has answered with its SYN-ACK.
      */
-    void startActive(TcpHostConnector.HostConnection host) {
-        this.host.attach(host);
+    void startActive(Function<TcpHostConnector.Listener, TcpHostConnector.HostConnection> attach) {
+        host.attach(attach.apply(host));
         state = TcpState.SYN_SENT;
         snd.open(out.alloc());
-        sendSyn();
+        handshake.sendSyn();
         timer.arm(timer.now() + snd.rto());
     }
 
     /** Starts the host connect; the SYN-ACK waits for its outcome. */
     void startConnect(TcpHostConnector connector, InetSocketAddress target) {
-        host.connect(connector, target, this);
+        host.connect(connector, target);
     }
 
     // ---------------------------------------------------------------- guest segments
@@ -97,87 +86,22 @@ final class TcpConnection extends FourTuple implements TcpHostConnector.Listener
     void segment(TcpSegment seg, ByteBuf buf) {
         int flags = seg.flags();
         int seq = seg.seq();
-        switch (state) {
-            case CONNECTING:
-                // the guest's SYN retransmissions are absorbed until the host connect resolves
-                if ((flags & TcpSegment.RST) != 0 && seq == rcv.nxt()) {
-                    destroy(false);
-                }
+        if (state.embryonic()) {
+            if (!handshake.segment(state, seg, flags, seq)) {
                 return;
-            case SYN_RECEIVED:
-                if (!handshakeSegment(seg, flags, seq)) {
-                    return;
-                }
-                break;
-            case SYN_SENT:
-                synSentSegment(seg, flags, seq);
-                return;
-            case TIME_WAIT:
-                timeWaitSegment(flags, seq);
-                return;
-            case CLOSED:
-                return;
-            default:
-                break;
+            }
+        } else if (state == TcpState.TIME_WAIT) {
+            timeWaitSegment(flags, seq);
+            return;
+        } else if (state == TcpState.CLOSED) {
+            return;
         }
         synchronizedSegment(seg, buf, flags, seq);
         afterEvent();
     }
 
-    /** @return whether the segment completed the handshake and should be processed further */
-    private boolean handshakeSegment(TcpSegment seg, int flags, int seq) {
-        if ((flags & TcpSegment.RST) != 0) {
-            if (seq == rcv.nxt()) {
-                destroy(false);
-            }
-            return false;
-        }
-        if ((flags & TcpSegment.SYN) != 0) {
-            if (seq == rcv.irs) {
-                sendSynAck(); // our SYN-ACK was lost
-            }
-            return false;
-        }
-        if ((flags & TcpSegment.ACK) == 0) {
-            return false;
-        }
-        int ack = seg.ackNumber();
-        if (ack != snd.iss + 1) {
-            sendReset(ack, 0, TcpSegment.RST);
-            return false;
-        }
-        established(seq, ack, snd.scaledWindow(seg));
-        return true;
-    }
-
-    /** RFC 9293 3.10.7.3: the guest's answer to our SYN. */
-    private void synSentSegment(TcpSegment seg, int flags, int seq) {
-        boolean hasAck = (flags & TcpSegment.ACK) != 0;
-        if (hasAck && seg.ackNumber() != snd.iss + 1) {
-            if ((flags & TcpSegment.RST) == 0) {
-                sendReset(seg.ackNumber(), 0, TcpSegment.RST);
-            }
-            return;
-        }
-        if ((flags & TcpSegment.RST) != 0) {
-            if (hasAck) {
-                destroy(false); // the guest refused: the host client is reset
-            }
-            return;
-        }
-        if ((flags & TcpSegment.SYN) == 0 || !hasAck) {
-            return; // a simultaneous open is nothing a guest server does
-        }
-        TcpOptions opts = ctx.scratchOptions();
-        seg.parseOptions(opts);
-        guestSyn(seq, opts);
-        rcv.advertiseSynWindow();
-        established(seq, seg.ackNumber(), seg.window()); // never scaled in a SYN-ACK (RFC 7323 2.2)
-        sendAck();
-        afterEvent();
-    }
-
-    private void established(int seq, int ack, int window) {
+    /** The handshake completed with the guest's ACK {@code ack} in segment {@code seq}. */
+    void established(int seq, int ack, int window) {
         snd.established(seq, ack, window);
         state = TcpState.ESTABLISHED;
         timer.disarm();
@@ -194,7 +118,7 @@ final class TcpConnection extends FourTuple implements TcpHostConnector.Listener
         if ((flags & TcpSegment.FIN) != 0) {
             // our last ACK was lost: acknowledge again and restart the wait (RFC 9293 3.10.7.4)
             sendAck();
-            timer.arm(timer.now() + limits.timeWaitNanos());
+            timer.arm(timer.now() + ctx.limits.timeWaitNanos());
         }
     }
 
@@ -297,31 +221,21 @@ final class TcpConnection extends FourTuple implements TcpHostConnector.Listener
 
     // ---------------------------------------------------------------- segments to the guest
 
-    private void sendSyn() {
-        TcpOptions opts = ctx.scratchOptions().mss(ctx.ourMss(v6)).sackPermitted(true)
-                .windowScale(limits.windowScale()); // all offered; the guest's SYN-ACK decides
-        out.emit(this, snd.iss, 0, TcpSegment.SYN, rcv.synWindow(), opts, null, 0, 0);
-        snd.synSent();
-    }
-
-    private void sendSynAck() {
-        int window = rcv.advertiseSynWindow();
-        out.emit(this, snd.iss, rcv.nxt(), TcpSegment.SYN | TcpSegment.ACK, window,
-                rcv.synAckOptions(ctx.ourMss(v6)), null, 0, 0);
-        snd.synSent();
-    }
-
     /** A pure ACK with the current window (and SACK blocks when we hold out-of-order data). */
     void sendAck() {
         TcpOptions sack = rcv.sackOptions();
-        out.emit(this, snd.sndNxt, rcv.nxt(), TcpSegment.ACK, rcv.windowField(host.pendingWriteBytes()), sack, null, 0, 0);
+        out.emit(this, snd.sndNxt, rcv.nxt(), TcpSegment.ACK, windowField(), sack, null, 0, 0);
         rcv.ackNeeded = false;
     }
 
     /** The sender's segment {@code seq}: it carries our ACK and window too. */
     void transmit(int seq, int flags, SendBuffer data, int offset, int len) {
-        out.emit(this, seq, rcv.nxt(), flags, rcv.windowField(host.pendingWriteBytes()), null, data, offset, len);
+        out.emit(this, seq, rcv.nxt(), flags, windowField(), null, data, offset, len);
         rcv.ackNeeded = false;
+    }
+
+    private int windowField() {
+        return rcv.windowField(host.pendingWriteBytes());
     }
 
     /** The sender is sending our FIN for the first time. */
@@ -330,39 +244,38 @@ final class TcpConnection extends FourTuple implements TcpHostConnector.Listener
         host.stopReading();
     }
 
-    private void sendReset(int seq, int ack, int flags) {
+    void sendReset(int seq, int ack, int flags) {
         out.emit(this, seq, ack, flags, 0, null, null, 0, 0);
     }
 
     /** End-of-batch work, run once per event-loop batch: host flush and our ACK. */
     void flush() {
         flushQueued = false;
-        if (state == TcpState.CLOSED) {
-            return;
-        }
-        host.flush();
-        if (rcv.ackNeeded) {
-            sendAck();
+        if (state != TcpState.CLOSED) {
+            host.flush();
+            if (rcv.ackNeeded) {
+                sendAck();
+            }
         }
     }
 
-    private void flushLater() {
+    void flushLater() {
         if (!flushQueued) {
             flushQueued = true;
             registry.flushLater(this);
         }
     }
 
-    private void afterEvent() {
-        if (state == TcpState.CLOSED) {
-            return;
-        }
-        if (!state.embryonic() && state != TcpState.TIME_WAIT) {
-            snd.push();
-        }
-        updateReading();
-        if (rcv.ackNeeded) {
-            flushLater();
+    /** After each event: send what the windows allow, read the host or not, ACK at the end of the batch. */
+    void afterEvent() {
+        if (state != TcpState.CLOSED) {
+            if (!state.embryonic() && state != TcpState.TIME_WAIT) {
+                snd.push();
+            }
+            updateReading();
+            if (rcv.ackNeeded) {
+                flushLater();
+            }
         }
     }
 
@@ -372,10 +285,10 @@ final class TcpConnection extends FourTuple implements TcpHostConnector.Listener
         }
     }
 
-    // ---------------------------------------------------------------- host events
+    // ---------------------------------------------------------------- host events (from HostSide)
 
-    @Override
-    public void connected() {
+    /** The host connect succeeded: answer the guest's SYN. */
+    void hostConnected() {
         if (state != TcpState.CONNECTING) {
             return;
         }
@@ -383,17 +296,13 @@ final class TcpConnection extends FourTuple implements TcpHostConnector.Listener
         // exists from now: a host that speaks first (or closes at once) is queued until the
         // guest completes the handshake
         snd.open(out.alloc());
-        sendSynAck();
+        handshake.sendSynAck();
         timer.arm(timer.now() + snd.rto());
     }
 
-    @Override
-    public void connectFailed(TcpHostConnector.Failure failure) {
-        if (state != TcpState.CONNECTING) {
-            return;
-        }
-        host.lost();
-        if (failure == TcpHostConnector.Failure.UNREACHABLE && !v6) { // ICMPv6 errors: the IPv6 layer's
+    /** The host connect failed: refuse the guest's SYN. */
+    void hostConnectFailed(boolean unreachable) {
+        if (unreachable && !v6) { // ICMPv6 errors: the IPv6 layer's
             out.hostUnreachable(this, rcv.irs);
         } else {
             sendReset(0, rcv.nxt(), TcpSegment.RST | TcpSegment.ACK);
@@ -401,48 +310,14 @@ final class TcpConnection extends FourTuple implements TcpHostConnector.Listener
         destroy(false);
     }
 
-    @Override
-    public void received(ByteBuf data) {
-        if (snd.hostEof() || !snd.isOpen() || !hostMaySend()) {
-            data.release();
-            return;
-        }
-        snd.append(data);
-        afterEvent();
-    }
-
-    @Override
-    public void inputShutdown() {
-        if (snd.hostEof() || !snd.isOpen() || !hostMaySend()) {
-            return;
-        }
-        snd.hostEof(state == TcpState.SYN_RECEIVED || state == TcpState.SYN_SENT); // SND.UNA still at the SYN
-        afterEvent();
-    }
-
-    private boolean hostMaySend() {
+    /** Whether host data is taken in this state (it is queued during the handshake). */
+    boolean takesHostData() {
         return state == TcpState.SYN_RECEIVED || state == TcpState.SYN_SENT || state == TcpState.ESTABLISHED
                 || state == TcpState.CLOSE_WAIT;
     }
 
-    @Override
-    public void writeCompleted() {
-        if (state == TcpState.CLOSED || state.embryonic() || rcv.guestFin) {
-            return;
-        }
-        // window update once the host drained enough to matter (receiver-side SWS avoidance)
-        if (rcv.windowUpdateDue(host.pendingWriteBytes(), snd.mss)) {
-            rcv.ackNeeded = true;
-            flushLater();
-        }
-    }
-
-    @Override
-    public void reset() {
-        if (state == TcpState.CLOSED || host.released()) {
-            return;
-        }
-        host.lost();
+    /** The host reset its socket: so do we towards the guest. */
+    void hostReset() {
         if (state == TcpState.CONNECTING) {
             sendReset(0, rcv.nxt(), TcpSegment.RST | TcpSegment.ACK);
         } else if (state == TcpState.SYN_SENT) {
@@ -451,12 +326,6 @@ final class TcpConnection extends FourTuple implements TcpHostConnector.Listener
             sendReset(snd.sndNxt, rcv.nxt(), TcpSegment.RST | TcpSegment.ACK);
         }
         destroy(false);
-    }
-
-    @Override
-    public void closed() {
-        host.closed();
-        registry.hostClosed(this);
     }
 
     // ---------------------------------------------------------------- timer
@@ -470,14 +339,9 @@ final class TcpConnection extends FourTuple implements TcpHostConnector.Listener
                 return;
             case SYN_SENT:
             case SYN_RECEIVED:
-                if (!snd.synRetry()) {
-                    destroy(false); // the guest went away mid-handshake (active open: the host client is reset)
+                if (!handshake.retry(state)) {
+                    destroy(false); // an active open's host client is reset
                     return;
-                }
-                if (state == TcpState.SYN_SENT) {
-                    sendSyn();
-                } else {
-                    sendSynAck();
                 }
                 timer.arm(now + snd.rto());
                 return;
@@ -485,7 +349,9 @@ final class TcpConnection extends FourTuple implements TcpHostConnector.Listener
                 break;
         }
         if (!snd.timerExpired(now)) {
-            abortBoth();
+            // both directions give up (the guest stopped answering): RST to the guest, reset the host
+            sendReset(snd.sndNxt, rcv.nxt(), TcpSegment.RST | TcpSegment.ACK);
+            destroy(false);
         } else if (state != TcpState.CLOSED) {
             updateReading();
         }
@@ -493,18 +359,12 @@ final class TcpConnection extends FourTuple implements TcpHostConnector.Listener
 
     // ---------------------------------------------------------------- teardown
 
-    /** Both directions give up (the guest stopped answering): RST to the guest, reset the host. */
-    private void abortBoth() {
-        sendReset(snd.sndNxt, rcv.nxt(), TcpSegment.RST | TcpSegment.ACK);
-        destroy(false);
-    }
-
     private void enterTimeWait() {
         state = TcpState.TIME_WAIT;
         host.release(true);
         releaseBuffers();
         registry.timeWaitEntered(this);
-        timer.arm(timer.now() + limits.timeWaitNanos());
+        timer.arm(timer.now() + ctx.limits.timeWaitNanos());
     }
 
     /**

@@ -226,7 +226,7 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
         TcpConnection c = new TcpConnection(context, v6, guestHigh, guestLow, guestPort, srcHigh, srcLow, port,
                 isn.nextInt(), true);
         registry.add(c);
-        c.startActive(attach.apply(c));
+        c.startActive(attach);
         return true;
     }
 
