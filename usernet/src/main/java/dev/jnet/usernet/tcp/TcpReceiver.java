@@ -85,7 +85,7 @@ final class TcpReceiver {
 
     /** The window of our SYN or SYN-ACK: never scaled there (RFC 7323). */
     int synWindow() {
-        return (int) Math.min(65535, limits.receiveBuffer());
+        return Math.min(65535, limits.receiveBuffer());
     }
 
     /** Advertises the SYN window (our SYN-ACK, or our ACK of the guest's SYN-ACK). */

@@ -21,8 +21,10 @@ import java.util.function.Supplier;
 
 /**
  * The TCP layer: demultiplexes the guest's segments to {@link TcpConnection}s, admits new
- * connections (bounded table, embryonic and TIME_WAIT caps with oldest-first eviction), answers
- * segments without a connection with RST, and builds every segment towards the guest.
+ * connections (bounded table, embryonic and TIME_WAIT caps with oldest-first eviction: the
+ * {@link ConnectionRegistry}), and answers segments without a connection with RST. Every
+ * segment towards the guest is built by its {@link SegmentWriter}; connections reach it only
+ * through the {@link SegmentOutput} interface and never see the stack.
  *
  * <p>A guest's SYN starts a host connect; the handshake is answered only when that connect
  * succeeds: refused (or timed out) becomes a RST, unreachable an ICMP host unreachable, as in
@@ -30,8 +32,8 @@ import java.util.function.Supplier;
  * guest's subnet, the gateway with host loopback disabled, .3 on a port other than 53) are
  * refused with a RST, as slirp4netns does for the gateway with {@code --disable-host-loopback}.
  *
- * <p>ACKs and host flushes are coalesced to once per event-loop batch: segments of one tap
- * read share one ACK and one write syscall.
+ * <p>ACKs and host flushes are coalesced to once per event-loop batch (the registry's flush
+ * queue): segments of one tap read share one ACK and one write syscall.
  *
  * <p>Both families: IPv4 from {@link #receive(Ipv4Packet)}, IPv6 from {@link
  * #receive(Ipv6Packet, int, int, int)} (when made with an {@link Ipv6Output}); a connection's
