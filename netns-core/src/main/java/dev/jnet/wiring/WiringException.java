@@ -1,6 +1,10 @@
 package dev.jnet.wiring;
 
-/** {@link NetnsConnector} could not connect or disconnect; the message is one line for the user. */
+/**
+ * {@link NetnsConnector} could not connect or disconnect. The message is one line for the user,
+ * in the library's words (no command-line options): a command line can add its own hint by
+ * {@link #kind()}, with {@link #namespace()}.
+ */
 public class WiringException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
@@ -9,25 +13,39 @@ public class WiringException extends RuntimeException {
         INVALID_ARGUMENT,
         /** No such namespace, or not connected. */
         NOT_FOUND,
-        /** Already connected, or a name that is taken. */
+        /** A name that is taken. */
         EXISTS,
+        /** The namespace is connected already. */
+        ALREADY_CONNECTED,
+        /** No 10.200.N.0/24 is free for default addresses. */
+        NO_FREE_SUBNET,
         /** The system refused (see the cause). */
         SYSTEM
     }
 
     private final Kind kind;
+    private final String namespace;
 
     public WiringException(Kind kind, String message) {
-        super(message);
-        this.kind = kind;
+        this(kind, null, message, null);
     }
 
     public WiringException(Kind kind, String message, Throwable cause) {
+        this(kind, null, message, cause);
+    }
+
+    public WiringException(Kind kind, String namespace, String message, Throwable cause) {
         super(message, cause);
         this.kind = kind;
+        this.namespace = namespace;
     }
 
     public Kind kind() {
         return kind;
+    }
+
+    /** The namespace it is about, or null. */
+    public String namespace() {
+        return namespace;
     }
 }

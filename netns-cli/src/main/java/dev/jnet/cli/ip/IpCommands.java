@@ -8,7 +8,7 @@ import java.util.List;
  * iproute2's {@code ip link|addr|route} argument syntax (positional keywords, abbreviations as
  * ip's matches()) over one {@link RtnlHandle}; shared by the picocli subcommands and
  * {@code -batch}. Bad arguments are {@link IpError}s with ip's wording and exit status. Each
- * object has its class: {@link IpLink}, {@link IpAddress}, {@link IpRoute}.
+ * object has its class: {@link IpLink}, {@link IpAddr}, {@link IpRoute}.
  */
 public final class IpCommands {
     /** Options that apply to one command: {@code -4}/{@code -6} (family 4/6, 0 for both), {@code -j}. */
@@ -37,7 +37,7 @@ public final class IpCommands {
         if (Parsers.matches(obj, "link")) {
             new IpLink(session, netns, opts, out).run(rest);
         } else if (Parsers.matches(obj, "address") || obj.equals("addr")) {
-            new IpAddress(session, netns, opts, out).run(rest);
+            new IpAddr(session, netns, opts, out).run(rest);
         } else if (Parsers.matches(obj, "route") || obj.equals("r")) {
             new IpRoute(session, netns, opts, out).run(rest);
         } else {

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code ip address}: add, delete, show, flush. */
-final class IpAddress extends IpObject {
-    IpAddress(RtnlSession session, String netns, IpCommands.Opts opts, PrintWriter out) {
+final class IpAddr extends IpObject {
+    IpAddr(RtnlSession session, String netns, IpCommands.Opts opts, PrintWriter out) {
         super(session, netns, opts, out);
     }
 
