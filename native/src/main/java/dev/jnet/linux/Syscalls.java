@@ -39,6 +39,12 @@ public final class Syscalls {
 
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
+    /** socketpair(2)/socket(2): the domain, type and flag a local packet link uses. */
+    public static final int AF_UNIX = 1;
+    public static final int SOCK_SEQPACKET = 5;
+    public static final int SOCK_CLOEXEC = 02000000;
+    /** recv(2)/send(2) flag: do not block. */
+    public static final int MSG_DONTWAIT = 0x40;
 
     private static final long SYS_PIDFD_SEND_SIGNAL = 424;
     private static final long SYS_PIDFD_OPEN = 434;

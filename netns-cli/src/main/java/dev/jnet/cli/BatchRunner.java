@@ -1,5 +1,10 @@
 package dev.jnet.cli;
 
+import dev.jnet.cli.ip.IpCli;
+import dev.jnet.cli.ip.IpCommands;
+import dev.jnet.cli.ip.RtnlSession;
+import dev.jnet.cli.netns.NetnsLines;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -100,7 +105,7 @@ final class BatchRunner {
     private boolean dispatch(List<String> argv) {
         // per-line options, as on the command line: -n NETNS, -4, -6, -j
         String netns = jnet.netns;
-        int family = jnet.ipv6 ? 6 : jnet.ipv4 ? 4 : 0;
+        int family = jnet.family();
         boolean json = jnet.json;
         int i = 0;
         for (; i < argv.size(); i++) {
@@ -122,8 +127,7 @@ final class BatchRunner {
             return true;
         }
         String obj = cmd.get(0);
-        if (Parsers.matches(obj, "link") || Parsers.matches(obj, "address") || obj.equals("addr")
-                || Parsers.matches(obj, "route") || obj.equals("r")) {
+        if (IpCli.isObject(obj)) {
             new IpCommands(session, netns, new IpCommands.Opts(family, json), out).run(cmd);
             out.flush();
             return true;

@@ -1,11 +1,17 @@
 package dev.jnet.cli;
 
-import dev.jnet.linux.SyscallException;
+import dev.jnet.cli.ip.IpError;
+import dev.jnet.cli.usernet.RootlessCommand;
+import dev.jnet.cli.usernet.UsernetCommand;
 import dev.jnet.netlink.NetlinkException;
 import dev.jnet.netns.NetnsException;
+import dev.jnet.netns.SyscallFailure;
 import dev.jnet.rtnl.RtnlException;
+import dev.jnet.usernet.rootless.RootlessException;
 import dev.jnet.wiring.WiringException;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParameterException;
@@ -15,18 +21,19 @@ import picocli.CommandLine.ParseResult;
  * Maps library exceptions to one line on stderr and an exit status, as iproute2 does:
  * 255 for bad input (iproute2's {@code exit(-1)}), 1 for a failed operation, 2 for a request
  * the kernel refused ({@code RTNETLINK answers: ...} or the kernel's extended-ack
- * {@code Error: ...}), as ip link/addr/route do.
+ * {@code Error: ...}), as ip link/addr/route do. The one place that turns typed failures into
+ * text and exit statuses.
  */
-final class Failures implements IExecutionExceptionHandler {
-    static final int EXIT_FAILED = 1;
-    static final int EXIT_USAGE = 255;
-    static final int EXIT_KERNEL = 2;
+public final class Failures implements IExecutionExceptionHandler {
+    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_USAGE = 255;
+    public static final int EXIT_KERNEL = 2;
 
     /** What to print (without the final newline) and the exit status, for failures of ip-like commands. */
-    record Report(String text, int exit) {}
+    public record Report(String text, int exit) {}
 
     /** The report for {@code ex}, or null when it is not one of the ip-like failures. */
-    static Report ipReport(Throwable ex) {
+    public static Report ipReport(Throwable ex) {
         if (ex instanceof IpError e) {
             return new Report(e.getMessage(), e.exit());
         }
@@ -52,7 +59,7 @@ final class Failures implements IExecutionExceptionHandler {
     }
 
     /** Any failure as a report: the ip-like ones, then the rest as {@link #handleExecutionException} prints them. */
-    static Report report(Throwable ex) {
+    public static Report report(Throwable ex) {
         Report r = ipReport(ex);
         if (r != null) {
             return r;
@@ -63,10 +70,23 @@ final class Failures implements IExecutionExceptionHandler {
         if (ex instanceof UsageException u) {
             return new Report(u.getMessage(), EXIT_USAGE);
         }
-        if (ex instanceof SyscallException s) {
-            return new Report("jnet: " + s.getMessage(), EXIT_FAILED);
+        Optional<SyscallFailure> syscall = SyscallFailure.of(ex);
+        if (syscall.isPresent()) {
+            return new Report("jnet: " + syscall.get().message(), EXIT_FAILED);
         }
         return new Report("jnet: " + ex, EXIT_FAILED);
+    }
+
+    /**
+     * The line {@code jnet rootless} prints (after its {@code jnet rootless: } prefix) for its own
+     * failure {@code e}: a forward that failed is named as the {@code --publish} argument it came
+     * from ({@code publish}, in the order the session got the forwards).
+     */
+    public static String rootlessText(RootlessException e, List<?> publish) {
+        if (e.kind() == RootlessException.Kind.FORWARD && e.forwardIndex() >= 0 && e.forwardIndex() < publish.size()) {
+            return "--publish " + publish.get(e.forwardIndex()) + ": " + e.getMessage();
+        }
+        return e.getMessage();
     }
 
     /** iproute2's wording: the extended ack as {@code Error: MSG.}, else {@code RTNETLINK answers: STRERROR}. */
@@ -80,34 +100,14 @@ final class Failures implements IExecutionExceptionHandler {
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine cl, ParseResult parsed) {
+        Report r = report(ex);
         PrintWriter err = cl.getErr();
-        Report ip = ipReport(ex);
-        if (ip != null) {
-            err.println(ip.text());
-            err.flush();
-            return ip.exit();
-        }
-        if (ex instanceof NetnsException n) {
-            err.println(n.getMessage());
-            err.flush();
-            return n.kind() == NetnsException.Kind.INVALID_ARGUMENT ? EXIT_USAGE : EXIT_FAILED;
-        }
-        if (ex instanceof UsageException u) {
-            err.println(u.getMessage());
-            err.flush();
-            return EXIT_USAGE;
-        }
-        if (ex instanceof SyscallException s) {
-            err.println("jnet: " + s.getMessage());
-            err.flush();
-            return EXIT_FAILED;
-        }
-        err.println("jnet: " + ex);
+        err.println(r.text());
         err.flush();
-        return EXIT_FAILED;
+        return r.exit();
     }
 
-    static int usage(ParameterException ex, String[] args) {
+    public static int usage(ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
         PrintWriter err = cl.getErr();
         err.println(ex.getMessage() + " (try \"" + cl.getCommandSpec().qualifiedName() + " --help\")");
@@ -116,14 +116,14 @@ final class Failures implements IExecutionExceptionHandler {
         if (cl.getCommand() instanceof UsernetCommand) {
             return UsernetCommand.EXIT_FAILED;
         }
-        return cl.getCommand() instanceof RootlessCommand ? RootlessSession.EXIT_FAILED : EXIT_USAGE;
+        return cl.getCommand() instanceof RootlessCommand ? RootlessCommand.EXIT_FAILED : EXIT_USAGE;
     }
 
     /** Bad input detected by a command after parsing. */
-    static final class UsageException extends RuntimeException {
+    public static final class UsageException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        UsageException(String message) {
+        public UsageException(String message) {
             super(message);
         }
     }

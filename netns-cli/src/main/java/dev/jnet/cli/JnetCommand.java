@@ -1,7 +1,15 @@
 package dev.jnet.cli;
 
+import dev.jnet.cli.ip.AddrCommand;
+import dev.jnet.cli.ip.LinkCommand;
+import dev.jnet.cli.ip.RouteCommand;
+import dev.jnet.cli.netns.NetnsCommand;
+import dev.jnet.cli.usernet.RootlessCommand;
+import dev.jnet.cli.usernet.UsernetCommand;
+
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.Properties;
 import picocli.CommandLine.IVersionProvider;
@@ -15,7 +23,7 @@ import picocli.CommandLine.Model.OptionSpec;
  * reading annotations makes a dynamic proxy class per annotation type, which no class archive
  * keeps, and that was most of {@code jnet --version}. The subcommands keep their annotations.
  */
-final class JnetCommand implements Runnable, picocli.CommandLine.IExitCodeGenerator {
+public final class JnetCommand implements Runnable, picocli.CommandLine.IExitCodeGenerator {
     /** Subcommands, in help order: Main adds them as needed (the subcommands attribute would build all, slowly). */
     static final List<Class<?>> SUBCOMMANDS = List.of(NetnsCommand.class, LinkCommand.class, AddrCommand.class,
             RouteCommand.class, UsernetCommand.class, RootlessCommand.class);
@@ -35,6 +43,31 @@ final class JnetCommand implements Runnable, picocli.CommandLine.IExitCodeGenera
     boolean force;
 
     private int exitCode;
+
+    /** -j: JSON output. */
+    public boolean json() {
+        return json;
+    }
+
+    /** -n NETNS, or null for the current namespace. */
+    public String netns() {
+        return netns;
+    }
+
+    /** -4 / -6: 4 or 6, 0 for both. */
+    public int family() {
+        return ipv6 ? 6 : ipv4 ? 4 : 0;
+    }
+
+    /** Where this command line's output goes. */
+    public PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    /** {@code jnet VERSION} as {@code --version} prints it. */
+    public static String version() throws IOException {
+        return new Version().getVersion()[0];
+    }
 
     CommandSpec spec;
 

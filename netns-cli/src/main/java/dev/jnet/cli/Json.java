@@ -1,10 +1,11 @@
 package dev.jnet.cli;
 
 /** Just enough JSON writing for {@code -j} output, with the escaping iproute2 applies. */
-final class Json {
+public final class Json {
     private Json() {}
 
-    static String string(String s) {
+    /** {@code s} as a JSON string literal, quotes included. */
+    public static String string(String s) {
         StringBuilder b = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -1,5 +1,8 @@
 package dev.jnet.cli;
 
+import dev.jnet.cli.netns.NetnsCommand;
+import dev.jnet.cli.usernet.RootlessCommand;
+
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,7 +47,7 @@ public final class Main {
                     "netns list --help", "netns exec --help", "netns frob", "usernet --help", "rootless --help")) {
                 run(line.split(" "));
             }
-            UsernetTraining.run(); // the stack's own classes: usernet --help loads none of them
+            dev.jnet.usernet.Training.run(); // the stack's own classes: usernet --help loads none of them
             System.exit(0);
         }
     }
@@ -59,7 +62,7 @@ public final class Main {
      * bulk of a short run, so a command gets only the subcommand {@code args} names; it gets all
      * of them (in declared order) when {@code args} may name another, or before its usage help.
      */
-    static CommandLine newCommandLine(String... args) {
+    public static CommandLine newCommandLine(String... args) {
         CommandLine cl = command(new JnetCommand().spec(), args, 0);
         cl.setExecutionExceptionHandler(new Failures());
         cl.setParameterExceptionHandler(Failures::usage);

@@ -6,6 +6,8 @@ import dev.jnet.linux.Syscalls;
 import dev.jnet.netlink.NetlinkException;
 import dev.jnet.netlink.NetlinkMessage;
 import dev.jnet.netlink.NetlinkSocket;
+import dev.jnet.netlink.NsidRequests;
+import dev.jnet.netns.NetnsInfo;
 import dev.jnet.netns.NetnsManager;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,7 +17,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
@@ -96,6 +100,31 @@ public final class RtnlHandle implements AutoCloseable {
     /** The socket under this handle (for requests the handle does not model). */
     public NetlinkSocket socket() {
         return socket;
+    }
+
+    /**
+     * nsid -> name of {@code manager}'s named namespaces that this handle's namespace knows by an
+     * nsid (what {@code ip link} prints as {@code link-netns NAME}); the first name wins for an id
+     * two names share. Best effort: a namespace deleted meanwhile or not ours to ask about is
+     * left out, and no namespace directory to read gives an empty map.
+     */
+    public Map<Integer, String> namesByNsid(NetnsManager manager) {
+        Map<Integer, String> names = new HashMap<>();
+        try {
+            for (NetnsInfo n : manager.list()) {
+                if (!n.usable()) {
+                    continue;
+                }
+                try (Fd ns = Fd.open(n.path().toString(), Syscalls.O_RDONLY)) {
+                    NsidRequests.get(socket, ns.get(), n.name()).ifPresent(id -> names.putIfAbsent(id, n.name()));
+                } catch (RuntimeException e) {
+                    // gone meanwhile, or not ours to ask about: no name for its id
+                }
+            }
+        } catch (RuntimeException e) {
+            // no namespace directory to read: no names
+        }
+        return names;
     }
 
     private static long threadNetnsInode() {

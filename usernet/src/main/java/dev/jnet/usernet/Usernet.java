@@ -3,6 +3,7 @@ package dev.jnet.usernet;
 import dev.jnet.linux.Errno;
 import dev.jnet.linux.Fd;
 import dev.jnet.linux.Helper;
+import dev.jnet.linux.Sandbox;
 import dev.jnet.linux.SyscallException;
 import dev.jnet.linux.Syscalls;
 import dev.jnet.rtnl.RtnlHandle;
@@ -18,6 +19,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -269,6 +271,51 @@ public final class Usernet implements AutoCloseable {
     /** The loop that owns the link and the stack. */
     public IoEventLoop eventLoop() {
         return loop;
+    }
+
+    /**
+     * Sandboxes this process once the tap and netlink sockets are open (as slirp4netns
+     * {@code --enable-sandbox}/{@code --enable-seccomp}): no_new_privs; with
+     * {@code dropCapabilities} no capabilities on the threads that run jnet code (the calling
+     * thread and the stack's event loop; capabilities are per thread, JVM-internal threads keep
+     * theirs, and an unprivileged user has none); then the seccomp deny filter on every thread,
+     * which also carries no_new_privs to every thread (it is per thread too).
+     *
+     * @throws UsernetException ({@link UsernetException.Kind#RUNTIME}) when a step fails; the
+     *         message names the system call and the errno
+     */
+    public void sandbox(boolean dropCapabilities) {
+        try {
+            Sandbox.noNewPrivs();
+            if (dropCapabilities) {
+                Sandbox.dropCapabilities();
+                try {
+                    loop.submit(Sandbox::dropCapabilities).get(10, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof SyscallException s ? s : new IllegalStateException(e.getCause());
+                } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+                    throw new IllegalStateException("dropping the event loop's capabilities", e);
+                }
+            }
+            Sandbox.denySyscalls();
+        } catch (SyscallException e) {
+            throw new UsernetException(UsernetException.Kind.RUNTIME, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * slirp4netns's readiness signal: writes "1" to {@code fd} and closes it.
+     *
+     * @throws UsernetException ({@link UsernetException.Kind#INVALID_ARGUMENT}) when the fd
+     *         cannot be written or closed
+     */
+    public static void signalReady(int fd) {
+        try {
+            Syscalls.write(fd, "1".getBytes(StandardCharsets.US_ASCII), "ready-fd " + fd);
+            Syscalls.close(fd);
+        } catch (SyscallException e) {
+            throw new UsernetException(UsernetException.Kind.INVALID_ARGUMENT, e.getMessage(), e);
+        }
     }
 
     /**

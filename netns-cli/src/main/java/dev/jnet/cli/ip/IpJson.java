@@ -1,0 +1,283 @@
+package dev.jnet.cli.ip;
+
+import dev.jnet.cli.Json;
+
+import dev.jnet.net.IpAddress;
+import dev.jnet.rtnl.Address;
+import dev.jnet.rtnl.Link;
+import dev.jnet.rtnl.Route;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ip -j} compatible JSON for links, addresses and routes: the same field names, value
+ * types and field order as iproute2 6.x for the fields jnet has. Also the names iproute2 gives
+ * flags, link types and states, shared with {@link IpText}.
+ */
+final class IpJson {
+    private IpJson() {}
+
+    /** A JSON object whose fields keep their insertion order. */
+    static final class Obj {
+        private final StringBuilder b = new StringBuilder("{");
+        private boolean first = true;
+
+        private StringBuilder key(String k) {
+            if (!first) {
+                b.append(',');
+            }
+            first = false;
+            return b.append(Json.string(k)).append(':');
+        }
+
+        Obj put(String k, String v) {
+            key(k).append(Json.string(v));
+            return this;
+        }
+
+        Obj put(String k, long v) {
+            key(k).append(v);
+            return this;
+        }
+
+        Obj put(String k, boolean v) {
+            key(k).append(v);
+            return this;
+        }
+
+        Obj putStrings(String k, List<String> v) {
+            key(k).append('[');
+            for (int i = 0; i < v.size(); i++) {
+                b.append(i > 0 ? "," : "").append(Json.string(v.get(i)));
+            }
+            b.append(']');
+            return this;
+        }
+
+        Obj putRaw(String k, String json) {
+            key(k).append(json);
+            return this;
+        }
+
+        @Override
+        public String toString() {
+            return b + "}";
+        }
+    }
+
+    static String array(List<String> items) {
+        return "[" + String.join(",", items) + "]";
+    }
+
+    // ---- names (iproute2's) ----
+
+    static String linkmode(int mode) {
+        return switch (mode) {
+            case 0 -> "DEFAULT";
+            case 1 -> "DORMANT";
+            case 2 -> "TESTING";
+            default -> Integer.toString(mode);
+        };
+    }
+
+    static String group(int group) {
+        return group == 0 ? "default" : Integer.toString(group);
+    }
+
+    static String family(Address a) {
+        return a.isIpv6() ? "inet6" : "inet";
+    }
+
+    /** As iproute2 prints it: dotted quad, or RFC 5952 (fd00:200::1, where Java prints fd00:200:0:0:0:0:0:1). */
+    static String addr(InetAddress a) {
+        return IpAddress.of(a).toString();
+    }
+
+    /** Address flag words as print_ifa_flags writes them: (name, shown-in-text). */
+    static List<String> addrFlags(Address a) {
+        List<String> out = new ArrayList<>();
+        int flags = a.flags();
+        String[] names = {"secondary", "nodad", "optimistic", "dadfailed", "home", "deprecated", "tentative",
+            "permanent", "mngtmpaddr", "noprefixroute", "autojoin", "stable-privacy"};
+        int[] masks = {0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x100, 0x200, 0x400, 0x800};
+        for (int i = 0; i < names.length; i++) {
+            int m = masks[i];
+            if (m == 0x80) {
+                if ((flags & m) == 0) {
+                    out.add("dynamic");
+                }
+            } else if ((flags & m) != 0) {
+                out.add(m == 0x01 && a.isIpv6() ? "temporary" : names[i]);
+            }
+            flags &= ~m;
+        }
+        if (flags != 0) {
+            out.add(String.format("flags %02x", flags));
+        }
+        return out;
+    }
+
+    /** The name of link {@code ifindex} in {@code byIndex}, or iproute2's "if%d" when unknown. */
+    static String nameOf(Map<Integer, Link> byIndex, int ifindex) {
+        Link l = byIndex.get(ifindex);
+        return l == null ? "if" + ifindex : l.ifname();
+    }
+
+    /** Whether ip prints M-DOWN: the same-namespace IFLA_LINK device is down. */
+    static boolean mdown(Link l, Map<Integer, Link> byIndex) {
+        if (l.link().isPresent() && l.linkNetnsid().isEmpty() && l.link().getAsInt() != 0) {
+            Link peer = byIndex.get(l.link().getAsInt());
+            return peer == null || !peer.isUp();
+        }
+        return false;
+    }
+
+    // ---- records ----
+
+    /** The link object of {@code ip -j link show} ({@code withMode}) or of {@code ip -j addr show}. */
+    static Obj link(Link l, Map<Integer, Link> byIndex, boolean withMode) {
+        return link(l, byIndex, withMode, true);
+    }
+
+    /** {@code withLinkLayer} false: without link_type, address, broadcast (ip -4/-6 addr). */
+    static Obj link(Link l, Map<Integer, Link> byIndex, boolean withMode, boolean withLinkLayer) {
+        Obj o = new Obj().put("ifindex", l.ifindex());
+        if (l.link().isPresent()) {
+            int peer = l.link().getAsInt();
+            if (l.linkNetnsid().isPresent()) {
+                o.put("link_index", peer);
+            } else if (peer != 0) {
+                o.put("link", nameOf(byIndex, peer));
+            } else {
+                o.putRaw("link", "null");
+            }
+        }
+        o.put("ifname", l.ifname());
+        o.putStrings("flags", l.flagNames(mdown(l, byIndex)));
+        o.put("mtu", l.mtu());
+        if (l.qdisc() != null) {
+            o.put("qdisc", l.qdisc());
+        }
+        if (l.master().isPresent()) {
+            o.put("master", nameOf(byIndex, l.master().getAsInt()));
+        }
+        o.put("operstate", l.operstateName());
+        if (withMode) {
+            o.put("linkmode", linkmode(l.linkmode()));
+        }
+        o.put("group", group(l.group()));
+        o.put("txqlen", l.txqlen());
+        if (!withLinkLayer) {
+            return o;
+        }
+        o.put("link_type", l.linkTypeName());
+        if (l.address() != null) {
+            o.put("address", Parsers.formatMac(l.address()));
+        }
+        if (l.broadcast() != null) {
+            o.put("broadcast", Parsers.formatMac(l.broadcast()));
+        }
+        if (l.linkNetnsid().isPresent()) {
+            o.put("link_netnsid", l.linkNetnsid().getAsInt());
+        }
+        return o;
+    }
+
+    /** One entry of "addr_info". */
+    static Obj address(Address a) {
+        Obj o = new Obj().put("family", family(a)).put("local", addr(a.local()));
+        if (a.peer() != null) {
+            o.put("address", addr(a.peer()));
+        }
+        o.put("prefixlen", a.prefixlen());
+        if (a.broadcast() != null) {
+            o.put("broadcast", addr(a.broadcast()));
+        }
+        o.put("scope", Parsers.scopeName(a.scope()));
+        for (String f : addrFlags(a)) {
+            if (f.startsWith("flags ")) {
+                o.put("ifa_flags", f.substring(6));
+            } else {
+                o.put(f, true);
+            }
+        }
+        if (a.label() != null) {
+            o.put("label", a.label());
+        }
+        if ((a.flags() & 0x80) != 0) { // IFA_F_PERMANENT: both lifetimes are infinite
+            o.put("valid_life_time", 4294967295L).put("preferred_life_time", 4294967295L);
+        }
+        return o;
+    }
+
+    static String dst(Route r) {
+        if (r.dst() == null || (r.dstLen() == 0 && r.dst().isAnyLocalAddress())) {
+            return "default";
+        }
+        int max = r.family() == Route.AF_INET6 ? 128 : 32;
+        return r.dstLen() == max ? addr(r.dst()) : addr(r.dst()) + "/" + r.dstLen();
+    }
+
+    static List<String> routeFlags(int flags) {
+        List<String> out = new ArrayList<>();
+        if ((flags & 1) != 0) {
+            out.add("dead");
+        }
+        if ((flags & 4) != 0) {
+            out.add("onlink");
+        }
+        if ((flags & 2) != 0) {
+            out.add("pervasive");
+        }
+        if ((flags & 8) != 0) {
+            out.add("offload");
+        }
+        if ((flags & 0x100) != 0) {
+            out.add("notify");
+        }
+        if ((flags & 16) != 0) {
+            out.add("linkdown");
+        }
+        if ((flags & 32) != 0) {
+            out.add("unresolved");
+        }
+        return out;
+    }
+
+    /** A route of {@code ip -j route show}; {@code showTable} when listing several tables. */
+    static Obj route(Route r, Map<Integer, Link> byIndex, boolean showTable) {
+        Obj o = new Obj();
+        if (r.type() != Route.TYPE_UNICAST) {
+            o.put("type", Parsers.routeTypeName(r.type()));
+        }
+        o.put("dst", dst(r));
+        if (r.gateway() != null) {
+            o.put("gateway", addr(r.gateway()));
+        }
+        if (r.oif() != 0) {
+            o.put("dev", nameOf(byIndex, r.oif()));
+        }
+        if (showTable && r.table() != Route.TABLE_MAIN) {
+            o.put("table", Parsers.tableName(r.table()));
+        }
+        if (r.protocol() != Route.PROTO_BOOT) {
+            o.put("protocol", Parsers.protocolName(r.protocol()));
+        }
+        if (r.scope() != Route.SCOPE_UNIVERSE) {
+            o.put("scope", Parsers.routeScopeName(r.scope()));
+        }
+        if (r.metric() >= 0) {
+            o.put("metric", r.metric() & 0xffffffffL);
+        }
+        if (r.prefsrc() != null) {
+            o.put("prefsrc", addr(r.prefsrc()));
+        }
+        o.putStrings("flags", routeFlags(r.flags()));
+        if (r.family() == Route.AF_INET6) {
+            o.put("pref", "medium"); // RTA_PREF is not in the Route record; static routes are medium
+        }
+        return o;
+    }
+}

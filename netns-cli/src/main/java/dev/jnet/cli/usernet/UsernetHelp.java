@@ -1,0 +1,56 @@
+package dev.jnet.cli.usernet;
+
+/**
+ * {@code jnet usernet --help}, laid out as slirp4netns's: rootlesskit and podman read it to learn
+ * which flags they may pass (they search it for "--netns-type", "--enable-sandbox", "--mtu", ...).
+ * It lists slirp4netns's flags (podman passes -6 when it finds "--enable-ipv6" here, its default
+ * enable_ipv6=true; rootlesskit enables its slirp4netns port driver only when "--api-socket" is
+ * listed).
+ */
+final class UsernetHelp {
+    private UsernetHelp() {}
+
+    static String text() {
+        return """
+                Usage: jnet usernet [OPTION]... PID|PATH [TAPNAME]
+                User-mode networking for unprivileged network namespaces (slirp4netns-compatible).
+
+                -c, --configure          bring up the interface
+                -e, --exit-fd=FD         specify the FD for terminating jnet usernet
+                -r, --ready-fd=FD        specify the FD to write to when the network is configured
+                -m, --mtu=MTU            specify MTU (default=1500, max=65521)
+                -6, --enable-ipv6        enable IPv6 (prefix fd00::/64, gateway fd00::2, DNS fd00::3; SLAAC)
+                --cidr6=PREFIX/64        specify the IPv6 prefix (default=fd00::/64; with -6)
+                -a, --api-socket=PATH    specify API socket path
+                --cidr=CIDR              specify network address CIDR (default=10.0.2.0/24)
+                --disable-host-loopback  prohibit connecting to 127.0.0.1:* on the host namespace
+                --netns-type=TYPE        specify network namespace type ([path|pid], default=pid)
+                --userns-path=PATH       specify user namespace path
+                --enable-sandbox         enable sandbox: no_new_privs, no capabilities (see below)
+                --enable-seccomp         enable seccomp to limit syscalls (see below)
+                --outbound-addr=IPv4     sets outbound ipv4 address to bound to
+                --disable-dns            disables 10.0.2.3 (or configured internal ip) to host dns redirect
+                --macaddress=MAC         specify the MAC address of the TAP (only valid with -c)
+                --resolv-conf=PATH       read the DNS forwarder's upstream servers from PATH (default=/etc/resolv.conf)
+                -h, --help               show this help and exit
+                -v, --version            show version and exit
+
+                TAPNAME defaults to tap0. Without -c the tap is attached to as it is (created if missing).
+                Exits 0 on SIGTERM, when the exit FD is closed, and when process PID is gone.
+
+                Signals: SIGUSR1 writes one line to stderr with the stack's counters and tables,
+                  jnet usernet: stats {"tcp_connections":0,"udp_flows":0,...} (JSON on one line).
+
+                Sandbox (once the tap and netlink sockets are open; unlike slirp4netns no mount
+                namespace and no pivot_root: the JVM keeps loading classes and libraries from disk):
+                  --enable-seccomp  sets no_new_privs and installs a seccomp filter on every thread
+                                    (TSYNC): mount, umount2, pivot_root, chroot, the new mount API,
+                                    ptrace, process_vm_*, kexec_*, *_module, reboot, swapon/off, bpf,
+                                    perf_event_open, setns, unshare, keyctl, add_key, request_key,
+                                    userfaultfd, ... and other ABIs (x32, ia32) fail with EPERM
+                  --enable-sandbox  the same, and drops every capability (ambient, bounding, effective,
+                                    permitted, inheritable) of the threads that run jnet code (main,
+                                    event loop); JVM-internal threads keep the process's own
+                """;
+    }
+}
