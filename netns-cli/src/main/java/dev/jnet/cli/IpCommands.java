@@ -463,7 +463,7 @@ final class IpCommands {
             for (Link l : sel) {
                 items.add(IpJson.link(l, t.byIndex(), true).toString());
             }
-            out.println(IpJson.array(items));
+            out.println(Json.array(items));
         } else {
             Map<Integer, String> names = netnsNames(sel);
             for (Link l : sel) {
@@ -593,7 +593,7 @@ final class IpCommands {
                 for (Address ad : mine) {
                     infos.add(IpJson.address(ad).toString());
                 }
-                items.add(IpJson.link(l, t.byIndex(), false, o.family() == 0).putRaw("addr_info", IpJson.array(infos)).toString());
+                items.add(IpJson.link(l, t.byIndex(), false, o.family() == 0).putRaw("addr_info", Json.array(infos)).toString());
             } else {
                 StringBuilder b = new StringBuilder(IpText.link(l, t.byIndex(), false, o.family() == 0,
                         netnsNames(List.of(l))));
@@ -604,7 +604,7 @@ final class IpCommands {
             }
         }
         if (o.json()) {
-            out.println(IpJson.array(items));
+            out.println(Json.array(items));
         }
         out.flush();
     }
@@ -808,7 +808,7 @@ final class IpCommands {
             }
         }
         if (o.json()) {
-            out.println(IpJson.array(items));
+            out.println(Json.array(items));
         }
         out.flush();
     }
