@@ -13,7 +13,7 @@ import io.netty.buffer.ByteBuf;
  * guest MAC that {@link Ipv4Output} learned (one guest, one MAC). Transport checksums use
  * {@code InternetChecksum.pseudoHeaderV6} with the addresses given to {@code send}.
  */
-public final class Ipv6Output {
+public final class Ipv6Output implements IpOutput {
     /** Bytes reserved in front of the transport header: Ethernet + fixed IPv6 header. */
     public static final int HEADROOM = EthernetFrame.HEADER_LENGTH + Ipv6Packet.HEADER_LENGTH;
     private static final int HOP_LIMIT = 64;
@@ -30,8 +30,14 @@ public final class Ipv6Output {
         this.v4 = v4;
     }
 
+    @Override
     public UsernetConfig config() {
         return config;
+    }
+
+    @Override
+    public int headroom() {
+        return HEADROOM;
     }
 
     public FrameSink sink() {
@@ -72,12 +78,12 @@ public final class Ipv6Output {
         return guestLow;
     }
 
-    /** Largest transport segment (header + payload) one packet to the guest can carry. */
+    @Override
     public int maxTransportLength() {
         return config.mtu() - Ipv6Packet.HEADER_LENGTH;
     }
 
-    /** Like {@link Ipv4Output#allocate}, with IPv6 headroom. */
+    @Override
     public ByteBuf allocate(int transportCapacity) {
         ByteBuf buf = v4.sink().alloc().directBuffer(HEADROOM + transportCapacity);
         buf.writerIndex(HEADROOM);

@@ -1,6 +1,7 @@
 package dev.jnet.usernet.udp;
 
 import dev.jnet.usernet.Scheduler;
+import dev.jnet.usernet.ip.IpOutput;
 import dev.jnet.usernet.nat.FlowTable;
 import dev.jnet.usernet.wire.UdpDatagram;
 import io.netty.buffer.ByteBuf;
@@ -16,8 +17,8 @@ import java.net.InetSocketAddress;
  * @param <F> the subclass's flow
  */
 abstract class AbstractUdpNat<F extends AbstractUdpNat.HostFlow> implements AutoCloseable {
-    /** Ethernet plus IP header: where the UDP header of a datagram to the guest starts. */
-    private final int ipHeadroom;
+    /** The family's output: buffers with its headroom, its largest segment. */
+    private final IpOutput out;
     private final UdpHostConnector connector;
     final FlowTable<F> flows;
     final FlowTable<F> dnsFlows;
@@ -33,18 +34,12 @@ abstract class AbstractUdpNat<F extends AbstractUdpNat.HostFlow> implements Auto
     private long fromHostInPlace;
     private long openFailures;
 
-    AbstractUdpNat(Scheduler scheduler, UdpHostConnector connector, UdpNat.Limits limits, int ipHeadroom) {
-        this.ipHeadroom = ipHeadroom;
+    AbstractUdpNat(Scheduler scheduler, IpOutput out, UdpHostConnector connector, UdpNat.Limits limits) {
+        this.out = out;
         this.connector = connector;
         this.flows = new FlowTable<>(scheduler, limits.flows(), limits.idleNanos(), HostFlow::close);
         this.dnsFlows = new FlowTable<>(scheduler, limits.dnsFlows(), limits.dnsIdleNanos(), HostFlow::close);
     }
-
-    /** The largest transport segment (UDP header included) the guest link carries. */
-    abstract int maxTransportLength();
-
-    /** A buffer with link and IP headroom whose writer index is at the UDP header. */
-    abstract ByteBuf allocate(int transportCapacity);
 
     /**
      * Opens the host socket of a new flow to {@code target} and enters the flow in its table.
@@ -74,19 +69,19 @@ abstract class AbstractUdpNat<F extends AbstractUdpNat.HostFlow> implements Auto
      */
     private void deliver(HostFlow flow, ByteBuf payload) {
         int len = payload.readableBytes();
-        if (len > maxTransportLength() - UdpDatagram.HEADER_LENGTH) {
+        if (len > out.maxTransportLength() - UdpDatagram.HEADER_LENGTH) {
             oversized++; // no fragmentation towards the guest
             return;
         }
         fromHost++;
         ByteBuf buf;
-        int start = ipHeadroom;
-        if (payload.readerIndex() == ipHeadroom + UdpDatagram.HEADER_LENGTH && payload.refCnt() == 1
+        int start = out.headroom();
+        if (payload.readerIndex() == start + UdpDatagram.HEADER_LENGTH && payload.refCnt() == 1
                 && payload.isDirect() && !payload.isReadOnly()) {
             fromHostInPlace++;
             buf = payload.retain(); // the socket's reader releases its reference after this call
         } else {
-            buf = allocate(UdpDatagram.HEADER_LENGTH + len);
+            buf = out.allocate(UdpDatagram.HEADER_LENGTH + len);
             buf.writerIndex(start + UdpDatagram.HEADER_LENGTH);
             buf.writeBytes(payload, payload.readerIndex(), len);
         }

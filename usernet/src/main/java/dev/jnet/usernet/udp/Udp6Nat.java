@@ -38,21 +38,11 @@ public final class Udp6Nat extends AbstractUdpNat<Udp6Nat.Flow> implements Ipv6H
 
     public Udp6Nat(UsernetConfig config, Scheduler scheduler, Ipv6Output out, AddressMap map, DnsForwarder dns,
             UdpHostConnector connector, UdpNat.Limits limits) {
-        super(scheduler, connector, limits, Ipv6Output.HEADROOM);
+        super(scheduler, out, connector, limits);
         this.config = config;
         this.out = out;
         this.map = map;
         this.dns = dns;
-    }
-
-    @Override
-    int maxTransportLength() {
-        return out.maxTransportLength();
-    }
-
-    @Override
-    ByteBuf allocate(int transportCapacity) {
-        return out.allocate(transportCapacity);
     }
 
     @Override

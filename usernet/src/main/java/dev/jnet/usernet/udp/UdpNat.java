@@ -50,21 +50,11 @@ public final class UdpNat extends AbstractUdpNat<UdpNat.Flow> implements Ipv4Han
 
     public UdpNat(UsernetConfig config, Scheduler scheduler, Ipv4Output out, AddressMap map, DnsForwarder dns,
             UdpHostConnector connector, Limits limits) {
-        super(scheduler, connector, limits, Ipv4Output.HEADROOM);
+        super(scheduler, out, connector, limits);
         this.config = config;
         this.out = out;
         this.map = map;
         this.dns = dns;
-    }
-
-    @Override
-    int maxTransportLength() {
-        return out.maxTransportLength();
-    }
-
-    @Override
-    ByteBuf allocate(int transportCapacity) {
-        return out.allocate(transportCapacity);
     }
 
     @Override
