@@ -1,7 +1,9 @@
 package dev.jnet.wiring;
 
+import dev.jnet.linux.KindException;
+
 /** {@link NetnsConnector} could not connect or disconnect; the message is one line for the user. */
-public class WiringException extends RuntimeException {
+public class WiringException extends KindException {
     private static final long serialVersionUID = 1L;
 
     public enum Kind {
@@ -15,19 +17,16 @@ public class WiringException extends RuntimeException {
         SYSTEM
     }
 
-    private final Kind kind;
-
     public WiringException(Kind kind, String message) {
-        super(message);
-        this.kind = kind;
+        super(kind, message);
     }
 
     public WiringException(Kind kind, String message, Throwable cause) {
-        super(message, cause);
-        this.kind = kind;
+        super(kind, message, cause);
     }
 
+    @Override
     public Kind kind() {
-        return kind;
+        return (Kind) super.kind();
     }
 }
