@@ -13,12 +13,14 @@ import io.netty.buffer.ByteBuf;
  * handler is dropped. Every drop is counted.
  */
 public final class Ipv4Input {
+    /** A protocol the stack speaks but was given no handler for: dropped. */
+    private static final Ipv4Handler NONE = ip -> { };
+
     private final UsernetConfig config;
-    private final Ipv4Handler tcp;
-    private final Ipv4Handler udp;
-    private final Ipv4Handler icmp;
-    private final Ipv4Handler unknownProtocol;
     private final Ipv4Packet ip = new Ipv4Packet();
+    /** Handlers by protocol number, as Linux's inet_protos: {@link #NONE} for TCP/UDP/ICMP without one. */
+    private final Ipv4Handler[] byProtocol = new Ipv4Handler[256];
+    private final Ipv4Handler unknownProtocol;
 
     private long delivered;
     private long malformed;
@@ -37,10 +39,10 @@ public final class Ipv4Input {
     public Ipv4Input(UsernetConfig config, Ipv4Handler tcp, Ipv4Handler udp, Ipv4Handler icmp,
             Ipv4Handler unknownProtocol) {
         this.config = config;
-        this.tcp = tcp;
-        this.udp = udp;
-        this.icmp = icmp;
         this.unknownProtocol = unknownProtocol;
+        byProtocol[Ipv4Packet.PROTO_TCP] = tcp == null ? NONE : tcp;
+        byProtocol[Ipv4Packet.PROTO_UDP] = udp == null ? NONE : udp;
+        byProtocol[Ipv4Packet.PROTO_ICMP] = icmp == null ? NONE : icmp;
     }
 
     /** Handles the IPv4 packet at {@code buf[offset, offset + length)}; the buffer stays the caller's. */
@@ -64,25 +66,18 @@ public final class Ipv4Input {
     }
 
     private void dispatch() {
-        Ipv4Handler handler = switch (ip.protocol()) {
-            case Ipv4Packet.PROTO_TCP -> tcp;
-            case Ipv4Packet.PROTO_UDP -> udp;
-            case Ipv4Packet.PROTO_ICMP -> icmp;
-            default -> null;
-        };
-        if (handler != null) {
+        Ipv4Handler handler = byProtocol[ip.protocol()];
+        if (handler == NONE) {
+            noHandler++;
+        } else if (handler != null) {
             delivered++;
             handler.receive(ip);
-            return;
-        }
-        int proto = ip.protocol();
-        if (proto == Ipv4Packet.PROTO_TCP || proto == Ipv4Packet.PROTO_UDP || proto == Ipv4Packet.PROTO_ICMP) {
-            noHandler++;
-            return;
-        }
-        unknownProtocols++;
-        if (unknownProtocol != null && isUnicast(ip.dst())) { // never an error about a broadcast (RFC 1122 3.2.2)
-            unknownProtocol.receive(ip);
+        } else {
+            unknownProtocols++;
+            // never an error about a broadcast (RFC 1122 3.2.2)
+            if (unknownProtocol != null && isUnicast(ip.dst())) {
+                unknownProtocol.receive(ip);
+            }
         }
     }
 
