@@ -1,12 +1,14 @@
 package dev.jnet.usernet.ip;
 
 import dev.jnet.usernet.UsernetConfig;
+import dev.jnet.usernet.wire.Inany;
 import io.netty.buffer.ByteBuf;
 
 /**
  * What {@link Ipv4Output} and {@link Ipv6Output} share, independent of the address family: the
- * buffers upper layers write a transport segment into. Sending stays the family's ({@code
- * send} takes the family's addresses as primitives: no address objects per packet).
+ * buffers upper layers write a transport segment into, its checksum's pseudo-header and sending
+ * it. Addresses are {@link Inany} pairs of longs (an IPv4 address IPv4-mapped): no address
+ * objects per packet.
  */
 public interface IpOutput {
     UsernetConfig config();
@@ -22,4 +24,14 @@ public interface IpOutput {
      * transportCapacity} more bytes; its reader and writer index are at the transport header.
      */
     ByteBuf allocate(int transportCapacity);
+
+    /** The pseudo-header sum of a transport checksum over a segment between the two addresses. */
+    long pseudoHeaderSum(long srcHigh, long srcLow, long dstHigh, long dstLow, int protocol, int transportLength);
+
+    /**
+     * Fills the IP and Ethernet headers in front of the transport segment {@code [headroom,
+     * writerIndex)} of {@code buf} (from {@link #allocate}) and sends the frame to the guest.
+     * Takes ownership of {@code buf}.
+     */
+    void send(ByteBuf buf, long srcHigh, long srcLow, long dstHigh, long dstLow, int protocol);
 }

@@ -3,6 +3,8 @@ package dev.jnet.usernet.ip;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.link.FrameSink;
 import dev.jnet.usernet.wire.EthernetFrame;
+import dev.jnet.usernet.wire.Inany;
+import dev.jnet.usernet.wire.InternetChecksum;
 import dev.jnet.usernet.wire.Ipv4Packet;
 import io.netty.buffer.ByteBuf;
 
@@ -71,6 +73,17 @@ public final class Ipv4Output implements IpOutput {
         buf.writerIndex(HEADROOM);
         buf.readerIndex(HEADROOM);
         return buf;
+    }
+
+    @Override
+    public long pseudoHeaderSum(long srcHigh, long srcLow, long dstHigh, long dstLow, int protocol,
+            int transportLength) {
+        return InternetChecksum.pseudoHeaderV4(Inany.v4(srcLow), Inany.v4(dstLow), protocol, transportLength);
+    }
+
+    @Override
+    public void send(ByteBuf buf, long srcHigh, long srcLow, long dstHigh, long dstLow, int protocol) {
+        send(buf, Inany.v4(srcLow), Inany.v4(dstLow), protocol);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.jnet.usernet.Ipv6Config;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.link.FrameSink;
 import dev.jnet.usernet.wire.EthernetFrame;
+import dev.jnet.usernet.wire.InternetChecksum;
 import dev.jnet.usernet.wire.Ipv6Packet;
 import io.netty.buffer.ByteBuf;
 
@@ -91,7 +92,14 @@ public final class Ipv6Output implements IpOutput {
         return buf;
     }
 
+    @Override
+    public long pseudoHeaderSum(long srcHigh, long srcLow, long dstHigh, long dstLow, int protocol,
+            int transportLength) {
+        return InternetChecksum.pseudoHeaderV6(srcHigh, srcLow, dstHigh, dstLow, protocol, transportLength);
+    }
+
     /** Sends to the guest's learned MAC; see {@link #send(ByteBuf, long, long, long, long, int, int, long)}. */
+    @Override
     public void send(ByteBuf buf, long srcHigh, long srcLow, long dstHigh, long dstLow, int nextHeader) {
         send(buf, srcHigh, srcLow, dstHigh, dstLow, nextHeader, HOP_LIMIT, v4.guestMac());
     }
