@@ -40,6 +40,8 @@ import java.util.function.IntSupplier;
  * ({@link UsernetConfig#ipv6()}); IPv6 while off and other EtherTypes are counted and dropped.
  * All state belongs to the scheduler's thread.
  */
+// members that name the internal transports (udp, icmp, dns) are for wiring inside the module and its tests
+@SuppressWarnings("exports")
 public final class Stack implements FrameHandler, AutoCloseable {
     private static final long CLOSE_WAIT_SECONDS = 10;
 

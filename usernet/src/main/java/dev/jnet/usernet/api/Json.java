@@ -68,7 +68,7 @@ public final class Json {
 
     /** Writes one value to a generator. */
     @FunctionalInterface
-    public interface Body {
+    interface Body {
         void write(JsonGenerator g) throws IOException;
     }
 
@@ -99,7 +99,7 @@ public final class Json {
     }
 
     /** One JSON text as {@code body} writes it, compact (no white space). */
-    public static String write(Body body) {
+    static String write(Body body) {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             body.write(g);
