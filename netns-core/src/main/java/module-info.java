@@ -5,6 +5,8 @@
 module dev.jnet.netns {
     requires transitive dev.jnet.linux;
 
+    /** IP addresses and prefixes of both families: the one strict parser the CLI and usernet use */
+    exports dev.jnet.net;
     /** netlink sockets and messages (rtnl's transport; the CLI reports its errors) */
     exports dev.jnet.netlink;
     /** named namespaces: create, list, enter, delete, rootful and rootless */

@@ -4,6 +4,8 @@ import dev.jnet.netns.NetnsManager;
 import dev.jnet.rtnl.LinkKind;
 import dev.jnet.rtnl.LinkSpec;
 import dev.jnet.rtnl.RtnlHandle;
+import dev.jnet.net.IpAddress;
+import dev.jnet.net.IpPrefix;
 import dev.jnet.wiring.ConnectOptions;
 import dev.jnet.wiring.NetnsConnector;
 import java.io.BufferedReader;
@@ -186,9 +188,8 @@ public final class RtnlChurn {
     }
 
     /** Host {@code which} (1 or 2) of the k-th /30 of 10.200.0.0/16, as rtnl-bench.sh numbers them. */
-    static String slash30(int k, int which) {
-        int base = k * 4;
-        return "10.200." + (base / 256) + "." + (base % 256 + which) + "/30";
+    static IpPrefix slash30(int k, int which) {
+        return new IpPrefix(IpAddress.ipv4(0x0AC8_0000 + k * 4 + which), 30);
     }
 
     private static int count(String s) {

@@ -37,9 +37,18 @@ final class Failures implements IExecutionExceptionHandler {
             return new Report(r.getMessage(), r.kind() == RtnlException.Kind.NO_DEVICE ? EXIT_FAILED : EXIT_USAGE);
         }
         if (ex instanceof WiringException w) {
-            return new Report(w.getMessage(), w.kind() == WiringException.Kind.INVALID_ARGUMENT ? EXIT_USAGE : EXIT_FAILED);
+            return new Report(wiringText(w), w.kind() == WiringException.Kind.INVALID_ARGUMENT ? EXIT_USAGE : EXIT_FAILED);
         }
         return null;
+    }
+
+    /** The connector's message, with what to do about it in the command line's words. */
+    static String wiringText(WiringException w) {
+        return switch (w.kind()) {
+            case ALREADY_CONNECTED -> w.getMessage() + "; \"jnet netns disconnect " + w.namespace() + "\" first";
+            case NO_FREE_SUBNET -> w.getMessage() + ": give --addr and --peer-addr";
+            default -> w.getMessage();
+        };
     }
 
     /** Any failure as a report: the ip-like ones, then the rest as {@link #handleExecutionException} prints them. */

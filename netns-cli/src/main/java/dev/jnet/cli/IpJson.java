@@ -1,10 +1,10 @@
 package dev.jnet.cli;
 
 import dev.jnet.cli.Json.Obj;
+import dev.jnet.net.IpAddress;
 import dev.jnet.rtnl.Address;
 import dev.jnet.rtnl.Link;
 import dev.jnet.rtnl.Route;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,53 +37,9 @@ final class IpJson {
         return a.isIpv6() ? "inet6" : "inet";
     }
 
+    /** As iproute2 prints it: dotted quad, or RFC 5952 (fd00:200::1, where Java prints fd00:200:0:0:0:0:0:1). */
     static String addr(InetAddress a) {
-        if (a instanceof Inet6Address six) {
-            // java prints fd00:200:0:0:0:0:0:1; iproute2 prints the RFC 5952 form fd00:200::1
-            return compressV6(six.getAddress());
-        }
-        return a.getHostAddress();
-    }
-
-    private static String compressV6(byte[] b) {
-        int[] w = new int[8];
-        for (int i = 0; i < 8; i++) {
-            w[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-        }
-        // IPv4-mapped ::ffff:a.b.c.d as inet_ntop prints it
-        if (w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == 0 && w[4] == 0 && w[5] == 0xffff) {
-            return "::ffff:" + (b[12] & 0xff) + "." + (b[13] & 0xff) + "." + (b[14] & 0xff) + "." + (b[15] & 0xff);
-        }
-        int bestStart = -1;
-        int bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            if (w[i] == 0) {
-                int j = i;
-                while (j < 8 && w[j] == 0) {
-                    j++;
-                }
-                if (j - i > bestLen) {
-                    bestStart = i;
-                    bestLen = j - i;
-                }
-                i = j;
-            } else {
-                i++;
-            }
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(w[i]));
-        }
-        return sb.toString();
+        return IpAddress.of(a).toString();
     }
 
     /** Address flag words as print_ifa_flags writes them: (name, shown-in-text). */

@@ -1,11 +1,13 @@
 package dev.jnet.cli;
 
+import dev.jnet.net.InvalidAddressException;
+import dev.jnet.net.IpAddress;
+import dev.jnet.net.IpPrefix;
 import dev.jnet.netns.NetnsManager;
 import dev.jnet.rtnl.RtnlHandle;
 import dev.jnet.wiring.ConnectOptions;
 import dev.jnet.wiring.Connection;
 import dev.jnet.wiring.NetnsConnector;
-import dev.jnet.wiring.WiringException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,19 +35,34 @@ final class NetnsConnect implements Callable<Integer> {
     @Option(names = "--ipv6", paramLabel = "HOST6/PLEN,NS6/PLEN", description = "IPv6 addresses too.") String ipv6;
     @Spec CommandSpec spec;
 
+    /** The options as the connector takes them; bad or unpaired addresses are refused in the options' words. */
     static ConnectOptions options(String hostIfname, String nsIfname, String addr, String peerAddr, String bridge,
             String ipv6) {
-        ConnectOptions o = ConnectOptions.defaults().withHostIfname(hostIfname).withNsIfname(nsIfname)
-                .withAddresses(addr, peerAddr).withBridge(bridge);
+        if ((addr == null) != (peerAddr == null)) {
+            throw new Failures.UsageException("--addr and --peer-addr go together: give both or neither");
+        }
+        ConnectOptions o = ConnectOptions.defaults().withHostIfname(hostIfname).withNsIfname(nsIfname).withBridge(bridge);
+        if (addr != null) {
+            o = o.withAddresses(prefix("--addr", addr, IpAddress.Family.IPV4),
+                    prefix("--peer-addr", peerAddr, IpAddress.Family.IPV4));
+        }
         if (ipv6 != null) {
             String[] p = ipv6.split(",", -1);
             if (p.length != 2) {
-                throw new WiringException(WiringException.Kind.INVALID_ARGUMENT,
-                        "--ipv6 expects HOST6/PLEN,NS6/PLEN, not \"" + ipv6 + "\"");
+                throw new Failures.UsageException("--ipv6 expects HOST6/PLEN,NS6/PLEN, not \"" + ipv6 + "\"");
             }
-            o = o.withIpv6(p[0], p[1]);
+            o = o.withIpv6(prefix("--ipv6", p[0], IpAddress.Family.IPV6), prefix("--ipv6", p[1], IpAddress.Family.IPV6));
         }
         return o;
+    }
+
+    private static IpPrefix prefix(String option, String text, IpAddress.Family family) {
+        try {
+            return IpPrefix.parseOrHost(text, family);
+        } catch (InvalidAddressException e) {
+            throw new Failures.UsageException("Invalid " + option + " \"" + text + "\": " + e.reason()
+                    + (family == IpAddress.Family.IPV4 ? " (ADDR/PLEN expected)" : " (ADDR6/PLEN expected)"));
+        }
     }
 
     static String describe(Connection c) {

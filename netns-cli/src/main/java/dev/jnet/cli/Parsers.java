@@ -1,10 +1,11 @@
 package dev.jnet.cli;
 
-import dev.jnet.rtnl.Ipv4Literal;
-import java.net.Inet4Address;
+import dev.jnet.net.InvalidAddressException;
+import dev.jnet.net.IpAddress;
+import dev.jnet.net.IpAddress.Family;
+import dev.jnet.net.IpPrefix;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 /** Parsers for iproute2's argument syntax: hardware addresses, IP prefixes, numbers, scopes. */
 final class Parsers {
@@ -62,26 +63,9 @@ final class Parsers {
      * both, 4 or 6 only that one.
      */
     static InetAddress literal(String s, int family) {
-        if (s.isEmpty()) {
-            return null;
-        }
-        boolean v6 = s.indexOf(':') >= 0;
-        if ((family == 4 && v6) || (family == 6 && !v6)) {
-            return null;
-        }
-        if (!v6) {
-            return Ipv4Literal.parse(s);
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!(c == ':' || c == '.' || Character.digit(c, 16) >= 0)) {
-                return null;
-            }
-        }
         try {
-            InetAddress a = InetAddress.getByName(s); // a literal: no lookup happens
-            return a instanceof Inet6Address || a instanceof Inet4Address ? a : null;
-        } catch (UnknownHostException | IllegalArgumentException e) {
+            return IpAddress.parse(s, family == 4 ? Family.IPV4 : family == 6 ? Family.IPV6 : null).toInetAddress();
+        } catch (InvalidAddressException e) {
             return null;
         }
     }
@@ -90,7 +74,10 @@ final class Parsers {
         return a instanceof Inet6Address ? 6 : 4;
     }
 
-    /** iproute2's get_prefix: ADDR[/LEN] or default/any/all; errors as ip prints them. */
+    /**
+     * iproute2's get_prefix: ADDR[/LEN] or default/any/all; errors as ip prints them. The address
+     * is {@link IpAddress}'s strict literal; the length, as ip reads it, may have leading zeros.
+     */
     static Prefix prefix(String s, int family) {
         if (s.equals("default") || s.equals("any") || s.equals("all")) {
             return new Prefix(family, null, 0, true);
@@ -131,30 +118,12 @@ final class Parsers {
 
     /** The network part of {@code a}/{@code len} (host bits cleared). */
     static InetAddress network(InetAddress a, int len) {
-        byte[] b = a.getAddress();
-        for (int i = 0; i < b.length; i++) {
-            int bits = Math.max(0, Math.min(8, len - 8 * i));
-            b[i] &= (byte) (0xff << (8 - bits));
-        }
-        try {
-            return InetAddress.getByAddress(b);
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
+        return new IpPrefix(IpAddress.of(a), len).network().address().toInetAddress();
     }
 
     /** The IPv4 broadcast of {@code a}/{@code len}. */
     static InetAddress broadcast(InetAddress a, int len) {
-        byte[] b = a.getAddress();
-        for (int i = 0; i < b.length; i++) {
-            int bits = Math.max(0, Math.min(8, len - 8 * i));
-            b[i] |= (byte) ~(0xff << (8 - bits));
-        }
-        try {
-            return InetAddress.getByAddress(b);
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
+        return new IpPrefix(IpAddress.of(a), len).lastAddress().toInetAddress();
     }
 
     /** An unsigned decimal (or 0x hex) number up to {@code max}, or -1 when it is not one. */

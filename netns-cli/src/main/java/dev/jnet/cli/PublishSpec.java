@@ -1,8 +1,9 @@
 package dev.jnet.cli;
 
+import dev.jnet.net.InvalidAddressException;
+import dev.jnet.net.IpAddress;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,8 +30,6 @@ record PublishSpec(InetAddress hostAddress, int hostPort, int guestPort, Protoco
     static final String FORMAT = "[HOSTIP:]HPORT:GPORT[/tcp|/udp]";
     private static final Pattern SPEC = Pattern.compile(
             "(?:(\\[[^\\]]*\\]|[^:\\[\\]/]*):)?([^:/]*):([^:/]*)(?:/(.*))?");
-    private static final Pattern IPV4 = Pattern.compile("([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})");
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+");
     private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
 
     /** A spec that cannot be used; the message is the one line to print. */
@@ -90,31 +89,17 @@ record PublishSpec(InetAddress hostAddress, int hostPort, int guestPort, Protoco
     private static InetAddress address(String spec, String text) {
         if (text.startsWith("[")) {
             String inner = text.substring(1, text.length() - 1);
-            if (!inner.contains(":") || !IPV6.matcher(inner).matches()) {
-                throw bad(spec, "\"" + inner + "\" is not an IPv6 address");
-            }
             try {
-                return InetAddress.getByName(inner); // a literal: no lookup
-            } catch (UnknownHostException e) {
+                return IpAddress.parseIpv6(inner).toInetAddress();
+            } catch (InvalidAddressException e) {
                 throw bad(spec, "\"" + inner + "\" is not an IPv6 address");
             }
-        }
-        Matcher m = IPV4.matcher(text);
-        if (!m.matches()) {
-            throw bad(spec, "\"" + text + "\" is not an IPv4 address (IPv6 goes in brackets: [::1]:8080:80)");
-        }
-        byte[] b = new byte[4];
-        for (int i = 0; i < 4; i++) {
-            int v = Integer.parseInt(m.group(i + 1));
-            if (v > 255) {
-                throw bad(spec, "\"" + text + "\" is not an IPv4 address");
-            }
-            b[i] = (byte) v;
         }
         try {
-            return InetAddress.getByAddress(b);
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
+            return IpAddress.parseIpv4(text).toInetAddress();
+        } catch (InvalidAddressException e) {
+            throw bad(spec, "\"" + text + "\" is not an IPv4 address"
+                    + (text.matches("[0-9.]+") ? "" : " (IPv6 goes in brackets: [::1]:8080:80)"));
         }
     }
 
@@ -137,11 +122,7 @@ record PublishSpec(InetAddress hostAddress, int hostPort, int guestPort, Protoco
     }
 
     private static InetAddress wildcard() {
-        try {
-            return InetAddress.getByAddress(new byte[4]);
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
+        return IpAddress.ipv4(0).toInetAddress();
     }
 
     private static Invalid bad(String spec, String why) {

@@ -1,5 +1,8 @@
 package dev.jnet.cli;
 
+import dev.jnet.net.InvalidAddressException;
+import dev.jnet.net.IpAddress;
+import dev.jnet.net.IpPrefix;
 import dev.jnet.usernet.Ipv6Config;
 import dev.jnet.usernet.UsernetConfig;
 import java.net.Inet4Address;
@@ -7,7 +10,6 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.Enumeration;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -15,7 +17,6 @@ import java.util.regex.Pattern;
  * {@link Bad} carrying the one line to print.
  */
 final class SlirpArgs {
-    private static final Pattern CIDR = Pattern.compile("(([0-9]{1,3}\\.){3}[0-9]{1,3})/([0-9]{1,2})");
     private static final Pattern MAC = Pattern.compile("\\p{XDigit}{2}(:\\p{XDigit}{2}){5}");
     private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,10}");
 
@@ -32,19 +33,20 @@ final class SlirpArgs {
 
     /** {@code --cidr}: a network address and a prefix of 1..25 (the guest is .100). Returns {network, prefix}. */
     static int[] cidr(String text) {
-        Matcher m = CIDR.matcher(text);
-        if (!m.matches()) {
+        int slash = text.indexOf('/');
+        String addr = slash < 0 ? text : text.substring(0, slash);
+        if (slash < 0 || !addr.matches("[0-9.]+") || !text.substring(slash + 1).matches("0|[1-9][0-9]?")) {
             throw new Bad("invalid CIDR: " + text);
         }
-        int network = ipv4(m.group(1), "invalid network address: " + m.group(1));
-        int prefix = Integer.parseInt(m.group(3));
+        IpAddress network = ipv4(addr, "invalid network address: " + addr);
+        int prefix = Integer.parseInt(text.substring(slash + 1));
         if (prefix < 1 || prefix > 25) {
             throw new Bad("prefix length needs to be 1-25");
         }
-        if ((network & ~UsernetConfig.netmask(prefix)) != 0) {
+        if (!new IpPrefix(network, prefix).isNetwork()) {
             throw new Bad("CIDR needs to be a network address like 10.0.2.0/24, not like 10.0.2.100/24");
         }
-        return new int[] {network, prefix};
+        return new int[] {network.toIpv4Int(), prefix};
     }
 
     /** {@code -m}: 68 (IPv4's minimum, which the kernel enforces) to 65521. */
@@ -90,8 +92,7 @@ final class SlirpArgs {
     /** {@code --outbound-addr}: an IPv4 address, or an interface whose first IPv4 address to use. */
     static InetAddress outbound(String text) {
         if (text.matches("[0-9.]+")) {
-            int addr = ipv4(text, "outbound-addr has to be valid ipv4 address or interface name.");
-            return toInet(addr);
+            return ipv4(text, "outbound-addr has to be valid ipv4 address or interface name.").toInetAddress();
         }
         try {
             NetworkInterface nif = NetworkInterface.getByName(text);
@@ -116,7 +117,7 @@ final class SlirpArgs {
     static Ipv6Config cidr6(String text) {
         int slash = text.indexOf('/');
         String addr = slash < 0 ? text : text.substring(0, slash);
-        if (slash < 0 || !addr.contains(":") || !addr.matches("[0-9A-Fa-f:.]+")) {
+        if (slash < 0 || !addr.contains(":")) {
             throw new Bad("invalid IPv6 CIDR: " + text + " (expected PREFIX/64, e.g. fd00::/64)");
         }
         if (!text.substring(slash + 1).equals("64")) {
@@ -124,12 +125,9 @@ final class SlirpArgs {
         }
         byte[] b;
         try {
-            b = InetAddress.getByName(addr).getAddress(); // a literal (checked above): no lookup
-        } catch (java.net.UnknownHostException e) {
-            throw new Bad("invalid IPv6 CIDR: " + text);
-        }
-        if (b.length != 16) {
-            throw new Bad("invalid IPv6 CIDR: " + text);
+            b = IpAddress.parseIpv6(addr).bytes();
+        } catch (InvalidAddressException e) {
+            throw new Bad("invalid IPv6 CIDR: " + text + " (" + e.reason() + ")");
         }
         long high = 0;
         long low = 0;
@@ -146,27 +144,11 @@ final class SlirpArgs {
         return new Ipv6Config(high, 64);
     }
 
-    private static int ipv4(String text, String error) {
-        String[] parts = text.split("\\.", -1);
-        if (parts.length != 4) {
-            throw new Bad(error);
-        }
-        int addr = 0;
-        for (String p : parts) {
-            if (!p.matches("[0-9]{1,3}") || Integer.parseInt(p) > 255) {
-                throw new Bad(error);
-            }
-            addr = addr << 8 | Integer.parseInt(p);
-        }
-        return addr;
-    }
-
-    private static InetAddress toInet(int addr) {
+    private static IpAddress ipv4(String text, String error) {
         try {
-            return InetAddress.getByAddress(new byte[] {(byte) (addr >>> 24), (byte) (addr >>> 16), (byte) (addr >>> 8),
-                    (byte) addr});
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException(e);
+            return IpAddress.parseIpv4(text);
+        } catch (InvalidAddressException e) {
+            throw new Bad(error);
         }
     }
 }

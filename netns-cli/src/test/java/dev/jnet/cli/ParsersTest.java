@@ -28,7 +28,8 @@ class ParsersTest {
         assertThat(Parsers.prefix("fd00:200::1", 0).length()).isEqualTo(128);
         assertThat(Parsers.prefix("default", 4).isDefault()).isTrue();
         for (String bad : new String[] {"10.200.0.1/99", "10.200.0.256/8", "bogus", "10.200.0/8", "fd00::1/129", "192.0.2.4/x",
-            "example.com"}) {
+            "example.com", "10.1/24", "010.200.0.1/24", "0x0a.0.0.1", " 192.0.2.1", "192.0.2.1 ", "fe80::1%lo",
+            "1::2::3/64"}) { // the last line was accepted or read as another address before the strict parser
             assertThatThrownBy(() -> Parsers.prefix(bad, 0)).isInstanceOf(IpError.class)
                     .hasMessage("Error: any valid prefix is expected rather than \"" + bad + "\".");
         }

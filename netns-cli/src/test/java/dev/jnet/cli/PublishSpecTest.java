@@ -46,6 +46,8 @@ class PublishSpecTest {
         "localhost:8080:80 # invalid --publish \"localhost:8080:80\": \"localhost\" is not an IPv4 address (IPv6 goes in brackets: [::1]:8080:80)",
         "256.0.0.1:8080:80 # invalid --publish \"256.0.0.1:8080:80\": \"256.0.0.1\" is not an IPv4 address",
         "[localhost]:8080:80 # invalid --publish \"[localhost]:8080:80\": \"localhost\" is not an IPv6 address",
+        "010.0.0.1:8080:80 # invalid --publish \"010.0.0.1:8080:80\": \"010.0.0.1\" is not an IPv4 address",
+        "[fd00::1%lo]:8080:80 # invalid --publish \"[fd00::1%lo]:8080:80\": \"fd00::1%lo\" is not an IPv6 address",
         "::1:8080:80 # invalid --publish \"::1:8080:80\": expected [HOSTIP:]HPORT:GPORT[/tcp|/udp]",
     })
     void badSpecsSayWhatIsWrongInOneLine(String spec, String message) {

@@ -24,6 +24,8 @@ class SlirpArgsTest {
         "10.0.2.0        | invalid CIDR: 10.0.2.0",
         "10.0.2.0/240    | invalid CIDR: 10.0.2.0/240",
         "300.0.2.0/24    | invalid network address: 300.0.2.0",
+        "010.0.2.0/24    | invalid network address: 010.0.2.0",
+        "10.0.2/24       | invalid network address: 10.0.2",
         "fd00::/64       | invalid CIDR: fd00::/64",
     })
     void badCidrs(String cidr, String message) {
@@ -35,7 +37,8 @@ class SlirpArgsTest {
         assertThat(SlirpArgs.cidr6("fd00::/64")).isEqualTo(dev.jnet.usernet.Ipv6Config.defaults());
         assertThat(SlirpArgs.cidr6("fd12:3456:789a:1::/64").prefixHigh()).isEqualTo(0xfd12_3456_789a_0001L);
         for (String bad : new String[] {"fd00::", "fd00::/63", "fe80::/64", "ff02::/64", "::/64", "fd00::1/64",
-                "example.test/64", "fd00::/6x"}) {
+                "example.test/64", "fd00::/6x",
+                "fd00:::/64", "fd00::%lo/64", "fd00:0:0:0:0:0:0:0:0/64"}) {
             assertThatThrownBy(() -> SlirpArgs.cidr6(bad)).as(bad).isInstanceOf(SlirpArgs.Bad.class);
         }
     }
@@ -74,7 +77,7 @@ class SlirpArgsTest {
     void outboundAddressIsIpv4OrAnInterfaceName() {
         assertThat(SlirpArgs.outbound("192.0.2.7").getHostAddress()).isEqualTo("192.0.2.7");
         assertThat(SlirpArgs.outbound("lo").getHostAddress()).isEqualTo("127.0.0.1");
-        for (String bad : new String[] {"192.0.2", "192.0.2.256", "no-such-interface0"}) {
+        for (String bad : new String[] {"192.0.2", "192.0.2.256", "192.0.02.1", "no-such-interface0"}) {
             assertThatThrownBy(() -> SlirpArgs.outbound(bad))
                     .hasMessage("outbound-addr has to be valid ipv4 address or interface name.");
         }

@@ -1,8 +1,11 @@
 package dev.jnet.wiring;
 
+import dev.jnet.net.IpAddress;
+import dev.jnet.net.IpPrefix;
+
 /**
  * What {@link NetnsConnector#connect} made, as recorded for {@link NetnsConnector#disconnect}.
- * Addresses are {@code ADDR/PLEN}; the IPv6 ones null when not asked for.
+ * The IPv6 addresses are null when not asked for.
  *
  * @param name the namespace
  * @param hostIfname the veth end in the host namespace
@@ -13,14 +16,14 @@ package dev.jnet.wiring;
  * @param hostAddress6 IPv6 host side address, or null
  * @param nsAddress6 IPv6 namespace side address, or null
  */
-public record Connection(String name, String hostIfname, String nsIfname, String hostAddress, String nsAddress,
-        String bridge, String hostAddress6, String nsAddress6) {
+public record Connection(String name, String hostIfname, String nsIfname, IpPrefix hostAddress, IpPrefix nsAddress,
+        String bridge, IpPrefix hostAddress6, IpPrefix nsAddress6) {
     /** The host side address without its prefix length: what the namespace pings. */
-    public String hostIp() {
-        return hostAddress.substring(0, hostAddress.indexOf('/'));
+    public IpAddress hostIp() {
+        return hostAddress.address();
     }
 
-    public String nsIp() {
-        return nsAddress.substring(0, nsAddress.indexOf('/'));
+    public IpAddress nsIp() {
+        return nsAddress.address();
     }
 }

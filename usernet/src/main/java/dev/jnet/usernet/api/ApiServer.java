@@ -1,5 +1,7 @@
 package dev.jnet.usernet.api;
 
+import dev.jnet.net.InvalidAddressException;
+import dev.jnet.net.IpAddress;
 import dev.jnet.usernet.forward.HostForward;
 import dev.jnet.usernet.forward.PortForwarding;
 import dev.jnet.usernet.forward.ForwardException;
@@ -20,8 +22,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -38,7 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
  * slirp4netns's API socket ({@code --api-socket}): a unix stream socket, mode 0600; each
@@ -63,8 +62,6 @@ public final class ApiServer implements AutoCloseable {
     private static final int BACKLOG = 256;
     /** sockaddr_un's sun_path, with its terminating zero. */
     private static final int MAX_PATH_BYTES = 107;
-    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
     private final EventLoop loop;
     private final PortForwarding forwarding;
@@ -459,62 +456,15 @@ public final class ApiServer implements AutoCloseable {
         if (!(v instanceof String s)) {
             throw new UnknownHostException(String.valueOf(v));
         }
-        if (IPV4.matcher(s).matches()) {
-            String[] parts = s.split("\\.");
-            byte[] b = new byte[4];
-            for (int k = 0; k < 4; k++) {
-                b[k] = (byte) Integer.parseInt(parts[k]);
-            }
-            return InetAddress.getByAddress(b);
+        try {
+            return IpAddress.parse(s).toInetAddress();
+        } catch (InvalidAddressException e) {
+            throw new UnknownHostException(e.getMessage());
         }
-        if (IPV6.matcher(s).matches()) {
-            InetAddress a = InetAddress.getByName(s); // with a ':' Java parses a literal, no lookup
-            if (a instanceof Inet6Address || a instanceof Inet4Address) {
-                return a;
-            }
-        }
-        throw new UnknownHostException(s);
     }
 
     /** IPv4 dotted, IPv6 in RFC 5952 form (::1, not 0:0:0:0:0:0:0:1). */
     static String text(InetAddress a) {
-        if (a instanceof Inet4Address) {
-            return a.getHostAddress();
-        }
-        byte[] b = a.getAddress();
-        int[] g = new int[8];
-        for (int k = 0; k < 8; k++) {
-            g[k] = ((b[2 * k] & 0xFF) << 8) | (b[2 * k + 1] & 0xFF);
-        }
-        int bestStart = -1;
-        int bestLen = 1; // a single zero group is not compressed
-        for (int k = 0; k < 8;) {
-            if (g[k] != 0) {
-                k++;
-                continue;
-            }
-            int j = k;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - k > bestLen) {
-                bestStart = k;
-                bestLen = j - k;
-            }
-            k = j;
-        }
-        StringBuilder s = new StringBuilder();
-        for (int k = 0; k < 8; k++) {
-            if (k == bestStart) {
-                s.append("::");
-                k += bestLen - 1;
-                continue;
-            }
-            if (s.length() > 0 && s.charAt(s.length() - 1) != ':') {
-                s.append(':');
-            }
-            s.append(Integer.toHexString(g[k]));
-        }
-        return s.toString();
+        return IpAddress.of(a).toString();
     }
 }

@@ -1,11 +1,14 @@
 package dev.jnet.usernet.dns;
 
-import dev.jnet.rtnl.Ipv4Literal;
+import dev.jnet.net.InvalidAddressException;
+import dev.jnet.net.IpAddress;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -70,17 +73,32 @@ public final class ResolvConf {
         return cut < 0 ? line : line.substring(0, cut);
     }
 
-    /** An IPv4 dotted quad or an IPv6 literal (with optional %scope), else {@code null}; never a lookup. */
+    /**
+     * An IPv4 dotted quad or an IPv6 literal, the latter with an optional {@code %zone} (an
+     * interface name or number, as link-local servers need), else {@code null}; never a lookup.
+     */
     static InetAddress literal(String s) {
-        if (s.indexOf(':') >= 0) {
-            try {
-                // a string with ':' is only ever parsed as an IPv6 literal, never looked up
-                InetAddress a = InetAddress.getByName(s);
-                return a instanceof Inet6Address ? a : null;
-            } catch (UnknownHostException | SecurityException e) {
-                return null;
+        int zone = s.indexOf('%');
+        try {
+            IpAddress a = IpAddress.parse(zone < 0 ? s : s.substring(0, zone));
+            if (zone < 0) {
+                return a.toInetAddress();
             }
+            return a.isIpv6() ? scoped(a, s.substring(zone + 1)) : null;
+        } catch (InvalidAddressException e) {
+            return null;
         }
-        return Ipv4Literal.parse(s);
+    }
+
+    private static InetAddress scoped(IpAddress a, String zone) {
+        try {
+            if (zone.matches("[0-9]{1,9}")) {
+                return Inet6Address.getByAddress(null, a.bytes(), Integer.parseInt(zone));
+            }
+            NetworkInterface nif = NetworkInterface.getByName(zone);
+            return nif == null ? null : Inet6Address.getByAddress(null, a.bytes(), nif);
+        } catch (UnknownHostException | SocketException e) {
+            return null;
+        }
     }
 }

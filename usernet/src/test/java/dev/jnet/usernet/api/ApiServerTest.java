@@ -140,6 +140,8 @@ class ApiServerTest {
         "{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"sctp\"}}|add_hostfwd: bad arguments.proto",
         "{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_addr\":\"localhost\",\"host_port\":1}}|add_hostfwd: bad arguments.host_addr",
         "{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_addr\":\"256.1.1.1\",\"host_port\":1}}|add_hostfwd: bad arguments.host_addr",
+        "{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_addr\":\"127.1\",\"host_port\":1}}|add_hostfwd: bad arguments.host_addr",
+        "{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_addr\":\"::1%1\",\"host_port\":1}}|add_hostfwd: bad arguments.host_addr",
         "{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_port\":\"80\",\"guest_port\":80}}|add_hostfwd: bad arguments.host_port",
         "{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_port\":70000,\"guest_port\":80}}|add_hostfwd: bad arguments.host_port",
         "{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_port\":1080,\"guest_addr\":\"x\",\"guest_port\":80}}|add_hostfwd: bad arguments.guest_addr",

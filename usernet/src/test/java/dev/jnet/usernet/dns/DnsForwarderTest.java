@@ -39,8 +39,18 @@ class DnsForwarderTest {
     @Test
     void onlyAddressLiteralsAreAcceptedNeverNamesToLookUp() {
         assertThat(ResolvConf.parse("nameserver dns.example.test\nnameserver 1.2.3\nnameserver 256.1.1.1\n"
-                + "nameserver 1.2.3.4.5\nnameserver fe80::zz\nnameserver\nnameserver 192.0.2.1\n"))
+                + "nameserver 1.2.3.4.5\nnameserver fe80::zz\nnameserver\nnameserver 010.1.1.1\nnameserver 1::2::3\n"
+                + "nameserver 192.0.2.1\n"))
                 .extracting(DnsForwarderTest::str).containsExactly("192.0.2.1:53");
+    }
+
+    @Test
+    void aLinkLocalServerMayNameItsZone() {
+        assertThat(ResolvConf.literal("fe80::53%1")).isInstanceOfSatisfying(java.net.Inet6Address.class,
+                a -> assertThat(a.getScopeId()).isEqualTo(1));
+        assertThat(ResolvConf.literal("fe80::53%no-such-if0")).isNull();
+        assertThat(ResolvConf.literal("192.0.2.53%1")).isNull();
+        assertThat(ResolvConf.literal("fe80::53%")).isNull();
     }
 
     @Test
