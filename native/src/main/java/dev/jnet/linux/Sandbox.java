@@ -9,7 +9,8 @@ import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.List;
+import java.util.function.ToIntFunction;
 
 /**
  * What a long-running JVM process can do to shrink what a compromise of it could reach, once
@@ -42,42 +43,28 @@ public final class Sandbox {
     private static final short JGE_K = 0x35;
     private static final short RET_K = 0x06;
 
-    /** The calls {@link #denySyscalls} refuses, by name; numbers per architecture below. */
-    public static final String[] DENIED = {"mount", "umount2", "pivot_root", "chroot", "ptrace", "process_vm_readv",
-        "process_vm_writev", "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "reboot",
-        "swapon", "swapoff", "bpf", "perf_event_open", "setns", "unshare", "keyctl", "add_key", "request_key",
-        "userfaultfd", "acct", "settimeofday", "adjtimex", "clock_adjtime", "sethostname", "setdomainname", "quotactl",
-        "open_by_handle_at", "name_to_handle_at", "syslog", "kcmp", "open_tree", "move_mount", "fsopen", "fsconfig",
-        "fsmount", "fspick", "mount_setattr"};
+    /** A call {@link #denySyscalls} refuses: its name and its numbers on x86_64 and aarch64. */
+    private record Call(String name, int x86_64, int aarch64) {}
 
-    private static final Map<String, Integer> X86_64 = Map.ofEntries(Map.entry("mount", 165), Map.entry("umount2", 166),
-            Map.entry("pivot_root", 155), Map.entry("chroot", 161), Map.entry("ptrace", 101),
-            Map.entry("process_vm_readv", 310), Map.entry("process_vm_writev", 311), Map.entry("kexec_load", 246),
-            Map.entry("kexec_file_load", 320), Map.entry("init_module", 175), Map.entry("finit_module", 313),
-            Map.entry("delete_module", 176), Map.entry("reboot", 169), Map.entry("swapon", 167), Map.entry("swapoff", 168),
-            Map.entry("bpf", 321), Map.entry("perf_event_open", 298), Map.entry("setns", 308), Map.entry("unshare", 272),
-            Map.entry("keyctl", 250), Map.entry("add_key", 248), Map.entry("request_key", 249),
-            Map.entry("userfaultfd", 323), Map.entry("acct", 163), Map.entry("settimeofday", 164),
-            Map.entry("adjtimex", 159), Map.entry("clock_adjtime", 305), Map.entry("sethostname", 170),
-            Map.entry("setdomainname", 171), Map.entry("quotactl", 179), Map.entry("open_by_handle_at", 304),
-            Map.entry("name_to_handle_at", 303), Map.entry("syslog", 103), Map.entry("kcmp", 312),
-            Map.entry("open_tree", 428), Map.entry("move_mount", 429), Map.entry("fsopen", 430),
-            Map.entry("fsconfig", 431), Map.entry("fsmount", 432), Map.entry("fspick", 433),
-            Map.entry("mount_setattr", 442));
-    private static final Map<String, Integer> AARCH64 = Map.ofEntries(Map.entry("mount", 40), Map.entry("umount2", 39),
-            Map.entry("pivot_root", 41), Map.entry("chroot", 51), Map.entry("ptrace", 117),
-            Map.entry("process_vm_readv", 270), Map.entry("process_vm_writev", 271), Map.entry("kexec_load", 104),
-            Map.entry("kexec_file_load", 294), Map.entry("init_module", 105), Map.entry("finit_module", 273),
-            Map.entry("delete_module", 106), Map.entry("reboot", 142), Map.entry("swapon", 224), Map.entry("swapoff", 225),
-            Map.entry("bpf", 280), Map.entry("perf_event_open", 241), Map.entry("setns", 268), Map.entry("unshare", 97),
-            Map.entry("keyctl", 219), Map.entry("add_key", 217), Map.entry("request_key", 218),
-            Map.entry("userfaultfd", 282), Map.entry("acct", 89), Map.entry("settimeofday", 170),
-            Map.entry("adjtimex", 171), Map.entry("clock_adjtime", 266), Map.entry("sethostname", 161),
-            Map.entry("setdomainname", 162), Map.entry("quotactl", 60), Map.entry("open_by_handle_at", 265),
-            Map.entry("name_to_handle_at", 264), Map.entry("syslog", 116), Map.entry("kcmp", 272),
-            Map.entry("open_tree", 428), Map.entry("move_mount", 429), Map.entry("fsopen", 430),
-            Map.entry("fsconfig", 431), Map.entry("fsmount", 432), Map.entry("fspick", 433),
-            Map.entry("mount_setattr", 442));
+    private static final List<Call> CALLS = List.of(
+        new Call("mount", 165, 40), new Call("umount2", 166, 39), new Call("pivot_root", 155, 41),
+        new Call("chroot", 161, 51), new Call("ptrace", 101, 117), new Call("process_vm_readv", 310, 270),
+        new Call("process_vm_writev", 311, 271), new Call("kexec_load", 246, 104),
+        new Call("kexec_file_load", 320, 294), new Call("init_module", 175, 105), new Call("finit_module", 313, 273),
+        new Call("delete_module", 176, 106), new Call("reboot", 169, 142), new Call("swapon", 167, 224),
+        new Call("swapoff", 168, 225), new Call("bpf", 321, 280), new Call("perf_event_open", 298, 241),
+        new Call("setns", 308, 268), new Call("unshare", 272, 97), new Call("keyctl", 250, 219),
+        new Call("add_key", 248, 217), new Call("request_key", 249, 218), new Call("userfaultfd", 323, 282),
+        new Call("acct", 163, 89), new Call("settimeofday", 164, 170), new Call("adjtimex", 159, 171),
+        new Call("clock_adjtime", 305, 266), new Call("sethostname", 170, 161), new Call("setdomainname", 171, 162),
+        new Call("quotactl", 179, 60), new Call("open_by_handle_at", 304, 265),
+        new Call("name_to_handle_at", 303, 264), new Call("syslog", 103, 116), new Call("kcmp", 312, 272),
+        new Call("open_tree", 428, 428), new Call("move_mount", 429, 429), new Call("fsopen", 430, 430),
+        new Call("fsconfig", 431, 431), new Call("fsmount", 432, 432), new Call("fspick", 433, 433),
+        new Call("mount_setattr", 442, 442));
+
+    /** The calls {@link #denySyscalls} refuses, by name. */
+    public static final String[] DENIED = CALLS.stream().map(Call::name).toArray(String[]::new);
 
     private Sandbox() {}
 
@@ -192,13 +179,13 @@ public final class Sandbox {
 
     /** arch check, the x32 range on x86_64, then one comparison per denied call. */
     static Memory filter() {
-        Map<String, Integer> numbers;
+        ToIntFunction<Call> number;
         int arch;
         if (x86()) {
-            numbers = X86_64;
+            number = Call::x86_64;
             arch = AUDIT_ARCH_X86_64;
         } else if (Platform.isARM() && Platform.is64Bit()) {
-            numbers = AARCH64;
+            number = Call::aarch64;
             arch = AUDIT_ARCH_AARCH64;
         } else {
             throw new UnsupportedOperationException("seccomp filter for " + System.getProperty("os.arch"));
@@ -216,8 +203,7 @@ public final class Sandbox {
             insn(m, at, JGE_K, (byte) (n + 1), 0, X32_SYSCALL_BIT); // to the final "deny"
         }
         for (int i = 0; i < n; i++) {
-            Integer nr = numbers.get(DENIED[i]);
-            insn(m, at, JEQ_K, (byte) (n - i), 0, nr); // to "deny", n - i instructions on
+            insn(m, at, JEQ_K, (byte) (n - i), 0, number.applyAsInt(CALLS.get(i))); // to "deny", n - i instructions on
         }
         insn(m, at, RET_K, 0, 0, SECCOMP_RET_ALLOW);
         insn(m, at, RET_K, 0, 0, SECCOMP_RET_ERRNO | EPERM);

@@ -1,5 +1,6 @@
 package dev.jnet.netns;
 
+import dev.jnet.linux.KindException;
 import dev.jnet.linux.SyscallException;
 
 /**
@@ -7,7 +8,7 @@ import dev.jnet.linux.SyscallException;
  * (e.g. {@code Cannot create namespace file "/run/netns/x": File exists}); {@link #kind()}
  * lets callers tell bad input from a system failure without parsing text.
  */
-public class NetnsException extends RuntimeException {
+public class NetnsException extends KindException {
     private static final long serialVersionUID = 1L;
 
     /** What went wrong, independent of wording. */
@@ -22,20 +23,17 @@ public class NetnsException extends RuntimeException {
         SYSTEM
     }
 
-    private final Kind kind;
-
     public NetnsException(Kind kind, String message) {
-        super(message);
-        this.kind = kind;
+        super(kind, message);
     }
 
     public NetnsException(Kind kind, String message, Throwable cause) {
-        super(message, cause);
-        this.kind = kind;
+        super(kind, message, cause);
     }
 
+    @Override
     public Kind kind() {
-        return kind;
+        return (Kind) super.kind();
     }
 
     /** The errno of the underlying system call, or 0 when the failure was not a system call's. */

@@ -1,11 +1,13 @@
 package dev.jnet.wiring;
 
+import dev.jnet.linux.KindException;
+
 /**
  * {@link NetnsConnector} could not connect or disconnect. The message is one line for the user,
  * in the library's words (no command-line options): a command line can add its own hint by
  * {@link #kind()}, with {@link #namespace()}.
  */
-public class WiringException extends RuntimeException {
+public class WiringException extends KindException {
     private static final long serialVersionUID = 1L;
 
     public enum Kind {
@@ -23,7 +25,6 @@ public class WiringException extends RuntimeException {
         SYSTEM
     }
 
-    private final Kind kind;
     private final String namespace;
 
     public WiringException(Kind kind, String message) {
@@ -35,13 +36,13 @@ public class WiringException extends RuntimeException {
     }
 
     public WiringException(Kind kind, String namespace, String message, Throwable cause) {
-        super(message, cause);
-        this.kind = kind;
+        super(kind, message, cause);
         this.namespace = namespace;
     }
 
+    @Override
     public Kind kind() {
-        return kind;
+        return (Kind) super.kind();
     }
 
     /** The namespace it is about, or null. */

@@ -20,6 +20,8 @@ import io.netty.buffer.ByteBuf;
  * router advertisements, ICMPv6 (echo answered and forwarded), UDP over IPv6 with DNS at
  * prefix::3, and the TCP handler it is given. Owned by the stack's thread.
  */
+// members that name the internal transports (udp, icmp, dns) are for wiring inside the module and its tests
+@SuppressWarnings("exports")
 public final class Ipv6Stack implements AutoCloseable {
     private final Ipv6Output out;
     private final Ipv6Input input;

@@ -4,6 +4,7 @@ import dev.jnet.usernet.dns.DnsForwarder;
 import dev.jnet.usernet.forward.PortForwarding;
 import dev.jnet.usernet.icmp.IcmpEcho;
 import dev.jnet.usernet.icmp.IcmpEchoForwarder;
+import dev.jnet.usernet.icmp.Icmpv4Errors;
 import dev.jnet.usernet.icmp.PingSocket;
 import dev.jnet.usernet.ip.ArpResponder;
 import dev.jnet.usernet.ip.Ipv4Handler;
@@ -39,6 +40,8 @@ import java.util.function.IntSupplier;
  * ({@link UsernetConfig#ipv6()}); IPv6 while off and other EtherTypes are counted and dropped.
  * All state belongs to the scheduler's thread.
  */
+// members that name the internal transports (udp, icmp, dns) are for wiring inside the module and its tests
+@SuppressWarnings("exports")
 public final class Stack implements FrameHandler, AutoCloseable {
     private static final long CLOSE_WAIT_SECONDS = 10;
 
@@ -89,7 +92,7 @@ public final class Stack implements FrameHandler, AutoCloseable {
         this.udp = udp;
         this.icmp = icmp;
         this.arp = new ArpResponder(config, out.sink());
-        this.ipv4 = new Ipv4Input(config, out, tcp, udp, icmp);
+        this.ipv4 = new Ipv4Input(config, tcp, udp, icmp, new Icmpv4Errors().protocolUnreachable(out));
         this.ipv6 = ipv6;
         if (ipv6 != null) {
             scheduler.execute(() -> {

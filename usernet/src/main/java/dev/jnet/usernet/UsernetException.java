@@ -1,10 +1,12 @@
 package dev.jnet.usernet;
 
+import dev.jnet.linux.KindException;
+
 /**
  * Usernet could not start or had to stop. The message is one line meant for a person, e.g.
  * {@code cannot open tap "tap0": ioctl(TUNSETIFF) for "tap0": Device or resource busy}.
  */
-public class UsernetException extends RuntimeException {
+public class UsernetException extends KindException {
     private static final long serialVersionUID = 1L;
 
     /** What failed. */
@@ -21,19 +23,16 @@ public class UsernetException extends RuntimeException {
         RUNTIME
     }
 
-    private final Kind kind;
-
     public UsernetException(Kind kind, String message) {
-        super(message);
-        this.kind = kind;
+        super(kind, message);
     }
 
     public UsernetException(Kind kind, String message, Throwable cause) {
-        super(message, cause);
-        this.kind = kind;
+        super(kind, message, cause);
     }
 
+    @Override
     public Kind kind() {
-        return kind;
+        return (Kind) super.kind();
     }
 }

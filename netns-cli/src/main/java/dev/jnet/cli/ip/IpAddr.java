@@ -1,5 +1,6 @@
 package dev.jnet.cli.ip;
 
+import dev.jnet.cli.Json;
 import dev.jnet.rtnl.Address;
 import dev.jnet.rtnl.Link;
 import java.io.PrintWriter;
@@ -127,7 +128,7 @@ final class IpAddr extends IpObject {
                 for (Address ad : mine) {
                     infos.add(IpJson.address(ad).toString());
                 }
-                items.add(IpJson.link(l, t.byIndex(), false, o.family() == 0).putRaw("addr_info", IpJson.array(infos)).toString());
+                items.add(IpJson.link(l, t.byIndex(), false, o.family() == 0).putRaw("addr_info", Json.array(infos)).toString());
             } else {
                 StringBuilder b = new StringBuilder(IpText.link(l, t.byIndex(), false, o.family() == 0,
                         netnsNames(List.of(l))));
@@ -138,7 +139,7 @@ final class IpAddr extends IpObject {
             }
         }
         if (o.json()) {
-            out.println(IpJson.array(items));
+            out.println(Json.array(items));
         }
         out.flush();
     }

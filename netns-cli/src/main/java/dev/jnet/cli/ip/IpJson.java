@@ -2,6 +2,7 @@ package dev.jnet.cli.ip;
 
 import dev.jnet.cli.Json;
 
+import dev.jnet.cli.Json.Obj;
 import dev.jnet.net.IpAddress;
 import dev.jnet.rtnl.Address;
 import dev.jnet.rtnl.Link;
@@ -13,63 +14,11 @@ import java.util.Map;
 
 /**
  * {@code ip -j} compatible JSON for links, addresses and routes: the same field names, value
- * types and field order as iproute2 6.x for the fields jnet has. Also the names iproute2 gives
+ * types and field order as iproute2 6.x for the fields jnet has, written by {@link Json}. Also the names iproute2 gives
  * flags, link types and states, shared with {@link IpText}.
  */
 final class IpJson {
     private IpJson() {}
-
-    /** A JSON object whose fields keep their insertion order. */
-    static final class Obj {
-        private final StringBuilder b = new StringBuilder("{");
-        private boolean first = true;
-
-        private StringBuilder key(String k) {
-            if (!first) {
-                b.append(',');
-            }
-            first = false;
-            return b.append(Json.string(k)).append(':');
-        }
-
-        Obj put(String k, String v) {
-            key(k).append(Json.string(v));
-            return this;
-        }
-
-        Obj put(String k, long v) {
-            key(k).append(v);
-            return this;
-        }
-
-        Obj put(String k, boolean v) {
-            key(k).append(v);
-            return this;
-        }
-
-        Obj putStrings(String k, List<String> v) {
-            key(k).append('[');
-            for (int i = 0; i < v.size(); i++) {
-                b.append(i > 0 ? "," : "").append(Json.string(v.get(i)));
-            }
-            b.append(']');
-            return this;
-        }
-
-        Obj putRaw(String k, String json) {
-            key(k).append(json);
-            return this;
-        }
-
-        @Override
-        public String toString() {
-            return b + "}";
-        }
-    }
-
-    static String array(List<String> items) {
-        return "[" + String.join(",", items) + "]";
-    }
 
     // ---- names (iproute2's) ----
 
@@ -151,7 +100,7 @@ final class IpJson {
             } else if (peer != 0) {
                 o.put("link", nameOf(byIndex, peer));
             } else {
-                o.putRaw("link", "null");
+                o.putNull("link");
             }
         }
         o.put("ifname", l.ifname());

@@ -1,5 +1,6 @@
 package dev.jnet.cli.ip;
 
+import dev.jnet.cli.Json;
 import dev.jnet.rtnl.Link;
 import dev.jnet.rtnl.LinkChange;
 import dev.jnet.rtnl.LinkKind;
@@ -279,7 +280,7 @@ final class IpLink extends IpObject {
             for (Link l : sel) {
                 items.add(IpJson.link(l, t.byIndex(), true).toString());
             }
-            out.println(IpJson.array(items));
+            out.println(Json.array(items));
         } else {
             Map<Integer, String> names = netnsNames(sel);
             for (Link l : sel) {

@@ -1,5 +1,6 @@
 package dev.jnet.cli.ip;
 
+import dev.jnet.cli.Json;
 import dev.jnet.rtnl.Route;
 import dev.jnet.rtnl.RouteScope;
 import dev.jnet.rtnl.RouteType;
@@ -225,7 +226,7 @@ final class IpRoute extends IpObject {
             }
         }
         if (o.json()) {
-            out.println(IpJson.array(items));
+            out.println(Json.array(items));
         }
         out.flush();
     }

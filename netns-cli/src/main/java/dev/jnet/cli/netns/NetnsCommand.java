@@ -108,10 +108,13 @@ public final class NetnsCommand implements Callable<Integer> {
             if (json || netns.json()) {
                 List<String> items = new ArrayList<>();
                 for (NetnsInfo n : all) {
-                    items.add("{\"name\":" + Json.string(n.name())
-                            + (n.nsid().isPresent() ? ",\"id\":" + n.nsid().getAsInt() : "") + "}");
+                    Json.Obj o = new Json.Obj().put("name", n.name());
+                    if (n.nsid().isPresent()) {
+                        o.put("id", n.nsid().getAsInt());
+                    }
+                    items.add(o.toString());
                 }
-                out.println("[" + String.join(",", items) + "]");
+                out.println(Json.array(items));
             } else {
                 for (NetnsInfo n : all) {
                     out.println(n.name() + (n.nsid().isPresent() ? " (id: " + n.nsid().getAsInt() + ")" : ""));

@@ -18,8 +18,8 @@ final class StatsLine {
 
     /** {@code jnet usernet: faults {"to_stack":{"passed":..,"dropped":..},"to_guest":{..}}}: what the injector did. */
     static String faults(dev.jnet.usernet.link.FaultInjector injector) {
-        return "jnet usernet: faults {\"to_stack\":" + object(injector.toStackCounters()) + ",\"to_guest\":"
-                + object(injector.toGuestCounters()) + "}";
+        return "jnet usernet: faults " + new Json.Obj().putRaw("to_stack", object(injector.toStackCounters()))
+                .putRaw("to_guest", object(injector.toGuestCounters()));
     }
 
     static String of(StackStats stats) {
@@ -27,18 +27,17 @@ final class StatsLine {
     }
 
     private static String object(Record r) {
-        StringBuilder b = new StringBuilder().append('{');
-        RecordComponent[] components = r.getClass().getRecordComponents();
-        for (int i = 0; i < components.length; i++) {
-            Object value;
+        Json.Obj o = new Json.Obj();
+        for (RecordComponent c : r.getClass().getRecordComponents()) {
+            Number value; // the components are counters
             try {
-                value = components[i].getAccessor().invoke(r);
+                value = (Number) c.getAccessor().invoke(r);
             } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("reading " + components[i].getName() + " of " + r.getClass(), e);
+                throw new IllegalStateException("reading " + c.getName() + " of " + r.getClass(), e);
             }
-            b.append(i == 0 ? "" : ",").append(Json.string(snakeCase(components[i].getName()))).append(':').append(value);
+            o.put(snakeCase(c.getName()), value.longValue());
         }
-        return b.append('}').toString();
+        return o.toString();
     }
 
     static String snakeCase(String camel) {

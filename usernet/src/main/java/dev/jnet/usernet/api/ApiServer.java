@@ -333,7 +333,7 @@ public final class ApiServer implements AutoCloseable {
             forwarding.add(new HostForward(proto, host, hostPort, guest, guestPort, preserveSource))
                     .whenComplete((id, failure) -> {
                         if (failure == null) {
-                            reply(ctx, "{\"return\":{\"id\":" + id + "}}");
+                            reply(ctx, returned(id));
                         } else {
                             reply(ctx, addError(failure));
                         }
@@ -358,7 +358,7 @@ public final class ApiServer implements AutoCloseable {
             }
             forwarding.remove(id).whenComplete((ok, failure) -> {
                 if (failure == null) {
-                    reply(ctx, "{\"return\":{}}");
+                    reply(ctx, returned(null));
                 } else if (cause(failure) instanceof ForwardException f
                         && f.kind() == ForwardException.Kind.UNKNOWN_ID) {
                     reply(ctx, error("remove_hostfwd: bad arguments.id"));
@@ -371,22 +371,39 @@ public final class ApiServer implements AutoCloseable {
 
     /** slirp4netns's list form: {"entries":[{"id":..,"proto":..,...}]}, compact. */
     static String entries(List<PortForwarding.Entry> entries) {
-        StringBuilder b = new StringBuilder("{\"entries\":[");
-        for (int k = 0; k < entries.size(); k++) {
-            PortForwarding.Entry e = entries.get(k);
-            HostForward f = e.forward();
-            b.append(k == 0 ? "" : ",").append("{\"id\":").append(e.id())
-                    .append(",\"proto\":").append(Json.quote(f.proto().wireName()))
-                    .append(",\"host_addr\":").append(Json.quote(text(f.hostAddr())))
-                    .append(",\"host_port\":").append(f.hostPort())
-                    .append(",\"guest_addr\":").append(Json.quote(text(f.guestAddr())))
-                    .append(",\"guest_port\":").append(f.guestPort());
-            if (f.preserveSource()) {
-                b.append(",\"preserve_source\":true"); // only where asked for: slirp4netns's form otherwise
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("entries");
+            for (PortForwarding.Entry e : entries) {
+                HostForward f = e.forward();
+                g.writeStartObject();
+                g.writeNumberField("id", e.id());
+                g.writeStringField("proto", f.proto().wireName());
+                g.writeStringField("host_addr", text(f.hostAddr()));
+                g.writeNumberField("host_port", f.hostPort());
+                g.writeStringField("guest_addr", text(f.guestAddr()));
+                g.writeNumberField("guest_port", f.guestPort());
+                if (f.preserveSource()) {
+                    g.writeBooleanField("preserve_source", true); // only where asked for: slirp4netns's form otherwise
+                }
+                g.writeEndObject();
             }
-            b.append('}');
-        }
-        return b.append("]}").toString();
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    /** {"return":{"id":N}}, or {"return":{}} for a {@code null} id. */
+    private static String returned(Integer id) {
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeObjectFieldStart("return");
+            if (id != null) {
+                g.writeNumberField("id", id);
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        });
     }
 
     private static String addError(Throwable failure) {
@@ -406,7 +423,13 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private static String error(String what) {
-        return "{\"error\":{\"desc\":" + Json.quote("bad request: " + what) + "}}";
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeObjectFieldStart("error");
+            g.writeStringField("desc", "bad request: " + what);
+            g.writeEndObject();
+            g.writeEndObject();
+        });
     }
 
     /** 1..65535 from a JSON integer (8080 or 8080.0); 0 for anything else. */

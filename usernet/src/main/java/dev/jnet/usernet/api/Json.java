@@ -1,22 +1,39 @@
 package dev.jnet.usernet.api;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.async.ByteArrayFeeder;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A small strict JSON (RFC 8259) reader and string quoter for the API socket's requests and
- * replies; no JSON library is on the class path and the protocol needs only this much.
- * Values: {@code Map<String, Object>} (insertion order), {@code List<Object>}, {@code String},
- * {@code Long} (integers that fit) or {@code Double}, {@code Boolean}, and {@link #NULL}.
- * Rejected: trailing commas, comments, leading zeros, unescaped control characters, lone
- * surrogate escapes, duplicate keys, nesting deeper than {@link #MAX_DEPTH}, anything after
- * the value but white space. Input that stops early is told apart ({@link Incomplete}), so a
- * reader can wait for the rest.
+ * The API socket's JSON, read and written by jackson-core; this class only turns jackson's
+ * tokens into plain values and its exceptions into two kinds.
+ *
+ * <p>Values: {@code Map<String, Object>} (insertion order), {@code List<Object>}, {@code String},
+ * {@code Long} (integers that fit) or {@code Double}, {@code Boolean}, and {@link #NULL}. Strict
+ * RFC 8259 (jackson's defaults: no comments, trailing commas, leading zeros, unescaped control
+ * characters, NaN), and also rejected: duplicate keys, lone surrogate escapes, anything after the
+ * value but white space, and what jackson's {@link StreamReadConstraints} bound: nesting deeper
+ * than {@link #MAX_DEPTH}, a request, string or name longer than {@link ApiServer#MAX_REQUEST}.
+ * Input that stops early ({@link Incomplete}: jackson's non-blocking parser ran out of it) is
+ * told apart, so a reader can wait for the rest.
  */
 public final class Json {
-    /** Deepest nesting accepted (the recursion is bounded by it). */
+    /** Deepest nesting accepted (jackson's {@code maxNestingDepth}; the recursion is bounded by it). */
     public static final int MAX_DEPTH = 32;
     /** JSON {@code null}. */
     public static final Object NULL = new Object() {
@@ -25,297 +42,176 @@ public final class Json {
             return "null";
         }
     };
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH)
+                    .maxDocumentLength(ApiServer.MAX_REQUEST)
+                    .maxStringLength(ApiServer.MAX_REQUEST)
+                    .maxNameLength(ApiServer.MAX_REQUEST)
+                    .build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     /** Not JSON. */
     public static class MalformedException extends Exception {
-        MalformedException(String message, int at) {
+        MalformedException(String message, long at) {
             super(message + " at offset " + at);
         }
     }
 
     /** A valid beginning that ends before the value does. */
     public static final class Incomplete extends MalformedException {
-        Incomplete(int at) {
+        Incomplete(long at) {
             super("unexpected end of input", at);
         }
     }
 
-    private final String s;
-    private int i;
+    /** Writes one value to a generator. */
+    @FunctionalInterface
+    interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
 
-    private Json(String s) {
-        this.s = s;
+    private final JsonParser p;
+    private final ByteArrayFeeder feeder;
+    /** whether the end of input has been declared: the bytes ran out inside the value */
+    private boolean ended;
+
+    private Json(JsonParser p) {
+        this.p = p;
+        this.feeder = (ByteArrayFeeder) p.getNonBlockingInputFeeder();
     }
 
     /** Parses one JSON text: a value with optional white space around it. */
     public static Object parse(String text) throws MalformedException {
-        Json p = new Json(text);
-        p.skipSpace();
-        Object v = p.value(0);
-        p.skipSpace();
-        if (p.i != text.length()) {
-            throw new MalformedException("trailing characters", p.i);
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        try (JsonParser p = FACTORY.createNonBlockingByteArrayParser()) {
+            Json reader = new Json(p);
+            reader.feeder.feedInput(utf8, 0, utf8.length);
+            Object v = reader.value(reader.next());
+            reader.end();
+            return v;
+        } catch (JsonProcessingException e) {
+            throw malformed(e); // longer than maxDocumentLength
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // closing an in-memory parser
         }
-        return v;
     }
 
-    /** {@code s} as a JSON string literal. */
-    public static String quote(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int k = 0; k < s.length(); k++) {
-            char c = s.charAt(k);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
+    /** One JSON text as {@code body} writes it, compact (no white space). */
+    static String write(Body body) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            body.write(g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return out.toString();
+    }
+
+    /**
+     * The next token. The bytes running out inside the value declare the end of input (a number
+     * at the top level ends there); what fails after that is {@link Incomplete}.
+     */
+    private JsonToken next() throws MalformedException {
+        try {
+            JsonToken t = p.nextToken();
+            if (t == JsonToken.NOT_AVAILABLE && !ended) {
+                ended = true;
+                feeder.endOfInput();
+                t = p.nextToken();
+            }
+            if (t == null || t == JsonToken.NOT_AVAILABLE) {
+                throw new Incomplete(offset(p.currentLocation()));
+            }
+            return t;
+        } catch (JsonProcessingException e) {
+            if (ended) {
+                throw new Incomplete(offset(e.getLocation()));
+            }
+            throw malformed(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** After the value: only white space. */
+    private void end() throws MalformedException {
+        try {
+            JsonToken t = p.nextToken();
+            if (t == JsonToken.NOT_AVAILABLE && !ended) {
+                feeder.endOfInput();
+                t = p.nextToken();
+            }
+            if (t != null) {
+                throw new MalformedException("trailing characters", offset(p.currentTokenLocation()));
+            }
+        } catch (JsonProcessingException e) {
+            throw malformed(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Object value(JsonToken t) throws MalformedException {
+        try {
+            switch (t) {
+                case START_OBJECT -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    for (JsonToken k = next(); k != JsonToken.END_OBJECT; k = next()) {
+                        String key = string(p.currentName()); // jackson refuses a duplicate
+                        m.put(key, value(next()));
                     }
+                    return m;
                 }
-            }
-        }
-        return b.append('"').toString();
-    }
-
-    private Object value(int depth) throws MalformedException {
-        if (depth > MAX_DEPTH) {
-            throw new MalformedException("nested deeper than " + MAX_DEPTH, i);
-        }
-        char c = peek();
-        switch (c) {
-            case '{':
-                return object(depth);
-            case '[':
-                return array(depth);
-            case '"':
-                return string();
-            case 't':
-                literal("true");
-                return Boolean.TRUE;
-            case 'f':
-                literal("false");
-                return Boolean.FALSE;
-            case 'n':
-                literal("null");
-                return NULL;
-            default:
-                if (c == '-' || (c >= '0' && c <= '9')) {
-                    return number();
-                }
-                throw new MalformedException("unexpected character '" + c + "'", i);
-        }
-    }
-
-    private Map<String, Object> object(int depth) throws MalformedException {
-        i++; // {
-        Map<String, Object> m = new LinkedHashMap<>();
-        skipSpace();
-        if (peek() == '}') {
-            i++;
-            return m;
-        }
-        while (true) {
-            skipSpace();
-            if (peek() != '"') {
-                throw new MalformedException("expected a member name", i);
-            }
-            int at = i;
-            String key = string();
-            skipSpace();
-            expect(':');
-            skipSpace();
-            if (m.put(key, value(depth + 1)) != null) {
-                throw new MalformedException("duplicate member \"" + key + "\"", at);
-            }
-            skipSpace();
-            char c = peek();
-            i++;
-            if (c == '}') {
-                return m;
-            }
-            if (c != ',') {
-                throw new MalformedException("expected ',' or '}'", i - 1);
-            }
-        }
-    }
-
-    private List<Object> array(int depth) throws MalformedException {
-        i++; // [
-        List<Object> list = new ArrayList<>();
-        skipSpace();
-        if (peek() == ']') {
-            i++;
-            return list;
-        }
-        while (true) {
-            skipSpace();
-            list.add(value(depth + 1));
-            skipSpace();
-            char c = peek();
-            i++;
-            if (c == ']') {
-                return list;
-            }
-            if (c != ',') {
-                throw new MalformedException("expected ',' or ']'", i - 1);
-            }
-        }
-    }
-
-    private String string() throws MalformedException {
-        i++; // "
-        StringBuilder b = new StringBuilder();
-        while (true) {
-            char c = peek();
-            i++;
-            if (c == '"') {
-                return b.toString();
-            }
-            if (c < 0x20) {
-                throw new MalformedException("control character in a string", i - 1);
-            }
-            if (c != '\\') {
-                b.append(c);
-                continue;
-            }
-            char e = peek();
-            i++;
-            switch (e) {
-                case '"', '\\', '/' -> b.append(e);
-                case 'b' -> b.append('\b');
-                case 'f' -> b.append('\f');
-                case 'n' -> b.append('\n');
-                case 'r' -> b.append('\r');
-                case 't' -> b.append('\t');
-                case 'u' -> {
-                    char u = hex4();
-                    if (Character.isHighSurrogate(u)) {
-                        if (peek() != '\\') {
-                            throw new MalformedException("lone surrogate", i);
-                        }
-                        i++;
-                        if (peek() != 'u') {
-                            throw new MalformedException("lone surrogate", i);
-                        }
-                        i++;
-                        char low = hex4();
-                        if (!Character.isLowSurrogate(low)) {
-                            throw new MalformedException("lone surrogate", i);
-                        }
-                        b.append(u).append(low);
-                    } else if (Character.isLowSurrogate(u)) {
-                        throw new MalformedException("lone surrogate", i);
-                    } else {
-                        b.append(u);
+                case START_ARRAY -> {
+                    List<Object> list = new ArrayList<>();
+                    for (JsonToken v = next(); v != JsonToken.END_ARRAY; v = next()) {
+                        list.add(value(v));
                     }
+                    return list;
                 }
-                default -> throw new MalformedException("bad escape '\\" + e + "'", i - 1);
+                case VALUE_STRING -> {
+                    return string(p.getText());
+                }
+                case VALUE_NUMBER_INT -> {
+                    Number n = p.getNumberValue(); // Integer, Long or BigInteger
+                    return n instanceof BigInteger ? (Object) n.doubleValue() : (Object) n.longValue();
+                }
+                case VALUE_NUMBER_FLOAT -> {
+                    return p.getDoubleValue();
+                }
+                case VALUE_TRUE -> {
+                    return Boolean.TRUE;
+                }
+                case VALUE_FALSE -> {
+                    return Boolean.FALSE;
+                }
+                case VALUE_NULL -> {
+                    return NULL;
+                }
+                default -> throw new MalformedException("unexpected " + t, offset(p.currentTokenLocation()));
             }
+        } catch (JsonProcessingException e) {
+            throw malformed(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    private char hex4() throws MalformedException {
-        int v = 0;
-        for (int k = 0; k < 4; k++) {
-            int d = Character.digit(peek(), 16);
-            if (d < 0) {
-                throw new MalformedException("bad \\u escape", i);
-            }
-            v = (v << 4) | d;
-            i++;
+    /** {@code s}, unless a {@code \\u} escape left half of a surrogate pair in it (jackson passes those). */
+    private String string(String s) throws MalformedException {
+        if (!StandardCharsets.UTF_8.newEncoder().canEncode(s)) {
+            throw new MalformedException("lone surrogate", offset(p.currentTokenLocation()));
         }
-        return (char) v;
+        return s;
     }
 
-    private Object number() throws MalformedException {
-        int start = i;
-        if (peek() == '-') {
-            i++;
-        }
-        char c = peek();
-        if (c == '0') {
-            i++;
-        } else if (c >= '1' && c <= '9') {
-            digits();
-        } else {
-            throw new MalformedException("bad number", i);
-        }
-        boolean integer = true;
-        if (i < s.length() && s.charAt(i) == '.') {
-            integer = false;
-            i++;
-            if (!isDigit(peek())) {
-                throw new MalformedException("bad fraction", i);
-            }
-            digits();
-        }
-        if (i < s.length() && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
-            integer = false;
-            i++;
-            if (peek() == '+' || peek() == '-') {
-                i++;
-            }
-            if (!isDigit(peek())) {
-                throw new MalformedException("bad exponent", i);
-            }
-            digits();
-        }
-        if (i < s.length() && isDigit(s.charAt(i))) {
-            throw new MalformedException("leading zero", start);
-        }
-        String text = s.substring(start, i);
-        if (integer && text.length() <= 18) {
-            return Long.parseLong(text);
-        }
-        return Double.parseDouble(text);
+    private static MalformedException malformed(JsonProcessingException e) {
+        return new MalformedException(e.getOriginalMessage(), offset(e.getLocation()));
     }
 
-    private void digits() {
-        while (i < s.length() && isDigit(s.charAt(i))) {
-            i++;
-        }
-    }
-
-    private static boolean isDigit(char c) {
-        return c >= '0' && c <= '9';
-    }
-
-    private void literal(String word) throws MalformedException {
-        for (int k = 0; k < word.length(); k++) {
-            if (peek() != word.charAt(k)) {
-                throw new MalformedException("bad literal", i);
-            }
-            i++;
-        }
-    }
-
-    private void expect(char c) throws MalformedException {
-        if (peek() != c) {
-            throw new MalformedException("expected '" + c + "'", i);
-        }
-        i++;
-    }
-
-    /** The next character; running out of input is {@link Incomplete}. */
-    private char peek() throws Incomplete {
-        if (i >= s.length()) {
-            throw new Incomplete(i);
-        }
-        return s.charAt(i);
-    }
-
-    private void skipSpace() {
-        while (i < s.length()) {
-            char c = s.charAt(i);
-            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-                return;
-            }
-            i++;
-        }
+    private static long offset(JsonLocation at) {
+        return at == null ? -1 : at.getByteOffset();
     }
 }

@@ -1,7 +1,9 @@
 package dev.jnet.usernet.forward;
 
+import dev.jnet.linux.KindException;
+
 /** A port forward that cannot be made or found; the message is one line for the user. */
-public final class ForwardException extends RuntimeException {
+public final class ForwardException extends KindException {
     /** What went wrong. */
     public enum Kind {
         /** the host address and port are taken (EADDRINUSE) */
@@ -22,19 +24,16 @@ public final class ForwardException extends RuntimeException {
         UNAVAILABLE
     }
 
-    private final Kind kind;
-
     public ForwardException(Kind kind, String message) {
-        super(message);
-        this.kind = kind;
+        super(kind, message);
     }
 
     public ForwardException(Kind kind, String message, Throwable cause) {
-        super(message, cause);
-        this.kind = kind;
+        super(kind, message, cause);
     }
 
+    @Override
     public Kind kind() {
-        return kind;
+        return (Kind) super.kind();
     }
 }

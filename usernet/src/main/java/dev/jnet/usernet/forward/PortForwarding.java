@@ -60,6 +60,8 @@ import java.util.concurrent.TimeUnit;
  * returned future completes there (at once when called on the loop, except for {@link #add},
  * whose bind completes in a later loop turn).
  */
+// members that name the internal transports (udp, icmp, dns) are for wiring inside the module and its tests
+@SuppressWarnings("exports")
 public final class PortForwarding implements AutoCloseable {
     /** Forwards at most (each holds a host socket). */
     public static final int MAX_FORWARDS = 1024;

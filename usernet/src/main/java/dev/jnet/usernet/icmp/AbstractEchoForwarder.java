@@ -3,6 +3,7 @@ package dev.jnet.usernet.icmp;
 import dev.jnet.linux.Errno;
 import dev.jnet.linux.SyscallException;
 import dev.jnet.usernet.Scheduler;
+import dev.jnet.usernet.ip.IpOutput;
 import dev.jnet.usernet.nat.FlowTable;
 import dev.jnet.usernet.wire.PacketView;
 import io.netty.buffer.ByteBuf;
@@ -11,20 +12,22 @@ import io.netty.buffer.ByteBuf;
  * What {@link IcmpEchoForwarder} and its IPv6 twin share, independent of the address family:
  * the bounded table of echo flows with one host ping socket each, switching forwarding off for
  * good when the kernel refuses ping sockets, the way replies come back (dropped unless the
- * family's flow can rewrite them for the guest) and the counters. Subclasses key the flows and
- * rewrite replies (identifier, checksum, IP header).
+ * family's flow can rewrite them for the guest, read into the family's output buffers) and the
+ * counters. Subclasses key the flows and rewrite replies (identifier, checksum, IP header).
  *
  * @param <F> the subclass's flow
  */
 public abstract class AbstractEchoForwarder<F extends AbstractEchoForwarder.EchoFlow> implements AutoCloseable {
     /** Echo flows by the subclass's key. */
     protected final FlowTable<F> flows;
+    private final IpOutput out;
     private boolean unsupported;
     private long forwarded;
     private long replies;
     private long dropped;
 
-    protected AbstractEchoForwarder(Scheduler scheduler, int maxFlows, long idleNanos) {
+    protected AbstractEchoForwarder(Scheduler scheduler, IpOutput out, int maxFlows, long idleNanos) {
+        this.out = out;
         this.flows = new FlowTable<>(scheduler, maxFlows, idleNanos, EchoFlow::close);
     }
 
@@ -42,17 +45,34 @@ public abstract class AbstractEchoForwarder<F extends AbstractEchoForwarder.Echo
     }
 
     /** Counts a ping socket the kernel refused; if it is for good, forwarding stops. */
-    protected final void openFailed(SyscallException e) {
+    private void openFailed(SyscallException e) {
         if (refusedForGood(e.errno())) {
             unsupported = true; // e.g. ping_group_range excludes us: for good
         }
         dropped++;
     }
 
-    /** Enters a new flow with the host socket opened for it. */
-    protected final void add(F flow, EchoSockets.Socket socket) {
-        flow.socket = socket;
+    /**
+     * Opens the host socket of a new flow with the family's {@code sockets} and enters the flow.
+     *
+     * @return false if the kernel refused the socket (the request is dropped)
+     */
+    protected final boolean add(F flow, Opener sockets) {
+        try {
+            flow.socket = sockets.open(flow);
+        } catch (SyscallException e) {
+            openFailed(e);
+            return false;
+        }
         flows.put(flow.key, flow);
+        return true;
+    }
+
+    /** Opens a ping socket to the flow's host destination. */
+    @FunctionalInterface
+    protected interface Opener {
+        /** @throws SyscallException if the kernel refuses */
+        EchoSockets.Socket open(EchoSockets.Receiver receiver);
     }
 
     /** Hands the guest's echo request to the flow's host socket. */
@@ -135,6 +155,12 @@ public abstract class AbstractEchoForwarder<F extends AbstractEchoForwarder.Echo
 
         /** Sends the rewritten reply to the guest from the destination it pinged. */
         protected abstract void sendToGuest(ByteBuf message);
+
+        /** A buffer of the family's output, with room for the largest message the guest link carries. */
+        @Override
+        public final ByteBuf allocate() {
+            return forwarder.out.allocate(forwarder.out.maxTransportLength());
+        }
 
         @Override
         public final void reply(ByteBuf message) {

@@ -1,6 +1,5 @@
 package dev.jnet.usernet.icmp;
 
-import dev.jnet.linux.SyscallException;
 import dev.jnet.usernet.Scheduler;
 import dev.jnet.usernet.ip.Ipv4Output;
 import dev.jnet.usernet.wire.IcmpV4Packet;
@@ -27,7 +26,7 @@ public final class IcmpEchoForwarder extends AbstractEchoForwarder<IcmpEchoForwa
     private final IcmpV4Packet icmp = new IcmpV4Packet();
 
     public IcmpEchoForwarder(Scheduler scheduler, Ipv4Output out, EchoSockets sockets, int maxFlows, long idleNanos) {
-        super(scheduler, maxFlows, idleNanos);
+        super(scheduler, out, maxFlows, idleNanos);
         this.out = out;
         this.sockets = sockets;
     }
@@ -46,14 +45,9 @@ public final class IcmpEchoForwarder extends AbstractEchoForwarder<IcmpEchoForwa
         Flow flow = flows.get(key);
         if (flow == null) {
             flow = new Flow(key, id, dst, ip.src());
-            EchoSockets.Socket socket;
-            try {
-                socket = sockets.open(hostAddr, flow);
-            } catch (SyscallException e) {
-                openFailed(e);
+            if (!add(flow, receiver -> sockets.open(hostAddr, receiver))) {
                 return;
             }
-            add(flow, socket);
         }
         flow.guestAddr = ip.src();
         send(flow, echo);
@@ -67,11 +61,6 @@ public final class IcmpEchoForwarder extends AbstractEchoForwarder<IcmpEchoForwa
             super(IcmpEchoForwarder.this, key, guestId);
             this.dst = dst;
             this.guestAddr = guestAddr;
-        }
-
-        @Override
-        public ByteBuf allocate() {
-            return out.allocate(out.maxTransportLength());
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.jnet.usernet.icmp;
 
+import dev.jnet.usernet.ip.Ipv4Handler;
 import dev.jnet.usernet.ip.Ipv4Output;
 import dev.jnet.usernet.wire.IcmpV4Packet;
 import dev.jnet.usernet.wire.Ipv4Packet;
@@ -19,6 +20,14 @@ public final class Icmpv4Errors {
     public static final int CODE_ADMIN_PROHIBITED = 13;
 
     private final IcmpV4Packet icmp = new IcmpV4Packet();
+
+    /**
+     * The handler for packets of protocols the stack does not speak ({@link
+     * dev.jnet.usernet.ip.Ipv4Input}'s): protocol unreachable, sent through {@code out}.
+     */
+    public Ipv4Handler protocolUnreachable(Ipv4Output out) {
+        return ip -> sendUnreachable(out, ip, CODE_PROTOCOL_UNREACHABLE);
+    }
 
     /** Sends destination unreachable with {@code code} about the guest's packet {@code original}. */
     public void sendUnreachable(Ipv4Output out, Ipv4Packet original, int code) {

@@ -1,10 +1,8 @@
 package dev.jnet.usernet.icmp6;
 
-import dev.jnet.linux.SyscallException;
 import dev.jnet.usernet.Scheduler;
 import dev.jnet.usernet.icmp.AbstractEchoForwarder;
 import dev.jnet.usernet.icmp.Echo6Sockets;
-import dev.jnet.usernet.icmp.EchoSockets;
 import dev.jnet.usernet.ip.Ipv6Output;
 import dev.jnet.usernet.wire.Icmpv6Packet;
 import dev.jnet.usernet.wire.Ipv6Packet;
@@ -29,7 +27,7 @@ public final class Icmpv6EchoForwarder extends AbstractEchoForwarder<Icmpv6EchoF
 
     public Icmpv6EchoForwarder(Scheduler scheduler, Ipv6Output out, Echo6Sockets sockets, int maxFlows,
             long idleNanos) {
-        super(scheduler, maxFlows, idleNanos);
+        super(scheduler, out, maxFlows, idleNanos);
         this.out = out;
         this.sockets = sockets;
     }
@@ -50,14 +48,9 @@ public final class Icmpv6EchoForwarder extends AbstractEchoForwarder<Icmpv6EchoF
         }
         if (flow == null) {
             flow = new Flow(key, id, dstHigh, dstLow);
-            EchoSockets.Socket socket;
-            try {
-                socket = sockets.open(host, flow);
-            } catch (SyscallException e) {
-                openFailed(e);
+            if (!add(flow, receiver -> sockets.open(host, receiver))) {
                 return;
             }
-            add(flow, socket);
         }
         flow.guestHigh = ip.srcHigh();
         flow.guestLow = ip.srcLow();
@@ -90,11 +83,6 @@ public final class Icmpv6EchoForwarder extends AbstractEchoForwarder<Icmpv6EchoF
 
         boolean is(long high, long low, int id) {
             return dstHigh == high && dstLow == low && guestId == id;
-        }
-
-        @Override
-        public ByteBuf allocate() {
-            return out.allocate(out.maxTransportLength());
         }
 
         @Override

@@ -1,41 +1,48 @@
 package dev.jnet.usernet.ip;
 
 import dev.jnet.usernet.UsernetConfig;
-import dev.jnet.usernet.icmp.Icmpv4Errors;
 import dev.jnet.usernet.wire.Ipv4Packet;
 import io.netty.buffer.ByteBuf;
 
 /**
  * IPv4 from the guest: checks the header (version, lengths, header checksum), drops fragments
  * (the guest's path MTU is the link MTU, and reassembly state is state an attacker grows) and
- * packets whose TTL is already 0, then dispatches by protocol. A protocol without a handler
- * gets ICMP protocol unreachable, except TCP with no TCP handler, which is dropped. Every drop
- * is counted.
+ * packets whose TTL is already 0, then dispatches by protocol. A unicast packet of a protocol
+ * the stack does not speak goes to the {@code unknownProtocol} handler (the stack wires ICMP's
+ * protocol unreachable there: this layer only hands packets up); TCP, UDP or ICMP with no
+ * handler is dropped. Every drop is counted.
  */
 public final class Ipv4Input {
+    /** A protocol the stack speaks but was given no handler for: dropped. */
+    private static final Ipv4Handler NONE = ip -> { };
+
     private final UsernetConfig config;
-    private final Ipv4Output out;
-    private final Ipv4Handler tcp;
-    private final Ipv4Handler udp;
-    private final Ipv4Handler icmp;
-    private final Icmpv4Errors errors = new Icmpv4Errors();
     private final Ipv4Packet ip = new Ipv4Packet();
+    /** Handlers by protocol number, as Linux's inet_protos: {@link #NONE} for TCP/UDP/ICMP without one. */
+    private final Ipv4Handler[] byProtocol = new Ipv4Handler[256];
+    private final Ipv4Handler unknownProtocol;
 
     private long delivered;
     private long malformed;
     private long badChecksum;
     private long fragments;
     private long ttlExpired;
-    private long unknownProtocol;
+    private long unknownProtocols;
     private long noHandler;
 
-    /** Handlers may be {@code null}: their packets are then dropped and counted. */
-    public Ipv4Input(UsernetConfig config, Ipv4Output out, Ipv4Handler tcp, Ipv4Handler udp, Ipv4Handler icmp) {
+    /**
+     * Handlers may be {@code null}: their packets are then dropped and counted.
+     *
+     * @param unknownProtocol gets unicast packets of other protocols (e.g. to answer them with
+     *     protocol unreachable)
+     */
+    public Ipv4Input(UsernetConfig config, Ipv4Handler tcp, Ipv4Handler udp, Ipv4Handler icmp,
+            Ipv4Handler unknownProtocol) {
         this.config = config;
-        this.out = out;
-        this.tcp = tcp;
-        this.udp = udp;
-        this.icmp = icmp;
+        this.unknownProtocol = unknownProtocol;
+        byProtocol[Ipv4Packet.PROTO_TCP] = tcp == null ? NONE : tcp;
+        byProtocol[Ipv4Packet.PROTO_UDP] = udp == null ? NONE : udp;
+        byProtocol[Ipv4Packet.PROTO_ICMP] = icmp == null ? NONE : icmp;
     }
 
     /** Handles the IPv4 packet at {@code buf[offset, offset + length)}; the buffer stays the caller's. */
@@ -59,25 +66,18 @@ public final class Ipv4Input {
     }
 
     private void dispatch() {
-        Ipv4Handler handler = switch (ip.protocol()) {
-            case Ipv4Packet.PROTO_TCP -> tcp;
-            case Ipv4Packet.PROTO_UDP -> udp;
-            case Ipv4Packet.PROTO_ICMP -> icmp;
-            default -> null;
-        };
-        if (handler != null) {
+        Ipv4Handler handler = byProtocol[ip.protocol()];
+        if (handler == NONE) {
+            noHandler++;
+        } else if (handler != null) {
             delivered++;
             handler.receive(ip);
-            return;
-        }
-        int proto = ip.protocol();
-        if (proto == Ipv4Packet.PROTO_TCP || proto == Ipv4Packet.PROTO_UDP || proto == Ipv4Packet.PROTO_ICMP) {
-            noHandler++;
-            return;
-        }
-        unknownProtocol++;
-        if (isUnicast(ip.dst())) { // never an error about a broadcast (RFC 1122 3.2.2)
-            errors.sendUnreachable(out, ip, Icmpv4Errors.CODE_PROTOCOL_UNREACHABLE);
+        } else {
+            unknownProtocols++;
+            // never an error about a broadcast (RFC 1122 3.2.2)
+            if (unknownProtocol != null && isUnicast(ip.dst())) {
+                unknownProtocol.receive(ip);
+            }
         }
     }
 
@@ -112,7 +112,7 @@ public final class Ipv4Input {
 
     /** Packets of a protocol the stack does not speak (answered with protocol unreachable). */
     public long unknownProtocol() {
-        return unknownProtocol;
+        return unknownProtocols;
     }
 
     /** TCP/UDP/ICMP packets dropped because the stack has no handler for them. */

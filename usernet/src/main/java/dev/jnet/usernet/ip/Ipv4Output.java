@@ -3,6 +3,8 @@ package dev.jnet.usernet.ip;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.link.FrameSink;
 import dev.jnet.usernet.wire.EthernetFrame;
+import dev.jnet.usernet.wire.Inany;
+import dev.jnet.usernet.wire.InternetChecksum;
 import dev.jnet.usernet.wire.Ipv4Packet;
 import io.netty.buffer.ByteBuf;
 
@@ -16,7 +18,7 @@ import io.netty.buffer.ByteBuf;
  * always speaks first (DHCP-less static configuration, then ARP for the gateway), and until
  * it has, frames go to the broadcast address.
  */
-public final class Ipv4Output {
+public final class Ipv4Output implements IpOutput {
     /** Bytes reserved in front of the transport header: Ethernet + IPv4 without options. */
     public static final int HEADROOM = EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH;
     private static final int TTL = 64;
@@ -31,8 +33,14 @@ public final class Ipv4Output {
         this.sink = sink;
     }
 
+    @Override
     public UsernetConfig config() {
         return config;
+    }
+
+    @Override
+    public int headroom() {
+        return HEADROOM;
     }
 
     public FrameSink sink() {
@@ -50,7 +58,7 @@ public final class Ipv4Output {
         return guestMac;
     }
 
-    /** Largest transport segment (header + payload) one packet to the guest can carry. */
+    @Override
     public int maxTransportLength() {
         return config.mtu() - Ipv4Packet.MIN_HEADER_LENGTH;
     }
@@ -59,11 +67,23 @@ public final class Ipv4Output {
      * A buffer with {@code HEADROOM} reserved and room for {@code transportCapacity} more
      * bytes; its reader and writer index are at the transport header.
      */
+    @Override
     public ByteBuf allocate(int transportCapacity) {
         ByteBuf buf = sink.alloc().directBuffer(HEADROOM + transportCapacity);
         buf.writerIndex(HEADROOM);
         buf.readerIndex(HEADROOM);
         return buf;
+    }
+
+    @Override
+    public long pseudoHeaderSum(long srcHigh, long srcLow, long dstHigh, long dstLow, int protocol,
+            int transportLength) {
+        return InternetChecksum.pseudoHeaderV4(Inany.v4(srcLow), Inany.v4(dstLow), protocol, transportLength);
+    }
+
+    @Override
+    public void send(ByteBuf buf, long srcHigh, long srcLow, long dstHigh, long dstLow, int protocol) {
+        send(buf, Inany.v4(srcLow), Inany.v4(dstLow), protocol);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.jnet.usernet.Ipv6Config;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.link.FrameSink;
 import dev.jnet.usernet.wire.EthernetFrame;
+import dev.jnet.usernet.wire.InternetChecksum;
 import dev.jnet.usernet.wire.Ipv6Packet;
 import io.netty.buffer.ByteBuf;
 
@@ -13,7 +14,7 @@ import io.netty.buffer.ByteBuf;
  * guest MAC that {@link Ipv4Output} learned (one guest, one MAC). Transport checksums use
  * {@code InternetChecksum.pseudoHeaderV6} with the addresses given to {@code send}.
  */
-public final class Ipv6Output {
+public final class Ipv6Output implements IpOutput {
     /** Bytes reserved in front of the transport header: Ethernet + fixed IPv6 header. */
     public static final int HEADROOM = EthernetFrame.HEADER_LENGTH + Ipv6Packet.HEADER_LENGTH;
     private static final int HOP_LIMIT = 64;
@@ -30,8 +31,14 @@ public final class Ipv6Output {
         this.v4 = v4;
     }
 
+    @Override
     public UsernetConfig config() {
         return config;
+    }
+
+    @Override
+    public int headroom() {
+        return HEADROOM;
     }
 
     public FrameSink sink() {
@@ -72,12 +79,12 @@ public final class Ipv6Output {
         return guestLow;
     }
 
-    /** Largest transport segment (header + payload) one packet to the guest can carry. */
+    @Override
     public int maxTransportLength() {
         return config.mtu() - Ipv6Packet.HEADER_LENGTH;
     }
 
-    /** Like {@link Ipv4Output#allocate}, with IPv6 headroom. */
+    @Override
     public ByteBuf allocate(int transportCapacity) {
         ByteBuf buf = v4.sink().alloc().directBuffer(HEADROOM + transportCapacity);
         buf.writerIndex(HEADROOM);
@@ -85,7 +92,14 @@ public final class Ipv6Output {
         return buf;
     }
 
+    @Override
+    public long pseudoHeaderSum(long srcHigh, long srcLow, long dstHigh, long dstLow, int protocol,
+            int transportLength) {
+        return InternetChecksum.pseudoHeaderV6(srcHigh, srcLow, dstHigh, dstLow, protocol, transportLength);
+    }
+
     /** Sends to the guest's learned MAC; see {@link #send(ByteBuf, long, long, long, long, int, int, long)}. */
+    @Override
     public void send(ByteBuf buf, long srcHigh, long srcLow, long dstHigh, long dstLow, int nextHeader) {
         send(buf, srcHigh, srcLow, dstHigh, dstLow, nextHeader, HOP_LIMIT, v4.guestMac());
     }

@@ -1,7 +1,10 @@
 package dev.jnet.usernet.udp;
 
 import dev.jnet.usernet.Scheduler;
+import dev.jnet.usernet.ip.IpOutput;
 import dev.jnet.usernet.nat.FlowTable;
+import dev.jnet.usernet.wire.Inany;
+import dev.jnet.usernet.wire.Ipv4Packet;
 import dev.jnet.usernet.wire.UdpDatagram;
 import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
@@ -10,17 +13,16 @@ import java.net.InetSocketAddress;
  * What {@link UdpNat} and {@link Udp6Nat} share, independent of the address family: the two
  * bounded flow tables (host destinations, DNS) with their idle timeouts, one host socket per
  * flow, the way back from a host socket to the guest (in place behind the headroom, else
- * copied) and the counters. Subclasses parse and route guest datagrams, and their flows write
- * the family's checksum, IP header and ICMP errors.
- *
- * @param <F> the subclass's flow
+ * copied, with the family's checksum and IP header from {@link IpOutput}) and the counters.
+ * Flows hold their addresses as {@link Inany}. Subclasses parse and route guest datagrams and
+ * report host-side errors as the family's ICMP.
  */
-abstract class AbstractUdpNat<F extends AbstractUdpNat.HostFlow> implements AutoCloseable {
-    /** Ethernet plus IP header: where the UDP header of a datagram to the guest starts. */
-    private final int ipHeadroom;
+abstract class AbstractUdpNat implements AutoCloseable {
+    /** The family's output: buffers with its headroom, its largest segment. */
+    private final IpOutput out;
     private final UdpHostConnector connector;
-    final FlowTable<F> flows;
-    final FlowTable<F> dnsFlows;
+    final FlowTable<Flow> flows;
+    final FlowTable<Flow> dnsFlows;
     final UdpDatagram udp = new UdpDatagram();
     final UdpDatagram reply = new UdpDatagram();
 
@@ -33,18 +35,12 @@ abstract class AbstractUdpNat<F extends AbstractUdpNat.HostFlow> implements Auto
     private long fromHostInPlace;
     private long openFailures;
 
-    AbstractUdpNat(Scheduler scheduler, UdpHostConnector connector, UdpNat.Limits limits, int ipHeadroom) {
-        this.ipHeadroom = ipHeadroom;
+    AbstractUdpNat(Scheduler scheduler, IpOutput out, UdpHostConnector connector, UdpNat.Limits limits) {
+        this.out = out;
         this.connector = connector;
-        this.flows = new FlowTable<>(scheduler, limits.flows(), limits.idleNanos(), HostFlow::close);
-        this.dnsFlows = new FlowTable<>(scheduler, limits.dnsFlows(), limits.dnsIdleNanos(), HostFlow::close);
+        this.flows = new FlowTable<>(scheduler, limits.flows(), limits.idleNanos(), Flow::close);
+        this.dnsFlows = new FlowTable<>(scheduler, limits.dnsFlows(), limits.dnsIdleNanos(), Flow::close);
     }
-
-    /** The largest transport segment (UDP header included) the guest link carries. */
-    abstract int maxTransportLength();
-
-    /** A buffer with link and IP headroom whose writer index is at the UDP header. */
-    abstract ByteBuf allocate(int transportCapacity);
 
     /**
      * Opens the host socket of a new flow to {@code target} and enters the flow in its table.
@@ -52,7 +48,7 @@ abstract class AbstractUdpNat<F extends AbstractUdpNat.HostFlow> implements Auto
      * @return false when the host gave no socket (e.g. EMFILE): the datagram is lost like any
      *     other, the guest may retry
      */
-    final boolean open(FlowTable<F> table, F flow, InetSocketAddress target) {
+    final boolean open(FlowTable<Flow> table, Flow flow, InetSocketAddress target) {
         try {
             flow.socket = connector.open(target, flow);
         } catch (RuntimeException e) {
@@ -64,7 +60,7 @@ abstract class AbstractUdpNat<F extends AbstractUdpNat.HostFlow> implements Auto
     }
 
     /** Sends the guest's datagram (the payload of {@link #udp}) out of the flow's host socket. */
-    final void sendToHost(F flow) {
+    final void sendToHost(Flow flow) {
         flow.socket.send(udp.buffer().retainedSlice(udp.payloadOffset(), udp.payloadLength()));
     }
 
@@ -72,21 +68,21 @@ abstract class AbstractUdpNat<F extends AbstractUdpNat.HostFlow> implements Auto
      * Sends a datagram the host socket heard to the guest, from the flow's original destination:
      * in place when the socket read it behind the NAT's HEADROOM bytes, else copied.
      */
-    private void deliver(HostFlow flow, ByteBuf payload) {
+    private void deliver(Flow flow, ByteBuf payload) {
         int len = payload.readableBytes();
-        if (len > maxTransportLength() - UdpDatagram.HEADER_LENGTH) {
+        if (len > out.maxTransportLength() - UdpDatagram.HEADER_LENGTH) {
             oversized++; // no fragmentation towards the guest
             return;
         }
         fromHost++;
         ByteBuf buf;
-        int start = ipHeadroom;
-        if (payload.readerIndex() == ipHeadroom + UdpDatagram.HEADER_LENGTH && payload.refCnt() == 1
+        int start = out.headroom();
+        if (payload.readerIndex() == start + UdpDatagram.HEADER_LENGTH && payload.refCnt() == 1
                 && payload.isDirect() && !payload.isReadOnly()) {
             fromHostInPlace++;
             buf = payload.retain(); // the socket's reader releases its reference after this call
         } else {
-            buf = allocate(UdpDatagram.HEADER_LENGTH + len);
+            buf = out.allocate(UdpDatagram.HEADER_LENGTH + len);
             buf.writerIndex(start + UdpDatagram.HEADER_LENGTH);
             buf.writeBytes(payload, payload.readerIndex(), len);
         }
@@ -161,49 +157,74 @@ abstract class AbstractUdpNat<F extends AbstractUdpNat.HostFlow> implements Auto
         dnsFlows.clear();
     }
 
-    /** One flow: its table entry, ports and host socket; the subclass adds the addresses. */
-    abstract static class HostFlow implements UdpHostConnector.Receiver {
-        private final AbstractUdpNat<?> nat;
-        private final FlowTable<?> table;
+    /**
+     * Reports a host-side error of {@code flow} to the guest as the family's ICMP unreachable.
+     *
+     * @param icmpv4Code the error as an ICMPv4 unreachable code (how host sockets report them)
+     */
+    abstract void reportUnreachable(Flow flow, int icmpv4Code);
+
+    /**
+     * One flow: its table entry, ports, addresses ({@link Inany}) and host socket. The guest's
+     * address may change over the flow's life where the family's key does not hold it (IPv4).
+     */
+    final class Flow implements UdpHostConnector.Receiver {
+        private final FlowTable<Flow> table;
         final long key;
-        final int guestPort;
+        final long dstHigh;
+        final long dstLow;
         final int dstPort;
+        long guestHigh;
+        long guestLow;
+        final int guestPort;
         UdpHostConnector.HostSocket socket;
         private boolean closed;
 
-        HostFlow(AbstractUdpNat<?> nat, FlowTable<?> table, long key, int guestPort, int dstPort) {
-            this.nat = nat;
+        Flow(FlowTable<Flow> table, long key, long guestHigh, long guestLow, int guestPort, long dstHigh,
+                long dstLow, int dstPort) {
             this.table = table;
             this.key = key;
+            this.guestHigh = guestHigh;
+            this.guestLow = guestLow;
             this.guestPort = guestPort;
+            this.dstHigh = dstHigh;
+            this.dstLow = dstLow;
             this.dstPort = dstPort;
+        }
+
+        /** Whether this is the flow of these addresses and ports (keys that are hashes can collide). */
+        boolean is(long srcHigh, long srcLow, int srcPort, long high, long low, int port) {
+            return guestHigh == srcHigh && guestLow == srcLow && guestPort == srcPort
+                    && dstHigh == high && dstLow == low && dstPort == port;
         }
 
         /**
          * Fills the checksum of the UDP datagram at {@code start} (header written) and sends it
          * to the guest from the flow's destination.
          */
-        abstract void sendToGuest(ByteBuf buf, int start, int udpLength);
-
-        /** Reports a host-side error to the guest as the family's ICMP unreachable. */
-        abstract void reportUnreachable(int icmpv4Code);
+        void sendToGuest(ByteBuf buf, int start, int udpLength) {
+            reply.wrap(buf, start, udpLength).fillChecksum(
+                    out.pseudoHeaderSum(dstHigh, dstLow, guestHigh, guestLow, Ipv4Packet.PROTO_UDP, udpLength));
+            reply.clear();
+            out.send(buf, dstHigh, dstLow, guestHigh, guestLow, Ipv4Packet.PROTO_UDP);
+        }
 
         @Override
-        public final void datagram(ByteBuf payload) {
+        public void datagram(ByteBuf payload) {
             if (!closed) {
                 table.touch(key);
-                nat.deliver(this, payload);
+                deliver(this, payload);
             }
         }
 
         @Override
-        public final void unreachable(int icmpCode) {
+        public void unreachable(int icmpCode) {
             if (!closed) {
-                reportUnreachable(icmpCode);
+                reportUnreachable(this, icmpCode);
             }
         }
 
-        final void close() {
+        void close() {
             closed = true;
             if (socket != null) {
                 socket.close();

@@ -8,7 +8,6 @@ import dev.jnet.usernet.ip.Ipv6Handler;
 import dev.jnet.usernet.ip.Ipv6Output;
 import dev.jnet.usernet.nat.AddressMap;
 import dev.jnet.usernet.nat.FlowTable;
-import dev.jnet.usernet.wire.InternetChecksum;
 import dev.jnet.usernet.wire.Ipv6Packet;
 import dev.jnet.usernet.wire.UdpDatagram;
 import io.netty.buffer.ByteBuf;
@@ -25,7 +24,7 @@ import java.net.InetSocketAddress;
  * hash; a colliding flow replaces the older one. Unreachable destinations get ICMPv6
  * destination unreachable; so do host-side errors.
  */
-public final class Udp6Nat extends AbstractUdpNat<Udp6Nat.Flow> implements Ipv6Handler {
+public final class Udp6Nat extends AbstractUdpNat implements Ipv6Handler {
     /** Where a host datagram should start to be forwarded in place: after Ethernet, IPv6, UDP. */
     public static final int HEADROOM = Ipv6Output.HEADROOM + UdpDatagram.HEADER_LENGTH;
 
@@ -38,21 +37,11 @@ public final class Udp6Nat extends AbstractUdpNat<Udp6Nat.Flow> implements Ipv6H
 
     public Udp6Nat(UsernetConfig config, Scheduler scheduler, Ipv6Output out, AddressMap map, DnsForwarder dns,
             UdpHostConnector connector, UdpNat.Limits limits) {
-        super(scheduler, connector, limits, Ipv6Output.HEADROOM);
+        super(scheduler, out, connector, limits);
         this.config = config;
         this.out = out;
         this.map = map;
         this.dns = dns;
-    }
-
-    @Override
-    int maxTransportLength() {
-        return out.maxTransportLength();
-    }
-
-    @Override
-    ByteBuf allocate(int transportCapacity) {
-        return out.allocate(transportCapacity);
     }
 
     @Override
@@ -141,7 +130,8 @@ public final class Udp6Nat extends AbstractUdpNat<Udp6Nat.Flow> implements Ipv6H
     }
 
     /** A host-side error as ICMPv6 unreachable quoting a packet rebuilt from the flow. */
-    private void reportUnreachable(Flow flow, int icmpv4Code) {
+    @Override
+    void reportUnreachable(Flow flow, int icmpv4Code) {
         int total = Ipv6Packet.HEADER_LENGTH + UdpDatagram.HEADER_LENGTH;
         ByteBuf orig = Unpooled.buffer(total, total); // rare: an error, not a data packet
         orig.writerIndex(total);
@@ -154,39 +144,5 @@ public final class Udp6Nat extends AbstractUdpNat<Udp6Nat.Flow> implements Ipv6H
             unreachable++;
         }
         quoted.clear();
-    }
-
-    final class Flow extends HostFlow {
-        final long guestHigh;
-        final long guestLow;
-        final long dstHigh;
-        final long dstLow;
-
-        Flow(FlowTable<Flow> table, long key, long guestHigh, long guestLow, int guestPort, long dstHigh,
-                long dstLow, int dstPort) {
-            super(Udp6Nat.this, table, key, guestPort, dstPort);
-            this.guestHigh = guestHigh;
-            this.guestLow = guestLow;
-            this.dstHigh = dstHigh;
-            this.dstLow = dstLow;
-        }
-
-        boolean is(long srcHigh, long srcLow, int srcPort, long high, long low, int port) {
-            return guestHigh == srcHigh && guestLow == srcLow && guestPort == srcPort
-                    && dstHigh == high && dstLow == low && dstPort == port;
-        }
-
-        @Override
-        void sendToGuest(ByteBuf buf, int start, int udpLength) {
-            reply.wrap(buf, start, udpLength).fillChecksum(InternetChecksum.pseudoHeaderV6(
-                    dstHigh, dstLow, guestHigh, guestLow, Ipv6Packet.NH_UDP, udpLength));
-            reply.clear();
-            out.send(buf, dstHigh, dstLow, guestHigh, guestLow, Ipv6Packet.NH_UDP);
-        }
-
-        @Override
-        void reportUnreachable(int icmpv4Code) {
-            Udp6Nat.this.reportUnreachable(this, icmpv4Code);
-        }
     }
 }

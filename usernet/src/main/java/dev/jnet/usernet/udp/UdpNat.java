@@ -8,6 +8,7 @@ import dev.jnet.usernet.ip.Ipv4Handler;
 import dev.jnet.usernet.ip.Ipv4Output;
 import dev.jnet.usernet.nat.AddressMap;
 import dev.jnet.usernet.nat.FlowTable;
+import dev.jnet.usernet.wire.Inany;
 import dev.jnet.usernet.wire.Ipv4Packet;
 import dev.jnet.usernet.wire.UdpDatagram;
 import io.netty.buffer.ByteBuf;
@@ -24,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * 10 s) and live in bounded tables whose least recently used flow makes room for a new one.
  * Destinations that map to nothing get ICMP unreachable; so do host-side errors.
  */
-public final class UdpNat extends AbstractUdpNat<UdpNat.Flow> implements Ipv4Handler {
+public final class UdpNat extends AbstractUdpNat implements Ipv4Handler {
     /**
      * Where a host datagram should start in its buffer to be forwarded in place: after the
      * guest's Ethernet, IPv4 and UDP headers.
@@ -50,21 +51,11 @@ public final class UdpNat extends AbstractUdpNat<UdpNat.Flow> implements Ipv4Han
 
     public UdpNat(UsernetConfig config, Scheduler scheduler, Ipv4Output out, AddressMap map, DnsForwarder dns,
             UdpHostConnector connector, Limits limits) {
-        super(scheduler, connector, limits, Ipv4Output.HEADROOM);
+        super(scheduler, out, connector, limits);
         this.config = config;
         this.out = out;
         this.map = map;
         this.dns = dns;
-    }
-
-    @Override
-    int maxTransportLength() {
-        return out.maxTransportLength();
-    }
-
-    @Override
-    ByteBuf allocate(int transportCapacity) {
-        return out.allocate(transportCapacity);
     }
 
     @Override
@@ -125,12 +116,13 @@ public final class UdpNat extends AbstractUdpNat<UdpNat.Flow> implements Ipv4Han
         if (flow == null) {
             InetSocketAddress target = remote != null ? remote
                     : new InetSocketAddress(map.hostInetAddress(dst), dstPort);
-            flow = new Flow(table, key, dst, dstPort, srcPort, ip.src());
+            flow = new Flow(table, key, Inany.V4_HIGH, Inany.v4Low(ip.src()), srcPort, Inany.V4_HIGH,
+                    Inany.v4Low(dst), dstPort);
             if (!open(table, flow, target)) {
                 return;
             }
         }
-        flow.guestAddr = ip.src();
+        flow.guestLow = Inany.v4Low(ip.src()); // the key holds no guest address: the latest one answers
         sendToHost(flow);
     }
 
@@ -138,10 +130,11 @@ public final class UdpNat extends AbstractUdpNat<UdpNat.Flow> implements Ipv4Han
      * Reports a host-side error to the guest: ICMP unreachable quoting a header rebuilt from the
      * flow (the guest's kernel matches it to its socket by addresses and ports).
      */
-    private void reportUnreachable(Flow flow, int code) {
+    @Override
+    void reportUnreachable(Flow flow, int code) {
         int total = Ipv4Packet.MIN_HEADER_LENGTH + UdpDatagram.HEADER_LENGTH;
         ByteBuf orig = Unpooled.buffer(total, total); // rare: an error, not a data packet
-        Ipv4Packet.emitHeader(orig, 0, flow.guestAddr, flow.dstAddr, Ipv4Packet.PROTO_UDP, 64, 0,
+        Ipv4Packet.emitHeader(orig, 0, Inany.v4(flow.guestLow), Inany.v4(flow.dstLow), Ipv4Packet.PROTO_UDP, 64, 0,
                 UdpDatagram.HEADER_LENGTH);
         UdpDatagram.emitHeader(orig, Ipv4Packet.MIN_HEADER_LENGTH, flow.guestPort, flow.dstPort, 0);
         orig.writerIndex(total);
@@ -164,28 +157,5 @@ public final class UdpNat extends AbstractUdpNat<UdpNat.Flow> implements Ipv4Han
     /** Installs the one claim (port forwarding); {@code null} removes it. */
     public void claimGuestDatagrams(GuestDatagramClaim claim) {
         this.claim = claim;
-    }
-
-    final class Flow extends HostFlow {
-        final int dstAddr;
-        int guestAddr;
-
-        Flow(FlowTable<Flow> table, long key, int dstAddr, int dstPort, int guestPort, int guestAddr) {
-            super(UdpNat.this, table, key, guestPort, dstPort);
-            this.dstAddr = dstAddr;
-            this.guestAddr = guestAddr;
-        }
-
-        @Override
-        void sendToGuest(ByteBuf buf, int start, int udpLength) {
-            reply.wrap(buf, start, udpLength).fillChecksumIpv4(dstAddr, guestAddr);
-            reply.clear();
-            out.send(buf, dstAddr, guestAddr, Ipv4Packet.PROTO_UDP);
-        }
-
-        @Override
-        void reportUnreachable(int icmpCode) {
-            UdpNat.this.reportUnreachable(this, icmpCode);
-        }
     }
 }

@@ -29,8 +29,12 @@ class JsonTest {
     @Test
     void stringsWithEscapesAndSurrogatePairs() throws Exception {
         assertThat(Json.parse("\"a\\\"b\\\\c\\/d\\n\\u00e9\\ud83d\\ude00\"")).isEqualTo("a\"b\\c/d\n\u00e9\ud83d\ude00");
-        assertThat(Json.quote("a\"b\\c\n\u0001")).isEqualTo("\"a\\\"b\\\\c\\n\\u0001\"");
-        assertThat(Json.parse(Json.quote("tab\there \u001f"))).isEqualTo("tab\there \u001f");
+        assertThat(quote("a\"b\\c\n\u0001")).isEqualTo("\"a\\\"b\\\\c\\n\\u0001\"");
+        assertThat(Json.parse(quote("tab\there \u001f"))).isEqualTo("tab\there \u001f");
+    }
+
+    private static String quote(String s) {
+        return Json.write(g -> g.writeString(s));
     }
 
     @ParameterizedTest
@@ -53,9 +57,18 @@ class JsonTest {
         assertThat(Json.parse(ok)).isInstanceOf(List.class);
         String deep = "[".repeat(Json.MAX_DEPTH + 2) + "]".repeat(Json.MAX_DEPTH + 2);
         assertThatThrownBy(() -> Json.parse(deep)).isInstanceOf(Json.MalformedException.class)
-                .isNotInstanceOf(Json.Incomplete.class).hasMessageContaining("nested deeper");
+                .isNotInstanceOf(Json.Incomplete.class).hasMessageContaining("nesting depth");
         String hostile = "[".repeat(100_000);
         assertThatThrownBy(() -> Json.parse(hostile)).isInstanceOf(Json.MalformedException.class)
+                .isNotInstanceOf(Json.Incomplete.class);
+    }
+
+    @Test
+    void lengthIsBounded() throws Exception {
+        String fits = "\"" + "x".repeat(ApiServer.MAX_REQUEST - 2) + "\"";
+        assertThat(Json.parse(fits)).isEqualTo("x".repeat(ApiServer.MAX_REQUEST - 2));
+        String longer = "\"" + "x".repeat(ApiServer.MAX_REQUEST) + "\"";
+        assertThatThrownBy(() -> Json.parse(longer)).isInstanceOf(Json.MalformedException.class)
                 .isNotInstanceOf(Json.Incomplete.class);
     }
 
