@@ -19,7 +19,6 @@ import java.net.InetAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
@@ -44,17 +43,11 @@ public final class BridgePlugin {
     private final BridgeConf conf;
     private final CniEnv env;
     private final Delegate delegate;
-    private final Path sysfs;
 
     public BridgePlugin(BridgeConf conf, CniEnv env) {
-        this(conf, env, new Delegate(env.path(), env.all()), Path.of("/sys/class/net"));
-    }
-
-    BridgePlugin(BridgeConf conf, CniEnv env, Delegate delegate, Path sysfs) {
         this.conf = conf;
         this.env = env;
-        this.delegate = delegate;
-        this.sysfs = sysfs;
+        this.delegate = new Delegate(env.path(), env.all());
     }
 
     // ------------------------------------------------------------------ ADD
@@ -74,12 +67,14 @@ public final class BridgePlugin {
                 String hostVeth = createVeth(host, cont, undo);
                 host.setLink(hostVeth, LinkChange.none().withMaster(conf.bridge()).withUp(true));
                 if (conf.hairpinMode()) {
-                    writeSysfs(hostVeth + "/brport/hairpin_mode", "1");
+                    host.socket().request(hairpinMessage(host.ifindex(hostVeth)));
                 }
                 if (conf.vlan() != 0) {
                     portVlan(host, host.ifindex(hostVeth), conf.vlan());
                 }
-                cont.setLink(env.ifname(), LinkChange.none().withUp(true));
+                // the peer made with the pair has the kernel's default MTU: set it as the host end's
+                LinkChange up = LinkChange.none().withUp(true);
+                cont.setLink(env.ifname(), conf.mtu() > 0 ? up.withMtu(conf.mtu()) : up);
                 Link br = host.link(conf.bridge());
                 Link hv = host.link(hostVeth);
                 Link cv = cont.link(env.ifname());
@@ -211,14 +206,21 @@ public final class BridgePlugin {
             }
             br = host.link(name);
             if (conf.vlan() != 0) {
-                writeSysfs(name + "/bridge/vlan_filtering", "1");
+                try {
+                    host.socket().request(vlanFilteringMessage(br.ifindex()));
+                } catch (NetlinkException e) {
+                    throw new CniException(CniException.INTERNAL, "failed to turn VLAN filtering on for \""
+                            + name + "\": " + e.getMessage());
+                }
             }
         }
         if (!"bridge".equals(br.kind())) {
             throw new CniException(CniException.INTERNAL, "\"" + name + "\" already exists but is not a bridge");
         }
         if (conf.promiscMode() && (br.flags() & Link.IFF_PROMISC) == 0) {
-            writeSysfs(name + "/flags", "0x" + Integer.toHexString(br.flags() | Link.IFF_PROMISC));
+            NetlinkMessage m = new NetlinkMessage(16 /* RTM_NEWLINK */, 0, "set promisc on " + name);
+            m.putU8(0).putU8(0).putU16(0).putU32(br.ifindex()).putU32(Link.IFF_PROMISC).putU32(Link.IFF_PROMISC);
+            host.socket().request(m);
         }
         if (!br.isUp()) {
             host.setLink(name, LinkChange.none().withUp(true));
@@ -293,6 +295,29 @@ public final class BridgePlugin {
         } catch (NetlinkException ignored) {
             // no default VLAN on this port
         }
+    }
+
+    /** The port's hairpin mode on: RTM_SETLINK, AF_BRIDGE, IFLA_PROTINFO { IFLA_BRPORT_MODE 1 }. */
+    static NetlinkMessage hairpinMessage(int ifindex) {
+        NetlinkMessage m = new NetlinkMessage(19 /* RTM_SETLINK */, 0, "set hairpin on ifindex " + ifindex);
+        m.putU8(7 /* AF_BRIDGE */).putU8(0).putU16(0).putU32(ifindex).putU32(0).putU32(0);
+        int info = m.beginNested(12 /* IFLA_PROTINFO */);
+        m.attrU8(4 /* IFLA_BRPORT_MODE */, 1);
+        m.endNested(info);
+        return m;
+    }
+
+    /** IFLA_BR_VLAN_FILTERING on for bridge {@code ifindex}. */
+    static NetlinkMessage vlanFilteringMessage(int ifindex) {
+        NetlinkMessage m = new NetlinkMessage(16 /* RTM_NEWLINK */, 0, "set vlan_filtering on ifindex " + ifindex);
+        m.putU8(0).putU8(0).putU16(0).putU32(ifindex).putU32(0).putU32(0);
+        int linkinfo = m.beginNested(18 /* IFLA_LINKINFO */);
+        m.attrString(1 /* IFLA_INFO_KIND */, "bridge");
+        int data = m.beginNested(2 /* IFLA_INFO_DATA */);
+        m.attrU8(7 /* IFLA_BR_VLAN_FILTERING */, 1);
+        m.endNested(data);
+        m.endNested(linkinfo);
+        return m;
     }
 
     static NetlinkMessage vlanMessage(int type, int ifindex, int vid, int flags) {
@@ -547,17 +572,6 @@ public final class BridgePlugin {
                 return null;
             }
             throw e;
-        }
-    }
-
-    private void writeSysfs(String rel, String value) {
-        Path p = sysfs.resolve(rel);
-        try {
-            Files.writeString(p, value);
-        } catch (NoSuchFileException e) {
-            throw new CniException(CniException.INTERNAL, "cannot write " + p + ": no such file");
-        } catch (IOException e) {
-            throw new CniException(CniException.INTERNAL, "cannot write " + p + ": " + e.getMessage());
         }
     }
 
