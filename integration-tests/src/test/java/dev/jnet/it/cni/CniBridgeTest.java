@@ -123,7 +123,10 @@ class CniBridgeTest {
 
         CniSandbox.Call c = box.call("ADD", "ctr-y", nsPath(c1), "eth0", conf).failed();
         assertThat(c.out().get("msg").asText()).isNotEmpty();
-        assertThat(links(c1)).containsExactly("lo");
+        // the reference plugin (1.1.1) leaves the container's veth end behind here; jnet-bridge must not
+        if (!CniSandbox.isReference()) {
+            assertThat(links(c1)).containsExactly("lo");
+        }
         assertThat(links(box.host)).allMatch(n -> !n.startsWith("veth"));
     }
 
@@ -139,8 +142,12 @@ class CniBridgeTest {
         box.deleteNetns(c1);
         box.call("DEL", "ctr-z", nsPath(c1), "eth0", withPrev(conf, r)).ok();
         assertThat(box.reservations("jnet-it-del")).isEmpty();
-        assertThat(links(box.host)).doesNotContain(hostVeth);
-        assertThat(box.firewall()).doesNotContain("10.200.94.");
+        CniSandbox.awaitGone(box.host, hostVeth);
+        // the reference plugin (1.1.1) needs the namespace to learn which rules to remove, and leaves
+        // them; jnet-bridge names them by network and container ID only
+        if (!CniSandbox.isReference()) {
+            assertThat(box.firewall()).doesNotContain("10.200.94.");
+        }
         // again, and without any CNI_NETNS at all
         box.call("DEL", "ctr-z", nsPath(c1), "eth0", conf).ok();
         box.call("DEL", "ctr-z", null, "eth0", conf).ok();
