@@ -532,15 +532,22 @@ public final class BridgePlugin {
         }
     }
 
-    /** STATUS and GC on the IPAM plugin: skipped when it does not know the command (it predates 1.1.0). */
+    /**
+     * STATUS and GC on the IPAM plugin, when its VERSION lists 1.1.0: one that predates it (as
+     * Debian's 1.1.1 host-local) cannot be asked (its skel refuses the command as a missing container ID).
+     */
     private void ipamTolerant(String command) {
-        try {
-            delegate.exec(conf.ipamType(), command, conf.raw());
-        } catch (CniException e) {
-            if (e.code() == CniException.INCOMPATIBLE_VERSION || e.code() == CniException.INVALID_ENV) {
-                return;
+        ObjectNode ask = BridgeConf.JSON.createObjectNode();
+        ask.put("cniVersion", conf.cniVersion());
+        JsonNode v = delegate.exec(conf.ipamType(), "VERSION", ask);
+        boolean speaks = false;
+        if (v != null) {
+            for (JsonNode s : v.path("supportedVersions")) {
+                speaks |= CniVersions.compare(s.asText(), "1.1.0") >= 0;
             }
-            throw e;
+        }
+        if (speaks) {
+            delegate.exec(conf.ipamType(), command, conf.raw());
         }
     }
 
