@@ -155,12 +155,33 @@ class IpJsonInteropTest {
                 jArgs.addAll(sel);
             }
             jArgs.add("-j");
-            List<Map<String, Object>> ip = JsonReader.objects(ipOk(ipArgs.toArray(String[]::new)).stdout());
-            Proc.Result j = jnet.run(jArgs.toArray(String[]::new));
+            // The kernel still adds routes on its own for a moment (IPv6 DAD finishing adds the local
+            // route of fd00:200::1, link-locals appear), so compare only a reading of jnet's taken while
+            // ip read the same table before and after it; retry (bounded) while the table moves.
+            List<Map<String, Object>> ip = null;
+            Proc.Result j = null;
+            for (int attempt = 0; attempt < 40; attempt++) {
+                List<Map<String, Object>> before = JsonReader.objects(ipOk(ipArgs.toArray(String[]::new)).stdout());
+                j = jnet.run(jArgs.toArray(String[]::new));
+                ip = JsonReader.objects(ipOk(ipArgs.toArray(String[]::new)).stdout());
+                if (before.equals(ip)) {
+                    break;
+                }
+                sleepQuietly(250);
+            }
             assertThat(j.exit()).as(j.describe()).isZero();
             assertThat(picks(JsonReader.objects(j.stdout()), ROUTE_FIELDS)).as("route show %s", sel)
                     .isEqualTo(picks(ip, ROUTE_FIELDS));
             assertThat(ip).as("route show %s", sel).isNotEmpty();
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
         }
     }
 }

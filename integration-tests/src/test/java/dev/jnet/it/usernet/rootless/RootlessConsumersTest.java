@@ -92,7 +92,16 @@ class RootlessConsumersTest {
                     "-p", "127.0.0.1:" + PUBLISHED + ":80/tcp"), "sh", "-c", PY_SERVER)));
             Proc.Running kit = Proc.start(cmd, user.home());
             awaitLine(kit, "listening");
-            String got = fetchFromHost(net, "telnet://127.0.0.1:" + PUBLISHED);
+            String got;
+            try {
+                got = fetchFromHost(net, "telnet://127.0.0.1:" + PUBLISHED);
+            } catch (AssertionError e) {
+                // say what rootlesskit (and the port driver's calls to the stack) reported meanwhile
+                kit.kill9();
+                Proc.Result r = kit.await(TIMEOUT);
+                throw new AssertionError(e.getMessage() + "\nrootlesskit: " + r.describe()
+                        + "\ncalls: " + user.calls(), e);
+            }
             assertThat(got).isEqualTo(GREETING + "\n");
             Proc.Result r = kit.await(TIMEOUT);
             assertThat(r.exit()).as(r.describe()).isZero();
@@ -231,7 +240,7 @@ class RootlessConsumersTest {
     /** Fetches from the host namespace, retrying while the forward is being set up (bounded). */
     private static String fetchFromHost(UsernetSandbox net, String url) throws InterruptedException {
         Proc.Result last = null;
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < 80; i++) {
             last = net.host(TIMEOUT, List.of("curl", "-sS", "--max-time", "10", url));
             if (!last.stdout().isEmpty()) {
                 return last.stdout();
