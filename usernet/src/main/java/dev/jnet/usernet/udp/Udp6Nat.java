@@ -78,13 +78,13 @@ public final class Udp6Nat extends AbstractUdpNat<Udp6Nat.Flow> implements Ipv6H
         long dstHigh = ip.dstHigh();
         long dstLow = ip.dstLow();
         switch (map.classify6(dstHigh, dstLow, udp.dstPort())) {
-            case HOST -> forward(ip, flows, null);
+            case HOST -> forward(ip, transportOffset, flows, null);
             case DNS -> {
                 InetSocketAddress upstream = dns.upstream();
                 if (upstream == null) {
                     refuse(ip, transportOffset, Icmpv6Errors.CODE_PORT_UNREACHABLE);
                 } else {
-                    forward(ip, dnsFlows, upstream);
+                    forward(ip, transportOffset, dnsFlows, upstream);
                 }
             }
             case UNREACHABLE -> {
@@ -104,7 +104,7 @@ public final class Udp6Nat extends AbstractUdpNat<Udp6Nat.Flow> implements Ipv6H
     }
 
     /** @param remote the host destination, or {@code null} for the destination's host address */
-    private void forward(Ipv6Packet ip, FlowTable<Flow> table, InetSocketAddress remote) {
+    private void forward(Ipv6Packet ip, int transportOffset, FlowTable<Flow> table, InetSocketAddress remote) {
         long dstHigh = ip.dstHigh();
         long dstLow = ip.dstLow();
         long srcHigh = ip.srcHigh();
@@ -122,6 +122,8 @@ public final class Udp6Nat extends AbstractUdpNat<Udp6Nat.Flow> implements Ipv6H
                     : new InetSocketAddress(map.hostInetAddress6(dstHigh, dstLow), dstPort);
             flow = new Flow(table, key, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort);
             if (!open(table, flow, target)) {
+                // no host socket (EMFILE, ENFILE): the guest hears of it at once, as of any unreachable
+                refuse(ip, transportOffset, Icmpv6Errors.CODE_ADDRESS_UNREACHABLE);
                 return;
             }
         }

@@ -127,6 +127,8 @@ public final class UdpNat extends AbstractUdpNat<UdpNat.Flow> implements Ipv4Han
                     : new InetSocketAddress(map.hostInetAddress(dst), dstPort);
             flow = new Flow(table, key, dst, dstPort, srcPort, ip.src());
             if (!open(table, flow, target)) {
+                // no host socket (EMFILE, ENFILE): the guest hears of it at once, as of any unreachable
+                refuse(ip, Icmpv4Errors.CODE_HOST_UNREACHABLE);
                 return;
             }
         }
