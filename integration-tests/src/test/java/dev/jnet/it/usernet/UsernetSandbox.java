@@ -283,6 +283,11 @@ public final class UsernetSandbox implements AutoCloseable {
         return binary;
     }
 
+    /** Whether the program under test is jnet's usernet (else a foreign one such as slirp4netns). */
+    public boolean runsJnet() {
+        return binary.isJnet();
+    }
+
     /**
      * The stack's counters and tables (SIGUSR1, see {@link UsernetStats}), or empty for a
      * foreign binary (real slirp4netns has no such query): callers skip only that check.
