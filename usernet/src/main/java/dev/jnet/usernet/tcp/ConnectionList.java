@@ -1,16 +1,30 @@
 package dev.jnet.usernet.tcp;
 
 /**
- * An intrusive FIFO of connections (links live in {@link TcpConnection}), so the oldest
- * embryonic or TIME_WAIT entry is found and unlinked in O(1). A connection is in at most one
- * list at a time.
+ * An intrusive FIFO of connections, so the oldest embryonic or TIME_WAIT entry is found and
+ * unlinked in O(1). The links live in {@link Node}, which {@link TcpConnection} extends; only
+ * this class touches them. A connection is in at most one list at a time.
  */
 final class ConnectionList {
-    private TcpConnection head;
-    private TcpConnection tail;
+    /** The links of one list member; private to the list. */
+    abstract static class Node {
+        private ConnectionList list;
+        private Node prev;
+        private Node next;
+    }
+
+    private Node head;
+    private Node tail;
     private int size;
 
-    void addLast(TcpConnection c) {
+    /** Takes {@code c} out of whatever list holds it, if any. */
+    static void unlink(Node c) {
+        if (c.list != null) {
+            c.list.remove(c);
+        }
+    }
+
+    void addLast(Node c) {
         c.list = this;
         c.prev = tail;
         c.next = null;
@@ -23,7 +37,7 @@ final class ConnectionList {
         size++;
     }
 
-    void remove(TcpConnection c) {
+    void remove(Node c) {
         if (c.list != this) {
             return;
         }
@@ -44,7 +58,7 @@ final class ConnectionList {
     }
 
     TcpConnection oldest() {
-        return head;
+        return (TcpConnection) head;
     }
 
     int size() {

@@ -2,7 +2,6 @@ package dev.jnet.usernet.tcp;
 
 import dev.jnet.usernet.Scheduler;
 import dev.jnet.usernet.UsernetConfig;
-import dev.jnet.usernet.icmp.Icmpv4Errors;
 import dev.jnet.usernet.ip.Ipv4Handler;
 import dev.jnet.usernet.ip.Ipv4Output;
 import dev.jnet.usernet.ip.Ipv6Handler;
@@ -14,21 +13,18 @@ import dev.jnet.usernet.wire.Ipv6Packet;
 import dev.jnet.usernet.wire.TcpOptions;
 import dev.jnet.usernet.wire.TcpSegment;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * The TCP layer: demultiplexes the guest's segments to {@link TcpConnection}s, admits new
- * connections (bounded table, embryonic and TIME_WAIT caps with oldest-first eviction), answers
- * segments without a connection with RST, and builds every segment towards the guest.
+ * connections (bounded table, embryonic and TIME_WAIT caps with oldest-first eviction: the
+ * {@link ConnectionRegistry}), and answers segments without a connection with RST. Every
+ * segment towards the guest is built by its {@link SegmentWriter}; connections reach it only
+ * through the {@link SegmentOutput} interface and never see the stack.
  *
  * <p>A guest's SYN starts a host connect; the handshake is answered only when that connect
  * succeeds: refused (or timed out) becomes a RST, unreachable an ICMP host unreachable, as in
@@ -36,8 +32,8 @@ import java.util.function.Supplier;
  * guest's subnet, the gateway with host loopback disabled, .3 on a port other than 53) are
  * refused with a RST, as slirp4netns does for the gateway with {@code --disable-host-loopback}.
  *
- * <p>ACKs and host flushes are coalesced to once per event-loop batch: segments of one tap
- * read share one ACK and one write syscall.
+ * <p>ACKs and host flushes are coalesced to once per event-loop batch (the registry's flush
+ * queue): segments of one tap read share one ACK and one write syscall.
  *
  * <p>Both families: IPv4 from {@link #receive(Ipv4Packet)}, IPv6 from {@link
  * #receive(Ipv6Packet, int, int, int)} (when made with an {@link Ipv6Output}); a connection's
@@ -50,35 +46,22 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
     static final int FIRST_FORWARD_PORT = 32768;
     static final int LAST_FORWARD_PORT = 60999;
 
-    private final Scheduler scheduler;
-    private final Ipv4Output out;
     /** null: IPv6 is off, IPv6 segments are dropped */
     private final Ipv6Output out6;
     private final AddressMap map;
     private final TcpHostConnector connector;
     private final Supplier<InetSocketAddress> dnsTcpUpstream;
-    private final TcpLimits limits;
-    private final int ourMss;
-    private final int ourMss6;
     private int nextForwardPort = FIRST_FORWARD_PORT;
 
+    private final ConnectionRegistry registry;
     private final ConnectionTable table;
-    private final ConnectionList embryonic = new ConnectionList();
-    private final ConnectionList timeWait = new ConnectionList();
-    /** connections whose host socket is not closed yet (also after their entry is gone) */
-    private final Set<TcpConnection> hostOpen = new HashSet<>();
-    private final ArrayDeque<TcpConnection> dirty = new ArrayDeque<>();
-    private final Runnable flushTask = this::flushDirty;
-    private boolean flushScheduled;
+    private final SegmentWriter writer;
+    private final ConnectionContext context;
     private boolean closed;
 
     private final SplittableRandom isn = new SplittableRandom(new SecureRandom().nextLong());
     private final TcpSegment in = new TcpSegment();
-    private final TcpSegment outSeg = new TcpSegment();
     private final TcpOptions options = new TcpOptions();
-    private final TcpOptions synAckOptions = new TcpOptions();
-    private final TcpOptions scratch = new TcpOptions();
-    private final Icmpv4Errors icmp = new Icmpv4Errors();
 
     public TcpStack(UsernetConfig config, Scheduler scheduler, Ipv4Output out, AddressMap map,
             TcpHostConnector connector, Supplier<InetSocketAddress> dnsTcpUpstream) {
@@ -99,16 +82,15 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
     /** Both families; {@code out6} may be {@code null} (IPv6 off). */
     public TcpStack(UsernetConfig config, Scheduler scheduler, Ipv4Output out, Ipv6Output out6, AddressMap map,
             TcpHostConnector connector, Supplier<InetSocketAddress> dnsTcpUpstream, TcpLimits limits) {
-        this.scheduler = scheduler;
-        this.out = out;
         this.out6 = out6;
         this.map = map;
         this.connector = connector;
         this.dnsTcpUpstream = dnsTcpUpstream;
-        this.limits = limits;
-        this.ourMss = config.mss();
-        this.ourMss6 = config.mtu() - Ipv6Packet.HEADER_LENGTH - TcpSegment.MIN_HEADER_LENGTH;
-        this.table = new ConnectionTable(limits.maxConnections());
+        this.registry = new ConnectionRegistry(limits, scheduler);
+        this.table = registry.table;
+        this.writer = new SegmentWriter(out, out6);
+        this.context = new ConnectionContext(limits, scheduler, writer, registry, config.mss(),
+                config.mtu() - Ipv6Packet.HEADER_LENGTH - TcpSegment.MIN_HEADER_LENGTH);
     }
 
     /** Live entries in the connection table, TIME_WAIT included. */
@@ -118,17 +100,17 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
 
     /** Entries whose handshake is not complete. */
     public int embryonicCount() {
-        return embryonic.size();
+        return registry.embryonicCount();
     }
 
     /** Entries in TIME_WAIT. */
     public int timeWaitCount() {
-        return timeWait.size();
+        return registry.timeWaitCount();
     }
 
     /** Host sockets not closed yet (a closing socket may outlive its entry while it drains). */
     public int openHostSockets() {
-        return hostOpen.size();
+        return registry.openHostSockets();
     }
 
     /** State of the connection of a four-tuple, or {@code null} (diagnostics and tests). */
@@ -212,32 +194,15 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
             refuse(v6, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, seg);
             return;
         }
-        if (!makeRoom()) {
+        if (!registry.makeRoom()) {
             return; // full of live connections: drop the SYN like a full backlog
         }
         seg.parseOptions(options); // a malformed option list still yields what parsed
-        TcpConnection c = new TcpConnection(this, v6, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort,
+        TcpConnection c = new TcpConnection(context, v6, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort,
                 isn.nextInt(), false);
         c.guestSyn(seg.seq(), options);
-        table.put(c);
-        embryonic.addLast(c);
-        hostOpen.add(c);
+        registry.add(c);
         c.startConnect(connector, target);
-    }
-
-    /** Room for one more entry: evicts the oldest embryonic (SYN flood) and, if full, TIME_WAIT entry. */
-    private boolean makeRoom() {
-        if (embryonic.size() >= limits.maxEmbryonic()) {
-            embryonic.oldest().destroy(false); // the oldest half-open entry goes
-        }
-        if (table.size() >= limits.maxConnections()) {
-            TcpConnection oldest = timeWait.oldest();
-            if (oldest == null) {
-                return false;
-            }
-            oldest.destroy(true);
-        }
-        return true;
     }
 
     /**
@@ -257,15 +222,13 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
         }
         int port = srcPort != 0 ? srcPort : freeForwardPort(v6, srcHigh, srcLow, guestHigh, guestLow, guestPort);
         if (port == 0 || table.get(v6, guestHigh, guestLow, guestPort, srcHigh, srcLow, port) != null
-                || !makeRoom()) {
+                || !registry.makeRoom()) {
             return false;
         }
-        TcpConnection c = new TcpConnection(this, v6, guestHigh, guestLow, guestPort, srcHigh, srcLow, port,
+        TcpConnection c = new TcpConnection(context, v6, guestHigh, guestLow, guestPort, srcHigh, srcLow, port,
                 isn.nextInt(), true);
-        table.put(c);
-        embryonic.addLast(c);
-        hostOpen.add(c);
-        c.startActive(attach.apply(c));
+        registry.add(c);
+        c.startActive(attach);
         return true;
     }
 
@@ -299,155 +262,15 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
             flags = TcpSegment.RST | TcpSegment.ACK;
         }
         if (v6) {
-            emit6(dstHigh, dstLow, dstPort, srcHigh, srcLow, srcPort, seq, ack, flags, 0, null, null, 0, 0);
+            writer.emit6(dstHigh, dstLow, dstPort, srcHigh, srcLow, srcPort, seq, ack, flags, 0, null, null, 0, 0);
         } else {
-            emit((int) dstLow, dstPort, (int) srcLow, srcPort, seq, ack, flags, 0, null, null, 0, 0);
+            writer.emit((int) dstLow, dstPort, (int) srcLow, srcPort, seq, ack, flags, 0, null, null, 0, 0);
         }
     }
 
-    // ---------------------------------------------------------------- services for connections
-
-    TcpLimits limits() {
-        return limits;
-    }
-
-    Scheduler scheduler() {
-        return scheduler;
-    }
-
-    ByteBufAllocator alloc() {
-        return out.sink().alloc();
-    }
-
-    /** The MSS the guest link allows for the family (IPv6 headers are 20 bytes longer). */
-    int ourMss(boolean v6) {
-        return v6 ? ourMss6 : ourMss;
-    }
-
-    /** A cleared options holder for one segment being built (the loop's single thread). */
-    TcpOptions scratchOptions() {
-        return scratch.clear();
-    }
-
-    void handshakeDone(TcpConnection c) {
-        embryonic.remove(c);
-    }
-
-    void timeWaitEntered(TcpConnection c) {
-        if (timeWait.size() >= limits.maxTimeWait()) {
-            timeWait.oldest().destroy(true);
-        }
-        timeWait.addLast(c);
-    }
-
-    void removed(TcpConnection c) {
-        if (c.list != null) {
-            c.list.remove(c);
-        }
-        table.remove(c);
-    }
-
-    void hostClosed(TcpConnection c) {
-        hostOpen.remove(c);
-    }
-
-    void markDirty(TcpConnection c) {
-        if (!c.dirty) {
-            c.dirty = true;
-            dirty.add(c);
-        }
-        if (!flushScheduled) {
-            flushScheduled = true;
-            scheduler.execute(flushTask);
-        }
-    }
-
-    private void flushDirty() {
-        flushScheduled = false;
-        TcpConnection c;
-        while ((c = dirty.poll()) != null) {
-            c.dirty = false;
-            c.flush();
-        }
-    }
-
-    void sendReset(TcpConnection c, int seq, int ack, int flags) {
-        emit(c, seq, ack, flags, 0, null, null, 0, 0);
-    }
-
-    void emit(TcpConnection c, int seq, int ack, int flags, int window, TcpOptions opts, SendBuffer data,
-            int dataOffset, int length) {
-        if (c.v6) {
-            emit6(c.remoteHigh, c.remoteLow, c.remotePort, c.guestHigh, c.guestLow, c.guestPort, seq, ack, flags,
-                    window, opts, data, dataOffset, length);
-        } else {
-            emit(c.remoteAddr, c.remotePort, c.guestAddr, c.guestPort, seq, ack, flags, window, opts, data,
-                    dataOffset, length);
-        }
-    }
-
-    void emitSynAck(TcpConnection c, int iss, int ack, int window, int windowScale, boolean sackPermitted) {
-        synAckOptions.clear().mss(ourMss(c.v6)).sackPermitted(sackPermitted);
-        if (windowScale >= 0) {
-            synAckOptions.windowScale(windowScale);
-        }
-        emit(c, iss, ack, TcpSegment.SYN | TcpSegment.ACK, window, synAckOptions, null, 0, 0);
-    }
-
-    /** Our SYN of an active open: MSS, window scale and SACK offered. */
-    void emitSyn(TcpConnection c, int iss, int window) {
-        synAckOptions.clear().mss(ourMss(c.v6)).sackPermitted(true).windowScale(limits.windowScale());
-        emit(c, iss, 0, TcpSegment.SYN, window, synAckOptions, null, 0, 0);
-    }
-
-    /** ICMP host unreachable about the guest's SYN (rebuilt: the original is long gone). */
-    void sendHostUnreachable(TcpConnection c, int guestIsn) {
-        int length = Ipv4Packet.MIN_HEADER_LENGTH + TcpSegment.MIN_HEADER_LENGTH;
-        ByteBuf original = alloc().heapBuffer(length);
-        try {
-            Ipv4Packet.emitHeader(original, 0, c.guestAddr, c.remoteAddr, Ipv4Packet.PROTO_TCP, 64, 0,
-                    TcpSegment.MIN_HEADER_LENGTH);
-            TcpSegment.emitHeader(original, Ipv4Packet.MIN_HEADER_LENGTH, c.guestPort, c.remotePort, guestIsn, 0,
-                    TcpSegment.SYN, 0, 0, null);
-            original.writerIndex(length);
-            icmp.sendUnreachable(out, new Ipv4Packet().wrap(original), Icmpv4Errors.CODE_HOST_UNREACHABLE);
-        } finally {
-            original.release();
-        }
-    }
-
-    /** Builds one segment towards the guest: header, options, payload copied from {@code data}. */
-    private void emit(int src, int srcPort, int dst, int dstPort, int seq, int ack, int flags, int window,
-            TcpOptions opts, SendBuffer data, int dataOffset, int length) {
-        int optionsLength = opts == null ? 0 : TcpSegment.optionsLength(opts);
-        ByteBuf buf = out.allocate(TcpSegment.MIN_HEADER_LENGTH + optionsLength + length);
-        int start = buf.writerIndex();
-        int headerLength = TcpSegment.emitHeader(buf, start, srcPort, dstPort, seq, ack, flags, window, 0, opts);
-        buf.writerIndex(start + headerLength);
-        if (length > 0) {
-            data.copyTo(dataOffset, buf, length);
-        }
-        outSeg.wrap(buf, start, headerLength + length).fillChecksumIpv4(src, dst);
-        outSeg.clear();
-        out.send(buf, src, dst, Ipv4Packet.PROTO_TCP);
-    }
-
-    /** {@link #emit(int, int, int, int, int, int, int, int, TcpOptions, SendBuffer, int, int)} over IPv6. */
-    private void emit6(long srcHigh, long srcLow, int srcPort, long dstHigh, long dstLow, int dstPort, int seq,
-            int ack, int flags, int window, TcpOptions opts, SendBuffer data, int dataOffset, int length) {
-        int optionsLength = opts == null ? 0 : TcpSegment.optionsLength(opts);
-        ByteBuf buf = out6.allocate(TcpSegment.MIN_HEADER_LENGTH + optionsLength + length);
-        int start = buf.writerIndex();
-        int headerLength = TcpSegment.emitHeader(buf, start, srcPort, dstPort, seq, ack, flags, window, 0, opts);
-        buf.writerIndex(start + headerLength);
-        if (length > 0) {
-            data.copyTo(dataOffset, buf, length);
-        }
-        int segmentLength = headerLength + length;
-        outSeg.wrap(buf, start, segmentLength).fillChecksum(
-                InternetChecksum.pseudoHeaderV6(srcHigh, srcLow, dstHigh, dstLow, Ipv6Packet.NH_TCP, segmentLength));
-        outSeg.clear();
-        out6.send(buf, srcHigh, srcLow, dstHigh, dstLow, Ipv6Packet.NH_TCP);
+    /** What the stack's connections share (tests make connections with it). */
+    ConnectionContext context() {
+        return context;
     }
 
     /** Aborts every connection: host sockets reset and closed, buffers released. */
@@ -457,13 +280,6 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
             return;
         }
         closed = true;
-        for (TcpConnection c : table.snapshot()) {
-            c.destroy(false);
-        }
-        for (TcpConnection c : new ArrayList<>(hostOpen)) {
-            c.abortHost();
-        }
-        hostOpen.clear();
-        dirty.clear();
+        registry.closeAll();
     }
 }

@@ -3,7 +3,6 @@ package dev.jnet.usernet.tcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import dev.jnet.usernet.wire.TcpOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,7 +28,8 @@ class ConnectionTableTest {
                 if (model.containsKey(key)) {
                     continue;
                 }
-                TcpConnection c = new TcpConnection(h.stack, TcpHarness.GUEST, port, remote, 80, 1, new TcpOptions(), 2);
+                TcpConnection c = new TcpConnection(h.stack.context(), false, 0, TcpHarness.GUEST & 0xFFFF_FFFFL, port, 0,
+                        remote & 0xFFFF_FFFFL, 80, 2, false);
                 table.put(c);
                 model.put(key, c);
                 live.add(c);

@@ -1,0 +1,186 @@
+package dev.jnet.usernet.tcp;
+
+import io.netty.buffer.ByteBuf;
+import java.net.InetSocketAddress;
+
+/**
+ * The host half of a connection's splice: its {@link TcpHostConnector.HostConnection}, the
+ * listener of that socket's events, and the host-side flow control. Guest data is written to
+ * it as it arrives in order and flushed once per batch; the socket is read only while the
+ * sender wants host data (our send buffer and the guest's window have room), so a slow guest
+ * stops the host instead of growing memory; a window update goes to the guest once the host
+ * drained enough. Host bytes go into the {@link TcpSender}; what changes the connection's
+ * state (connect outcome, reset) is handed to the {@link TcpConnection}.
+ */
+final class HostSide implements TcpHostConnector.Listener {
+    private final TcpConnection conn;
+    private final TcpReceiver rcv;
+    private final TcpSender snd;
+    private final ConnectionRegistry registry;
+    private TcpHostConnector.HostConnection host;
+    /** we are done with the socket (closing, reset, failed, or never had one) */
+    private boolean released;
+    /** the socket is not closed yet (a closing socket may outlive its entry while it drains) */
+    private boolean open;
+    private boolean flushNeeded;
+    private boolean reading;
+
+    HostSide(TcpConnection conn, TcpReceiver rcv, TcpSender snd, ConnectionRegistry registry) {
+        this.conn = conn;
+        this.rcv = rcv;
+        this.snd = snd;
+        this.registry = registry;
+    }
+
+    /** Starts the host connect for a guest's SYN; the outcome comes to {@link #connected} or {@link #connectFailed}. */
+    void connect(TcpHostConnector connector, InetSocketAddress target) {
+        open = true;
+        host = connector.connect(target, this);
+    }
+
+    /** An already connected socket (the accepted client of a port forward). */
+    void attach(TcpHostConnector.HostConnection connection) {
+        host = connection;
+        open = true;
+    }
+
+    /** The socket in-order guest data is written to. */
+    TcpHostConnector.HostConnection connection() {
+        return host;
+    }
+
+    boolean released() {
+        return released;
+    }
+
+    /** Guest bytes queued for the host socket and not yet written: they shrink our window. */
+    long pendingWriteBytes() {
+        return host == null || released ? 0 : host.pendingWriteBytes();
+    }
+
+    /** Data was written: flush at the end of the batch. */
+    void written() {
+        flushNeeded = true;
+    }
+
+    /** The guest's FIN: half close towards the host after the queued writes. */
+    void shutdownOutput() {
+        host.shutdownOutput();
+        flushNeeded = true;
+    }
+
+    void flush() {
+        if (flushNeeded && !released) {
+            flushNeeded = false;
+            host.flush();
+        }
+    }
+
+    /** Whether a live socket is there to be read from. */
+    boolean readable() {
+        return host != null && !released;
+    }
+
+    /** Reads the host socket or stops, as the sender wants (only a change reaches the socket). */
+    void reading(boolean want) {
+        if (want != reading) {
+            reading = want;
+            host.setReading(want);
+        }
+    }
+
+    void stopReading() {
+        if (reading && !released) {
+            reading = false;
+            host.setReading(false);
+        }
+    }
+
+    // ---------------------------------------------------------------- the socket's events
+
+    @Override
+    public void connected() {
+        conn.hostConnected();
+    }
+
+    @Override
+    public void connectFailed(TcpHostConnector.Failure failure) {
+        if (conn.state() == TcpState.CONNECTING) {
+            released = true;
+            conn.hostConnectFailed(failure == TcpHostConnector.Failure.UNREACHABLE);
+        }
+    }
+
+    @Override
+    public void received(ByteBuf data) {
+        if (snd.hostEof() || !snd.isOpen() || !conn.takesHostData()) {
+            data.release();
+            return;
+        }
+        snd.append(data);
+        conn.afterEvent();
+    }
+
+    @Override
+    public void inputShutdown() {
+        if (snd.hostEof() || !snd.isOpen() || !conn.takesHostData()) {
+            return;
+        }
+        snd.hostEof(conn.state().embryonic()); // SND.UNA still at the SYN
+        conn.afterEvent();
+    }
+
+    @Override
+    public void writeCompleted() {
+        TcpState state = conn.state();
+        if (state == TcpState.CLOSED || state.embryonic() || rcv.guestFin) {
+            return;
+        }
+        // window update once the host drained enough to matter (receiver-side SWS avoidance)
+        if (rcv.windowUpdateDue(pendingWriteBytes(), snd.mss)) {
+            rcv.ackNeeded = true;
+            conn.flushLater();
+        }
+    }
+
+    @Override
+    public void reset() {
+        if (conn.state() == TcpState.CLOSED || released) {
+            return;
+        }
+        released = true;
+        conn.hostReset();
+    }
+
+    @Override
+    public void closed() {
+        open = false;
+        released = true;
+        registry.hostClosed(conn);
+    }
+
+    /**
+     * Lets the socket go: {@code graceful}, it closes after its last queued writes; otherwise
+     * it is reset.
+     */
+    void release(boolean graceful) {
+        if (released || host == null) {
+            released = true;
+            return;
+        }
+        released = true;
+        if (graceful) {
+            host.flush();
+            host.close();
+        } else {
+            host.abort();
+        }
+    }
+
+    /** Aborts the socket even if its close is under way (stack close). */
+    void abort() {
+        if (host != null && open) {
+            host.abort();
+        }
+    }
+}

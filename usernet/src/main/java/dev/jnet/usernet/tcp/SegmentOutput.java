@@ -1,0 +1,24 @@
+package dev.jnet.usernet.tcp;
+
+import dev.jnet.usernet.wire.TcpOptions;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * Where a connection's segments go: down to the guest link. The connection names itself only
+ * for its addresses; the output never calls back into it. Implemented by {@link SegmentWriter}.
+ */
+interface SegmentOutput {
+    /**
+     * One segment from the connection's remote end to the guest: header, {@code opts} (may be
+     * {@code null}), and {@code length} payload bytes copied from {@code data} starting
+     * {@code dataOffset} bytes after SND.UNA.
+     */
+    void emit(TcpConnection c, int seq, int ack, int flags, int window, TcpOptions opts, SendBuffer data,
+            int dataOffset, int length);
+
+    /** ICMP host unreachable about the guest's SYN {@code guestIsn} (IPv4). */
+    void hostUnreachable(TcpConnection c, int guestIsn);
+
+    /** The link's allocator (send buffers, copies of small payloads). */
+    ByteBufAllocator alloc();
+}
