@@ -66,16 +66,23 @@ public final class Usernet implements AutoCloseable {
         /** The target process exited. */
         TARGET_GONE,
         /** The tap could not be read any more (e.g. the device was deleted). */
-        LINK_FAILED
+        LINK_FAILED,
+        /**
+         * The event loop's thread ended while serving (an Error escaped Netty's loop): the guest
+         * has no network any more; the cause is the loop thread's uncaught throwable when known.
+         */
+        LOOP_FAILED
     }
 
-    /** How it ended: the reason, and for {@link Reason#LINK_FAILED} the error. */
+    /** How it ended: the reason, and for {@link Reason#LINK_FAILED} and {@link Reason#LOOP_FAILED} the error. */
     public record Exit(Reason reason, Throwable cause) {}
 
     private final MultiThreadIoEventLoopGroup group;
     private final IoEventLoop loop;
     private final CompletableFuture<Exit> exited = new CompletableFuture<>();
     private final List<FdWatch> watches = new ArrayList<>(2);
+    private volatile Thread loopThread;
+    private volatile Throwable loopDeath;
     private TapLink link;
     private AutoCloseable stackStop;
     private PortForwarding forwarding;
@@ -116,8 +123,10 @@ public final class Usernet implements AutoCloseable {
                 throw new UsernetException(UsernetException.Kind.RUNTIME, "Netty's native epoll is unavailable: "
                         + Epoll.unavailabilityCause(), e);
             }
+            Preload.loggingAndTimeZone();
             u = new Usernet(new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jnet-usernet", true),
                     KeepRegisteredEpollIoHandler.newFactory()));
+            u.watchLoopThread();
             u.run(options, tap, pidfd); // hands tap and pidfd on: closing them again below is a no-op
             ok = true;
             return u;
@@ -133,6 +142,51 @@ public final class Usernet implements AutoCloseable {
                 closeQuietly(pidfd);
             }
         }
+    }
+
+    /**
+     * A daemon thread that waits for the loop's thread to end: if it ends while we serve, usernet
+     * has exited with {@link Reason#LOOP_FAILED}. Depends on nothing the loop does (a dead loop
+     * runs no tasks and may never complete its termination future).
+     */
+    private void watchLoopThread() {
+        try {
+            loopThread = loop.submit(() -> {
+                Thread t = Thread.currentThread();
+                Thread.UncaughtExceptionHandler previous = t.getUncaughtExceptionHandler();
+                t.setUncaughtExceptionHandler((thread, e) -> {
+                    loopDeath = e;
+                    try {
+                        previous.uncaughtException(thread, e);
+                    } catch (Throwable ignored) {
+                        // printing may fail for the very reason the loop died (no fds)
+                    }
+                });
+                return t;
+            }).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UsernetException(UsernetException.Kind.RUNTIME, "interrupted while starting the event loop", e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new UsernetException(UsernetException.Kind.RUNTIME, "starting the event loop: " + e, e);
+        }
+        Thread watchdog = new Thread(() -> {
+            Thread t = loopThread;
+            while (t.isAlive()) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            if (!closed) {
+                Throwable cause = loopDeath;
+                exited.complete(new Exit(Reason.LOOP_FAILED,
+                        cause != null ? cause : new IllegalStateException("the event loop's thread ended")));
+            }
+        }, "jnet-usernet-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
     }
 
     /**
@@ -329,15 +383,22 @@ public final class Usernet implements AutoCloseable {
         }
         closed = true;
         exited.complete(new Exit(Reason.CLOSED, null));
-        if (!loop.isShutdown()) {
+        Thread t = loopThread;
+        boolean loopAlive = t == null || t.isAlive();
+        if (loopAlive && !loop.isShutdown()) {
             try {
-                loop.submit(this::closeOnLoop).get(10, TimeUnit.SECONDS);
+                loop.submit(this::closeOnLoop).get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
             } catch (Exception e) {
                 // the loop is gone or stuck: shutting the group down below still ends its thread
             }
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // bounded: a loop thread that died never completes the group's termination, and the
+        // process is about to exit anyway (its fds, the tap among them, close with it)
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
     }
+
+    /** How long {@link #close} waits for the loop to close the stack, and then for it to end. */
+    private static final long CLOSE_WAIT_SECONDS = 3;
 
     private void closeOnLoop() {
         for (FdWatch w : watches) {

@@ -38,6 +38,11 @@ final class Launcher {
         return List.copyOf(cmd);
     }
 
+    /** As {@link #asUser}, staying root (the tests of what usernet does when run as root). */
+    static List<String> asRoot() {
+        return List.of("setpriv", "--pdeathsig", "KILL", "env", "-i", PATH, "HOME=/tmp");
+    }
+
     /** Starts {@code pb} on the launcher thread. */
     static Process start(ProcessBuilder pb) {
         Future<Process> f = THREAD.submit(pb::start);

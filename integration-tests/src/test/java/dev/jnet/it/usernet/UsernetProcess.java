@@ -29,11 +29,14 @@ final class UsernetProcess implements AutoCloseable {
     private final Process process;
     private final List<String> flags;
     private final List<String> jvmOptions;
+    private final UsernetSandbox.Launch launch;
     private final int mtu;
     private final Path log;
 
-    private UsernetProcess(Process process, int mtu, List<String> flags, List<String> jvmOptions, Path log) {
+    private UsernetProcess(Process process, int mtu, List<String> flags, List<String> jvmOptions,
+            UsernetSandbox.Launch launch, Path log) {
         this.process = process;
+        this.launch = launch;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.mtu = mtu;
         this.flags = List.copyOf(flags);
@@ -41,9 +44,10 @@ final class UsernetProcess implements AutoCloseable {
     }
 
     static UsernetProcess start(String hostNetns, String user, UsernetBinary binary, long guestPid, int mtu,
-            List<String> flags, List<String> jvmOptions, Path log, Duration readyTimeout) {
+            List<String> flags, List<String> jvmOptions, UsernetSandbox.Launch launch, Path log, Duration readyTimeout) {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", hostNetns));
-        cmd.addAll(Launcher.asUser(user));
+        cmd.addAll(launch.wrapper()); // e.g. prlimit: it execs, the pid stays
+        cmd.addAll(launch.asRoot() ? Launcher.asRoot() : Launcher.asUser(user));
         if (!jvmOptions.isEmpty()) {
             cmd.add("JNET_JAVA_OPTS=" + String.join(" ", jvmOptions)); // how ./jnet (bin/slirp4netns) takes them
         }
@@ -66,7 +70,7 @@ final class UsernetProcess implements AutoCloseable {
                 .directory(log.getParent().toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())));
-        UsernetProcess u = new UsernetProcess(p, mtu, flags, jvmOptions, log);
+        UsernetProcess u = new UsernetProcess(p, mtu, flags, jvmOptions, launch, log);
         try {
             u.awaitReady(readyTimeout);
             return u;
@@ -131,6 +135,10 @@ final class UsernetProcess implements AutoCloseable {
 
     List<String> jvmOptions() {
         return jvmOptions;
+    }
+
+    UsernetSandbox.Launch launch() {
+        return launch;
     }
 
     /** Open file descriptors of the usernet process, from /proc/PID/fd. */

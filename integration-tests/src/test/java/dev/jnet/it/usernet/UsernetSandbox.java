@@ -135,6 +135,26 @@ public final class UsernetSandbox implements AutoCloseable {
      * {@code -Djnet.usernet.faults=...}); a foreign binary cannot take them: refused.
      */
     public void restartUsernet(int mtu, List<String> flags, List<String> jvmOptions) {
+        restartUsernet(mtu, flags, jvmOptions, Launch.DEFAULT);
+    }
+
+    /**
+     * How usernet is started, besides its flags.
+     *
+     * @param wrapper commands in front of it that exec it, run as root before the switch to
+     *                the sandbox's user (e.g. {@code prlimit --nofile=1024:1024 --})
+     * @param asRoot  stay root instead of running as the sandbox's unprivileged user
+     */
+    public record Launch(List<String> wrapper, boolean asRoot) {
+        public static final Launch DEFAULT = new Launch(List.of(), false);
+
+        public Launch {
+            wrapper = List.copyOf(wrapper);
+        }
+    }
+
+    /** As {@link #restartUsernet(int, List, List)}, started as {@code launch} says. */
+    public void restartUsernet(int mtu, List<String> flags, List<String> jvmOptions, Launch launch) {
         if (!jvmOptions.isEmpty() && !binary.isJnet()) {
             throw new IllegalStateException("JVM options " + jvmOptions + " for a foreign binary: " + binary.description());
         }
@@ -142,7 +162,7 @@ public final class UsernetSandbox implements AutoCloseable {
         runs++;
         guest = Guest.start(netns.host(), user, workDir.resolve("resolv.conf"), workDir.resolve("hosts"), workDir,
                 workDir.resolve("guest-" + runs + ".log"));
-        usernet = UsernetProcess.start(netns.host(), user, binary, guest.pid(), mtu, flags, jvmOptions,
+        usernet = UsernetProcess.start(netns.host(), user, binary, guest.pid(), mtu, flags, jvmOptions, launch,
                 workDir.resolve("usernet-" + runs + ".log"), READY_TIMEOUT);
     }
 
@@ -153,7 +173,8 @@ public final class UsernetSandbox implements AutoCloseable {
     /** The default run (MTU {@link #DEFAULT_MTU}, no flags), restarted only if it is not what runs. */
     public void ensureDefaultUsernet() {
         if (usernet == null || !usernet.isAlive() || !guest.isAlive() || usernet.mtu() != DEFAULT_MTU
-                || !usernet.flags().isEmpty() || !usernet.jvmOptions().isEmpty()) {
+                || !usernet.flags().isEmpty() || !usernet.jvmOptions().isEmpty()
+                || !usernet.launch().equals(Launch.DEFAULT)) {
             restartUsernet(DEFAULT_MTU, List.of());
         }
     }
@@ -260,6 +281,11 @@ public final class UsernetSandbox implements AutoCloseable {
 
     public UsernetBinary binary() {
         return binary;
+    }
+
+    /** Whether the program under test is jnet's usernet (else a foreign one such as slirp4netns). */
+    public boolean runsJnet() {
+        return binary.isJnet();
     }
 
     /**

@@ -172,6 +172,51 @@ def cmd_parallel(host, port, count, size, timeout="90"):
     return 0
 
 
+def cmd_hold(host, port, count, hold_seconds, timeout="30"):
+    """Open COUNT connections at once (raising our own fd limit), wait until each is connected or
+    failed, keep them HOLD_SECONDS, close them all; report how many connected and the errors."""
+    import resource
+    count = int(count)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < count + 64:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, count + 64), hard))
+    deadline = time.monotonic() + float(timeout)
+    sel = selectors.DefaultSelector()
+    errors = {}
+    connected = []
+    for i in range(count):
+        s = socket.socket()
+        s.setblocking(False)
+        rc = s.connect_ex((host, int(port)))
+        if rc not in (0, errno.EINPROGRESS):
+            name = errno.errorcode.get(rc, str(rc))
+            errors[name] = errors.get(name, 0) + 1
+            s.close()
+        else:
+            sel.register(s, selectors.EVENT_WRITE)
+    while sel.get_map() and time.monotonic() < deadline:
+        for key, _ in sel.select(timeout=1):
+            s = key.fileobj
+            sel.unregister(s)
+            err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if err:
+                name = errno.errorcode.get(err, str(err))
+                errors[name] = errors.get(name, 0) + 1
+                s.close()
+            else:
+                connected.append(s)
+    pending = len(sel.get_map())
+    for key in list(sel.get_map().values()):
+        key.fileobj.close()
+    time.sleep(float(hold_seconds))
+    for s in connected:
+        s.close()
+    print("connected=%d" % len(connected))
+    print("pending=%d" % pending)
+    print("errors=%s" % (",".join("%s:%d" % kv for kv in sorted(errors.items())) or "-"))
+    return 0
+
+
 def cmd_udp_echo(host, port, count="3"):
     """Send COUNT datagrams of growing size; count the ones that come back unchanged."""
     s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
@@ -265,6 +310,7 @@ COMMANDS = {
     "send-then-shut": cmd_send_then_shut,
     "read-then-send": cmd_read_then_send,
     "parallel": cmd_parallel,
+    "hold": cmd_hold,
     "udp-echo": cmd_udp_echo,
 }
 

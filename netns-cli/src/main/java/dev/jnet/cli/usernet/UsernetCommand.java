@@ -128,6 +128,9 @@ public final class UsernetCommand implements Callable<Integer> {
             if (exit != null && exit.reason() == Usernet.Reason.LINK_FAILED) {
                 return fail(err, "the tap failed: " + exit.cause().getMessage());
             }
+            if (exit != null && exit.reason() == Usernet.Reason.LOOP_FAILED) {
+                return fail(err, "the event loop stopped: " + exit.cause());
+            }
             return 0;
         } catch (UsernetException | ForwardException e) {
             return fail(err, e.getMessage());

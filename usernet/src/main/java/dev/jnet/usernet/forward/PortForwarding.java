@@ -282,8 +282,15 @@ public final class PortForwarding implements AutoCloseable {
 
     // ---------------------------------------------------------------- TCP
 
+    /**
+     * An IPv4 host address (0.0.0.0 included) gets an IPv4 socket, as slirp4netns binds it: a
+     * 0.0.0.0 forward listens on IPv4 only. An IPv6 one ({@code ::} included) gets an IPv6 socket,
+     * and {@code ::} is dual-stack (IPV6_V6ONLY off, the Linux default).
+     */
     private ChannelFuture tcpListener(Forward f) {
-        return new ServerBootstrap().group(loop).channel(EpollServerSocketChannel.class)
+        SocketProtocolFamily family = f.spec.hostAddr() instanceof Inet6Address ? SocketProtocolFamily.INET6
+                : SocketProtocolFamily.INET;
+        return new ServerBootstrap().group(loop).channelFactory(() -> new EpollServerSocketChannel(family))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, BACKLOG)
                 .childHandler(new ChannelInitializer<Channel>() {

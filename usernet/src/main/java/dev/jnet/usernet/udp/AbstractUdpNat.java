@@ -45,8 +45,8 @@ abstract class AbstractUdpNat implements AutoCloseable {
     /**
      * Opens the host socket of a new flow to {@code target} and enters the flow in its table.
      *
-     * @return false when the host gave no socket (e.g. EMFILE): the datagram is lost like any
-     *     other, the guest may retry
+     * @return false when the host gave no socket (e.g. EMFILE): the datagram is dropped and the
+     *     caller tells the guest (ICMP unreachable); it may retry once fds free
      */
     final boolean open(FlowTable<Flow> table, Flow flow, InetSocketAddress target) {
         try {

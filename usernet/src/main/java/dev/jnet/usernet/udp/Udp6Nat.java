@@ -67,13 +67,13 @@ public final class Udp6Nat extends AbstractUdpNat implements Ipv6Handler {
         long dstHigh = ip.dstHigh();
         long dstLow = ip.dstLow();
         switch (map.classify6(dstHigh, dstLow, udp.dstPort())) {
-            case HOST -> forward(ip, flows, null);
+            case HOST -> forward(ip, transportOffset, flows, null);
             case DNS -> {
                 InetSocketAddress upstream = dns.upstream();
                 if (upstream == null) {
                     refuse(ip, transportOffset, Icmpv6Errors.CODE_PORT_UNREACHABLE);
                 } else {
-                    forward(ip, dnsFlows, upstream);
+                    forward(ip, transportOffset, dnsFlows, upstream);
                 }
             }
             case UNREACHABLE -> {
@@ -93,7 +93,7 @@ public final class Udp6Nat extends AbstractUdpNat implements Ipv6Handler {
     }
 
     /** @param remote the host destination, or {@code null} for the destination's host address */
-    private void forward(Ipv6Packet ip, FlowTable<Flow> table, InetSocketAddress remote) {
+    private void forward(Ipv6Packet ip, int transportOffset, FlowTable<Flow> table, InetSocketAddress remote) {
         long dstHigh = ip.dstHigh();
         long dstLow = ip.dstLow();
         long srcHigh = ip.srcHigh();
@@ -111,6 +111,8 @@ public final class Udp6Nat extends AbstractUdpNat implements Ipv6Handler {
                     : new InetSocketAddress(map.hostInetAddress6(dstHigh, dstLow), dstPort);
             flow = new Flow(table, key, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort);
             if (!open(table, flow, target)) {
+                // no host socket (EMFILE, ENFILE): the guest hears of it at once, as of any unreachable
+                refuse(ip, transportOffset, Icmpv6Errors.CODE_ADDRESS_UNREACHABLE);
                 return;
             }
         }

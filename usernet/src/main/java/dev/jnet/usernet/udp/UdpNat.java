@@ -119,6 +119,8 @@ public final class UdpNat extends AbstractUdpNat implements Ipv4Handler {
             flow = new Flow(table, key, Inany.V4_HIGH, Inany.v4Low(ip.src()), srcPort, Inany.V4_HIGH,
                     Inany.v4Low(dst), dstPort);
             if (!open(table, flow, target)) {
+                // no host socket (EMFILE, ENFILE): the guest hears of it at once, as of any unreachable
+                refuse(ip, Icmpv4Errors.CODE_HOST_UNREACHABLE);
                 return;
             }
         }

@@ -157,6 +157,37 @@ class UsernetForwardTest {
         assertThat(api).as("removed when usernet ends").doesNotExist();
     }
 
+    /**
+     * Issue 14: as slirp4netns, a forward for 0.0.0.0 listens on IPv4 only ({@code ss} shows
+     * {@code 0.0.0.0:PORT}, not the dual-stack {@code *:PORT}); {@code ::} (jnet) is dual-stack.
+     */
+    @Test
+    void aForwardForTheIpv4AnyAddressListensOnIpv4Only(UsernetSandbox net) throws Exception {
+        int port = freeHostPort(net);
+        add("tcp", "0.0.0.0", port, TCP_GUEST_PORT, false);
+        Proc.Result ss = net.host("ss", "-Hltn", "sport = :" + port);
+        assertThat(ss.exit()).as(ss.describe()).isZero();
+        System.out.println("0.0.0.0 forward: " + ss.stdout().strip());
+        assertThat(ss.stdout().strip().lines().toList()).as(ss.stdout()).singleElement()
+                .asString().contains(" 0.0.0.0:" + port + " ");
+        try (Socket s = inHost(net, () -> {
+            Socket c = new Socket();
+            c.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 5000);
+            return c;
+        })) {
+            s.setSoTimeout(10_000);
+            assertThat(firstLine(s.getInputStream())).startsWith("peer " + UsernetSandbox.GATEWAY + " ");
+        }
+        if (net.runsJnet()) { // :: forwards are jnet's (slirp4netns's API takes IPv4 host addresses)
+            int port6 = freeHostPort(net);
+            add("tcp", "::", port6, TCP_GUEST_PORT, false);
+            Proc.Result ss6 = net.host("ss", "-Hltn", "sport = :" + port6);
+            System.out.println(":: forward: " + ss6.stdout().strip());
+            assertThat(ss6.stdout().strip().lines().toList()).as(ss6.stdout()).singleElement()
+                    .asString().matches(".* (\\*|\\[::\\]):" + port6 + " .*");
+        }
+    }
+
     /** Both families in one usernet run: each test restarts it twice (the topology's default, then ours). */
     @Test
     void sixtyFourMegabytesEachWayThroughTcpForwardsFromIpv4AndIpv6Loopback(UsernetSandbox net) throws Exception {
