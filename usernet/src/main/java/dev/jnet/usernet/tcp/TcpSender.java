@@ -22,6 +22,16 @@ final class TcpSender {
     static final int ACK_OK = 2;
     /** RFC 9293 default send MSS when the guest's SYN carries none. */
     private static final int DEFAULT_MSS = 536;
+    /**
+     * Floor of the send MSS, whatever the guest's SYN announces. An MSS of 1 costs a 40-byte
+     * header and a full event-loop pass per payload byte (a core for about 200 KB/s). Linux
+     * floors at {@code tcp_min_snd_mss} = 48 since CVE-2019-11479; we use the RFC 879 / RFC
+     * 1122 4.2.2.6 default 536 instead: every IPv4 host must accept 576-byte datagrams (RFC 1122
+     * 3.3.3) and an IPv6 link carries at least 1280 (RFC 8200 5), so no conforming guest can be
+     * sent a segment it cannot take, and a hostile one gets at most ~13x the packet rate of a
+     * 1460-byte flow instead of ~1460x. Our own link MSS still caps it.
+     */
+    static final int MIN_MSS = DEFAULT_MSS;
 
     private final TcpConnection conn;
     private final ConnectionContext ctx;
@@ -68,7 +78,7 @@ final class TcpSender {
     void syn(TcpOptions synOptions, boolean windowScaling, int ourMss) {
         this.sndScale = windowScaling ? synOptions.windowScale : 0;
         int theirMss = synOptions.mss > 0 ? synOptions.mss : DEFAULT_MSS;
-        this.mss = Math.max(1, Math.min(theirMss, ourMss));
+        this.mss = Math.max(1, Math.min(Math.max(theirMss, MIN_MSS), ourMss));
     }
 
     /** The send buffer exists from the SYN-ACK (or SYN) on: a host that speaks first is queued. */
