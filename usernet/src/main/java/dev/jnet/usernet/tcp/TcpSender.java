@@ -13,7 +13,8 @@ import io.netty.buffer.ByteBufAllocator;
  * {@link TcpConnection#transmit}, which adds the receive half's ACK and window.
  *
  * <p>The host socket is read only while the data we hold (unacknowledged plus unsent) is below
- * the guest's window and our send buffer: {@link #wantsHostData()}.
+ * the guest's window and our send buffer, shrunk under memory pressure, and the stack's
+ * budget is not used up: {@link #wantsHostData()}.
  */
 final class TcpSender {
     /** {@link #ack} results */
@@ -60,6 +61,8 @@ final class TcpSender {
     private long rttStart;
     private boolean persist;
     private int persistBackoff;
+    /** when SND.UNA last moved (or the buffer opened): memory reclaim aborts the longest stalled */
+    private long progressAt;
 
     TcpSender(TcpConnection conn, ConnectionContext ctx, ConnectionTimer timer, int iss) {
         this.conn = conn;
@@ -83,7 +86,8 @@ final class TcpSender {
 
     /** The send buffer exists from the SYN-ACK (or SYN) on: a host that speaks first is queued. */
     void open(ByteBufAllocator alloc) {
-        sendBuffer = new SendBuffer(alloc);
+        sendBuffer = new SendBuffer(alloc, ctx.memory);
+        progressAt = timer.now();
     }
 
     boolean isOpen() {
@@ -155,9 +159,26 @@ final class TcpSender {
         finSeq = dataStart + sendBuffer.readable();
     }
 
-    /** Host bytes held at most: the guest's window, at least one segment, at most our buffer. */
+    /**
+     * Host bytes held at most: the guest's window, at least one segment, at most our buffer (less
+     * under memory pressure); none while the stack's budget is used up (we then wait in the
+     * registry until memory is freed or reclaimed).
+     */
     boolean wantsHostData() {
-        return !hostEof && sendBuffer.readable() < Math.min(limits.sendBuffer(), Math.max(sndWnd, mss));
+        TcpMemory memory = ctx.memory;
+        if (hostEof || sendBuffer.readable() >= memory.cap(Math.min(limits.sendBuffer(), Math.max(sndWnd, mss)))) {
+            return false;
+        }
+        if (memory.exhausted()) {
+            ctx.registry.waitForMemory(conn);
+            return false;
+        }
+        return true;
+    }
+
+    /** When SND.UNA last moved if host bytes wait for the guest's ACK, else -1. */
+    long stalledSince() {
+        return sendBuffer == null || sendBuffer.readable() == 0 ? -1 : progressAt;
     }
 
     void release() {
@@ -218,6 +239,7 @@ final class TcpSender {
         }
         sendBuffer.acknowledge(dataAcked);
         sndUna = ack;
+        progressAt = timer.now();
         if (SeqNum.lt(sndNxt, sndUna)) {
             sndNxt = sndUna;
         }
