@@ -12,6 +12,7 @@ final class ConnectionContext {
     final Scheduler scheduler;
     final SegmentOutput output;
     final ConnectionRegistry registry;
+    final TcpMemory memory;
     private final int ourMss;
     private final int ourMss6;
     private final TcpOptions scratch = new TcpOptions();
@@ -22,6 +23,7 @@ final class ConnectionContext {
         this.scheduler = scheduler;
         this.output = output;
         this.registry = registry;
+        this.memory = registry.memory;
         this.ourMss = ourMss;
         this.ourMss6 = ourMss6;
     }

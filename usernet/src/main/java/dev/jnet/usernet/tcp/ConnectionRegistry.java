@@ -3,7 +3,10 @@ package dev.jnet.usernet.tcp;
 import dev.jnet.usernet.Scheduler;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -15,6 +18,10 @@ import java.util.Set;
  * <p>The flush queue coalesces ACKs and host flushes to once per event-loop batch: a
  * connection queues itself (at most once, it keeps that flag itself) and the task the first
  * one scheduled drains the queue after the batch.
+ *
+ * <p>It also keeps the stack's {@link TcpMemory} budget: connections that may not read their
+ * host socket because the budget is used up wait here; the reclaim task aborts stalled holders
+ * and wakes the waiters once memory is below the budget again.
  */
 final class ConnectionRegistry {
     private final TcpLimits limits;
@@ -27,11 +34,19 @@ final class ConnectionRegistry {
     private final ArrayDeque<TcpConnection> flushQueue = new ArrayDeque<>();
     private final Runnable flushTask = this::flushQueued;
     private boolean flushScheduled;
+    final TcpMemory memory;
+    /** connections that want host data but the budget is used up (only filled under exhaustion) */
+    private final Set<TcpConnection> memoryWaiters = new LinkedHashSet<>();
+    private final Runnable reclaimTask = this::reclaim;
+    private boolean reclaimScheduled;
+    /** while exhausted, how often the reclaim looks again for stalled holders */
+    private static final long RECLAIM_RETRY_NANOS = 100_000_000L;
 
     ConnectionRegistry(TcpLimits limits, Scheduler scheduler) {
         this.limits = limits;
         this.scheduler = scheduler;
         this.table = new ConnectionTable(limits.maxConnections());
+        this.memory = new TcpMemory(limits.memoryBudget());
     }
 
     int embryonicCount() {
@@ -84,6 +99,70 @@ final class ConnectionRegistry {
     void removed(TcpConnection c) {
         ConnectionList.unlink(c);
         table.remove(c);
+        memoryWaiters.remove(c);
+    }
+
+    // ---------------------------------------------------------------- memory budget
+
+    /** {@code c} wants host data but the budget is used up: wake it when there is room again. */
+    void waitForMemory(TcpConnection c) {
+        if (memoryWaiters.add(c) && !reclaimScheduled) {
+            reclaimScheduled = true;
+            scheduler.execute(reclaimTask);
+        }
+    }
+
+    /**
+     * The budget is used up: abort the connections holding host bytes without acknowledgement
+     * progress for {@link TcpMemory#STALL_NANOS}, longest stalled first, until usage is below
+     * the pressure level (a guest that never acknowledges pays, not the other flows), then wake
+     * the connections waiting for memory. Runs as a task, never inside a connection's event;
+     * while memory stays exhausted it looks again every {@link #RECLAIM_RETRY_NANOS}.
+     */
+    void reclaim() {
+        reclaimScheduled = false;
+        if (memory.exhausted()) {
+            long now = scheduler.nanoTime();
+            List<TcpConnection> stalled = new ArrayList<>();
+            for (TcpConnection c : table.snapshot()) {
+                long since = c.stalledSince();
+                if (since >= 0 && now - since >= TcpMemory.STALL_NANOS) {
+                    stalled.add(c);
+                }
+            }
+            stalled.sort(Comparator.comparingLong(TcpConnection::stalledSince));
+            for (TcpConnection c : stalled) {
+                if (memory.used() < memory.pressureLevel()) {
+                    break;
+                }
+                abort(c);
+            }
+        }
+        if (memory.exhausted()) {
+            if (!memoryWaiters.isEmpty()) {
+                reclaimScheduled = true;
+                scheduler.schedule(reclaimTask, RECLAIM_RETRY_NANOS);
+            }
+            return;
+        }
+        List<TcpConnection> woken = new ArrayList<>(memoryWaiters);
+        memoryWaiters.clear();
+        for (TcpConnection c : woken) {
+            c.afterEvent(); // reads its host socket again (or waits again)
+        }
+    }
+
+    /**
+     * Aborts {@code c}: RST to the guest, host socket reset, buffers freed. Also what an
+     * allocation failure while serving {@code c} comes to: only that connection pays; if even
+     * the RST cannot be allocated the entry goes without it.
+     */
+    void abort(TcpConnection c) {
+        try {
+            c.abort();
+        } catch (OutOfMemoryError again) {
+            c.destroy(false);
+        }
     }
 
     void hostClosed(TcpConnection c) {
@@ -103,7 +182,11 @@ final class ConnectionRegistry {
         flushScheduled = false;
         TcpConnection c;
         while ((c = flushQueue.poll()) != null) {
-            c.flush();
+            try {
+                c.flush();
+            } catch (OutOfMemoryError e) {
+                abort(c); // direct memory ran out building its ACK: that connection goes, the queue goes on
+            }
         }
     }
 
@@ -117,5 +200,6 @@ final class ConnectionRegistry {
         }
         hostOpen.clear();
         flushQueue.clear();
+        memoryWaiters.clear();
     }
 }

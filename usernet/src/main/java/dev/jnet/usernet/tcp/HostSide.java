@@ -117,8 +117,12 @@ final class HostSide implements TcpHostConnector.Listener {
             data.release();
             return;
         }
-        snd.append(data);
-        conn.afterEvent();
+        try {
+            snd.append(data);
+            conn.afterEvent();
+        } catch (OutOfMemoryError e) {
+            registry.abort(conn); // direct memory ran out serving this connection: it alone goes
+        }
     }
 
     @Override
@@ -149,7 +153,7 @@ final class HostSide implements TcpHostConnector.Listener {
             return;
         }
         released = true;
-        conn.hostReset();
+        conn.abort();
     }
 
     @Override

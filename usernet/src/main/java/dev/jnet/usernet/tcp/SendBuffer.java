@@ -17,14 +17,19 @@ final class SendBuffer {
     private static final int MAX_COMPONENTS = 256;
 
     private final CompositeByteBuf chain;
+    /** the stack's budget: every byte held is charged to it */
+    private final TcpMemory memory;
 
-    SendBuffer(ByteBufAllocator alloc) {
-        chain = alloc.compositeDirectBuffer(MAX_COMPONENTS);
+    SendBuffer(ByteBufAllocator alloc, TcpMemory memory) {
+        this.chain = alloc.compositeDirectBuffer(MAX_COMPONENTS);
+        this.memory = memory;
     }
 
     /** Appends host bytes; takes ownership. */
     void append(ByteBuf data) {
+        int n = data.readableBytes();
         chain.addComponent(true, data);
+        memory.charge(n);
     }
 
     /** Bytes held (from SND.UNA). */
@@ -41,10 +46,12 @@ final class SendBuffer {
     void acknowledge(int n) {
         chain.skipBytes(n);
         chain.discardReadComponents();
+        memory.credit(n);
     }
 
     void release() {
         if (chain.refCnt() > 0) {
+            memory.credit(chain.readableBytes());
             chain.release();
         }
     }

@@ -214,8 +214,6 @@ final class TcpConnection extends FourTuple {
                 sendAck();
                 enterTimeWait();
                 break;
-            default:
-                break;
         }
     }
 
@@ -316,8 +314,8 @@ final class TcpConnection extends FourTuple {
                 || state == TcpState.CLOSE_WAIT;
     }
 
-    /** The host reset its socket: so do we towards the guest. */
-    void hostReset() {
+    /** Abort: RST to the guest, host socket reset (the host reset it, retries used up, memory reclaimed). */
+    void abort() {
         if (state == TcpState.CONNECTING) {
             sendReset(0, rcv.nxt(), TcpSegment.RST | TcpSegment.ACK);
         } else if (state == TcpState.SYN_SENT) {
@@ -349,9 +347,7 @@ final class TcpConnection extends FourTuple {
                 break;
         }
         if (!snd.timerExpired(now)) {
-            // both directions give up (the guest stopped answering): RST to the guest, reset the host
-            sendReset(snd.sndNxt, rcv.nxt(), TcpSegment.RST | TcpSegment.ACK);
-            destroy(false);
+            abort(); // both directions give up: the guest stopped answering
         } else if (state != TcpState.CLOSED) {
             updateReading();
         }
@@ -385,6 +381,11 @@ final class TcpConnection extends FourTuple {
     /** Aborts the host socket even if its close is under way (stack close). */
     void abortHost() {
         host.abort();
+    }
+
+    /** When SND.UNA last moved if host bytes wait for the guest's ACK, else -1 (memory reclaim). */
+    long stalledSince() {
+        return snd.stalledSince(); // -1 once the buffers are released (TIME_WAIT, CLOSED)
     }
 
     private void releaseBuffers() {

@@ -21,10 +21,12 @@ package dev.jnet.usernet.tcp;
  * @param maxRetransmits   consecutive timeouts (RTO or unanswered probes) before the
  *                         connection is aborted
  * @param synAckRetries    SYN-ACK retransmissions before an unanswered handshake is dropped
+ * @param memoryBudget     host bytes held in the send buffers of all connections together
+ *                         ({@link TcpMemory}, Linux's {@code tcp_mem})
  */
 public record TcpLimits(int maxConnections, int maxEmbryonic, int maxTimeWait, long timeWaitNanos,
         int receiveBuffer, int sendBuffer, int windowScale, int maxOutOfOrder, long minRtoNanos,
-        long maxRtoNanos, long initialRtoNanos, int maxRetransmits, int synAckRetries) {
+        long maxRtoNanos, long initialRtoNanos, int maxRetransmits, int synAckRetries, long memoryBudget) {
 
     private static final long MS = 1_000_000L;
 
@@ -37,7 +39,7 @@ public record TcpLimits(int maxConnections, int maxEmbryonic, int maxTimeWait, l
             throw new IllegalArgumentException("receive buffer " + receiveBuffer + " does not fit window scale "
                     + windowScale);
         }
-        if (sendBuffer < 1 || maxOutOfOrder < 0) {
+        if (sendBuffer < 1 || maxOutOfOrder < 0 || memoryBudget < 1) {
             throw new IllegalArgumentException("bad buffer limits");
         }
     }
@@ -45,20 +47,30 @@ public record TcpLimits(int maxConnections, int maxEmbryonic, int maxTimeWait, l
     /**
      * Production values: 16384 connections, a 4 MiB receive window (scale 7), 2 MiB of host data
      * held per connection (the guest link's bandwidth-delay product is far smaller), 256
-     * out-of-order segments, Linux-like RTO bounds.
+     * out-of-order segments, Linux-like RTO bounds, 64 MiB of host data held across all
+     * connections (the launcher caps direct memory at 1 GiB; 64 MiB keeps RSS far below it while
+     * 32 connections can still hold a full send buffer each).
      */
     public static TcpLimits defaults() {
         return new TcpLimits(16384, 1024, 4096, 2_000 * MS, 4 << 20, 2 << 20, 7, 256, 200 * MS, 60_000 * MS,
-                1_000 * MS, 12, 5);
+                1_000 * MS, 12, 5, 64L << 20);
     }
 
     public TcpLimits withTable(int maxConnections, int maxEmbryonic, int maxTimeWait) {
         return new TcpLimits(maxConnections, maxEmbryonic, maxTimeWait, timeWaitNanos, receiveBuffer, sendBuffer,
-                windowScale, maxOutOfOrder, minRtoNanos, maxRtoNanos, initialRtoNanos, maxRetransmits, synAckRetries);
+                windowScale, maxOutOfOrder, minRtoNanos, maxRtoNanos, initialRtoNanos, maxRetransmits, synAckRetries,
+                memoryBudget);
     }
 
     public TcpLimits withBuffers(int receiveBuffer, int sendBuffer, int maxOutOfOrder) {
         return new TcpLimits(maxConnections, maxEmbryonic, maxTimeWait, timeWaitNanos, receiveBuffer, sendBuffer,
-                windowScale, maxOutOfOrder, minRtoNanos, maxRtoNanos, initialRtoNanos, maxRetransmits, synAckRetries);
+                windowScale, maxOutOfOrder, minRtoNanos, maxRtoNanos, initialRtoNanos, maxRetransmits, synAckRetries,
+                memoryBudget);
+    }
+
+    public TcpLimits withMemoryBudget(long memoryBudget) {
+        return new TcpLimits(maxConnections, maxEmbryonic, maxTimeWait, timeWaitNanos, receiveBuffer, sendBuffer,
+                windowScale, maxOutOfOrder, minRtoNanos, maxRtoNanos, initialRtoNanos, maxRetransmits, synAckRetries,
+                memoryBudget);
     }
 }

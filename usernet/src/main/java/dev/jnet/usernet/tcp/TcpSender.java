@@ -13,7 +13,8 @@ import io.netty.buffer.ByteBufAllocator;
  * {@link TcpConnection#transmit}, which adds the receive half's ACK and window.
  *
  * <p>The host socket is read only while the data we hold (unacknowledged plus unsent) is below
- * the guest's window and our send buffer: {@link #wantsHostData()}.
+ * the guest's window and our send buffer, shrunk under memory pressure, and the stack's
+ * budget is not used up: {@link #wantsHostData()}.
  */
 final class TcpSender {
     /** {@link #ack} results */
@@ -22,6 +23,16 @@ final class TcpSender {
     static final int ACK_OK = 2;
     /** RFC 9293 default send MSS when the guest's SYN carries none. */
     private static final int DEFAULT_MSS = 536;
+    /**
+     * Floor of the send MSS, whatever the guest's SYN announces. An MSS of 1 costs a 40-byte
+     * header and a full event-loop pass per payload byte (a core for about 200 KB/s). Linux
+     * floors at {@code tcp_min_snd_mss} = 48 since CVE-2019-11479; we use the RFC 879 / RFC
+     * 1122 4.2.2.6 default 536 instead: every IPv4 host must accept 576-byte datagrams (RFC 1122
+     * 3.3.3) and an IPv6 link carries at least 1280 (RFC 8200 5), so no conforming guest can be
+     * sent a segment it cannot take, and a hostile one gets at most ~13x the packet rate of a
+     * 1460-byte flow instead of ~1460x. Our own link MSS still caps it.
+     */
+    static final int MIN_MSS = DEFAULT_MSS;
 
     private final TcpConnection conn;
     private final ConnectionContext ctx;
@@ -50,6 +61,8 @@ final class TcpSender {
     private long rttStart;
     private boolean persist;
     private int persistBackoff;
+    /** when SND.UNA last moved (or the buffer opened): memory reclaim aborts the longest stalled */
+    private long progressAt;
 
     TcpSender(TcpConnection conn, ConnectionContext ctx, ConnectionTimer timer, int iss) {
         this.conn = conn;
@@ -68,12 +81,13 @@ final class TcpSender {
     void syn(TcpOptions synOptions, boolean windowScaling, int ourMss) {
         this.sndScale = windowScaling ? synOptions.windowScale : 0;
         int theirMss = synOptions.mss > 0 ? synOptions.mss : DEFAULT_MSS;
-        this.mss = Math.max(1, Math.min(theirMss, ourMss));
+        this.mss = Math.max(1, Math.min(Math.max(theirMss, MIN_MSS), ourMss));
     }
 
     /** The send buffer exists from the SYN-ACK (or SYN) on: a host that speaks first is queued. */
     void open(ByteBufAllocator alloc) {
-        sendBuffer = new SendBuffer(alloc);
+        sendBuffer = new SendBuffer(alloc, ctx.memory);
+        progressAt = timer.now();
     }
 
     boolean isOpen() {
@@ -145,9 +159,26 @@ final class TcpSender {
         finSeq = dataStart + sendBuffer.readable();
     }
 
-    /** Host bytes held at most: the guest's window, at least one segment, at most our buffer. */
+    /**
+     * Host bytes held at most: the guest's window, at least one segment, at most our buffer (less
+     * under memory pressure); none while the stack's budget is used up (we then wait in the
+     * registry until memory is freed or reclaimed).
+     */
     boolean wantsHostData() {
-        return !hostEof && sendBuffer.readable() < Math.min(limits.sendBuffer(), Math.max(sndWnd, mss));
+        TcpMemory memory = ctx.memory;
+        if (hostEof || sendBuffer.readable() >= memory.cap(Math.min(limits.sendBuffer(), Math.max(sndWnd, mss)))) {
+            return false;
+        }
+        if (memory.exhausted()) {
+            ctx.registry.waitForMemory(conn);
+            return false;
+        }
+        return true;
+    }
+
+    /** When SND.UNA last moved if host bytes wait for the guest's ACK, else -1. */
+    long stalledSince() {
+        return sendBuffer == null || sendBuffer.readable() == 0 ? -1 : progressAt;
     }
 
     void release() {
@@ -208,6 +239,7 @@ final class TcpSender {
         }
         sendBuffer.acknowledge(dataAcked);
         sndUna = ack;
+        progressAt = timer.now();
         if (SeqNum.lt(sndNxt, sndUna)) {
             sndNxt = sndUna;
         }

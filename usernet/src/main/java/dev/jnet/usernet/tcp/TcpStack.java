@@ -108,6 +108,11 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
         return registry.timeWaitCount();
     }
 
+    /** Host bytes held in the send buffers of all connections (the {@link TcpLimits#memoryBudget}). */
+    public long sendBufferedBytes() {
+        return registry.memory.used();
+    }
+
     /** Host sockets not closed yet (a closing socket may outlive its entry while it drains). */
     public int openHostSockets() {
         return registry.openHostSockets();
@@ -173,7 +178,11 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
             c = null;
         }
         if (c != null) {
-            c.segment(seg, buf);
+            try {
+                c.segment(seg, buf);
+            } catch (OutOfMemoryError e) {
+                registry.abort(c); // an allocation failed serving this connection: only it goes
+            }
         } else if (pureSyn && (flags & TcpSegment.FIN) == 0) {
             accept(v6, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, seg);
         } else if ((flags & TcpSegment.RST) == 0) {

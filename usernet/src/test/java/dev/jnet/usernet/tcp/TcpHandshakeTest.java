@@ -13,6 +13,7 @@ import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.wire.Ipv4Packet;
 import dev.jnet.usernet.wire.TcpSegment;
 import java.nio.ByteBuffer;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TcpHandshakeTest {
@@ -90,6 +91,23 @@ class TcpHandshakeTest {
         h.run();
         assertEquals(1, h.connector.hosts.size());
         assertTrue(other.resetReceived);
+    }
+
+    @Test
+    void aGuestAnnouncingMssOneIsSentSegmentsOfTheFloorSize() {
+        GuestTcp g = h.guest(40003, REMOTE, 80);
+        g.mss = 1;
+        g.connect();
+        h.run();
+        h.connector.last().accept();
+        h.run();
+        h.connector.last().send(new byte[5000], false);
+        h.run();
+        List<Integer> lengths = h.segsTo(40003).stream().filter(s -> s.length() > 0).map(s -> s.length()).toList();
+        assertEquals(TcpSender.MIN_MSS, 536);
+        assertEquals(5000 / 536 + 1, lengths.size(), "segments: " + lengths);
+        assertTrue(lengths.subList(0, lengths.size() - 1).stream().allMatch(l -> l == TcpSender.MIN_MSS), "" + lengths);
+        assertEquals(5000, g.received.size());
     }
 
     @Test
