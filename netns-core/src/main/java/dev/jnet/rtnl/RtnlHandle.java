@@ -9,18 +9,14 @@ import dev.jnet.netlink.NetlinkSocket;
 import dev.jnet.netlink.NsidRequests;
 import dev.jnet.netns.NetnsInfo;
 import dev.jnet.netns.NetnsManager;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -44,12 +40,8 @@ public final class RtnlHandle implements AutoCloseable {
     private static final int EADDRNOTAVAIL = 99;
 
     private final NetlinkSocket socket;
-    /** For tuntap creation in the handle's namespace: the manager and name it was opened with, */
-    private final NetnsManager manager;
-    private final String nsName;
-    /** or (open()) the namespace of the opening thread, kept open. */
-    private final Fd ownNs;
-    private final long ownNsInode;
+    /** Where tuntap devices are created. */
+    private final HandleNamespace ns;
 
     private boolean batching;
     private int batchIndex;
@@ -58,24 +50,16 @@ public final class RtnlHandle implements AutoCloseable {
 
     private record Pending(int seq, int index, Function<NetlinkException, RuntimeException> map) {}
 
-    private RtnlHandle(NetlinkSocket socket) {
-        this(socket, null, null, null, 0);
-    }
-
-    private RtnlHandle(NetlinkSocket socket, NetnsManager manager, String nsName, Fd ownNs, long ownNsInode) {
+    private RtnlHandle(NetlinkSocket socket, HandleNamespace ns) {
         this.socket = socket;
-        this.manager = manager;
-        this.nsName = nsName;
-        this.ownNs = ownNs;
-        this.ownNsInode = ownNsInode;
+        this.ns = ns;
     }
 
     /** A handle on the calling thread's network namespace. */
     public static RtnlHandle open() {
         NetlinkSocket s = NetlinkSocket.open();
         try {
-            Fd ns = Fd.open("/proc/thread-self/ns/net", Syscalls.O_RDONLY);
-            return new RtnlHandle(s, null, null, ns, threadNetnsInode());
+            return new RtnlHandle(s, HandleNamespace.ofThread());
         } catch (RuntimeException e) {
             s.close();
             throw e;
@@ -89,12 +73,12 @@ public final class RtnlHandle implements AutoCloseable {
      * thread in the namespace): everything else works.
      */
     public static RtnlHandle adopt(Fd socket) {
-        return new RtnlHandle(NetlinkSocket.adopt(socket));
+        return new RtnlHandle(NetlinkSocket.adopt(socket), HandleNamespace.NONE);
     }
 
     /** A handle on namespace {@code name}: its socket is created by a thread inside it. */
     public static RtnlHandle open(NetnsManager manager, String name) throws Exception {
-        return new RtnlHandle(manager.call(name, NetlinkSocket::open), manager, name, null, 0);
+        return new RtnlHandle(manager.call(name, NetlinkSocket::open), HandleNamespace.named(manager, name));
     }
 
     /** The socket under this handle (for requests the handle does not model). */
@@ -125,14 +109,6 @@ public final class RtnlHandle implements AutoCloseable {
             // no namespace directory to read: no names
         }
         return names;
-    }
-
-    private static long threadNetnsInode() {
-        try {
-            return ((Number) Files.getAttribute(Path.of("/proc/thread-self/ns/net"), "unix:ino")).longValue();
-        } catch (IOException e) {
-            return -1;
-        }
     }
 
     // ---- plumbing ----
@@ -343,7 +319,7 @@ public final class RtnlHandle implements AutoCloseable {
             throw new NetlinkException(Errno.EEXIST, "add link " + spec.name(), null);
         }
         Runnable create = () -> TuntapDevices.create(spec.name(), t.tap(), t.owner(), t.group());
-        inOwnNamespace(create);
+        ns.run(create);
         LinkChange rest = LinkChange.none();
         boolean any = false;
         if (spec.mtu() > 0) {
@@ -373,51 +349,6 @@ public final class RtnlHandle implements AutoCloseable {
                 }
                 throw e;
             }
-        }
-    }
-
-    /** Runs {@code task} on a thread in this handle's namespace (the calling one when it already is). */
-    private void inOwnNamespace(Runnable task) {
-        if (manager == null && ownNs == null) {
-            throw new RtnlException(RtnlException.Kind.INVALID_ARGUMENT,
-                    "tun/tap devices cannot be created through an adopted netlink socket");
-        }
-        if (manager != null) {
-            try {
-                manager.call(nsName, () -> {
-                    task.run();
-                    return null;
-                });
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            return;
-        }
-        if (ownNs == null || threadNetnsInode() == ownNsInode) {
-            task.run();
-            return;
-        }
-        AtomicReference<RuntimeException> failure = new AtomicReference<>();
-        Thread th = new Thread(() -> {
-            try {
-                Syscalls.setns(ownNs.get(), Syscalls.CLONE_NEWNET, "the handle's namespace");
-                task.run();
-            } catch (RuntimeException e) {
-                failure.set(e);
-            }
-        }, "jnet-rtnl-netns");
-        th.setDaemon(true);
-        th.start();
-        try {
-            th.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-        if (failure.get() != null) {
-            throw failure.get();
         }
     }
 
@@ -611,9 +542,7 @@ public final class RtnlHandle implements AutoCloseable {
         try {
             socket.close();
         } finally {
-            if (ownNs != null) {
-                ownNs.close();
-            }
+            ns.close();
         }
     }
 }
