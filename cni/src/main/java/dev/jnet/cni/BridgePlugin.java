@@ -3,7 +3,6 @@ package dev.jnet.cni;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jnet.netlink.NetlinkException;
-import dev.jnet.netlink.NetlinkMessage;
 import dev.jnet.netns.NetnsThreads;
 import dev.jnet.rtnl.Address;
 import dev.jnet.rtnl.Link;
@@ -67,10 +66,10 @@ public final class BridgePlugin {
                 String hostVeth = createVeth(host, cont, undo);
                 host.setLink(hostVeth, LinkChange.none().withMaster(conf.bridge()).withUp(true));
                 if (conf.hairpinMode()) {
-                    host.socket().request(hairpinMessage(host.ifindex(hostVeth)));
+                    host.socket().request(BridgePorts.hairpinMessage(host.ifindex(hostVeth)));
                 }
                 if (conf.vlan() != 0) {
-                    portVlan(host, host.ifindex(hostVeth), conf.vlan());
+                    BridgePorts.setPortVlan(host, host.ifindex(hostVeth), conf.vlan());
                 }
                 // the peer made with the pair has the kernel's default MTU: set it as the host end's
                 LinkChange up = LinkChange.none().withUp(true);
@@ -207,7 +206,7 @@ public final class BridgePlugin {
             br = host.link(name);
             if (conf.vlan() != 0) {
                 try {
-                    host.socket().request(vlanFilteringMessage(br.ifindex()));
+                    host.socket().request(BridgePorts.vlanFilteringMessage(br.ifindex()));
                 } catch (NetlinkException e) {
                     throw new CniException(CniException.INTERNAL, "failed to turn VLAN filtering on for \""
                             + name + "\": " + e.getMessage());
@@ -218,9 +217,7 @@ public final class BridgePlugin {
             throw new CniException(CniException.INTERNAL, "\"" + name + "\" already exists but is not a bridge");
         }
         if (conf.promiscMode() && (br.flags() & Link.IFF_PROMISC) == 0) {
-            NetlinkMessage m = new NetlinkMessage(16 /* RTM_NEWLINK */, 0, "set promisc on " + name);
-            m.putU8(0).putU8(0).putU16(0).putU32(br.ifindex()).putU32(Link.IFF_PROMISC).putU32(Link.IFF_PROMISC);
-            host.socket().request(m);
+            host.socket().request(BridgePorts.promiscMessage(br.ifindex(), name));
         }
         if (!br.isUp()) {
             host.setLink(name, LinkChange.none().withUp(true));
@@ -285,49 +282,6 @@ public final class BridgePlugin {
         } catch (IOException e) {
             throw new CniException(CniException.INTERNAL, "failed to enable forwarding: " + p + ": " + e.getMessage());
         }
-    }
-
-    /** The port's VLAN: pvid untagged {@code vid} (RTM_SETLINK, AF_BRIDGE), the default VLAN 1 removed. */
-    private static void portVlan(RtnlHandle host, int ifindex, int vid) {
-        host.socket().request(vlanMessage(16 /* RTM_NEWLINK */ + 3 /* RTM_SETLINK */, ifindex, vid, 2 | 4));
-        try {
-            host.socket().request(vlanMessage(17 /* RTM_DELLINK */, ifindex, 1, 0));
-        } catch (NetlinkException ignored) {
-            // no default VLAN on this port
-        }
-    }
-
-    /** The port's hairpin mode on: RTM_SETLINK, AF_BRIDGE, IFLA_PROTINFO { IFLA_BRPORT_MODE 1 }. */
-    static NetlinkMessage hairpinMessage(int ifindex) {
-        NetlinkMessage m = new NetlinkMessage(19 /* RTM_SETLINK */, 0, "set hairpin on ifindex " + ifindex);
-        m.putU8(7 /* AF_BRIDGE */).putU8(0).putU16(0).putU32(ifindex).putU32(0).putU32(0);
-        int info = m.beginNested(12 /* IFLA_PROTINFO */);
-        m.attrU8(4 /* IFLA_BRPORT_MODE */, 1);
-        m.endNested(info);
-        return m;
-    }
-
-    /** IFLA_BR_VLAN_FILTERING on for bridge {@code ifindex}. */
-    static NetlinkMessage vlanFilteringMessage(int ifindex) {
-        NetlinkMessage m = new NetlinkMessage(16 /* RTM_NEWLINK */, 0, "set vlan_filtering on ifindex " + ifindex);
-        m.putU8(0).putU8(0).putU16(0).putU32(ifindex).putU32(0).putU32(0);
-        int linkinfo = m.beginNested(18 /* IFLA_LINKINFO */);
-        m.attrString(1 /* IFLA_INFO_KIND */, "bridge");
-        int data = m.beginNested(2 /* IFLA_INFO_DATA */);
-        m.attrU8(7 /* IFLA_BR_VLAN_FILTERING */, 1);
-        m.endNested(data);
-        m.endNested(linkinfo);
-        return m;
-    }
-
-    static NetlinkMessage vlanMessage(int type, int ifindex, int vid, int flags) {
-        NetlinkMessage m = new NetlinkMessage(type, 0, "set vlan " + vid + " on ifindex " + ifindex);
-        m.putU8(7 /* AF_BRIDGE */).putU8(0).putU16(0).putU32(ifindex).putU32(0).putU32(0);
-        int spec = m.beginNested(26 /* IFLA_AF_SPEC */);
-        m.attrBytes(2 /* IFLA_BRIDGE_VLAN_INFO */, new byte[] {(byte) flags, (byte) (flags >> 8), (byte) vid,
-            (byte) (vid >> 8)});
-        m.endNested(spec);
-        return m;
     }
 
     // ------------------------------------------------------------------ DEL
