@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +63,13 @@ class UsernetOutboundTest {
 
         assertThat(connect(net, FakeInternet.WEB_ADDRESS6, FakeInternet.HTTP_PORT)).isEqualTo("connected");
         assertThat(udpEchoes(net, FakeInternet.WEB_ADDRESS6)).isEqualTo("3");
+    }
+
+    @Test
+    void icmpv6EchoLeavesFromTheOutboundAddress6(UsernetSandbox net) {
+        Assumptions.assumeTrue(net.runsJnet(), "slirp4netns 1.2 (libslirp) answers ICMPv6 echo for its own addresses"
+                + " only: it forwards no ping to outside IPv6 hosts at all");
+        UsernetIpv6Test.startIpv6(net, List.of("--outbound-addr6=" + OUTBOUND6));
         assertThat(ping(net, "-6", FakeInternet.WEB_ADDRESS6).exit()).isZero();
     }
 
@@ -70,7 +78,10 @@ class UsernetOutboundTest {
     void withoutTheFlagsNothingComesBack(UsernetSandbox net) {
         UsernetIpv6Test.startIpv6(net, List.of());
         assertThat(ping(net, "-4", FakeInternet.WEB_ADDRESS).exit()).isNotZero();
-        assertThat(ping(net, "-6", FakeInternet.WEB_ADDRESS6).exit()).isNotZero();
+        if (net.runsJnet()) { // slirp4netns forwards no ICMPv6 echo (see above): nothing to tell there
+            assertThat(ping(net, "-6", FakeInternet.WEB_ADDRESS6).exit()).isNotZero();
+        }
+        assertThat(connect(net, FakeInternet.WEB_ADDRESS6, FakeInternet.HTTP_PORT)).isNotEqualTo("connected");
         assertThat(udpEchoes(net, FakeInternet.WEB_ADDRESS)).isEqualTo("0");
         Proc.Result dig = net.guest("dig", "+short", "+time=1", "+tries=1", "@" + UsernetSandbox.DNS, FakeInternet.WEB_NAME);
         assertThat(dig.stdout()).doesNotContain(FakeInternet.WEB_ADDRESS);

@@ -266,6 +266,10 @@ class UsernetForwardTest {
             String reply = call("{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"udp\",\"host_addr\":\""
                     + hostAddr + "\",\"host_port\":" + port + ",\"guest_addr\":\"" + guest6 + "\",\"guest_port\":"
                     + UDP_GUEST_PORT + "}}");
+            if (!net.runsJnet()) { // slirp4netns 1.2 parses guest_addr as IPv4 only
+                org.junit.jupiter.api.Assumptions.assumeTrue(reply.startsWith("{\"return\""),
+                        "slirp4netns has no forwards to IPv6 guest addresses: add_hostfwd answers " + reply);
+            }
             assertThat(reply).as(net.usernetLog()).matches("\\{\"return\":\\{\"id\":\\d+\\}\\}");
             InetSocketAddress to = new InetSocketAddress(InetAddress.getByName(hostAddr), port);
             try (DatagramSocket s = inHost(net, () -> new DatagramSocket(new InetSocketAddress(to.getAddress(), 0)))) {
