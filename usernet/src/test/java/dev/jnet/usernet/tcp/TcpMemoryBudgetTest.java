@@ -94,8 +94,5 @@ class TcpMemoryBudgetTest {
         // 64 KiB share (plus one read burst) until the budget was used up
         assertTrue(h.stack.sendBufferedBytes() <= BUDGET + 4L * h.connector.readChunk * HOSTILE / 4);
         assertEquals(HOSTILE, h.stack.connectionCount(), "nobody waits for memory: no reclaim yet");
-        // released now, not when collected: a later test's paranoid leak detector would report them
-        h.stack.close();
-        assertEquals(0, h.stack.sendBufferedBytes());
     }
 }
