@@ -128,10 +128,11 @@ public final class Stack implements FrameHandler, AutoCloseable {
         AddressMap map = new AddressMap(config);
         int maxUdpPayload = out.maxTransportLength() - UdpDatagram.HEADER_LENGTH;
         NettyUdpHostConnector udpSockets =
-                new NettyUdpHostConnector(loop, config.outboundAddr(), maxUdpPayload, UdpNat.HEADROOM);
+                new NettyUdpHostConnector(loop, config.outboundAddr(), config.outboundAddr6(), maxUdpPayload,
+                        UdpNat.HEADROOM);
         UdpNat udp = new UdpNat(config, scheduler, out, map, dns, udpSockets, UdpNat.Limits.DEFAULT);
         IcmpEcho icmp = new IcmpEcho(config, out, map, new IcmpEchoForwarder(scheduler, out,
-                PingSocket.factory(loop), IcmpEchoForwarder.MAX_FLOWS, IcmpEchoForwarder.IDLE_NANOS));
+                PingSocket.factory(loop, config.outboundAddr()), IcmpEchoForwarder.MAX_FLOWS, IcmpEchoForwarder.IDLE_NANOS));
         Ipv6Output out6 = config.ipv6() == null ? null : new Ipv6Output(config, out);
         NettyTcpHostConnector tcpSockets = new NettyTcpHostConnector(scheduler, config);
         TcpStack tcp = new TcpStack(config, scheduler, out, out6, map, tcpSockets, dns.tcpUpstream());
@@ -141,12 +142,13 @@ public final class Stack implements FrameHandler, AutoCloseable {
             Ipv6Handler tcp6 = tcp; // TCP over IPv6: the same TcpStack, through its IPv6 entry
             int maxUdp6Payload = out6.maxTransportLength() - UdpDatagram.HEADER_LENGTH;
             NettyUdpHostConnector udp6Sockets = new NettyUdpHostConnector(loop, config.outboundAddr(),
-                    maxUdp6Payload, Udp6Nat.HEADROOM);
-            ipv6 = Ipv6Stack.create(config, scheduler, out6, map, dns, udp6Sockets, PingSocket.factory6(loop), tcp6);
+                    config.outboundAddr6(), maxUdp6Payload, Udp6Nat.HEADROOM);
+            ipv6 = Ipv6Stack.create(config, scheduler, out6, map, dns, udp6Sockets, PingSocket.factory6(loop, config.outboundAddr6()),
+                    tcp6);
         }
         Stack stack = new Stack(config, scheduler, out, tcp, tcpConnections, udp, icmp, ipv6);
         stack.forwarding = new PortForwarding(config, scheduler, loop, tcp, tcpSockets, udp, out,
-                PortForwarding.Limits.DEFAULT);
+                ipv6 == null ? null : ipv6.udp(), out6, PortForwarding.Limits.DEFAULT);
         return stack;
     }
 

@@ -1,6 +1,8 @@
 package dev.jnet.usernet;
 
 import dev.jnet.usernet.wire.Ipv4Packet;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
 
@@ -18,11 +20,13 @@ import java.nio.file.Path;
  * @param hostLoopback  whether the gateway address reaches the host's 127.0.0.1
  * @param dns           whether the stack answers DNS at .3
  * @param resolvConf    where the DNS forwarder reads its upstream resolvers
- * @param outboundAddr  local address for outgoing host sockets (--outbound-addr), or null
+ * @param outboundAddr  local IPv4 address of every IPv4 host socket the stack opens (--outbound-addr:
+ *                      TCP, UDP, ICMP echo, DNS upstream), or null
+ * @param outboundAddr6 the same for IPv6 host sockets (--outbound-addr6), or null
  * @param ipv6          IPv6 settings (-6/--enable-ipv6), or null when IPv6 is off
  */
 public record UsernetConfig(int network, int prefixLength, int mtu, long gatewayMac, long guestMac,
-        boolean hostLoopback, boolean dns, Path resolvConf, InetAddress outboundAddr, Ipv6Config ipv6) {
+        boolean hostLoopback, boolean dns, Path resolvConf, InetAddress outboundAddr, InetAddress outboundAddr6, Ipv6Config ipv6) {
 
     public static final int DEFAULT_NETWORK = 0x0A000200; // 10.0.2.0
     public static final int DEFAULT_PREFIX = 24;
@@ -42,6 +46,12 @@ public record UsernetConfig(int network, int prefixLength, int mtu, long gateway
         if (mtu < MIN_MTU || mtu > MAX_MTU) {
             throw new IllegalArgumentException("MTU " + mtu + " out of range " + MIN_MTU + ".." + MAX_MTU);
         }
+        if (outboundAddr != null && !(outboundAddr instanceof Inet4Address)) {
+            throw new IllegalArgumentException("outbound address " + outboundAddr.getHostAddress() + " is not IPv4");
+        }
+        if (outboundAddr6 != null && !(outboundAddr6 instanceof Inet6Address)) {
+            throw new IllegalArgumentException("outbound address " + outboundAddr6.getHostAddress() + " is not IPv6");
+        }
         if (resolvConf == null) {
             resolvConf = Path.of("/etc/resolv.conf");
         }
@@ -50,7 +60,7 @@ public record UsernetConfig(int network, int prefixLength, int mtu, long gateway
     /** slirp4netns's defaults. */
     public static UsernetConfig defaults() {
         return new UsernetConfig(DEFAULT_NETWORK, DEFAULT_PREFIX, DEFAULT_MTU, 0x5255_0A00_0202L, -1,
-                true, true, Path.of("/etc/resolv.conf"), null, null);
+                true, true, Path.of("/etc/resolv.conf"), null, null, null);
     }
 
     public static int netmask(int prefixLength) {
@@ -92,42 +102,52 @@ public record UsernetConfig(int network, int prefixLength, int mtu, long gateway
 
     public UsernetConfig withNetwork(int network, int prefixLength) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, ipv6);
+                outboundAddr, outboundAddr6, ipv6);
     }
 
     public UsernetConfig withMtu(int mtu) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, ipv6);
+                outboundAddr, outboundAddr6, ipv6);
     }
 
     public UsernetConfig withGuestMac(long guestMac) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, ipv6);
+                outboundAddr, outboundAddr6, ipv6);
     }
 
     public UsernetConfig withHostLoopback(boolean hostLoopback) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, ipv6);
+                outboundAddr, outboundAddr6, ipv6);
     }
 
     public UsernetConfig withDns(boolean dns) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, ipv6);
+                outboundAddr, outboundAddr6, ipv6);
     }
 
     public UsernetConfig withResolvConf(Path resolvConf) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, ipv6);
+                outboundAddr, outboundAddr6, ipv6);
     }
 
     public UsernetConfig withOutboundAddr(InetAddress outboundAddr) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, ipv6);
+                outboundAddr, outboundAddr6, ipv6);
+    }
+
+    public UsernetConfig withOutboundAddr6(InetAddress outboundAddr6) {
+        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
+                outboundAddr, outboundAddr6, ipv6);
+    }
+
+    /** The outbound address for host sockets of {@code remote}'s family, or null. */
+    public InetAddress outboundFor(InetAddress remote) {
+        return remote instanceof Inet6Address ? outboundAddr6 : outboundAddr;
     }
 
     /** IPv6 on ({@code ipv6 != null}, e.g. {@link Ipv6Config#defaults()}) or off ({@code null}). */
     public UsernetConfig withIpv6(Ipv6Config ipv6) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, ipv6);
+                outboundAddr, outboundAddr6, ipv6);
     }
 }

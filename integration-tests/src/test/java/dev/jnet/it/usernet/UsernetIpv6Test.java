@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
  * the fake internet (2001:db8::10) by ping, UDP and HTTP, and DNS at fd00::3 answers AAAA.
  */
 @UsernetTest
-class UsernetIpv6Test {
+public class UsernetIpv6Test {
     static final String FLAG = "--enable-ipv6";
-    static final String GATEWAY6 = "fd00::2";
+    public static final String GATEWAY6 = "fd00::2";
     static final String DNS6 = "fd00::3";
     /** fe80:: + the EUI-64 of the gateway MAC 52:55:0a:00:02:02: the router address of the RAs. */
     static final String GATEWAY_LINK_LOCAL = "fe80::5055:aff:fe00:202";
@@ -25,7 +25,17 @@ class UsernetIpv6Test {
 
     @BeforeEach
     void ipv6Run(UsernetSandbox net) {
-        net.restartUsernet(List.of(FLAG)); // the topology has just restored the default (IPv4-only) run
+        startIpv6(net, List.of()); // the topology has just restored the default (IPv4-only) run
+    }
+
+    /**
+     * Restarts usernet with {@code -6} and {@code flags} and waits until the guest has a SLAAC
+     * address in fd00::/64 (not tentative); returns it.
+     */
+    public static String startIpv6(UsernetSandbox net, List<String> flags) {
+        List<String> all = new java.util.ArrayList<>(List.of(FLAG));
+        all.addAll(flags);
+        net.restartUsernet(all);
         // bounded: 100 rounds of 0.2 s for a global address that is no longer tentative
         Proc.Result wait = net.guestShell(Duration.ofSeconds(40), "for i in $(seq " + SLAAC_WAIT_ROUNDS + "); do "
                 + "a=$(ip -6 -o addr show dev " + UsernetProcess.TAP + " scope global); "
@@ -33,6 +43,10 @@ class UsernetIpv6Test {
                 + "sleep 0.2; done; exit 1");
         assertThat(wait.exit()).as("SLAAC address on the tap: " + wait.describe()
                 + net.guest("ip", "-6", "addr").describe() + net.usernetLog()).isZero();
+        Proc.Result addr = net.guest("ip", "-6", "-o", "addr", "show", "dev", UsernetProcess.TAP, "scope", "global");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("inet6 (fd00::[0-9a-f:]+)/64").matcher(addr.stdout());
+        assertThat(m.find()).as(addr.describe()).isTrue();
+        return m.group(1);
     }
 
     @Test

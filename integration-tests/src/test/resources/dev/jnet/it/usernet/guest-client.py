@@ -37,7 +37,7 @@ def read_to_eof(sock):
 
 def cmd_connect(host, port, timeout="5"):
     """Connect, half-close, read what the server says; report the outcome and connect time."""
-    s = socket.socket()
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     s.settimeout(float(timeout))
     t0 = time.monotonic()
     try:

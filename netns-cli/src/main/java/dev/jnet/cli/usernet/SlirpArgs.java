@@ -6,6 +6,7 @@ import dev.jnet.net.IpPrefix;
 import dev.jnet.usernet.Ipv6Config;
 import dev.jnet.usernet.UsernetConfig;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -108,6 +109,42 @@ final class SlirpArgs {
             // fall through: not an interface we can read
         }
         throw new Bad("outbound-addr has to be valid ipv4 address or interface name.");
+    }
+
+    /**
+     * {@code --outbound-addr6}: an IPv6 address (no zone), or an interface whose first IPv6
+     * address to use, a global one before a link-local one.
+     */
+    static InetAddress outbound6(String text) {
+        String error = "outbound-addr6 has to be valid ipv6 address or interface name.";
+        if (text.contains(":")) {
+            try {
+                return IpAddress.parseIpv6(text).toInetAddress();
+            } catch (InvalidAddressException e) {
+                throw new Bad(error);
+            }
+        }
+        try {
+            NetworkInterface nif = NetworkInterface.getByName(text);
+            InetAddress linkLocal = null;
+            if (nif != null) {
+                for (Enumeration<InetAddress> e = nif.getInetAddresses(); e.hasMoreElements();) {
+                    InetAddress a = e.nextElement();
+                    if (a instanceof Inet6Address && !a.isLinkLocalAddress()) {
+                        return a;
+                    }
+                    if (a instanceof Inet6Address && linkLocal == null) {
+                        linkLocal = a;
+                    }
+                }
+            }
+            if (linkLocal != null) {
+                return linkLocal;
+            }
+        } catch (SocketException e) {
+            // fall through: not an interface we can read
+        }
+        throw new Bad(error);
     }
 
     /**

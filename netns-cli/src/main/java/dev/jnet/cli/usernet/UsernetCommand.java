@@ -49,15 +49,14 @@ public final class UsernetCommand implements Callable<Integer> {
     @Option(names = {"--enable-sandbox", "--create-sandbox"}) boolean enableSandbox;
     @Option(names = "--enable-seccomp") boolean enableSeccomp;
     @Option(names = "--outbound-addr", paramLabel = "IPv4") String outboundAddr;
+    @Option(names = "--outbound-addr6", paramLabel = "IPv6") String outboundAddr6;
     @Option(names = "--disable-dns") boolean disableDns;
     @Option(names = "--macaddress", paramLabel = "MAC") String macAddress;
     @Option(names = "--target-type", paramLabel = "TYPE") String targetType;
     @Option(names = "--resolv-conf", paramLabel = "PATH") String resolvConf;
     @Option(names = {"-6", "--enable-ipv6"}) boolean enableIpv6;
     @Option(names = "--cidr6", paramLabel = "PREFIX/64") String cidr6;
-    // the API socket (fwd branch) and --outbound-addr6: refused when given
     @Option(names = {"-a", "--api-socket"}, paramLabel = "PATH") String apiSocket;
-    @Option(names = "--outbound-addr6", paramLabel = "IPv6", hidden = true) String outboundAddr6;
     @Option(names = {"-h", "--help"}) boolean help;
     @Option(names = {"-v", "--version"}) boolean version;
 
@@ -143,12 +142,6 @@ public final class UsernetCommand implements Callable<Integer> {
     }
 
     private Usernet.Options options() {
-        for (String unsupported : new String[] {
-                outboundAddr6 != null ? "--outbound-addr6" : null}) {
-            if (unsupported != null) {
-                throw new SlirpArgs.Bad(unsupported + " is not supported yet");
-            }
-        }
         if (targetType != null && !targetType.equals("netns")) {
             throw new SlirpArgs.Bad("--target-type must be \"netns\" (bess is not supported)");
         }
@@ -186,6 +179,9 @@ public final class UsernetCommand implements Callable<Integer> {
         }
         if (outboundAddr != null) {
             config = config.withOutboundAddr(SlirpArgs.outbound(outboundAddr));
+        }
+        if (outboundAddr6 != null) {
+            config = config.withOutboundAddr6(SlirpArgs.outbound6(outboundAddr6));
         }
         if (resolvConf != null) {
             config = config.withResolvConf(Path.of(resolvConf));

@@ -29,6 +29,7 @@ final class UsernetHelp {
                 --enable-sandbox         enable sandbox: no_new_privs, no capabilities (see below)
                 --enable-seccomp         enable seccomp to limit syscalls (see below)
                 --outbound-addr=IPv4     sets outbound ipv4 address to bound to
+                --outbound-addr6=IPv6    sets outbound ipv6 address to bound to
                 --disable-dns            disables 10.0.2.3 (or configured internal ip) to host dns redirect
                 --macaddress=MAC         specify the MAC address of the TAP (only valid with -c)
                 --resolv-conf=PATH       read the DNS forwarder's upstream servers from PATH (default=/etc/resolv.conf)

@@ -35,12 +35,11 @@ class UsernetCommandTest {
         for (String flag : new String[] {"--configure", "--exit-fd", "--ready-fd", "--mtu", "--enable-ipv6",
                 "--api-socket", "--cidr",
                 "--disable-host-loopback", "--netns-type", "--userns-path", "--enable-sandbox", "--enable-seccomp",
-                "--outbound-addr", "--disable-dns", "--macaddress", "--help", "--version"}) {
+                "--outbound-addr", "--outbound-addr6", "--disable-dns", "--macaddress", "--help", "--version"}) {
             assertThat(r.out()).contains(flag);
         }
         assertThat(r.out()).contains("-6, --enable-ipv6        enable IPv6 (prefix fd00::/64");
         assertThat(r.out()).doesNotContain("IPv6 (not supported");
-        assertThat(r.out()).doesNotContain("--outbound-addr6");
     }
 
     @Test
@@ -66,7 +65,8 @@ class UsernetCommandTest {
         "usernet -6 --cidr6 fd00::/48 -c 1 => jnet usernet: IPv6 prefix length needs to be 64 (SLAAC), not 48",
         "usernet -6 --cidr6 fd00::5/64 -c 1 => jnet usernet: IPv6 CIDR needs to be a network prefix like fd00::/64, not an address: fd00::5/64",
         "usernet -6 --cidr6 10.0.2.0/64 -c 1 => jnet usernet: invalid IPv6 CIDR: 10.0.2.0/64 (expected PREFIX/64, e.g. fd00::/64)",
-        "usernet -6 --outbound-addr6 ::1 -c 1 => jnet usernet: --outbound-addr6 is not supported yet",
+        "usernet -6 --outbound-addr6 10.0.2.1 -c 1 => jnet usernet: outbound-addr6 has to be valid ipv6 address or interface name.",
+        "usernet -6 --outbound-addr6 nosuchif0 -c 1 => jnet usernet: outbound-addr6 has to be valid ipv6 address or interface name.",
         "usernet -a /nonexistent/api.sock 1 => jnet usernet: API socket /nonexistent/api.sock: no directory /nonexistent",
         "usernet --netns-type=tapfd 3 => jnet usernet: --netns-type must be pid or path, not \"tapfd\"",
         "usernet --netns-type=path /nonexistent/ns => jnet usernet: existing path expected when --netns-type=path: /nonexistent/ns",

@@ -16,7 +16,7 @@ public final class ForwardException extends KindException {
         BAD_PORT,
         /** binding was refused otherwise (EACCES for a privileged port, ...) */
         BIND_FAILED,
-        /** a combination the stack does not forward (e.g. UDP to an IPv6 guest address) */
+        /** a combination the stack does not forward (e.g. UDP to an IPv6 guest without IPv6 UDP) */
         UNSUPPORTED,
         /** no forward with that id */
         UNKNOWN_ID,

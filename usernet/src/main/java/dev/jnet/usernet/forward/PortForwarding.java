@@ -4,38 +4,27 @@ import dev.jnet.usernet.Ipv6Config;
 import dev.jnet.usernet.Scheduler;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.ip.Ipv4Output;
-import dev.jnet.usernet.nat.FlowTable;
+import dev.jnet.usernet.ip.Ipv6Output;
 import dev.jnet.usernet.tcp.NettyTcpHostConnector;
 import dev.jnet.usernet.tcp.TcpStack;
+import dev.jnet.usernet.udp.Udp6Nat;
 import dev.jnet.usernet.udp.UdpNat;
 import dev.jnet.usernet.wire.Ipv4Packet;
-import dev.jnet.usernet.wire.UdpDatagram;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.unix.Errors;
-import io.netty.util.ReferenceCountUtil;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -49,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  *       the guest (SYN to the guest's address and port); a guest refusal resets the client.</li>
  *   <li>UDP: one host socket per forward; each client (address and port) is a flow with its own
  *       source as the guest sees it, so the guest's replies go back to the client that sent,
- *       in a bounded table whose idle flows expire ({@link FlowTable}).</li>
+ *       in a bounded table whose idle flows expire ({@link UdpForwards}); IPv4 and IPv6 guests.</li>
  * </ul>
  * Source as the guest sees it: the gateway with a port the stack picks (what slirp4netns
  * shows for local clients), or with {@link HostForward#preserveSource} the client's own
@@ -66,9 +55,6 @@ public final class PortForwarding implements AutoCloseable {
     /** Forwards at most (each holds a host socket). */
     public static final int MAX_FORWARDS = 1024;
     private static final int BACKLOG = 128;
-    private static final int FIRST_UDP_PORT = 32768;
-    private static final int LAST_UDP_PORT = 60999;
-    private static final int UDP_READS_PER_WAKEUP = 16;
 
     /** Bounds of the UDP client table. */
     public record Limits(int udpFlows, long udpIdleNanos) {
@@ -84,15 +70,12 @@ public final class PortForwarding implements AutoCloseable {
     private final EventLoop loop;
     private final TcpStack tcp;
     private final NettyTcpHostConnector tcpSockets;
-    private final Ipv4Output out;
-    private final FlowTable<UdpFlow> udpFlows;
+    /** null: no UDP forwards */
+    private final UdpForwards udp;
     private final TreeMap<Integer, Forward> forwards = new TreeMap<>();
-    private final UdpDatagram toGuest = new UdpDatagram();
     private int pendingBinds;
     private int nextId = 1;
-    private int nextUdpPort = FIRST_UDP_PORT;
     private boolean closed;
-    private long udpDropped;
 
     /**
      * @param udp the stack's UDP NAT, whose guest datagrams this service claims first (replies
@@ -100,17 +83,24 @@ public final class PortForwarding implements AutoCloseable {
      */
     public PortForwarding(UsernetConfig config, Scheduler scheduler, EventLoop loop, TcpStack tcp,
             NettyTcpHostConnector tcpSockets, UdpNat udp, Ipv4Output out, Limits limits) {
+        this(config, scheduler, loop, tcp, tcpSockets, udp, out, null, null, limits);
+    }
+
+    /**
+     * With UDP forwards to IPv6 guests too.
+     *
+     * @param udp6 the stack's IPv6 UDP NAT (claimed likewise), or {@code null} with IPv6 off
+     * @param out6 the IPv6 output towards the guest, or {@code null} with IPv6 off
+     */
+    public PortForwarding(UsernetConfig config, Scheduler scheduler, EventLoop loop, TcpStack tcp,
+            NettyTcpHostConnector tcpSockets, UdpNat udp, Ipv4Output out, Udp6Nat udp6, Ipv6Output out6,
+            Limits limits) {
         this.config = config;
         this.scheduler = scheduler;
         this.loop = loop;
         this.tcp = tcp;
         this.tcpSockets = tcpSockets;
-        this.out = out;
-        this.udpFlows = udp == null ? null
-                : new FlowTable<>(scheduler, limits.udpFlows(), limits.udpIdleNanos(), this::flowRemoved);
-        if (udp != null) {
-            udp.claimGuestDatagrams(this::guestDatagram);
-        }
+        this.udp = udp == null ? null : new UdpForwards(config, scheduler, loop, udp, out, udp6, out6, limits);
     }
 
     // ---------------------------------------------------------------- public, any thread
@@ -145,12 +135,12 @@ public final class PortForwarding implements AutoCloseable {
 
     /** UDP client flows now (all forwards). */
     public int udpFlowCount() {
-        return udpFlows == null ? 0 : udpFlows.size();
+        return udp == null ? 0 : udp.flowCount();
     }
 
     /** UDP datagrams dropped (too large for the guest link, or the client socket backed up). */
     public long udpDropped() {
-        return udpDropped;
+        return udp == null ? 0 : udp.dropped();
     }
 
     /** Closes every forward's host socket; later calls fail. On the loop (the stack's close). */
@@ -161,11 +151,11 @@ public final class PortForwarding implements AutoCloseable {
         }
         closed = true;
         for (Forward f : new ArrayList<>(forwards.values())) {
-            f.close();
+            close(f);
         }
         forwards.clear();
-        if (udpFlows != null) {
-            udpFlows.clear();
+        if (udp != null) {
+            udp.close();
         }
     }
 
@@ -199,7 +189,7 @@ public final class PortForwarding implements AutoCloseable {
         }
         HostForward spec = normalize(requested);
         Forward f = new Forward(spec);
-        ChannelFuture bind = spec.proto() == HostForward.Proto.TCP ? tcpListener(f) : udpSocket(f);
+        ChannelFuture bind = spec.proto() == HostForward.Proto.TCP ? tcpListener(f) : udp.bind(f);
         f.channel = bind.channel();
         pendingBinds++;
         bind.addListener(done -> {
@@ -223,7 +213,7 @@ public final class PortForwarding implements AutoCloseable {
         if (f == null) {
             throw new ForwardException(ForwardException.Kind.UNKNOWN_ID, "no forward with id " + id);
         }
-        f.close().addListener(done -> result.complete(null));
+        close(f).addListener(done -> result.complete(null));
     }
 
     /** Defaults filled in (0.0.0.0, the guest's address) and the guest address checked. */
@@ -244,7 +234,7 @@ public final class PortForwarding implements AutoCloseable {
             }
         } else {
             Ipv6Config v6 = config.ipv6();
-            long[] hl = halves((Inet6Address) guest);
+            long[] hl = ForwardSources.halves((Inet6Address) guest);
             if (v6 == null) {
                 throw new ForwardException(ForwardException.Kind.BAD_GUEST_ADDRESS, "guest address " + guest.getHostAddress()
                         + " is IPv6, which is off (--enable-ipv6)");
@@ -253,12 +243,11 @@ public final class PortForwarding implements AutoCloseable {
                 throw new ForwardException(ForwardException.Kind.BAD_GUEST_ADDRESS, "guest address " + guest.getHostAddress()
                         + " is no guest address of " + v6);
             }
-            if (f.proto() == HostForward.Proto.UDP) {
-                throw new ForwardException(ForwardException.Kind.UNSUPPORTED,
-                        "UDP forwards to an IPv6 guest address are not supported");
+            if (f.proto() == HostForward.Proto.UDP && udp != null && !udp.ipv6()) {
+                throw new ForwardException(ForwardException.Kind.UNSUPPORTED, "this stack has no UDP over IPv6");
             }
         }
-        if (f.proto() == HostForward.Proto.UDP && udpFlows == null) {
+        if (f.proto() == HostForward.Proto.UDP && udp == null) {
             throw new ForwardException(ForwardException.Kind.UNSUPPORTED, "this stack has no UDP");
         }
         return new HostForward(f.proto(), host, f.hostPort(), guest, f.guestPort(), f.preserveSource());
@@ -313,12 +302,12 @@ public final class PortForwarding implements AutoCloseable {
         long srcLow;
         int srcPort = 0; // the stack picks one
         if (f.guestV6) {
-            long[] hl = f.spec.preserveSource() ? preservable6(client.getAddress()) : null;
+            long[] hl = f.spec.preserveSource() ? ForwardSources.preservable6(config, client.getAddress()) : null;
             srcHigh = hl != null ? hl[0] : config.ipv6().prefixHigh();
             srcLow = hl != null ? hl[1] : Ipv6Config.GATEWAY_LOW;
             srcPort = hl != null ? client.getPort() : 0;
         } else {
-            int a = f.spec.preserveSource() ? preservable4(client.getAddress()) : 0;
+            int a = f.spec.preserveSource() ? ForwardSources.preservable4(config, client.getAddress()) : 0;
             srcHigh = 0;
             srcLow = (a != 0 ? a : config.gateway()) & 0xFFFF_FFFFL;
             srcPort = a != 0 ? client.getPort() : 0;
@@ -329,215 +318,12 @@ public final class PortForwarding implements AutoCloseable {
         }
     }
 
-    // ---------------------------------------------------------------- UDP
-
-    private ChannelFuture udpSocket(Forward f) {
-        int maxPayload = out.maxTransportLength() - UdpDatagram.HEADER_LENGTH;
-        SocketProtocolFamily family = f.spec.hostAddr() instanceof Inet6Address ? SocketProtocolFamily.INET6
-                : SocketProtocolFamily.INET;
-        return new Bootstrap().group(loop)
-                .channelFactory(() -> new EpollDatagramChannel(family))
-                // one byte more than the guest link carries: a larger datagram shows as such and is dropped
-                .option(ChannelOption.RCVBUF_ALLOCATOR,
-                        new FixedRecvByteBufAllocator(maxPayload + 1).maxMessagesPerRead(UDP_READS_PER_WAKEUP))
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20))
-                .handler(new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        try {
-                            if (msg instanceof DatagramPacket p && !f.closed) {
-                                clientDatagram(f, p.sender(), p.content());
-                            }
-                        } finally {
-                            ReferenceCountUtil.release(msg);
-                        }
-                    }
-
-                    @Override
-                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                        udpDropped++; // e.g. ECONNREFUSED from an earlier send: the socket lives on
-                    }
-                })
-                .bind(f.spec.hostSocketAddress());
+    /** Closes a forward's host socket; its UDP flows go with it. */
+    private ChannelFuture close(Forward f) {
+        f.closed = true;
+        if (udp != null) {
+            udp.forget(f);
+        }
+        return f.channel.close();
     }
-
-    private void clientDatagram(Forward f, InetSocketAddress client, ByteBuf payload) {
-        int len = payload.readableBytes();
-        if (len > out.maxTransportLength() - UdpDatagram.HEADER_LENGTH) {
-            udpDropped++; // no fragmentation towards the guest
-            return;
-        }
-        UdpFlow flow = f.clients.get(client);
-        if (flow == null) {
-            flow = newFlow(f, client);
-            if (flow == null) {
-                udpDropped++;
-                return;
-            }
-        } else {
-            udpFlows.touch(flow.key);
-        }
-        ByteBuf buf = out.allocate(UdpDatagram.HEADER_LENGTH + len);
-        int start = buf.writerIndex();
-        UdpDatagram.emitHeader(buf, start, flow.srcPort, f.spec.guestPort(), len);
-        buf.writerIndex(start + UdpDatagram.HEADER_LENGTH);
-        buf.writeBytes(payload, payload.readerIndex(), len);
-        toGuest.wrap(buf, start, UdpDatagram.HEADER_LENGTH + len).fillChecksumIpv4(flow.srcAddr, f.guestAddr);
-        toGuest.clear();
-        out.send(buf, flow.srcAddr, f.guestAddr, Ipv4Packet.PROTO_UDP);
-    }
-
-    /** A flow for a new client: its own address if preserved and free, else the gateway and a free port. */
-    private UdpFlow newFlow(Forward f, InetSocketAddress client) {
-        int guestPort = f.spec.guestPort();
-        int src = f.spec.preserveSource() ? preservable4(client.getAddress()) : 0;
-        int srcPort = client.getPort();
-        if (src == 0 || udpFlows.get(flowKey(src, srcPort, guestPort)) != null) {
-            src = config.gateway();
-            srcPort = 0;
-            for (int i = LAST_UDP_PORT - FIRST_UDP_PORT; i >= 0 && srcPort == 0; i--) {
-                int port = nextUdpPort;
-                nextUdpPort = port == LAST_UDP_PORT ? FIRST_UDP_PORT : port + 1;
-                if (udpFlows.get(flowKey(src, port, guestPort)) == null) {
-                    srcPort = port;
-                }
-            }
-            if (srcPort == 0) {
-                return null;
-            }
-        }
-        UdpFlow flow = new UdpFlow(f, client, src, srcPort, flowKey(src, srcPort, guestPort));
-        udpFlows.put(flow.key, flow); // a full table evicts the least recently used flow
-        f.clients.put(client, flow);
-        return flow;
-    }
-
-    /** Key of a flow as the guest's replies show it: (their destination, its port, their source port). */
-    private static long flowKey(int src, int srcPort, int guestPort) {
-        return ((src & 0xFFFF_FFFFL) << 32) | ((long) srcPort << 16) | guestPort;
-    }
-
-    /**
-     * A UDP datagram from the guest (already checked): claimed, and sent to its client, when it
-     * answers a forwarded flow. Runs for every guest datagram: no flows, no work.
-     */
-    private boolean guestDatagram(Ipv4Packet ip, UdpDatagram udp) {
-        if (udpFlows.size() == 0) {
-            return false;
-        }
-        UdpFlow flow = udpFlows.get(flowKey(ip.dst(), udp.dstPort(), udp.srcPort()));
-        if (flow == null || flow.forward.guestAddr != ip.src() || flow.forward.closed) {
-            return false;
-        }
-        Channel ch = flow.forward.channel;
-        if (!ch.isWritable()) {
-            udpDropped++; // the client socket is backed up: lost like any datagram
-            return true;
-        }
-        ByteBuf data = ip.buffer().retainedSlice(udp.payloadOffset(), udp.payloadLength());
-        ch.writeAndFlush(new DatagramPacket(data, flow.client), ch.voidPromise());
-        return true;
-    }
-
-    private void flowRemoved(UdpFlow flow) {
-        flow.forward.clients.remove(flow.client, flow);
-    }
-
-    // ---------------------------------------------------------------- sources
-
-    /** The client's IPv4 address if the guest can be shown it, else 0 (then: the gateway). */
-    private int preservable4(InetAddress client) {
-        Inet4Address a4 = ipv4(client);
-        if (a4 == null) {
-            return 0;
-        }
-        int a = Ipv4Packet.fromInetAddress(a4);
-        if (a == 0 || (a >>> 24) == 127 || (a >>> 28) >= 0xE || config.inSubnet(a)) {
-            return 0; // loopback is a martian on the guest's link; its own subnet would be itself
-        }
-        return a;
-    }
-
-    /** The client's IPv6 address as halves if the guest can be shown it, else {@code null}. */
-    private long[] preservable6(InetAddress client) {
-        if (!(client instanceof Inet6Address a6) || a6.isLoopbackAddress() || a6.isLinkLocalAddress()
-                || a6.isAnyLocalAddress() || a6.isMulticastAddress()) {
-            return null;
-        }
-        long[] hl = halves(a6);
-        return config.ipv6().inPrefix(hl[0], hl[1]) || (hl[0] == 0 && (hl[1] >>> 32) == 0xFFFF) ? null : hl;
-    }
-
-    /** IPv4, also when it arrives IPv4-mapped on an IPv6 socket; else {@code null}. */
-    private static Inet4Address ipv4(InetAddress a) {
-        if (a instanceof Inet4Address a4) {
-            return a4;
-        }
-        byte[] b = a.getAddress();
-        for (int i = 0; i < 10; i++) {
-            if (b[i] != 0) {
-                return null;
-            }
-        }
-        if (b[10] != (byte) 0xFF || b[11] != (byte) 0xFF) {
-            return null;
-        }
-        return Ipv4Packet.toInetAddress(((b[12] & 0xFF) << 24) | ((b[13] & 0xFF) << 16) | ((b[14] & 0xFF) << 8)
-                | (b[15] & 0xFF));
-    }
-
-    private static long[] halves(Inet6Address a) {
-        byte[] b = a.getAddress();
-        long high = 0;
-        long low = 0;
-        for (int i = 0; i < 8; i++) {
-            high = (high << 8) | (b[i] & 0xFF);
-            low = (low << 8) | (b[i + 8] & 0xFF);
-        }
-        return new long[] {high, low};
-    }
-
-    // ---------------------------------------------------------------- state
-
-    private final class Forward {
-        final HostForward spec;
-        final boolean guestV6;
-        final long guestHigh;
-        final long guestLow;
-        /** IPv4 guest address (UDP forwards are IPv4 only) */
-        final int guestAddr;
-        /** UDP: the flow of each client */
-        final Map<InetSocketAddress, UdpFlow> clients = new HashMap<>();
-        int id;
-        Channel channel;
-        boolean closed;
-
-        Forward(HostForward spec) {
-            this.spec = spec;
-            if (spec.guestAddr() instanceof Inet6Address g6) {
-                long[] hl = halves(g6);
-                guestV6 = true;
-                guestHigh = hl[0];
-                guestLow = hl[1];
-                guestAddr = 0;
-            } else {
-                guestV6 = false;
-                guestAddr = Ipv4Packet.fromInetAddress((Inet4Address) spec.guestAddr());
-                guestHigh = 0;
-                guestLow = guestAddr & 0xFFFF_FFFFL;
-            }
-        }
-
-        ChannelFuture close() {
-            closed = true;
-            if (udpFlows != null && !clients.isEmpty()) {
-                for (UdpFlow flow : new ArrayList<>(clients.values())) {
-                    udpFlows.remove(flow.key);
-                }
-            }
-            return channel.close();
-        }
-    }
-
-    private record UdpFlow(Forward forward, InetSocketAddress client, int srcAddr, int srcPort, long key) {}
 }

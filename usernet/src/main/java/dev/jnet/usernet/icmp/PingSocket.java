@@ -50,14 +50,25 @@ public final class PingSocket implements EpollIoHandle, EchoSockets.Socket {
 
     /** Production {@link EchoSockets}: ping sockets on {@code loop}. */
     public static EchoSockets factory(IoEventLoop loop) {
+        return factory(loop, null);
+    }
+
+    /** Ping sockets on {@code loop} bound to {@code local} first ({@code --outbound-addr}; null: any). */
+    public static EchoSockets factory(IoEventLoop loop, InetAddress local) {
         Epoll.ensureAvailability();
-        return (hostAddr, receiver) -> open(loop, hostAddr, receiver);
+        return (hostAddr, receiver) -> open(loop, AF_INET, IPPROTO_ICMP, local, Ipv4Packet.toInetAddress(hostAddr),
+                receiver);
     }
 
     /** Production {@link Echo6Sockets}: ICMPv6 ping sockets on {@code loop}. */
     public static Echo6Sockets factory6(IoEventLoop loop) {
+        return factory6(loop, null);
+    }
+
+    /** ICMPv6 ping sockets on {@code loop} bound to {@code local} first ({@code --outbound-addr6}; null: any). */
+    public static Echo6Sockets factory6(IoEventLoop loop, InetAddress local) {
         Epoll.ensureAvailability();
-        return (host, receiver) -> open6(loop, host, receiver);
+        return (host, receiver) -> open(loop, AF_INET6, IPPROTO_ICMPV6, local, host, receiver);
     }
 
     /**
@@ -66,7 +77,7 @@ public final class PingSocket implements EpollIoHandle, EchoSockets.Socket {
      * @throws SyscallException if the socket cannot be made or connected
      */
     public static PingSocket open(IoEventLoop loop, int hostAddr, EchoSockets.Receiver receiver) {
-        return open(loop, AF_INET, IPPROTO_ICMP, Ipv4Packet.toInetAddress(hostAddr), receiver);
+        return open(loop, AF_INET, IPPROTO_ICMP, null, Ipv4Packet.toInetAddress(hostAddr), receiver);
     }
 
     /**
@@ -77,15 +88,23 @@ public final class PingSocket implements EpollIoHandle, EchoSockets.Socket {
      * @throws SyscallException if the socket cannot be made or connected
      */
     public static PingSocket open6(IoEventLoop loop, Inet6Address host, EchoSockets.Receiver receiver) {
-        return open(loop, AF_INET6, IPPROTO_ICMPV6, host, receiver);
+        return open(loop, AF_INET6, IPPROTO_ICMPV6, null, host, receiver);
     }
 
-    private static PingSocket open(IoEventLoop loop, int family, int protocol, InetAddress host,
+    private static PingSocket open(IoEventLoop loop, int family, int protocol, InetAddress local, InetAddress host,
             EchoSockets.Receiver receiver) {
         int fd = Syscalls.socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol,
                 "ICMP echo to " + host.getHostAddress());
         Socket socket = new Socket(fd);
         PingSocket ping = new PingSocket(socket, receiver);
+        try {
+            if (local != null) {
+                socket.bind(new InetSocketAddress(local, 0)); // --outbound-addr: the echo's source
+            }
+        } catch (IOException e) {
+            ping.close();
+            throw new SyscallException(errno(e), "bind", "ICMP echo socket to " + local.getHostAddress());
+        }
         try {
             socket.connect(new InetSocketAddress(host, 0));
         } catch (IOException e) {

@@ -47,6 +47,14 @@ public final class AddressMap {
         return Kind.HOST;
     }
 
+    /** Whether the destination is the gateway (.2, or prefix::2 with IPv6 on). */
+    public boolean isGateway(boolean v6, long dstHigh, long dstLow) {
+        if (v6) {
+            return config.ipv6() != null && config.ipv6().isGateway(dstHigh, dstLow);
+        }
+        return (int) dstLow == config.gateway();
+    }
+
     /** The host-side IPv4 address for a {@link Kind#HOST} destination. */
     public int hostAddress(int dst) {
         return dst == config.gateway() ? LOOPBACK : dst;

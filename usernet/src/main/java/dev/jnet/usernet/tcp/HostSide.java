@@ -107,7 +107,7 @@ final class HostSide implements TcpHostConnector.Listener {
     public void connectFailed(TcpHostConnector.Failure failure) {
         if (conn.state() == TcpState.CONNECTING) {
             released = true;
-            conn.hostConnectFailed(failure == TcpHostConnector.Failure.UNREACHABLE);
+            conn.hostConnectFailed(failure);
         }
     }
 

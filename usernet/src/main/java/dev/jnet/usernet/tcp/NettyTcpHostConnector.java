@@ -1,5 +1,6 @@
 package dev.jnet.usernet.tcp;
 
+import dev.jnet.linux.Errno;
 import dev.jnet.usernet.EventLoopScheduler;
 import dev.jnet.usernet.UsernetConfig;
 import io.netty.bootstrap.Bootstrap;
@@ -20,9 +21,12 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.ConnectException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Host sockets as Netty epoll channels on the stack's own event loop (no locks, no hand-off):
@@ -35,19 +39,33 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
     /** Reads per wake-up and their size bound how far one read overshoots the guest's window. */
     private static final int MAX_MESSAGES_PER_READ = 4;
     private static final int MAX_READ_BUFFER = 64 * 1024;
+    /** The errno in Netty's connect exception messages: "connect(..) failed with error(-111): ...". */
+    private static final Pattern ERRNO = Pattern.compile("error\\((-?\\d+)\\)");
 
     private final EventLoop loop;
     private final Bootstrap bootstrap;
-    private final InetSocketAddress localAddress;
+    /** --outbound-addr and --outbound-addr6: local addresses of connects of either family, or null */
+    private final InetSocketAddress local4;
+    private final InetSocketAddress local6;
     private final WriteBufferWaterMark waterMark;
 
     public NettyTcpHostConnector(EventLoopScheduler scheduler, UsernetConfig config) {
-        this(scheduler.eventLoop(), config.outboundAddr(), DEFAULT_CONNECT_TIMEOUT_MILLIS, TcpLimits.defaults());
+        this(scheduler.eventLoop(), config.outboundAddr(), config.outboundAddr6(), DEFAULT_CONNECT_TIMEOUT_MILLIS,
+                TcpLimits.defaults());
     }
 
+    /** @param outboundAddr local address for connects of its family, or null */
     public NettyTcpHostConnector(EventLoop loop, InetAddress outboundAddr, int connectTimeoutMillis, TcpLimits limits) {
+        this(loop, outboundAddr instanceof Inet6Address ? null : outboundAddr,
+                outboundAddr instanceof Inet6Address ? outboundAddr : null, connectTimeoutMillis, limits);
+    }
+
+    /** @param outboundAddr IPv4 local address of IPv4 connects, or null; {@code outboundAddr6} the same for IPv6 */
+    public NettyTcpHostConnector(EventLoop loop, InetAddress outboundAddr, InetAddress outboundAddr6,
+            int connectTimeoutMillis, TcpLimits limits) {
         this.loop = loop;
-        this.localAddress = outboundAddr == null ? null : new InetSocketAddress(outboundAddr, 0);
+        this.local4 = outboundAddr == null ? null : new InetSocketAddress(outboundAddr, 0);
+        this.local6 = outboundAddr6 == null ? null : new InetSocketAddress(outboundAddr6, 0);
         int high = Math.max(2, limits.receiveBuffer());
         this.waterMark = new WriteBufferWaterMark(high / 2, high);
         this.bootstrap = new Bootstrap().group(loop).channel(EpollSocketChannel.class)
@@ -64,8 +82,10 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
     @Override
     public HostConnection connect(InetSocketAddress remote, Listener listener) {
         NettyHostConnection connection = new NettyHostConnection(listener);
+        connection.remote = remote;
         Bootstrap b = bootstrap.clone().handler(connection);
-        ChannelFuture f = localAddress == null ? b.connect(remote) : b.connect(remote, localAddress);
+        InetSocketAddress local = local(remote);
+        ChannelFuture f = local == null ? b.connect(remote) : b.connect(remote, local);
         connection.channel = f.channel();
         connection.channel.closeFuture().addListener(ignored -> connection.reportClosed());
         if (f.isDone()) {
@@ -97,17 +117,45 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         return connection;
     }
 
+    /**
+     * What a connect failure tells the guest. Netty reports ENETUNREACH and EHOSTUNREACH as one
+     * {@code NoRouteToHostException} ({@link Failure#HOST_UNREACHABLE} here, told apart by a
+     * {@link RouteProbe} on a real failure); other errnos only in the message ("error(-111)").
+     */
     static Failure classify(Throwable cause) {
         if (cause instanceof ConnectTimeoutException) {
             return Failure.TIMEOUT;
         }
         if (cause instanceof NoRouteToHostException) {
-            return Failure.UNREACHABLE; // Netty's mapping of EHOSTUNREACH and ENETUNREACH
+            return Failure.HOST_UNREACHABLE;
         }
         if (cause instanceof ConnectException) {
-            return Failure.REFUSED;
+            Matcher m = ERRNO.matcher(String.valueOf(cause.getMessage()));
+            int errno = m.find() ? Math.abs(Integer.parseInt(m.group(1))) : Errno.ECONNREFUSED;
+            return switch (errno) {
+                case Errno.ECONNREFUSED -> Failure.REFUSED;
+                case Errno.ETIMEDOUT -> Failure.TIMEOUT;
+                case Errno.ENETUNREACH -> Failure.NET_UNREACHABLE;
+                case Errno.EHOSTUNREACH -> Failure.HOST_UNREACHABLE;
+                default -> Failure.OTHER;
+            };
         }
         return Failure.OTHER;
+    }
+
+    /** {@link #classify}, with ENETUNREACH told from EHOSTUNREACH by asking routing again. */
+    private Failure classify(Throwable cause, InetSocketAddress remote) {
+        Failure f = classify(cause);
+        if (cause instanceof NoRouteToHostException) {
+            InetSocketAddress local = local(remote);
+            f = RouteProbe.classify(remote, local == null ? null : local.getAddress());
+        }
+        return f;
+    }
+
+    /** The outbound address for a connect to {@code remote}: of its family, or null. */
+    private InetSocketAddress local(InetSocketAddress remote) {
+        return remote.getAddress() instanceof Inet6Address ? local6 : local4;
     }
 
     /** One host socket: its inbound handler, write-completion listener and control surface. */
@@ -116,6 +164,7 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         private final Listener listener;
         private final Runnable notifyWritten = this::notifyWritten;
         Channel channel;
+        InetSocketAddress remote;
         private boolean connected;
         private boolean reading;
         private boolean ended; // aborted, closing or failed: no more callbacks
@@ -138,7 +187,7 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
                 listener.connected();
             } else {
                 ended = true;
-                listener.connectFailed(classify(f.cause()));
+                listener.connectFailed(classify(f.cause(), remote));
                 channel.close();
                 if (!channel.isRegistered()) {
                     reportClosed(); // never got a socket (e.g. EMFILE): no close will follow on our loop

@@ -16,8 +16,11 @@ interface SegmentOutput {
     void emit(TcpConnection c, int seq, int ack, int flags, int window, TcpOptions opts, SendBuffer data,
             int dataOffset, int length);
 
-    /** ICMP host unreachable about the guest's SYN {@code guestIsn} (IPv4). */
-    void hostUnreachable(TcpConnection c, int guestIsn);
+    /**
+     * ICMP (ICMPv6) destination unreachable about the guest's SYN {@code guestIsn}: net
+     * unreachable (no route) if {@code net}, else host (address) unreachable.
+     */
+    void unreachable(TcpConnection c, int guestIsn, boolean net);
 
     /** The link's allocator (send buffers, copies of small payloads). */
     ByteBufAllocator alloc();

@@ -1,6 +1,7 @@
 package dev.jnet.usernet.tcp;
 
 import dev.jnet.usernet.icmp.Icmpv4Errors;
+import dev.jnet.usernet.icmp6.Icmpv6Errors;
 import dev.jnet.usernet.ip.Ipv4Output;
 import dev.jnet.usernet.ip.Ipv6Output;
 import dev.jnet.usernet.wire.InternetChecksum;
@@ -22,6 +23,9 @@ final class SegmentWriter implements SegmentOutput {
     private final Ipv6Output out6;
     private final TcpSegment outSeg = new TcpSegment();
     private final Icmpv4Errors icmp = new Icmpv4Errors();
+    private final Icmpv6Errors icmp6 = new Icmpv6Errors();
+    private final Ipv4Packet quoted4 = new Ipv4Packet();
+    private final Ipv6Packet quoted6 = new Ipv6Packet();
 
     SegmentWriter(Ipv4Output out, Ipv6Output out6) {
         this.out = out;
@@ -45,18 +49,42 @@ final class SegmentWriter implements SegmentOutput {
         }
     }
 
-    /** ICMP host unreachable about the guest's SYN (rebuilt: the original is long gone). */
     @Override
-    public void hostUnreachable(TcpConnection c, int guestIsn) {
-        int length = Ipv4Packet.MIN_HEADER_LENGTH + TcpSegment.MIN_HEADER_LENGTH;
-        ByteBuf original = alloc().heapBuffer(length);
+    public void unreachable(TcpConnection c, int guestIsn, boolean net) {
+        unreachable(c.v6, c.guestHigh, c.guestLow, c.guestPort, c.remoteHigh, c.remoteLow, c.remotePort, guestIsn, net);
+    }
+
+    /**
+     * ICMP destination unreachable (ICMPv6 for IPv6) about the guest's SYN from {@code guest} to
+     * {@code remote}, quoting its headers rebuilt (the original is long gone): net unreachable
+     * (ICMPv6 no route) if {@code net}, else host unreachable (address unreachable). The guest's
+     * connect then fails with ENETUNREACH or EHOSTUNREACH, as with libslirp.
+     */
+    void unreachable(boolean v6, long guestHigh, long guestLow, int guestPort, long remoteHigh, long remoteLow,
+            int remotePort, int guestIsn, boolean net) {
+        if (v6 && out6 == null) {
+            return;
+        }
+        int ipLength = v6 ? Ipv6Packet.HEADER_LENGTH : Ipv4Packet.MIN_HEADER_LENGTH;
+        int length = ipLength + TcpSegment.MIN_HEADER_LENGTH;
+        ByteBuf original = alloc().heapBuffer(length); // rare: an error, not a data packet
         try {
-            Ipv4Packet.emitHeader(original, 0, c.guestAddr, c.remoteAddr, Ipv4Packet.PROTO_TCP, 64, 0,
-                    TcpSegment.MIN_HEADER_LENGTH);
-            TcpSegment.emitHeader(original, Ipv4Packet.MIN_HEADER_LENGTH, c.guestPort, c.remotePort, guestIsn, 0,
-                    TcpSegment.SYN, 0, 0, null);
             original.writerIndex(length);
-            icmp.sendUnreachable(out, new Ipv4Packet().wrap(original), Icmpv4Errors.CODE_HOST_UNREACHABLE);
+            TcpSegment.emitHeader(original, ipLength, guestPort, remotePort, guestIsn, 0, TcpSegment.SYN, 0, 0, null);
+            if (v6) {
+                quoted6.wrap(original, 0, length).setVersionTrafficClassFlowLabel(0, 0)
+                        .setPayloadLength(TcpSegment.MIN_HEADER_LENGTH).setNextHeader(Ipv6Packet.NH_TCP)
+                        .setHopLimit(64).setSrc(guestHigh, guestLow).setDst(remoteHigh, remoteLow);
+                icmp6.sendUnreachable(out6, quoted6, Ipv6Packet.NH_TCP, ipLength,
+                        net ? Icmpv6Errors.CODE_NO_ROUTE : Icmpv6Errors.CODE_ADDRESS_UNREACHABLE);
+                quoted6.clear();
+            } else {
+                Ipv4Packet.emitHeader(original, 0, (int) guestLow, (int) remoteLow, Ipv4Packet.PROTO_TCP, 64, 0,
+                        TcpSegment.MIN_HEADER_LENGTH);
+                icmp.sendUnreachable(out, quoted4.wrap(original),
+                        net ? Icmpv4Errors.CODE_NET_UNREACHABLE : Icmpv4Errors.CODE_HOST_UNREACHABLE);
+                quoted4.clear();
+            }
         } finally {
             original.release();
         }

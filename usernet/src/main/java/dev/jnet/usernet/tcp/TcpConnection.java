@@ -298,10 +298,10 @@ final class TcpConnection extends FourTuple {
         timer.arm(timer.now() + snd.rto());
     }
 
-    /** The host connect failed: refuse the guest's SYN. */
-    void hostConnectFailed(boolean unreachable) {
-        if (unreachable && !v6) { // ICMPv6 errors: the IPv6 layer's
-            out.hostUnreachable(this, rcv.irs);
+    /** The host connect failed: refuse the guest's SYN, with ICMP or a RST as {@code failure} says. */
+    void hostConnectFailed(TcpHostConnector.Failure failure) {
+        if (failure.unreachable()) {
+            out.unreachable(this, rcv.irs, failure == TcpHostConnector.Failure.NET_UNREACHABLE);
         } else {
             sendReset(0, rcv.nxt(), TcpSegment.RST | TcpSegment.ACK);
         }

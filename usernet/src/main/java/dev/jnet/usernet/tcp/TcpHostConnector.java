@@ -16,16 +16,23 @@ public interface TcpHostConnector {
      */
     HostConnection connect(InetSocketAddress remote, Listener listener);
 
-    /** Why a connect failed; decides what the guest is told. */
+    /** Why a connect failed; decides what the guest is told (libslirp's choices). */
     enum Failure {
         /** ECONNREFUSED: the guest gets a RST */
         REFUSED,
-        /** EHOSTUNREACH / ENETUNREACH: the guest gets ICMP host unreachable */
-        UNREACHABLE,
-        /** the connect timed out: the guest gets a RST */
+        /** ENETUNREACH: ICMP net unreachable (ICMPv6 no route): the guest reads ENETUNREACH */
+        NET_UNREACHABLE,
+        /** EHOSTUNREACH: ICMP host unreachable (ICMPv6 address unreachable): EHOSTUNREACH */
+        HOST_UNREACHABLE,
+        /** the connect timed out (ETIMEDOUT, or ours): ICMP host unreachable, as a router's failed ARP */
         TIMEOUT,
         /** anything else (EACCES, EADDRNOTAVAIL, ...): the guest gets a RST */
-        OTHER
+        OTHER;
+
+        /** Whether the guest is told with an ICMP error rather than a RST. */
+        public boolean unreachable() {
+            return this == NET_UNREACHABLE || this == HOST_UNREACHABLE || this == TIMEOUT;
+        }
     }
 
     /** Events of one host connection. */

@@ -27,10 +27,11 @@ import java.util.function.Supplier;
  * through the {@link SegmentOutput} interface and never see the stack.
  *
  * <p>A guest's SYN starts a host connect; the handshake is answered only when that connect
- * succeeds: refused (or timed out) becomes a RST, unreachable an ICMP host unreachable, as in
- * libslirp. Destinations the {@link AddressMap} calls unreachable (another address of the
- * guest's subnet, the gateway with host loopback disabled, .3 on a port other than 53) are
- * refused with a RST, as slirp4netns does for the gateway with {@code --disable-host-loopback}.
+ * succeeds: refused becomes a RST; ENETUNREACH an ICMP net unreachable, EHOSTUNREACH and a
+ * timeout an ICMP host unreachable (ICMPv6 no route / address unreachable), as in libslirp.
+ * The gateway with host loopback disabled gets ICMP net unreachable, as from slirp4netns with
+ * {@code --disable-host-loopback}; other destinations the {@link AddressMap} calls
+ * unreachable (another address of the guest's subnet, .3 on a port other than 53) a RST.
  *
  * <p>ACKs and host flushes are coalesced to once per event-loop batch (the registry's flush
  * queue): segments of one tap read share one ACK and one write syscall.
@@ -200,7 +201,12 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
             case UNREACHABLE -> null;
         };
         if (target == null) {
-            refuse(v6, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, seg);
+            if (map.isGateway(v6, dstHigh, dstLow)) {
+                // host loopback disabled: as libslirp, ICMP net unreachable ("Network is unreachable")
+                writer.unreachable(v6, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, seg.seq(), true);
+            } else {
+                refuse(v6, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, seg);
+            }
             return;
         }
         if (!registry.makeRoom()) {

@@ -1,6 +1,7 @@
 package dev.jnet.usernet.udp;
 
 import dev.jnet.usernet.Scheduler;
+import dev.jnet.usernet.dns.DnsForwarder;
 import dev.jnet.usernet.ip.IpOutput;
 import dev.jnet.usernet.nat.FlowTable;
 import dev.jnet.usernet.wire.Inany;
@@ -34,6 +35,7 @@ abstract class AbstractUdpNat implements AutoCloseable {
     private long fromHost;
     private long fromHostInPlace;
     private long openFailures;
+    private int dnsGeneration;
 
     AbstractUdpNat(Scheduler scheduler, IpOutput out, UdpHostConnector connector, UdpNat.Limits limits) {
         this.out = out;
@@ -57,6 +59,17 @@ abstract class AbstractUdpNat implements AutoCloseable {
         }
         table.put(flow.key, flow);
         return true;
+    }
+
+    /**
+     * Drops every DNS flow once the resolvers changed ({@link DnsForwarder#generation}): their
+     * sockets send to the old server; the guest's next query (or retry) opens a flow to the new.
+     */
+    final void followResolvers(DnsForwarder dns) {
+        if (dns.generation() != dnsGeneration) {
+            dnsGeneration = dns.generation();
+            dnsFlows.clear();
+        }
     }
 
     /** Sends the guest's datagram (the payload of {@link #udp}) out of the flow's host socket. */

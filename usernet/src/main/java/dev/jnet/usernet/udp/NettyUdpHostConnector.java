@@ -28,7 +28,9 @@ public final class NettyUdpHostConnector implements UdpHostConnector {
     static final int MAX_PENDING = 4;
 
     private final EventLoop loop;
-    private final InetAddress bindAddress;
+    /** --outbound-addr / --outbound-addr6: local address of sockets of that family, or null */
+    private final InetAddress bind4;
+    private final InetAddress bind6;
     private final int maxPayload;
     private final int headroom;
 
@@ -41,8 +43,15 @@ public final class NettyUdpHostConnector implements UdpHostConnector {
      *                    forwarded in place
      */
     public NettyUdpHostConnector(EventLoop loop, InetAddress bindAddress, int maxPayload, int headroom) {
+        this(loop, bindAddress instanceof Inet4Address ? bindAddress : null,
+                bindAddress instanceof Inet4Address ? null : bindAddress, maxPayload, headroom);
+    }
+
+    /** With a local address per family ({@code bind4} for IPv4 sockets, {@code bind6} for IPv6; null: any). */
+    public NettyUdpHostConnector(EventLoop loop, InetAddress bind4, InetAddress bind6, int maxPayload, int headroom) {
         this.loop = loop;
-        this.bindAddress = bindAddress;
+        this.bind4 = bind4;
+        this.bind6 = bind6;
         this.maxPayload = maxPayload;
         this.headroom = headroom;
     }
@@ -71,9 +80,9 @@ public final class NettyUdpHostConnector implements UdpHostConnector {
                     fail();
                     return;
                 }
-                ChannelFuture c = bindAddress == null || !sameFamily(bindAddress, v4)
-                        ? channel.connect(remote)
-                        : channel.connect(remote, new InetSocketAddress(bindAddress, 0));
+                InetAddress bind = v4 ? bind4 : bind6;
+                ChannelFuture c = bind == null ? channel.connect(remote)
+                        : channel.connect(remote, new InetSocketAddress(bind, 0));
                 c.addListener(done -> {
                     if (done.isSuccess() && !closed) {
                         connected = true;
@@ -87,10 +96,6 @@ public final class NettyUdpHostConnector implements UdpHostConnector {
                     }
                 });
             });
-        }
-
-        private boolean sameFamily(InetAddress a, boolean v4) {
-            return (a instanceof Inet4Address) == v4;
         }
 
         private void fail() {

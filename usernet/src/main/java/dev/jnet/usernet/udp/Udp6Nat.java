@@ -35,6 +35,9 @@ public final class Udp6Nat extends AbstractUdpNat implements Ipv6Handler {
     private final Icmpv6Errors errors = new Icmpv6Errors();
     private final Ipv6Packet quoted = new Ipv6Packet();
 
+    /** Who sees guest datagrams before the NAT routes them (the port forwards' replies), or null. */
+    private GuestDatagramClaim claim;
+
     public Udp6Nat(UsernetConfig config, Scheduler scheduler, Ipv6Output out, AddressMap map, DnsForwarder dns,
             UdpHostConnector connector, UdpNat.Limits limits) {
         super(scheduler, out, connector, limits);
@@ -57,7 +60,9 @@ public final class Udp6Nat extends AbstractUdpNat implements Ipv6Handler {
                 badChecksum++;
                 return;
             }
-            route(ip, transportOffset);
+            if (claim == null || !claim.claim(ip, udp)) {
+                route(ip, transportOffset);
+            }
         } finally {
             udp.clear();
         }
@@ -70,6 +75,7 @@ public final class Udp6Nat extends AbstractUdpNat implements Ipv6Handler {
             case HOST -> forward(ip, transportOffset, flows, null);
             case DNS -> {
                 InetSocketAddress upstream = dns.upstream();
+                followResolvers(dns);
                 if (upstream == null) {
                     refuse(ip, transportOffset, Icmpv6Errors.CODE_PORT_UNREACHABLE);
                 } else {
@@ -146,5 +152,20 @@ public final class Udp6Nat extends AbstractUdpNat implements Ipv6Handler {
             unreachable++;
         }
         quoted.clear();
+    }
+
+    /** Takes guest datagrams before the NAT routes them: a port forward's replies to its clients. */
+    @FunctionalInterface
+    public interface GuestDatagramClaim {
+        /**
+         * @param udp the checked datagram of {@code ip}; both valid during the call only
+         * @return whether the datagram was consumed
+         */
+        boolean claim(Ipv6Packet ip, UdpDatagram udp);
+    }
+
+    /** Installs the one claim (port forwarding); {@code null} removes it. */
+    public void claimGuestDatagrams(GuestDatagramClaim claim) {
+        this.claim = claim;
     }
 }

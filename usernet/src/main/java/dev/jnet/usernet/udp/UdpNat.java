@@ -85,6 +85,7 @@ public final class UdpNat extends AbstractUdpNat implements Ipv4Handler {
             case HOST -> forward(ip, flows, null);
             case DNS -> {
                 InetSocketAddress upstream = dns.upstream();
+                followResolvers(dns);
                 if (upstream == null) {
                     refuse(ip, Icmpv4Errors.CODE_PORT_UNREACHABLE);
                 } else {

@@ -87,4 +87,44 @@ class DnsForwarderTest {
         assertThat(DnsForwarder.of(List.of(fake)).upstream()).isEqualTo(fake);
         assertThat(DnsForwarder.of(List.of()).upstream()).isNull();
     }
+
+    @Test
+    void aChangedResolvConfIsFollowedAtTheFirstQueryAfterTheCheckInterval() throws Exception {
+        Path conf = dir.resolve("resolv.conf");
+        Files.writeString(conf, "nameserver 192.0.2.53\n");
+        long[] now = {1_000};
+        DnsForwarder dns = DnsForwarder.fromResolvConf(UsernetConfig.defaults().withResolvConf(conf), () -> now[0]);
+        assertThat(str(dns.upstream())).isEqualTo("192.0.2.53:53");
+        int before = dns.generation();
+
+        Files.writeString(conf, "nameserver 198.51.100.53\n"); // rewritten in place (a bind mount sees it)
+        now[0] += DnsForwarder.CHECK_INTERVAL_NANOS - 1;
+        assertThat(str(dns.upstream())).as("within the interval: no look at the file").isEqualTo("192.0.2.53:53");
+        now[0] += 1;
+        assertThat(str(dns.upstream())).isEqualTo("198.51.100.53:53");
+        assertThat(str(dns.tcpUpstream().get())).isEqualTo("198.51.100.53:53");
+        assertThat(dns.generation()).isEqualTo(before + 1);
+
+        Path next = dir.resolve("resolv.conf.new"); // replaced by rename, as resolvconf and NetworkManager do
+        Files.writeString(next, "# VPN\nnameserver 127.0.0.53\n");
+        Files.move(next, conf, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        now[0] += DnsForwarder.CHECK_INTERVAL_NANOS;
+        assertThat(str(dns.upstream())).isEqualTo("127.0.0.53:53");
+        assertThat(dns.generation()).isEqualTo(before + 2);
+
+        now[0] += DnsForwarder.CHECK_INTERVAL_NANOS; // unchanged: the same servers, no new generation
+        assertThat(str(dns.upstream())).isEqualTo("127.0.0.53:53");
+        assertThat(dns.generation()).isEqualTo(before + 2);
+
+        Files.delete(conf); // gone: as at start, host loopback's resolver
+        now[0] += DnsForwarder.CHECK_INTERVAL_NANOS;
+        assertThat(str(dns.upstream())).isEqualTo("127.0.0.1:53");
+    }
+
+    @Test
+    void explicitServersNeverChange() {
+        DnsForwarder dns = DnsForwarder.of(List.of(new InetSocketAddress("192.0.2.1", 53)));
+        assertThat(str(dns.upstream())).isEqualTo("192.0.2.1:53");
+        assertThat(dns.generation()).isZero();
+    }
 }

@@ -274,7 +274,7 @@ class PortForwardingTest {
     }
 
     @Test
-    void udpToAnIpv6GuestIsUnsupportedAndIpv6IsOffHere() throws Exception {
+    void udpToAnIpv6GuestNeedsIpv6On() throws Exception {
         HostForward f = new HostForward(HostForward.Proto.UDP, LO, freePort(), InetAddress.getByName("fd00::100"),
                 53, false);
         ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> add(f));

@@ -192,10 +192,17 @@ class NettyTcpHostConnectorTest {
     void failureClassification() {
         assertEquals(TcpHostConnector.Failure.TIMEOUT,
                 NettyTcpHostConnector.classify(new io.netty.channel.ConnectTimeoutException("t")));
-        assertEquals(TcpHostConnector.Failure.UNREACHABLE,
+        assertEquals(TcpHostConnector.Failure.HOST_UNREACHABLE,
                 NettyTcpHostConnector.classify(new java.net.NoRouteToHostException("n")));
         assertEquals(TcpHostConnector.Failure.REFUSED,
                 NettyTcpHostConnector.classify(new java.net.ConnectException("r")));
+        // Netty's message carries the errno: "finishConnect(..) failed with error(-111): ..."
+        assertEquals(TcpHostConnector.Failure.REFUSED, NettyTcpHostConnector.classify(new java.net.ConnectException(
+                "finishConnect(..) failed with error(-111): Connection refused: /192.0.2.1:80")));
+        assertEquals(TcpHostConnector.Failure.TIMEOUT, NettyTcpHostConnector.classify(new java.net.ConnectException(
+                "finishConnect(..) failed with error(-110): Connection timed out: /192.0.2.1:80")));
+        assertEquals(TcpHostConnector.Failure.OTHER, NettyTcpHostConnector.classify(new java.net.ConnectException(
+                "connect(..) failed with error(-13): Permission denied")));
         assertEquals(TcpHostConnector.Failure.OTHER,
                 NettyTcpHostConnector.classify(new java.io.IOException("x")));
     }

@@ -143,13 +143,14 @@ class TcpHandshakeTest {
     }
 
     @Test
-    void connectTimeoutGivesRst() {
+    void connectTimeoutGivesIcmpHostUnreachable() {
         GuestTcp g = h.guest(40004, REMOTE, 82);
         g.connect();
         h.run();
         h.connector.last().fail(TcpHostConnector.Failure.TIMEOUT);
         h.run();
-        assertTrue(g.resetReceived);
+        assertTrue(h.log.isEmpty(), "no TCP answer: " + h.log);
+        assertIcmpUnreachable(g, 40004, 82, REMOTE, 1);
         assertEquals(0, h.stack.connectionCount());
     }
 
@@ -158,31 +159,64 @@ class TcpHandshakeTest {
         GuestTcp g = h.guest(40005, REMOTE, 83);
         g.connect();
         h.run();
-        h.connector.last().fail(TcpHostConnector.Failure.UNREACHABLE);
+        h.connector.last().fail(TcpHostConnector.Failure.HOST_UNREACHABLE);
         h.run();
         assertTrue(h.log.isEmpty(), "no TCP answer: " + h.log);
-        assertEquals(1, h.icmp.size());
-        ByteBuffer icmp = ByteBuffer.wrap(h.icmp.get(0));
-        assertEquals(REMOTE, icmp.getInt(12), "sent from the address the guest tried");
-        assertEquals(GUEST, icmp.getInt(16));
-        assertEquals(3, icmp.get(20)); // destination unreachable
-        assertEquals(1, icmp.get(21)); // host unreachable
-        // quoted: the guest's SYN header, ports and sequence number
-        assertEquals(GUEST, icmp.getInt(28 + 12));
-        assertEquals(40005, icmp.getShort(48) & 0xffff);
-        assertEquals(83, icmp.getShort(50) & 0xffff);
-        assertEquals(g.iss, icmp.getInt(52));
+        assertIcmpUnreachable(g, 40005, 83, REMOTE, 1);
         assertEquals(0, h.stack.connectionCount());
     }
 
     @Test
-    void gatewayWithoutHostLoopbackIsRefusedWithoutConnecting() {
+    void unreachableNetworkGivesIcmpNetUnreachable() {
+        GuestTcp g = h.guest(40009, REMOTE, 84);
+        g.connect();
+        h.run();
+        h.connector.last().fail(TcpHostConnector.Failure.NET_UNREACHABLE);
+        h.run();
+        assertTrue(h.log.isEmpty(), "no TCP answer: " + h.log);
+        assertIcmpUnreachable(g, 40009, 84, REMOTE, 0);
+        assertEquals(0, h.stack.connectionCount());
+    }
+
+    @Test
+    void otherConnectFailuresGiveRst() {
+        GuestTcp g = h.guest(40010, REMOTE, 85);
+        g.connect();
+        h.run();
+        h.connector.last().fail(TcpHostConnector.Failure.OTHER);
+        h.run();
+        assertTrue(g.resetReceived);
+        assertTrue(h.icmp.isEmpty());
+    }
+
+    /** One ICMP destination unreachable with {@code code} from {@code from}, quoting the guest's SYN. */
+    private void assertIcmpUnreachable(GuestTcp g, int guestPort, int port, int from, int code) {
+        assertEquals(1, h.icmp.size());
+        ByteBuffer icmp = ByteBuffer.wrap(h.icmp.get(0));
+        assertEquals(from, icmp.getInt(12), "sent from the address the guest tried");
+        assertEquals(GUEST, icmp.getInt(16));
+        assertEquals(3, icmp.get(20)); // destination unreachable
+        assertEquals(code, icmp.get(21));
+        // quoted: the guest's SYN header, ports and sequence number
+        assertEquals(GUEST, icmp.getInt(28 + 12));
+        assertEquals(guestPort, icmp.getShort(48) & 0xffff);
+        assertEquals(port, icmp.getShort(50) & 0xffff);
+        assertEquals(g.iss, icmp.getInt(52));
+    }
+
+    @Test
+    void gatewayWithoutHostLoopbackIsNetUnreachableWithoutConnecting() {
         TcpHarness noLoop = new TcpHarness(UsernetConfig.defaults().withHostLoopback(false), TcpLimits.defaults(), 1);
         GuestTcp g = noLoop.guest(40006, GATEWAY, 22);
         g.connect();
         noLoop.run();
         assertTrue(noLoop.connector.hosts.isEmpty());
-        assertTrue(g.resetReceived);
+        assertFalse(g.resetReceived, "slirp4netns answers with ICMP, not a RST");
+        assertEquals(1, noLoop.icmp.size());
+        ByteBuffer icmp = ByteBuffer.wrap(noLoop.icmp.get(0));
+        assertEquals(GATEWAY, icmp.getInt(12));
+        assertEquals(3, icmp.get(20));
+        assertEquals(0, icmp.get(21)); // net unreachable: "Network is unreachable"
         assertEquals(0, noLoop.stack.connectionCount());
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jnet.it.Proc;
 import dev.jnet.it.TestUser;
+import dev.jnet.it.usernet.UsernetIpv6Test;
 import dev.jnet.it.usernet.UsernetSandbox;
 import dev.jnet.it.usernet.UsernetTest;
 import dev.jnet.netns.NetnsManager;
@@ -250,6 +251,35 @@ class UsernetForwardTest {
             assertThat(udpWhoami(s, to)).startsWith("peer " + UsernetSandbox.GATEWAY + " ");
             byte[] echoed = windowedEcho(s, to);
             assertThat(sha256(echoed)).as(hostAddr + ": " + net.usernetLog()).isEqualTo(sha256(DATA));
+        }
+    }
+
+    /** Issue 13 point 5: UDP forwards to the guest's IPv6 address (SLAAC), from 127.0.0.1 and ::1. */
+    @Test
+    void udpForwardsReachAnIpv6GuestAddress(UsernetSandbox net) throws Exception {
+        stopGuestServers(net);
+        String guest6 = UsernetIpv6Test.startIpv6(net, List.of("--api-socket", api.toString()));
+        startGuest(net, "udp6-echo", UDP_GUEST_PORT, "-lun");
+        byte[] payload = java.util.Arrays.copyOf(DATA, 1200);
+        for (String hostAddr : List.of("127.0.0.1", "::1")) {
+            int port = freeHostPort(net);
+            String reply = call("{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"udp\",\"host_addr\":\""
+                    + hostAddr + "\",\"host_port\":" + port + ",\"guest_addr\":\"" + guest6 + "\",\"guest_port\":"
+                    + UDP_GUEST_PORT + "}}");
+            if (!net.runsJnet()) { // slirp4netns 1.2 parses guest_addr as IPv4 only
+                org.junit.jupiter.api.Assumptions.assumeTrue(reply.startsWith("{\"return\""),
+                        "slirp4netns has no forwards to IPv6 guest addresses: add_hostfwd answers " + reply);
+            }
+            assertThat(reply).as(net.usernetLog()).matches("\\{\"return\":\\{\"id\":\\d+\\}\\}");
+            InetSocketAddress to = new InetSocketAddress(InetAddress.getByName(hostAddr), port);
+            try (DatagramSocket s = inHost(net, () -> new DatagramSocket(new InetSocketAddress(to.getAddress(), 0)))) {
+                assertThat(udpWhoami(s, to)).as(hostAddr + ": " + net.usernetLog())
+                        .startsWith("peer " + UsernetIpv6Test.GATEWAY6 + " ");
+                s.send(new DatagramPacket(payload, payload.length, to));
+                DatagramPacket back = new DatagramPacket(new byte[2048], 2048);
+                s.receive(back);
+                assertThat(java.util.Arrays.copyOf(back.getData(), back.getLength())).isEqualTo(payload);
+            }
         }
     }
 

@@ -4,6 +4,7 @@
 tcp-echo PORT: every connection first gets "peer ADDR PORT\n" (the source the guest sees),
 then everything it sends back, and EOF after its EOF.
 udp-echo PORT: "whoami" is answered with "peer ADDR PORT"; any other datagram is echoed.
+udp6-echo PORT: the same on [::]:PORT (IPv6).
 Both end by themselves after LIFETIME seconds.
 """
 import socket
@@ -36,10 +37,10 @@ def serve(c, peer):
         c.close()
 
 
-def udp_echo(port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+def udp_echo(port, family=socket.AF_INET):
+    s = socket.socket(family, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-    s.bind(("0.0.0.0", port))
+    s.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", port))
     while True:
         d, peer = s.recvfrom(65535)
         if d == b"whoami":
@@ -50,4 +51,5 @@ def udp_echo(port):
 
 if __name__ == "__main__":
     threading.Timer(LIFETIME, lambda: __import__("os")._exit(0)).start()
-    {"tcp-echo": tcp_echo, "udp-echo": udp_echo}[sys.argv[1]](int(sys.argv[2]))
+    {"tcp-echo": tcp_echo, "udp-echo": udp_echo,
+     "udp6-echo": lambda p: udp_echo(p, socket.AF_INET6)}[sys.argv[1]](int(sys.argv[2]))
