@@ -306,7 +306,7 @@ public final class ApiServer implements AutoCloseable {
             try {
                 host = address(args.get("host_addr"));
             } catch (UnknownHostException e) {
-                reply(ctx, error("add_hostfwd: bad arguments.host_addr: " + e.getMessage()));
+                reply(ctx, error("add_hostfwd: bad arguments.host_addr"));
                 return;
             }
             int hostPort = port(args.get("host_port"));
@@ -317,7 +317,7 @@ public final class ApiServer implements AutoCloseable {
             try {
                 guest = address(args.get("guest_addr"));
             } catch (UnknownHostException e) {
-                reply(ctx, error("add_hostfwd: bad arguments.guest_addr: " + e.getMessage()));
+                reply(ctx, error("add_hostfwd: bad arguments.guest_addr"));
                 return;
             }
             int guestPort = port(args.get("guest_port"));

@@ -15,7 +15,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * The API socket's {@code host_addr}/{@code guest_addr}: every canonical address is taken as it
+ * The API socket's {@code host_addr}/{@code guest_addr} (the reply keeps slirp4netns's words, {@code bad
+ * arguments.host_addr}; the reason, naming the text, is the parse error): every canonical address is taken as it
  * is; a canonical text with one character inserted, replaced or deleted is refused naming it,
  * unless it is still a canonical dotted quad (told by a regular expression, not by the parser).
  */
