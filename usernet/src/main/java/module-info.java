@@ -19,6 +19,8 @@ module dev.jnet.usernet {
     exports dev.jnet.usernet.api;
     /** {@code jnet rootless}: a rootless namespace with usernet, as one session */
     exports dev.jnet.usernet.rootless;
+    /** rootless namespaces online through a usernet process of their own (netns connect, rootless) */
+    exports dev.jnet.usernet.uplink;
     /** host-to-guest port forwards (--publish, add_hostfwd) */
     exports dev.jnet.usernet.forward;
     /** entering the target namespace and opening its tap device */

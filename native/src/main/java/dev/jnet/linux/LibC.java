@@ -66,5 +66,7 @@ final class LibC {
 
     static native int getpid();
 
+    static native int setsid() throws LastErrorException;
+
     static native String strerror(int errnum);
 }

@@ -336,4 +336,13 @@ public final class Syscalls {
     public static int getpid() {
         return LibC.getpid();
     }
+
+    /** Starts a new session (and process group) led by this process: no terminal's signals reach it. */
+    public static void setsid(String what) {
+        try {
+            LibC.setsid();
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "setsid", what);
+        }
+    }
 }

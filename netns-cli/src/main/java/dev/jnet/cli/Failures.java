@@ -54,6 +54,7 @@ public final class Failures implements IExecutionExceptionHandler {
         return switch (w.kind()) {
             case ALREADY_CONNECTED -> w.getMessage() + "; \"jnet netns disconnect " + w.namespace() + "\" first";
             case NO_FREE_SUBNET -> w.getMessage() + ": give --addr and --peer-addr";
+            case ADDRESS_IN_USE -> "Error: " + w.getMessage() + ".";
             default -> w.getMessage();
         };
     }

@@ -25,10 +25,11 @@ import java.util.Map;
  * {@link #request}, or at {@link #flush}/{@link #awaitAcks}.
  */
 public final class NetlinkSocket implements AutoCloseable {
-    private static final int AF_NETLINK = 16;
-    private static final int SOCK_RAW = 3;
+    /** socket(2) arguments of a route socket (for {@link #adopt}ing one made elsewhere). */
+    public static final int AF_NETLINK = 16;
+    public static final int SOCK_RAW = 3;
     private static final int SOCK_CLOEXEC = 0x80000;
-    private static final int NETLINK_ROUTE = 0;
+    public static final int NETLINK_ROUTE = 0;
     private static final int SOL_NETLINK = 270;
     private static final int NETLINK_CAP_ACK = 10;
     private static final int NETLINK_EXT_ACK = 11;

@@ -9,17 +9,18 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * A process that holds a rootless namespace open (jnet-helper --hold), identified by pid and
- * start time so that a recycled pid is never mistaken for it.
+ * A process of ours that outlives its starter: one that holds a rootless namespace open
+ * (jnet-helper --hold), or a usernet uplink serving one. Identified by pid and start time, so
+ * that a recycled pid is never mistaken for it.
  *
  * @param pid the holder's pid
  * @param startTime field 22 of /proc/PID/stat: clock ticks after boot the process started
  */
-record HolderProcess(long pid, long startTime) {
+public record HolderProcess(long pid, long startTime) {
     private static final int EXIT_WAIT_MILLIS = 5_000;
 
     /** The holder as it is now, if process {@code pid} exists and belongs to us. */
-    static Optional<HolderProcess> inspect(long pid) {
+    public static Optional<HolderProcess> inspect(long pid) {
         Path proc = Path.of("/proc", Long.toString(pid));
         try {
             String stat = Files.readString(proc.resolve("stat"));
@@ -36,7 +37,7 @@ record HolderProcess(long pid, long startTime) {
     }
 
     /** Whether this very process (same pid and start time) is still running. */
-    boolean alive() {
+    public boolean alive() {
         return inspect(pid).filter(this::equals).isPresent();
     }
 
@@ -49,7 +50,7 @@ record HolderProcess(long pid, long startTime) {
     }
 
     /** Stops the holder (SIGTERM, then SIGKILL) and waits until it has exited. */
-    void stop() {
+    public void stop() {
         int pidfd;
         try {
             pidfd = Syscalls.pidfdOpen(pid);
@@ -61,7 +62,7 @@ record HolderProcess(long pid, long startTime) {
             if (!alive()) {
                 return;
             }
-            String what = "holder " + pid;
+            String what = "process " + pid;
             Syscalls.pidfdSendSignal(fd.get(), Syscalls.SIGTERM, what);
             if (!Syscalls.pollIn(fd.get(), EXIT_WAIT_MILLIS, what)) {
                 Syscalls.pidfdSendSignal(fd.get(), Syscalls.SIGKILL, what);

@@ -43,7 +43,7 @@ final class HandleNamespace implements AutoCloseable {
     void run(Runnable task) {
         if (manager == null && ownNs == null) {
             throw new RtnlException(RtnlException.Kind.INVALID_ARGUMENT,
-                    "tun/tap devices cannot be created through an adopted netlink socket");
+                    "tun/tap devices cannot be created through an adopted netlink socket (a rootless namespace's)");
         }
         if (manager != null) {
             try {

@@ -76,8 +76,16 @@ public final class RtnlHandle implements AutoCloseable {
         return new RtnlHandle(NetlinkSocket.adopt(socket), HandleNamespace.NONE);
     }
 
-    /** A handle on namespace {@code name}: its socket is created by a thread inside it. */
+    /**
+     * A handle on namespace {@code name}. Rootful, a thread inside creates its socket; rootless,
+     * jnet-helper creates it inside the holder's user+net namespaces and the handle adopts it
+     * (see {@link #adopt}), so every request but tun/tap creation works for an unprivileged user.
+     */
     public static RtnlHandle open(NetnsManager manager, String name) throws Exception {
+        if (manager.isRootless()) {
+            return new RtnlHandle(NetlinkSocket.adopt(manager.openSocket(name, NetlinkSocket.AF_NETLINK,
+                    NetlinkSocket.SOCK_RAW, NetlinkSocket.NETLINK_ROUTE)), HandleNamespace.NONE);
+        }
         return new RtnlHandle(manager.call(name, NetlinkSocket::open), HandleNamespace.named(manager, name));
     }
 

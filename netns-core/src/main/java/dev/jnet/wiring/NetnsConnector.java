@@ -1,8 +1,10 @@
 package dev.jnet.wiring;
 
+import dev.jnet.linux.Errno;
 import dev.jnet.linux.Syscalls;
 import dev.jnet.net.IpAddress;
 import dev.jnet.net.IpPrefix;
+import dev.jnet.netlink.NetlinkException;
 import dev.jnet.netns.NetnsException;
 import dev.jnet.netns.NetnsManager;
 import dev.jnet.rtnl.Address;
@@ -119,14 +121,20 @@ public final class NetnsConnector {
                 throw new WiringException(WiringException.Kind.EXISTS,
                         "Device \"" + nsIf + "\" already exists in namespace \"" + name + "\"");
             }
+            checkNoDefaultRoutes(name, ns, o);
+            UsedPrefixes used = used(name, ns, o.bridge());
+            for (IpPrefix given : new IpPrefix[] {o.hostAddress(), o.nsAddress(), o.hostAddress6(), o.nsAddress6()}) {
+                refuseOverlap(used, given);
+            }
             Bridge bridge = o.bridge() == null ? null : bridge(o.bridge(), undo);
             IpPrefix hostA = o.hostAddress();
             IpPrefix nsA = o.nsAddress();
             if (hostA == null && bridge != null && bridge.address() != null) { // the bridge's, and a free one on it
                 hostA = bridge.address();
                 nsA = freeHostOnBridge(bridge.name(), hostA);
+                refuseOverlap(used, hostA);
             } else if (hostA == null) { // .1 and .2 of a free 10.200.N.0/24
-                int n = freeSubnet();
+                int n = freeSubnet(used);
                 hostA = new IpPrefix(IpAddress.ipv4(WIRING_NET | n << 8 | 1), 24);
                 nsA = new IpPrefix(IpAddress.ipv4(WIRING_NET | n << 8 | 2), 24);
             }
@@ -233,9 +241,8 @@ public final class NetnsConnector {
                 ns.addAddress(toAddress(nsIndex, p.ns6()));
             }
             ns.setLink(p.nsIf(), LinkChange.none().withUp(true));
-            ns.addRoute(Route.to(Route.AF_INET, null, 0).via(p.hostA().address().toInetAddress()));
-            if (p.host6() != null) {
-                ns.addRoute(Route.to(Route.AF_INET6, null, 0).via(p.host6().address().toInetAddress()));
+            for (Route r : defaultRoutes(nsIndex, p.hostA(), p.host6())) {
+                ns.addRoute(r);
             }
         } catch (RuntimeException e) {
             try {
@@ -280,8 +287,9 @@ public final class NetnsConnector {
             throw new WiringException(WiringException.Kind.NOT_FOUND,
                     "Namespace \"" + name + "\" is not connected (no " + stateFile(name) + ")");
         }
+        deleteDefaultRoutes(c);
         try {
-            host.deleteLink(c.hostIfname()); // its peer goes with it, and the namespace's address and route
+            host.deleteLink(c.hostIfname()); // its peer goes with it, and the namespace's addresses
         } catch (RtnlException e) {
             if (e.kind() != RtnlException.Kind.NO_DEVICE) {
                 throw e;
@@ -426,27 +434,94 @@ public final class NetnsConnector {
         return a;
     }
 
-    /** The first N in 0..255 with 10.200.N.0/24 free of host addresses and recorded connections. */
-    private int freeSubnet() {
-        List<IpPrefix> used = new ArrayList<>();
-        for (Address a : host.addresses(Route.AF_INET, null)) {
-            used.add(new IpPrefix(IpAddress.of(a.local()), a.prefixlen()));
-            if (a.peer() != null) {
-                used.add(new IpPrefix(IpAddress.of(a.peer()), a.prefixlen()));
-            }
-        }
-        for (Connection c : records.all()) {
-            if (c.hostAddress() != null && c.hostAddress().address().isIpv4()) {
-                used.add(c.hostAddress());
-            }
-        }
+    /** The first N in 0..255 with 10.200.N.0/24 overlapping nothing in use. */
+    private static int freeSubnet(UsedPrefixes used) {
         for (int n = 0; n < 256; n++) {
-            IpPrefix cand = new IpPrefix(IpAddress.ipv4(WIRING_NET | n << 8), 24);
-            if (used.stream().noneMatch(cand::overlaps)) {
+            if (used.overlap(new IpPrefix(IpAddress.ipv4(WIRING_NET | n << 8), 24)).isEmpty()) {
                 return n;
             }
         }
         throw new WiringException(WiringException.Kind.NO_FREE_SUBNET, "No free 10.200.N.0/24 subnet left");
+    }
+
+    /**
+     * What the host and namespace {@code name} use, and the host addresses of recorded connections
+     * (but a bridge being joined, and the connections on it: it carries its subnet on purpose).
+     */
+    private UsedPrefixes used(String name, RtnlHandle ns, String bridge) {
+        Set<String> skip = bridge == null ? Set.of() : Set.of(bridge);
+        UsedPrefixes used = new UsedPrefixes().add(host, "in the host namespace", skip)
+                .add(ns, "in namespace \"" + name + "\"", Set.of());
+        for (Connection c : records.all()) {
+            if (bridge != null && bridge.equals(c.bridge())) {
+                continue;
+            }
+            for (IpPrefix p : new IpPrefix[] {c.hostAddress(), c.hostAddress6()}) {
+                if (p != null) {
+                    used.add(p, "address " + p + " of the connection of namespace \"" + c.name() + "\"");
+                }
+            }
+        }
+        return used;
+    }
+
+    private static void refuseOverlap(UsedPrefixes used, IpPrefix p) {
+        if (p == null) {
+            return;
+        }
+        used.overlap(p).ifPresent(u -> {
+            throw new WiringException(WiringException.Kind.ADDRESS_IN_USE, p + " overlaps " + u.what());
+        });
+    }
+
+    /** A default route inside would clash with connect's (or leave it unused): refused before anything is made. */
+    private static void checkNoDefaultRoutes(String name, RtnlHandle ns, ConnectOptions o) {
+        if (UsedPrefixes.hasDefaultRoute(ns, Route.AF_INET)) {
+            throw hasDefaultRoute(name, "IPv4");
+        }
+        if (o.hostAddress6() != null && UsedPrefixes.hasDefaultRoute(ns, Route.AF_INET6)) {
+            throw hasDefaultRoute(name, "IPv6");
+        }
+    }
+
+    /** Namespace NAME already has a default route (connect's would clash with it or go unused). */
+    public static WiringException hasDefaultRoute(String name, String family) {
+        return new WiringException(WiringException.Kind.EXISTS, "Namespace \"" + name + "\" already has an "
+                + family + " default route");
+    }
+
+    /** The default routes connect adds inside: via the host side, through the namespace end only. */
+    private static List<Route> defaultRoutes(int nsIndex, IpPrefix hostA, IpPrefix host6) {
+        List<Route> out = new ArrayList<>(2);
+        out.add(Route.to(Route.AF_INET, null, 0).via(hostA.address().toInetAddress()).dev(nsIndex));
+        if (host6 != null) {
+            out.add(Route.to(Route.AF_INET6, null, 0).via(host6.address().toInetAddress()).dev(nsIndex));
+        }
+        return out;
+    }
+
+    /** Removes the default routes connect added, when the namespace and its end are still there. */
+    private void deleteDefaultRoutes(Connection c) {
+        if (!manager.exists(c.name())) {
+            return;
+        }
+        try (RtnlHandle ns = openIn(c.name())) {
+            int nsIndex;
+            try {
+                nsIndex = ns.ifindex(c.nsIfname());
+            } catch (RtnlException e) {
+                return; // the end is gone, and its routes with it
+            }
+            for (Route r : defaultRoutes(nsIndex, c.hostAddress(), c.hostAddress6())) {
+                try {
+                    ns.deleteRoute(r);
+                } catch (NetlinkException e) {
+                    if (e.errno() != Errno.ESRCH) {
+                        throw e;
+                    }
+                }
+            }
+        }
     }
 
     /** The lowest address of the bridge's subnet that is neither the bridge's nor a recorded namespace's. */

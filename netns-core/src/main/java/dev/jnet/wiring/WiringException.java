@@ -19,6 +19,8 @@ public class WiringException extends KindException {
         EXISTS,
         /** The namespace is connected already. */
         ALREADY_CONNECTED,
+        /** A given address's network overlaps an address or route of the host or the namespace. */
+        ADDRESS_IN_USE,
         /** No 10.200.N.0/24 is free for default addresses. */
         NO_FREE_SUBNET,
         /** The system refused (see the cause). */

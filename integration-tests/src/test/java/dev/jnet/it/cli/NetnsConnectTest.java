@@ -43,6 +43,36 @@ class NetnsConnectTest {
             }
         }
         IpOracle.ip("link", "del", BRIDGE);
+        IpOracle.ip("route", "del", "blackhole", HOST_ROUTE);
+    }
+
+    /** A host route a subnet must not overlap (blackhole: it sends nothing anywhere). */
+    private static final String HOST_ROUTE = "10.200.2.0/24";
+
+    /** Everything in {@code ns} (null: the host) a subnet could collide with: addresses and routes, all tables. */
+    private static List<String> addressesAndRoutes(String ns) {
+        List<String> pre = ns == null ? List.of() : List.of("-n", ns);
+        List<String> out = new java.util.ArrayList<>();
+        for (List<String> show : List.of(List.of("-o", "addr", "show"), List.of("route", "show", "table", "all"),
+                List.of("-6", "route", "show", "table", "all"))) {
+            List<String> cmd = new java.util.ArrayList<>(pre);
+            cmd.addAll(show);
+            out.addAll(ipOk(cmd.toArray(String[]::new)).stdout().lines().filter(l -> !l.contains("fe80:")).toList());
+        }
+        return out;
+    }
+
+    /** A namespace already using 10.200.0.1/24 (on a veth pair inside) and a route to 10.200.1.0/24. */
+    private static String crowded(JnetCli jnet, HostNetns host, String tag) {
+        String ns = host.name(tag);
+        ok(jnet, "netns", "add", ns);
+        ipOk("-n", ns, "link", "add", "d0", "type", "veth", "peer", "name", "d1");
+        ipOk("-n", ns, "addr", "add", "10.200.0.1/24", "dev", "d0");
+        ipOk("-n", ns, "link", "set", "d0", "up");
+        ipOk("-n", ns, "link", "set", "d1", "up");
+        ipOk("-n", ns, "route", "add", "10.200.1.0/24", "via", "10.200.0.9");
+        ipOk("-n", ns, "link", "set", "lo", "up"); // connect brings lo up and disconnect leaves it so
+        return ns;
     }
 
     private static String hostLinks() {
@@ -97,6 +127,75 @@ class NetnsConnectTest {
         Proc.Result twice = jnet.run("netns", "disconnect", ns);
         assertThat(twice.exit()).isNotZero();
         assertThat(twice.stderrLines()).hasSize(1);
+    }
+
+    @Test
+    void picksASubnetFreeInHostAndNamespaceAndDisconnectRestoresBoth(JnetCli jnet, HostNetns host) {
+        cli = jnet;
+        String ns = crowded(jnet, host, "crowd");
+        ipOk("route", "add", "blackhole", HOST_ROUTE);
+        List<String> nsBefore = addressesAndRoutes(ns);
+        List<String> hostBefore = addressesAndRoutes(null);
+        Proc.Result c = ok(jnet, "netns", "connect", ns);
+        String hostA = c.stdout().trim().split(" ")[2];
+        String subnet = hostA.substring(0, hostA.lastIndexOf('.'));
+        // neither the namespace's 10.200.0 and 10.200.1 nor the host's 10.200.2
+        assertThat(subnet).startsWith("10.200.").isNotIn("10.200.0", "10.200.1", "10.200.2");
+        for (String line : hostBefore) {
+            assertThat(line).as("host before connect").doesNotContain(subnet + ".");
+        }
+        String hostIp = hostA.substring(0, hostA.indexOf('/'));
+        assertThat(ipOk("-n", ns, "route", "show", "default").stdout().trim()).isEqualTo("default via " + hostIp + " dev eth0");
+        // the reply comes from the host end, not from the namespace itself
+        assertThat(ok(jnet, "netns", "exec", ns, "ping", "-c1", "-W2", hostIp).stdout()).contains("1 received");
+        assertThat(ipOk("-n", ns, "route", "get", hostIp).stdout()).contains("dev eth0").doesNotContain("local");
+
+        ok(jnet, "netns", "disconnect", ns);
+        assertThat(addressesAndRoutes(ns)).as("namespace after disconnect").isEqualTo(nsBefore);
+        assertThat(addressesAndRoutes(null)).as("host after disconnect").isEqualTo(hostBefore);
+        assertThat(STATE.resolve(ns)).doesNotExist();
+    }
+
+    @Test
+    void aGivenSubnetInUseIsRefusedAndNothingIsMade(JnetCli jnet, HostNetns host) {
+        cli = jnet;
+        String ns = crowded(jnet, host, "given");
+        ipOk("route", "add", "blackhole", HOST_ROUTE);
+        List<String> nsBefore = addressesAndRoutes(ns);
+        List<String> hostBefore = addressesAndRoutes(null);
+        String linksBefore = hostLinks();
+        record Case(List<String> args, int exit, String line) {}
+        String in = " in namespace \"" + ns + "\".";
+        for (Case k : List.of(
+                new Case(List.of("--addr", "10.200.0.5/24", "--peer-addr", "10.200.0.6/24"), 1,
+                        "Error: 10.200.0.5/24 overlaps address 10.200.0.1/24 on d0" + in),
+                new Case(List.of("--addr", "10.200.1.129/25", "--peer-addr", "10.200.1.130/25"), 1,
+                        "Error: 10.200.1.129/25 overlaps route 10.200.1.0/24 dev d0" + in),
+                new Case(List.of("--addr", "10.200.2.1/30", "--peer-addr", "10.200.2.2/30"), 1,
+                        "Error: 10.200.2.1/30 overlaps route " + HOST_ROUTE + " in the host namespace."),
+                new Case(List.of("--addr", "10.201.0.1/24", "--peer-addr", "10.200.0.66/23"), 1,
+                        "Error: 10.200.0.66/23 overlaps address 10.200.0.1/24 on d0" + in),
+                new Case(List.of("--addr", "10.1/24", "--peer-addr", "10.0.0.2/24"), 255,
+                        "Invalid --addr \"10.1/24\": 2 dot-separated parts, a dotted quad has 4 (ADDR/PLEN expected)"),
+                new Case(List.of("--addr", "10.201.0.1/24", "--peer-addr", "10.201.0.02/24"), 255,
+                        "Invalid --peer-addr \"10.201.0.02/24\": part \"02\" has a leading zero (ADDR/PLEN expected)"))) {
+            List<String> args = new java.util.ArrayList<>(List.of("netns", "connect", ns));
+            args.addAll(k.args());
+            Proc.Result r = jnet.run(args.toArray(String[]::new));
+            assertThat(r.exit()).as(r.describe()).isEqualTo(k.exit());
+            assertThat(r.stderrLines()).as(r.describe()).containsExactly(k.line());
+            assertThat(addressesAndRoutes(ns)).as("namespace after %s", k.args()).isEqualTo(nsBefore);
+            assertThat(addressesAndRoutes(null)).as("host after %s", k.args()).isEqualTo(hostBefore);
+            assertThat(hostLinks()).isEqualTo(linksBefore);
+            assertThat(STATE.resolve(ns)).doesNotExist();
+        }
+        // a namespace with a default route of its own: connect's would clash
+        ipOk("-n", ns, "route", "add", "default", "via", "10.200.0.9");
+        Proc.Result r = jnet.run("netns", "connect", ns);
+        assertThat(r.exit()).as(r.describe()).isEqualTo(1);
+        assertThat(r.stderrLines()).containsExactly("Namespace \"" + ns + "\" already has an IPv4 default route");
+        assertThat(hostLinks()).isEqualTo(linksBefore);
+        assertThat(STATE.resolve(ns)).doesNotExist();
     }
 
     @Test

@@ -76,36 +76,20 @@ final class Parsers {
     }
 
     /**
-     * iproute2's get_prefix: ADDR[/LEN] or default/any/all; errors as ip prints them. The address
-     * is {@link IpAddress}'s strict literal; the length, as ip reads it, may have leading zeros.
+     * iproute2's get_prefix: ADDR[/LEN] or default/any/all; errors as ip prints them. ADDR/LEN is
+     * {@link IpPrefix}'s strict text (no {@code 10.1}, leading zeros or a length above the family's).
      */
     static Prefix prefix(String s, int family) {
         if (s.equals("default") || s.equals("any") || s.equals("all")) {
             return new Prefix(family, null, 0, true);
         }
-        String addr = s;
-        String len = null;
-        int slash = s.indexOf('/');
-        if (slash >= 0) {
-            addr = s.substring(0, slash);
-            len = s.substring(slash + 1);
-        }
-        InetAddress a = literal(addr, family);
-        if (a == null) {
+        IpPrefix p;
+        try {
+            p = IpPrefix.parseOrHost(s, family == 4 ? Family.IPV4 : family == 6 ? Family.IPV6 : null);
+        } catch (InvalidAddressException e) {
             throw IpError.invalidPrefix(s);
         }
-        int max = a instanceof Inet6Address ? 128 : 32;
-        int plen = max;
-        if (len != null) {
-            if (len.isEmpty() || len.length() > 3 || !len.chars().allMatch(Character::isDigit)) {
-                throw IpError.invalidPrefix(s);
-            }
-            plen = Integer.parseInt(len);
-            if (plen > max) {
-                throw IpError.invalidPrefix(s);
-            }
-        }
-        return new Prefix(familyOf(a), a, plen, len != null);
+        return new Prefix(p.address().isIpv6() ? 6 : 4, p.address().toInetAddress(), p.length(), s.indexOf('/') >= 0);
     }
 
     /** A gateway or source address: iproute2's get_addr, {@code Error: inet address is expected...}. */

@@ -8,6 +8,8 @@ import dev.jnet.netns.NetnsManager;
 import dev.jnet.rtnl.RtnlHandle;
 import dev.jnet.wiring.ConnectOptions;
 import dev.jnet.wiring.Connection;
+import dev.jnet.usernet.uplink.Uplink;
+import dev.jnet.usernet.uplink.Uplinks;
 import dev.jnet.wiring.NetnsConnector;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -20,9 +22,11 @@ import picocli.CommandLine.Spec;
 
 /** {@code jnet netns connect NAME [...]}: a veth link from the host into NAME, addressed and routed. */
 @Command(mixinStandardHelpOptions = true, name = "connect", description = "Connect a namespace to the host: veth pair, addresses, default route.",
-        footer = {"", "Without options: host end jn-<id> 10.200.N.1/24, eth0 10.200.N.2/24 inside NAME (a free N),",
-            "both up, lo up, default route inside via the host end. --bridge BR puts the host end on bridge BR",
-            "(made if missing), which then carries the host address: namespaces on one bridge share a segment."})
+        footer = {"", "Without options: host end jn-<id> 10.200.N.1/24, eth0 10.200.N.2/24 inside NAME (a free N:",
+            "no address or route of the host or NAME overlaps it), both up, lo up, default route inside via the",
+            "host end. --bridge BR puts the host end on bridge BR (made if missing), which then carries the host",
+            "address: namespaces on one bridge share a segment. Rootless: a usernet process serves tap0 in NAME",
+            "(10.0.N.100/24, default via 10.0.N.2, a free N from 2) until disconnect."})
 final class NetnsConnect implements Callable<Integer> {
     @ParentCommand NetnsCommand netns;
     @Parameters(paramLabel = "NAME") String name;
@@ -72,13 +76,28 @@ final class NetnsConnect implements Callable<Integer> {
                 + (c.nsAddress6() != null ? " " + c.nsAddress6() : "");
     }
 
+    /** A rootless namespace's uplink: usernet's tap, its address and gateway, and the process. */
+    static String describe(Uplink u) {
+        return u.name() + ": " + Uplink.TAP + " " + u.guestAddress() + " via " + u.gateway() + " (usernet, pid " + u.pid()
+                + ")";
+    }
+
     @Override
     public Integer call() {
         ConnectOptions o = options(hostIfname, nsIfname, addr, peerAddr, bridge, ipv6);
         NetnsManager m = netns.manager();
+        PrintWriter out = spec.commandLine().getOut();
+        if (m.isRootless()) {
+            if (!o.equals(ConnectOptions.defaults())) {
+                throw new Failures.UsageException("A rootless namespace is connected through usernet (tap0): "
+                        + "--host-ifname, --ns-ifname, --addr, --peer-addr, --bridge and --ipv6 need root");
+            }
+            out.println(describe(new Uplinks(m, NetnsConnector.defaultStateDir()).connect(name)));
+            out.flush();
+            return 0;
+        }
         try (RtnlHandle host = RtnlHandle.open()) {
             Connection c = new NetnsConnector(m, host, NetnsConnector.defaultStateDir()).connect(name, o);
-            PrintWriter out = spec.commandLine().getOut();
             out.println(describe(c));
             out.flush();
         }
@@ -93,6 +112,11 @@ final class NetnsConnect implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            NetnsManager m = netns.manager();
+            if (m.isRootless()) {
+                new Uplinks(m, NetnsConnector.defaultStateDir()).disconnect(name);
+                return 0;
+            }
             try (RtnlHandle host = RtnlHandle.open()) {
                 new NetnsConnector(netns.manager(), host, NetnsConnector.defaultStateDir()).disconnect(name);
             }
