@@ -4,6 +4,7 @@ import dev.jnet.usernet.forward.PortForwarding;
 import dev.jnet.usernet.link.FaultInjector;
 import dev.jnet.usernet.link.FrameHandler;
 import dev.jnet.usernet.link.FrameSink;
+import dev.jnet.usernet.link.PacketCapture;
 
 /**
  * Makes the stack that serves one guest link, on the link's event loop: {@code config} for its
@@ -47,6 +48,18 @@ public interface StackFactory {
                     injector.close();
                 }
             }, inner.stats(), inner.forwarding());
+        };
+    }
+
+    /**
+     * This stack with every frame of the link captured into {@code capture} (closest to the tap:
+     * outside a fault injector). The caller owns the capture and closes it after usernet.
+     */
+    default StackFactory withCapture(PacketCapture capture) {
+        return (config, scheduler, sink) -> {
+            Attached inner = create(config, scheduler, capture.sink(sink));
+            return new Attached(capture.handler(inner.frames(), sink.alloc()), inner.stop(), inner.stats(),
+                    inner.forwarding());
         };
     }
 

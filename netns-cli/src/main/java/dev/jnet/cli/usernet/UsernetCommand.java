@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -58,6 +59,7 @@ public final class UsernetCommand implements Callable<Integer> {
     // the API socket (fwd branch) and --outbound-addr6: refused when given
     @Option(names = {"-a", "--api-socket"}, paramLabel = "PATH") String apiSocket;
     @Option(names = "--outbound-addr6", paramLabel = "IPv6", hidden = true) String outboundAddr6;
+    @Mixin PcapOptions pcap;
     @Option(names = {"-h", "--help"}) boolean help;
     @Option(names = {"-v", "--version"}) boolean version;
 
@@ -95,14 +97,18 @@ public final class UsernetCommand implements Callable<Integer> {
             if (apiSocket != null) {
                 ApiServer.checkPath(Path.of(apiSocket));
             }
+            pcap.bound();
         } catch (SlirpArgs.Bad | UsernetException | ForwardException e) {
             return fail(err, e.getMessage());
         }
         onStopSignals();
         Usernet usernet;
         try {
+            options = new Usernet.Options(options.target(), options.tapName(), options.configure(), options.config(),
+                    options.exitFd(), pcap.open(options.stack()));
             usernet = Usernet.start(options);
-        } catch (UsernetException e) {
+        } catch (UsernetException | SlirpArgs.Bad e) {
+            pcap.close(err, "jnet usernet");
             return fail(err, e.getMessage());
         }
         ApiServer api = null;
@@ -139,6 +145,7 @@ public final class UsernetCommand implements Callable<Integer> {
                 api.close(); // the socket file goes too
             }
             usernet.close();
+            pcap.close(err, "jnet usernet");
         }
     }
 

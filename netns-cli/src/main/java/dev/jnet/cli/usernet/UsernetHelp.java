@@ -32,6 +32,8 @@ final class UsernetHelp {
                 --disable-dns            disables 10.0.2.3 (or configured internal ip) to host dns redirect
                 --macaddress=MAC         specify the MAC address of the TAP (only valid with -c)
                 --resolv-conf=PATH       read the DNS forwarder's upstream servers from PATH (default=/etc/resolv.conf)
+                --pcap=FILE              capture every frame of the tap, both directions, into FILE (pcap)
+                --pcap-size=SIZE         stop capturing before FILE passes SIZE bytes (K, M, G; default=64M)
                 -h, --help               show this help and exit
                 -v, --version            show version and exit
 
