@@ -6,6 +6,7 @@ import dev.jnet.usernet.StackFactory;
 import dev.jnet.usernet.Usernet;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.UsernetException;
+import dev.jnet.usernet.UsernetObserver;
 import dev.jnet.usernet.api.ApiServer;
 import dev.jnet.usernet.forward.ForwardException;
 import dev.jnet.usernet.link.FaultInjector;
@@ -119,7 +120,8 @@ public final class UsernetCommand implements Callable<Integer> {
                 if (usernet.forwarding() == null) {
                     return fail(err, "--api-socket: this stack has no port forwarding");
                 }
-                api = ApiServer.start(usernet.eventLoop(), usernet.forwarding(), Path.of(apiSocket));
+                api = ApiServer.start(usernet.eventLoop(), usernet.forwarding(), Path.of(apiSocket),
+                        new UsernetObserver(usernet, pcap.capture()));
             }
             if (enableSandbox || enableSeccomp) {
                 // no capabilities with --enable-sandbox; no_new_privs and seccomp either way (see UsernetHelp)

@@ -31,6 +31,10 @@ final class TcpConnection extends FourTuple {
     private final TcpHandshake handshake;
 
     private TcpState state = TcpState.CONNECTING;
+    /** segments each way and when it was made (list_connections) */
+    long packetsFromGuest;
+    long packetsToGuest;
+    private final long madeNanos;
     /** queued in the registry's end-of-batch flush */
     private boolean flushQueued;
     private final HostSide host;
@@ -51,6 +55,14 @@ final class TcpConnection extends FourTuple {
         this.snd = new TcpSender(this, ctx, timer, ourIsn);
         this.handshake = new TcpHandshake(this, ctx, rcv, snd);
         this.host = new HostSide(this, rcv, snd, registry);
+        this.madeNanos = timer.now();
+    }
+
+    /** What {@code list_connections} shows of it. */
+    dev.jnet.usernet.FlowInfo info() {
+        return new dev.jnet.usernet.FlowInfo("tcp", dev.jnet.usernet.FlowInfo.address(v6, guestHigh, guestLow), guestPort,
+                dev.jnet.usernet.FlowInfo.address(v6, remoteHigh, remoteLow), remotePort, state.name(), rcv.bytesIn,
+                snd.bytesAcked, packetsFromGuest, packetsToGuest, (timer.now() - madeNanos) / 1_000_000);
     }
 
     /** Takes the guest's SYN (passive open) or SYN-ACK (active open): its ISN and options. */
@@ -84,6 +96,7 @@ final class TcpConnection extends FourTuple {
 
     /** A segment of this connection from the guest; {@code buf} is valid during the call only. */
     void segment(TcpSegment seg, ByteBuf buf) {
+        packetsFromGuest++;
         int flags = seg.flags();
         int seq = seg.seq();
         if (state.embryonic()) {
