@@ -40,6 +40,9 @@ final class UsernetHelp {
                 TAPNAME defaults to tap0. Without -c the tap is attached to as it is (created if missing).
                 Exits 0 on SIGTERM, when the exit FD is closed, and when process PID is gone.
 
+                API socket (-a): slirp4netns's add_hostfwd, list_hostfwd, remove_hostfwd, and jnet's
+                  list_connections and get_stats; "jnet usernet top PATH" shows them live.
+
                 Signals: SIGUSR1 writes one line to stderr with the stack's counters and tables,
                   jnet usernet: stats {"tcp_connections":0,"udp_flows":0,...} (JSON on one line).
 
