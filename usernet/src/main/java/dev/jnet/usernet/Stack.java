@@ -226,7 +226,7 @@ public final class Stack implements FrameHandler, AutoCloseable {
         return onLoop(this::snapshot);
     }
 
-    /** The TCP connections and UDP/DNS flows (IPv4 and IPv6 TCP); from any thread, as {@link #stats()}. */
+    /** The TCP connections, UDP/DNS flows of both families and ICMP echo flows (IPv4); from any thread, as {@link #stats()}. */
     public List<FlowInfo> flows() {
         return onLoop(() -> {
             List<FlowInfo> all = new java.util.ArrayList<>();
@@ -235,6 +235,9 @@ public final class Stack implements FrameHandler, AutoCloseable {
             }
             if (udp != null) {
                 udp.flows(all);
+            }
+            if (icmp != null && icmp.forwarder() != null) {
+                icmp.forwarder().flows(all);
             }
             if (ipv6 != null) {
                 ipv6.flows(all);
