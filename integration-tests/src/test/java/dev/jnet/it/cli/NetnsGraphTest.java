@@ -89,6 +89,17 @@ class NetnsGraphTest {
     }
 
     @Test
+    void svgWithoutGraphvizIsOneClearLine(JnetCli jnet) {
+        List<String> cmd = new java.util.ArrayList<>(List.of("env", "PATH=/nonexistent"));
+        cmd.addAll(jnet.commandLine("netns", "graph", "--format", "svg"));
+        Proc.Result r = Proc.run(Proc.DEFAULT_TIMEOUT, cmd);
+        assertThat(r.exit()).as(r.describe()).isEqualTo(1);
+        assertThat(r.stderr().strip()).isEqualTo("jnet netns graph: SVG needs Graphviz's dot, which is not on PATH "
+                + "(install the graphviz package, or use --format dot)");
+        assertThat(r.stdout()).isEmpty();
+    }
+
+    @Test
     void aBadFormatIsOneLine(JnetCli jnet) {
         Proc.Result r = jnet.run("netns", "graph", "--format", "png");
         assertThat(r.exit()).isEqualTo(255);
