@@ -94,7 +94,5 @@ class TcpMemoryBudgetTest {
         // 64 KiB share (plus one read burst) until the budget was used up
         assertTrue(h.stack.sendBufferedBytes() <= BUDGET + 4L * h.connector.readChunk * HOSTILE / 4);
         assertEquals(HOSTILE, h.stack.connectionCount(), "nobody waits for memory: no reclaim yet");
-        h.stack.close(); // else the held send buffers are garbage, and a later paranoid leak check reports them
-        assertEquals(0, h.connector.leakedBuffers());
     }
 }
