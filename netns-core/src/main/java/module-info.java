@@ -15,6 +15,8 @@ module dev.jnet.netns {
     exports dev.jnet.rtnl;
     /** user namespaces and id maps (rootless mode) */
     exports dev.jnet.userns;
+    /** the host's namespaces and links as a graph (netns graph): scan, DOT, SVG through Graphviz */
+    exports dev.jnet.topology;
     /** veth wiring between namespaces (netns connect) */
     exports dev.jnet.wiring;
 }

@@ -89,6 +89,10 @@ public final class Main {
             cl.setStopAtPositional(true);
             cl.setUnmatchedOptionsArePositionalParams(true);
         }
+        if (user instanceof dev.jnet.cli.usernet.UsernetCommand && from < args.length && args[from].equals("top")) {
+            // only then: a usernet run's own positional words (PID, TAPNAME) are never taken for a subcommand
+            cl.addSubcommand(command(dev.jnet.cli.usernet.UsernetTop.class, args, from + 1));
+        }
         if (user instanceof RootlessCommand) {
             // CMD's own options are not ours (an unknown option before CMD is still an error)
             cl.setStopAtPositional(true);

@@ -98,4 +98,17 @@ public final class Ipv6Stack implements AutoCloseable {
             icmp.close();
         }
     }
+
+    /** {ipv6Delivered, ipv6Malformed, ipv6Fragments, udp6Flows, icmp6Answered, routerAdvertisements}; on the loop. */
+    long[] counters() {
+        return new long[] {input.delivered(), input.malformed(), input.fragments(),
+            udp == null ? 0 : udp.flowCount() + udp.dnsFlowCount(), icmp.answered(), ndp.routerAdvertisements()};
+    }
+
+    /** The UDP flows over IPv6, added to {@code into}; on the loop. */
+    void flows(java.util.List<FlowInfo> into) {
+        if (udp != null) {
+            udp.flows(into);
+        }
+    }
 }

@@ -228,12 +228,33 @@ public final class Stack implements FrameHandler, AutoCloseable {
         return onLoop(this::snapshot);
     }
 
+    /** The TCP connections, UDP/DNS flows of both families and ICMP echo flows (IPv4); from any thread, as {@link #stats()}. */
+    public List<FlowInfo> flows() {
+        return onLoop(() -> {
+            List<FlowInfo> all = new java.util.ArrayList<>();
+            if (tcp instanceof TcpStack t) {
+                t.flows(all);
+            }
+            if (udp != null) {
+                udp.flows(all);
+            }
+            if (icmp != null && icmp.forwarder() != null) {
+                icmp.forwarder().flows(all);
+            }
+            if (ipv6 != null) {
+                ipv6.flows(all);
+            }
+            return all;
+        });
+    }
+
     private StackStats snapshot() {
+        long[] v6 = ipv6 == null ? new long[6] : ipv6.counters();
         return new StackStats(framesReceived, framesNotForUs, framesUnsupported, arp.replies(),
                 ipv4.malformed(), ipv4.badChecksum(), ipv4.fragments(), ipv4.ttlExpired(), ipv4.unknownProtocol(),
                 tcpConnections.getAsInt(), udp == null ? 0 : udp.flowCount(), udp == null ? 0 : udp.dnsFlowCount(),
                 icmp == null ? 0 : icmp.flowCount(), udp == null ? 0 : udp.badChecksum(),
-                icmp == null ? 0 : icmp.answered(), handlerErrors);
+                icmp == null ? 0 : icmp.answered(), handlerErrors, v6[0], v6[1], v6[2], (int) v6[3], v6[4], v6[5]);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.jnet.usernet.forward.PortForwarding;
 import dev.jnet.usernet.link.FaultInjector;
 import dev.jnet.usernet.link.FrameHandler;
 import dev.jnet.usernet.link.FrameSink;
+import dev.jnet.usernet.link.PacketCapture;
 
 /**
  * Makes the stack that serves one guest link, on the link's event loop: {@code config} for its
@@ -16,10 +17,17 @@ public interface StackFactory {
 
     /**
      * A running stack: where frames from the guest go, how to stop it, how to read its counters
-     * and tables, and its port forwards ({@code null} when the stack has none).
+     * and tables, its port forwards ({@code null} when the stack has none), and its flows
+     * ({@code null} when it shows none; called from any thread).
      */
     record Attached(FrameHandler frames, AutoCloseable stop, java.util.function.Supplier<StackStats> stats,
-            PortForwarding forwarding) {
+            PortForwarding forwarding, java.util.function.Supplier<java.util.List<FlowInfo>> flows) {
+        /** A stack that shows no flows. */
+        public Attached(FrameHandler frames, AutoCloseable stop, java.util.function.Supplier<StackStats> stats,
+                PortForwarding forwarding) {
+            this(frames, stop, stats, forwarding, null);
+        }
+
         /** A stack without statistics or forwards. */
         public Attached(FrameHandler frames, AutoCloseable stop) {
             this(frames, stop, null, null);
@@ -46,7 +54,19 @@ public interface StackFactory {
                 } finally {
                     injector.close();
                 }
-            }, inner.stats(), inner.forwarding());
+            }, inner.stats(), inner.forwarding(), inner.flows());
+        };
+    }
+
+    /**
+     * This stack with every frame of the link captured into {@code capture} (closest to the tap:
+     * outside a fault injector). The caller owns the capture and closes it after usernet.
+     */
+    default StackFactory withCapture(PacketCapture capture) {
+        return (config, scheduler, sink) -> {
+            Attached inner = create(config, scheduler, capture.sink(sink));
+            return new Attached(capture.handler(inner.frames(), sink.alloc()), inner.stop(), inner.stats(),
+                    inner.forwarding(), inner.flows());
         };
     }
 
@@ -54,7 +74,7 @@ public interface StackFactory {
     static StackFactory builtIn() {
         return (config, scheduler, sink) -> {
             Stack stack = Stack.create(config, scheduler, sink);
-            return new Attached(stack, stack, stack::stats, stack.forwarding());
+            return new Attached(stack, stack, stack::stats, stack.forwarding(), stack::flows);
         };
     }
 }

@@ -19,14 +19,35 @@ package dev.jnet.usernet;
  * @param udpBadChecksum     UDP datagrams with a wrong checksum
  * @param echoAnswered       echo requests answered by the stack itself
  * @param handlerErrors      frames whose handler threw (a bug: the frame is dropped, the link lives on)
+ * @param ipv6Delivered      IPv6 packets handed to a transport (0 while IPv6 is off)
+ * @param ipv6Malformed      IPv6 packets with a bad version or length
+ * @param ipv6Fragments      IPv6 fragments (dropped)
+ * @param udp6Flows          UDP flows over IPv6 (DNS included)
+ * @param icmp6Answered      ICMPv6 echo requests answered by the stack itself
+ * @param routerAdvertisements router advertisements sent
  */
 public record StackStats(long framesReceived, long framesNotForUs, long framesUnsupported, long arpReplies,
         long ipv4Malformed, long ipv4BadChecksum, long ipv4Fragments, long ipv4TtlExpired,
         long ipv4UnknownProtocol, int tcpConnections, int udpFlows, int dnsFlows, int icmpFlows,
-        long udpBadChecksum, long echoAnswered, long handlerErrors) {
+        long udpBadChecksum, long echoAnswered, long handlerErrors, long ipv6Delivered, long ipv6Malformed,
+        long ipv6Fragments, int udp6Flows, long icmp6Answered, long routerAdvertisements) {
 
     /** Every flow and connection holding a host socket. */
     public int hostFlows() {
-        return tcpConnections + udpFlows + dnsFlows + icmpFlows;
+        return tcpConnections + udpFlows + dnsFlows + icmpFlows + udp6Flows;
+    }
+
+    /** Every component under its snake-case name ({@code frames_received}, ...), in declaration order. */
+    public java.util.Map<String, Long> asMap() {
+        java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+        for (java.lang.reflect.RecordComponent c : StackStats.class.getRecordComponents()) {
+            try {
+                m.put(c.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT),
+                        ((Number) c.getAccessor().invoke(this)).longValue());
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("reading " + c.getName(), e);
+            }
+        }
+        return m;
     }
 }

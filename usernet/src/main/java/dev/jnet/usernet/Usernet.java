@@ -87,6 +87,7 @@ public final class Usernet implements AutoCloseable {
     private AutoCloseable stackStop;
     private PortForwarding forwarding;
     private volatile java.util.function.Supplier<StackStats> stackStats;
+    private volatile java.util.function.Supplier<List<FlowInfo>> stackFlows;
     private volatile boolean closed;
 
     private Usernet(MultiThreadIoEventLoopGroup group) {
@@ -281,6 +282,7 @@ public final class Usernet implements AutoCloseable {
         stackStop = stack.stop();
         forwarding = stack.forwarding();
         stackStats = stack.stats();
+        stackFlows = stack.flows();
         if (pidfd != null) {
             watches.add(FdWatch.register(loop, pidfd, "the target process",
                     () -> exited.complete(new Exit(Reason.TARGET_GONE, null))));
@@ -320,6 +322,15 @@ public final class Usernet implements AutoCloseable {
             return java.util.Optional.empty();
         }
         return java.util.Optional.of(s.get());
+    }
+
+    /** The stack's flows now (from any thread), or empty as for {@link #stats()}. */
+    public java.util.Optional<List<FlowInfo>> flows() {
+        java.util.function.Supplier<List<FlowInfo>> f = stackFlows;
+        if (f == null || closed || loop.isShuttingDown()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(f.get());
     }
 
     /** The loop that owns the link and the stack. */

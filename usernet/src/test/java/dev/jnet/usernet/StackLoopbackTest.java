@@ -72,6 +72,19 @@ class StackLoopbackTest {
         }
         assertThat(stack.stats().udpFlows()).isEqualTo(1);
         assertThat(loop.call(() -> stack.udp().fromHostInPlace())).isEqualTo(2); // read behind headroom, no copy
+        // list_connections' view of it: both datagrams each way, payload bytes counted
+        assertThat(stack.flows()).singleElement().satisfies(f -> {
+            assertThat(f.proto()).isEqualTo("udp");
+            assertThat(f.guestAddr()).isEqualTo("10.0.2.100");
+            assertThat(f.guestPort()).isEqualTo(40000);
+            assertThat(f.remoteAddr()).isEqualTo("10.0.2.2");
+            assertThat(f.remotePort()).isEqualTo(port);
+            assertThat(f.packetsFromGuest()).isEqualTo(2);
+            assertThat(f.packetsToGuest()).isEqualTo(2);
+            assertThat(f.bytesFromGuest()).isEqualTo(small.length + large.length);
+            assertThat(f.bytesToGuest()).isEqualTo(small.length + large.length);
+            assertThat(f.ageMillis()).isNotNegative();
+        });
     }
 
     @Test

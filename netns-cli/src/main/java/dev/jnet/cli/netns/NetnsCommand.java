@@ -37,7 +37,7 @@ public final class NetnsCommand implements Callable<Integer> {
     /** Subcommands, in help order: Main adds them as needed (the subcommands attribute would build all, slowly). */
     public static final List<Class<?>> SUBCOMMANDS = List.of(Add.class, Delete.class, ListCmd.class, Exec.class,
             Identify.class, Pids.class, Attach.class, SetId.class, Monitor.class, NetnsConnect.class,
-            NetnsConnect.Disconnect.class);
+            NetnsConnect.Disconnect.class, NetnsGraph.class);
 
     @ParentCommand
     JnetCommand jnet;

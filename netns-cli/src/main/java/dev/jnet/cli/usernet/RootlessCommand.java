@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -51,6 +52,8 @@ public final class RootlessCommand implements Callable<Integer> {
             description = "The gateway address does not reach the host's loopback.")
     boolean disableHostLoopback;
 
+    @Mixin PcapOptions pcap;
+
     @Parameters(paramLabel = "CMD", arity = "0..*", description = "The command and its arguments.")
     List<String> command;
 
@@ -62,6 +65,7 @@ public final class RootlessCommand implements Callable<Integer> {
         try {
             config = config();
             forwards = PublishSpec.parseAll(publish);
+            pcap.bound();
         } catch (SlirpArgs.Bad | PublishSpec.Invalid e) {
             return fail(err, e.getMessage());
         }
@@ -69,13 +73,16 @@ public final class RootlessCommand implements Callable<Integer> {
             return fail(err, "no command specified (usage: jnet rootless [OPTIONS] -- CMD [ARGS])");
         }
         try {
-            RootlessSession session = new RootlessSession(config, hostForwards(forwards), command, UsernetCommand.stack());
+            RootlessSession session = new RootlessSession(config, hostForwards(forwards), command,
+                    pcap.open(UsernetCommand.stack()));
             forwardStopSignals(session);
             return session.run(); // CMD's status, or SETUP_FAILED (our EXIT_FAILED) when the helper failed a step
         } catch (RootlessException e) {
             return fail(err, Failures.rootlessText(e, forwards));
         } catch (SlirpArgs.Bad e) {
             return fail(err, e.getMessage());
+        } finally {
+            pcap.close(err, "jnet rootless");
         }
     }
 

@@ -6,6 +6,7 @@ import dev.jnet.usernet.StackFactory;
 import dev.jnet.usernet.Usernet;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.UsernetException;
+import dev.jnet.usernet.UsernetObserver;
 import dev.jnet.usernet.api.ApiServer;
 import dev.jnet.usernet.forward.ForwardException;
 import dev.jnet.usernet.link.FaultInjector;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -57,6 +59,7 @@ public final class UsernetCommand implements Callable<Integer> {
     @Option(names = {"-6", "--enable-ipv6"}) boolean enableIpv6;
     @Option(names = "--cidr6", paramLabel = "PREFIX/64") String cidr6;
     @Option(names = {"-a", "--api-socket"}, paramLabel = "PATH") String apiSocket;
+    @Mixin PcapOptions pcap;
     @Option(names = {"-h", "--help"}) boolean help;
     @Option(names = {"-v", "--version"}) boolean version;
 
@@ -94,14 +97,18 @@ public final class UsernetCommand implements Callable<Integer> {
             if (apiSocket != null) {
                 ApiServer.checkPath(Path.of(apiSocket));
             }
+            pcap.bound();
         } catch (SlirpArgs.Bad | UsernetException | ForwardException e) {
             return fail(err, e.getMessage());
         }
         onStopSignals();
         Usernet usernet;
         try {
+            options = new Usernet.Options(options.target(), options.tapName(), options.configure(), options.config(),
+                    options.exitFd(), pcap.open(options.stack()));
             usernet = Usernet.start(options);
-        } catch (UsernetException e) {
+        } catch (UsernetException | SlirpArgs.Bad e) {
+            pcap.close(err, "jnet usernet");
             return fail(err, e.getMessage());
         }
         ApiServer api = null;
@@ -112,7 +119,8 @@ public final class UsernetCommand implements Callable<Integer> {
                 if (usernet.forwarding() == null) {
                     return fail(err, "--api-socket: this stack has no port forwarding");
                 }
-                api = ApiServer.start(usernet.eventLoop(), usernet.forwarding(), Path.of(apiSocket));
+                api = ApiServer.start(usernet.eventLoop(), usernet.forwarding(), Path.of(apiSocket),
+                        new UsernetObserver(usernet, pcap.capture()));
             }
             if (enableSandbox || enableSeccomp) {
                 // no capabilities with --enable-sandbox; no_new_privs and seccomp either way (see UsernetHelp)
@@ -138,6 +146,7 @@ public final class UsernetCommand implements Callable<Integer> {
                 api.close(); // the socket file goes too
             }
             usernet.close();
+            pcap.close(err, "jnet usernet");
         }
     }
 

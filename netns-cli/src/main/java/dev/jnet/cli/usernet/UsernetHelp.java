@@ -33,11 +33,16 @@ final class UsernetHelp {
                 --disable-dns            disables 10.0.2.3 (or configured internal ip) to host dns redirect
                 --macaddress=MAC         specify the MAC address of the TAP (only valid with -c)
                 --resolv-conf=PATH       read the DNS forwarder's upstream servers from PATH (default=/etc/resolv.conf)
+                --pcap=FILE              capture every frame of the tap, both directions, into FILE (pcap)
+                --pcap-size=SIZE         stop capturing before FILE passes SIZE bytes (K, M, G; default=64M)
                 -h, --help               show this help and exit
                 -v, --version            show version and exit
 
                 TAPNAME defaults to tap0. Without -c the tap is attached to as it is (created if missing).
                 Exits 0 on SIGTERM, when the exit FD is closed, and when process PID is gone.
+
+                API socket (-a): slirp4netns's add_hostfwd, list_hostfwd, remove_hostfwd, and jnet's
+                  list_connections and get_stats; "jnet usernet top PATH" shows them live.
 
                 Signals: SIGUSR1 writes one line to stderr with the stack's counters and tables,
                   jnet usernet: stats {"tcp_connections":0,"udp_flows":0,...} (JSON on one line).

@@ -8,10 +8,10 @@ import org.junit.jupiter.api.Test;
 class StatsLineTest {
     @Test
     void everyComponentInSnakeCaseOnOneJsonLine() {
-        String line = StatsLine.of(new StackStats(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16));
+        String line = StatsLine.of(new StackStats(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22));
         assertThat(line).startsWith("jnet usernet: stats {\"frames_received\":1,")
                 .contains("\"ipv4_bad_checksum\":6", "\"tcp_connections\":10", "\"udp_flows\":11", "\"dns_flows\":12",
-                        "\"icmp_flows\":13", "\"handler_errors\":16}")
+                        "\"icmp_flows\":13", "\"handler_errors\":16,", "\"udp6_flows\":20", "\"router_advertisements\":22}")
                 .doesNotContain("\n");
     }
 }

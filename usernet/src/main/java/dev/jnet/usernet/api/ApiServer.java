@@ -63,9 +63,23 @@ public final class ApiServer implements AutoCloseable {
     /** sockaddr_un's sun_path, with its terminating zero. */
     private static final int MAX_PATH_BYTES = 107;
 
+    /**
+     * What {@code list_connections} and {@code get_stats} read, on the loop (jnet's additions
+     * beside slirp4netns's commands).
+     */
+    public interface Observer {
+        /** Every flow the stack holds now. */
+        List<dev.jnet.usernet.FlowInfo> flows();
+
+        /** Counters by snake-case name, in the order to show them. */
+        Map<String, Long> stats();
+    }
+
     private final EventLoop loop;
     private final PortForwarding forwarding;
     private final Path path;
+    /** null: list_connections and get_stats are unknown commands, as in slirp4netns */
+    private Observer observer;
     /** the listening channel, set once bound (before anyone but us can reach the socket) */
     private Channel server;
     private int clients;
@@ -84,6 +98,11 @@ public final class ApiServer implements AutoCloseable {
      * @throws ForwardException {@link ForwardException.Kind#BIND_FAILED} with what failed
      */
     public static ApiServer start(EventLoop loop, PortForwarding forwarding, Path path) {
+        return start(loop, forwarding, path, null);
+    }
+
+    /** As {@link #start(EventLoop, PortForwarding, Path)}, answering {@code list_connections} and {@code get_stats} from {@code observer}. */
+    public static ApiServer start(EventLoop loop, PortForwarding forwarding, Path path, Observer observer) {
         checkPath(path);
         Path target = path.toAbsolutePath();
         Path dir;
@@ -95,6 +114,7 @@ public final class ApiServer implements AutoCloseable {
         }
         Path staging = dir.resolve("s");
         ApiServer api = new ApiServer(loop, forwarding, target);
+        api.observer = observer;
         Channel server = null;
         try {
             server = new ServerBootstrap().group(loop).channel(EpollServerDomainSocketChannel.class)
@@ -291,6 +311,10 @@ public final class ApiServer implements AutoCloseable {
                 case "add_hostfwd" -> add(ctx, args);
                 case "list_hostfwd" -> list(ctx);
                 case "remove_hostfwd" -> remove(ctx, args);
+                case "list_connections" -> reply(ctx, observer == null ? error("unknown execute")
+                        : ApiViews.connections(observer.flows()));
+                case "get_stats" -> reply(ctx, observer == null ? error("unknown execute")
+                        : ApiViews.stats(observer.stats()));
                 default -> reply(ctx, error("unknown execute"));
             }
         }

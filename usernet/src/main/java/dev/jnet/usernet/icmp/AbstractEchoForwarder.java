@@ -78,6 +78,8 @@ public abstract class AbstractEchoForwarder<F extends AbstractEchoForwarder.Echo
     /** Hands the guest's echo request to the flow's host socket. */
     protected final void send(F flow, PacketView echo) {
         forwarded++;
+        flow.packetsFromGuest++;
+        flow.bytesFromGuest += echo.length();
         flow.socket.send(echo.buffer(), echo.offset(), echo.length());
     }
 
@@ -89,12 +91,22 @@ public abstract class AbstractEchoForwarder<F extends AbstractEchoForwarder.Echo
         }
         flows.touch(flow.key);
         replies++;
+        flow.packetsToGuest++;
+        flow.bytesToGuest += message.readableBytes();
         flow.sendToGuest(message);
     }
 
     /** Whether the kernel refused ping sockets (forwarding is off for this stack's life). */
     public boolean unsupported() {
         return unsupported;
+    }
+
+    /** Every echo flow, added to {@code into} (ICMP "ports": the guest's identifier, 0); on the stack's thread. */
+    public void flows(java.util.List<dev.jnet.usernet.FlowInfo> into) {
+        long now = System.nanoTime();
+        flows.forEach(f -> into.add(new dev.jnet.usernet.FlowInfo("icmp", f.guestText(), f.guestId, f.remoteText(), 0,
+                "open", f.bytesFromGuest, f.bytesToGuest, f.packetsFromGuest, f.packetsToGuest,
+                (now - f.madeNanos) / 1_000_000)));
     }
 
     /** Echo flows (host sockets). */
@@ -140,6 +152,11 @@ public abstract class AbstractEchoForwarder<F extends AbstractEchoForwarder.Echo
         protected final int guestId;
         EchoSockets.Socket socket; // set by the forwarder (add), never by subclasses
         private boolean closed;
+        long packetsFromGuest;
+        long packetsToGuest;
+        long bytesFromGuest;
+        long bytesToGuest;
+        final long madeNanos = System.nanoTime();
 
         protected EchoFlow(AbstractEchoForwarder<?> forwarder, long key, int guestId) {
             this.forwarder = forwarder;
@@ -152,6 +169,12 @@ public abstract class AbstractEchoForwarder<F extends AbstractEchoForwarder.Echo
          * guest's identifier and checksum; false drops it.
          */
         protected abstract boolean rewriteReply(ByteBuf message);
+
+        /** The guest's address as text (list_connections). */
+        protected abstract String guestText();
+
+        /** The address it pings as text. */
+        protected abstract String remoteText();
 
         /** Sends the rewritten reply to the guest from the destination it pinged. */
         protected abstract void sendToGuest(ByteBuf message);

@@ -64,6 +64,16 @@ public final class IcmpEchoForwarder extends AbstractEchoForwarder<IcmpEchoForwa
         }
 
         @Override
+        protected String guestText() {
+            return dev.jnet.usernet.wire.Ipv4Packet.addressToString(guestAddr);
+        }
+
+        @Override
+        protected String remoteText() {
+            return dev.jnet.usernet.wire.Ipv4Packet.addressToString(dst);
+        }
+
+        @Override
         protected boolean rewriteReply(ByteBuf message) {
             icmp.wrap(message, message.readerIndex(), message.readableBytes());
             try {

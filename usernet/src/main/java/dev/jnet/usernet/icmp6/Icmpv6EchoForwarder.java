@@ -86,6 +86,16 @@ public final class Icmpv6EchoForwarder extends AbstractEchoForwarder<Icmpv6EchoF
         }
 
         @Override
+        protected String guestText() {
+            return dev.jnet.usernet.FlowInfo.address(true, guestHigh, guestLow);
+        }
+
+        @Override
+        protected String remoteText() {
+            return dev.jnet.usernet.FlowInfo.address(true, dstHigh, dstLow);
+        }
+
+        @Override
         protected boolean rewriteReply(ByteBuf message) {
             int length = message.readableBytes();
             icmp.wrap(message, message.readerIndex(), length);

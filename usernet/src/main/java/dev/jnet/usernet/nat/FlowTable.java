@@ -43,6 +43,13 @@ public final class FlowTable<F> {
         this.entries = new LinkedHashMap<>(Math.min(capacity, 64) * 2, 0.75f, true);
     }
 
+    /** Calls {@code action} with every flow, least recently used first, marking none as used. */
+    public void forEach(Consumer<F> action) {
+        for (Entry<F> e : entries.values()) {
+            action.accept(e.flow);
+        }
+    }
+
     /** The flow under {@code key}, marked as used now; {@code null} if there is none. */
     public F get(long key) {
         probe.value = key;

@@ -113,7 +113,7 @@ final class HostSide implements TcpHostConnector.Listener {
 
     @Override
     public void received(ByteBuf data) {
-        if (snd.hostEof() || !snd.isOpen() || !conn.takesHostData()) {
+        if (snd.hostEof() || !snd.isOpen() || !conn.state().takesHostData()) {
             data.release();
             return;
         }
@@ -127,7 +127,7 @@ final class HostSide implements TcpHostConnector.Listener {
 
     @Override
     public void inputShutdown() {
-        if (snd.hostEof() || !snd.isOpen() || !conn.takesHostData()) {
+        if (snd.hostEof() || !snd.isOpen() || !conn.state().takesHostData()) {
             return;
         }
         snd.hostEof(conn.state().embryonic()); // SND.UNA still at the SYN

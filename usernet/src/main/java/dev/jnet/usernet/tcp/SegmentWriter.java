@@ -40,6 +40,7 @@ final class SegmentWriter implements SegmentOutput {
     @Override
     public void emit(TcpConnection c, int seq, int ack, int flags, int window, TcpOptions opts, SendBuffer data,
             int dataOffset, int length) {
+        c.flow.packetsToGuest++;
         if (c.v6) {
             emit6(c.remoteHigh, c.remoteLow, c.remotePort, c.guestHigh, c.guestLow, c.guestPort, seq, ack, flags,
                     window, opts, data, dataOffset, length);

@@ -31,6 +31,7 @@ final class TcpConnection extends FourTuple {
     private final TcpHandshake handshake;
 
     private TcpState state = TcpState.CONNECTING;
+    final FlowCounters flow;
     /** queued in the registry's end-of-batch flush */
     private boolean flushQueued;
     private final HostSide host;
@@ -51,6 +52,12 @@ final class TcpConnection extends FourTuple {
         this.snd = new TcpSender(this, ctx, timer, ourIsn);
         this.handshake = new TcpHandshake(this, ctx, rcv, snd);
         this.host = new HostSide(this, rcv, snd, registry);
+        this.flow = new FlowCounters(timer.now());
+    }
+
+    /** What {@code list_connections} shows of it. */
+    dev.jnet.usernet.FlowInfo info() {
+        return flow.info(this, state, rcv.bytesIn, snd.bytesAcked, timer.now());
     }
 
     /** Takes the guest's SYN (passive open) or SYN-ACK (active open): its ISN and options. */
@@ -84,6 +91,7 @@ final class TcpConnection extends FourTuple {
 
     /** A segment of this connection from the guest; {@code buf} is valid during the call only. */
     void segment(TcpSegment seg, ByteBuf buf) {
+        flow.packetsFromGuest++;
         int flags = seg.flags();
         int seq = seg.seq();
         if (state.embryonic()) {
@@ -308,12 +316,6 @@ final class TcpConnection extends FourTuple {
         destroy(false);
     }
 
-    /** Whether host data is taken in this state (it is queued during the handshake). */
-    boolean takesHostData() {
-        return state == TcpState.SYN_RECEIVED || state == TcpState.SYN_SENT || state == TcpState.ESTABLISHED
-                || state == TcpState.CLOSE_WAIT;
-    }
-
     /** Abort: RST to the guest, host socket reset (the host reset it, retries used up, memory reclaimed). */
     void abort() {
         if (state == TcpState.CONNECTING) {
@@ -358,7 +360,8 @@ final class TcpConnection extends FourTuple {
     private void enterTimeWait() {
         state = TcpState.TIME_WAIT;
         host.release(true);
-        releaseBuffers();
+        snd.release();
+        rcv.clear();
         registry.timeWaitEntered(this);
         timer.arm(timer.now() + ctx.limits.timeWaitNanos());
     }
@@ -374,7 +377,8 @@ final class TcpConnection extends FourTuple {
         state = TcpState.CLOSED;
         timer.cancel();
         host.release(graceful);
-        releaseBuffers();
+        snd.release();
+        rcv.clear();
         registry.removed(this);
     }
 
@@ -386,11 +390,6 @@ final class TcpConnection extends FourTuple {
     /** When SND.UNA last moved if host bytes wait for the guest's ACK, else -1 (memory reclaim). */
     long stalledSince() {
         return snd.stalledSince(); // -1 once the buffers are released (TIME_WAIT, CLOSED)
-    }
-
-    private void releaseBuffers() {
-        snd.release();
-        rcv.clear();
     }
 
     @Override

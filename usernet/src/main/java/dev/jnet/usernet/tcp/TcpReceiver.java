@@ -26,6 +26,8 @@ final class TcpReceiver {
 
     // fixed by the guest's SYN, or its SYN-ACK in an active open
     int irs;
+    /** in-order payload bytes from the guest, handed to the host (list_connections) */
+    long bytesIn;
     private int rcvNxt;
     /** right edge of the window last advertised (never moves left) */
     private int rcvAdvEdge;
@@ -182,6 +184,7 @@ final class TcpReceiver {
         if (len > 0) {
             host.write(keep(buf, index, len));
             rcvNxt += len;
+            bytesIn += len;
             result = DELIVERED;
         }
         if (drainReassembly(host)) {
@@ -209,6 +212,7 @@ final class TcpReceiver {
                 continue;
             }
             data.skipBytes(rcvNxt - first);
+            bytesIn += end - rcvNxt;
             rcvNxt = end;
             host.write(data);
             delivered = true;

@@ -42,6 +42,8 @@ final class TcpSender {
     private final LossRecovery recovery;
 
     final int iss;
+    /** payload bytes the guest has acknowledged (list_connections) */
+    long bytesAcked;
     int sndUna;
     int sndNxt;
     int sndMax;
@@ -238,6 +240,7 @@ final class TcpSender {
             dataAcked--; // the FIN's sequence number carries no byte
         }
         sendBuffer.acknowledge(dataAcked);
+        bytesAcked += dataAcked;
         sndUna = ack;
         progressAt = timer.now();
         if (SeqNum.lt(sndNxt, sndUna)) {

@@ -94,6 +94,13 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
                 config.mtu() - Ipv6Packet.HEADER_LENGTH - TcpSegment.MIN_HEADER_LENGTH);
     }
 
+    /** Every connection in the table, TIME_WAIT included, added to {@code into}; on the stack's thread. */
+    public void flows(java.util.List<dev.jnet.usernet.FlowInfo> into) {
+        for (TcpConnection c : table.snapshot()) {
+            into.add(c.info());
+        }
+    }
+
     /** Live entries in the connection table, TIME_WAIT included. */
     public int connectionCount() {
         return table.size();

@@ -23,4 +23,9 @@ public enum TcpState {
     boolean embryonic() {
         return this == CONNECTING || this == SYN_SENT || this == SYN_RECEIVED;
     }
+
+    /** Whether host data is taken in this state (it is queued during the handshake). */
+    boolean takesHostData() {
+        return this == SYN_RECEIVED || this == SYN_SENT || this == ESTABLISHED || this == CLOSE_WAIT;
+    }
 }

@@ -74,6 +74,8 @@ abstract class AbstractUdpNat implements AutoCloseable {
 
     /** Sends the guest's datagram (the payload of {@link #udp}) out of the flow's host socket. */
     final void sendToHost(Flow flow) {
+        flow.packetsFromGuest++;
+        flow.bytesFromGuest += udp.payloadLength();
         flow.socket.send(udp.buffer().retainedSlice(udp.payloadOffset(), udp.payloadLength()));
     }
 
@@ -88,6 +90,8 @@ abstract class AbstractUdpNat implements AutoCloseable {
             return;
         }
         fromHost++;
+        flow.packetsToGuest++;
+        flow.bytesToGuest += len;
         ByteBuf buf;
         int start = out.headroom();
         if (payload.readerIndex() == start + UdpDatagram.HEADER_LENGTH && payload.refCnt() == 1
@@ -101,6 +105,17 @@ abstract class AbstractUdpNat implements AutoCloseable {
         }
         UdpDatagram.emitHeader(buf, start, flow.dstPort, flow.guestPort, len);
         flow.sendToGuest(buf, start, UdpDatagram.HEADER_LENGTH + len);
+    }
+
+    /** Every UDP and DNS flow, added to {@code into}; on the stack's thread. */
+    public void flows(java.util.List<dev.jnet.usernet.FlowInfo> into) {
+        long now = System.nanoTime();
+        java.util.function.Consumer<Flow> add = f -> into.add(new dev.jnet.usernet.FlowInfo("udp",
+                dev.jnet.usernet.FlowInfo.inany(f.guestHigh, f.guestLow), f.guestPort,
+                dev.jnet.usernet.FlowInfo.inany(f.dstHigh, f.dstLow), f.dstPort, "open", f.bytesFromGuest,
+                f.bytesToGuest, f.packetsFromGuest, f.packetsToGuest, (now - f.madeNanos) / 1_000_000));
+        flows.forEach(add);
+        dnsFlows.forEach(add);
     }
 
     /** Flows to host destinations. */
@@ -192,6 +207,11 @@ abstract class AbstractUdpNat implements AutoCloseable {
         final int guestPort;
         UdpHostConnector.HostSocket socket;
         private boolean closed;
+        long packetsFromGuest;
+        long packetsToGuest;
+        long bytesFromGuest;
+        long bytesToGuest;
+        private final long madeNanos = System.nanoTime();
 
         Flow(FlowTable<Flow> table, long key, long guestHigh, long guestLow, int guestPort, long dstHigh,
                 long dstLow, int dstPort) {

@@ -86,6 +86,35 @@ class ApiServerTest {
     }
 
     @Test
+    void listConnectionsAndGetStatsAnswerFromTheObserverInReturnFraming() throws Exception {
+        assertThat(call("{\"execute\":\"list_connections\"}"))
+                .isEqualTo("{\"error\":{\"desc\":\"bad request: unknown execute\"}}"); // no observer: slirp4netns's set
+        api.close();
+        ApiServer.Observer observer = new ApiServer.Observer() {
+            @Override
+            public List<dev.jnet.usernet.FlowInfo> flows() {
+                return List.of(new dev.jnet.usernet.FlowInfo("tcp", "10.0.2.100", 40000, "203.0.113.10", 80,
+                        "ESTABLISHED", 77, 123456, 5, 90, 1500));
+            }
+
+            @Override
+            public java.util.Map<String, Long> stats() {
+                java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+                m.put("frames_received", 12L);
+                m.put("open_fds", 40L);
+                return m;
+            }
+        };
+        api = ApiServer.start(loop.loop, stack.forwarding(), socket, observer);
+        assertThat(call("{\"execute\":\"list_connections\"}")).isEqualTo("{\"return\":{\"connections\":[{\"proto\":\"tcp\","
+                + "\"guest_addr\":\"10.0.2.100\",\"guest_port\":40000,\"remote_addr\":\"203.0.113.10\",\"remote_port\":80,"
+                + "\"state\":\"ESTABLISHED\",\"bytes_from_guest\":77,\"bytes_to_guest\":123456,\"packets_from_guest\":5,"
+                + "\"packets_to_guest\":90,\"age_ms\":1500}]}}");
+        assertThat(call("{\"execute\":\"get_stats\",\"arguments\":{}}"))
+                .isEqualTo("{\"return\":{\"frames_received\":12,\"open_fds\":40}}");
+    }
+
+    @Test
     void theSocketIsOwnerOnlyAndGoesAwayOnClose() throws Exception {
         assertThat(Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class).isOther())
                 .as("a socket, not the stale file").isTrue();

@@ -102,6 +102,29 @@ class JnetRootlessTest {
     }
 
     @Test
+    void pcapCapturesCmdsTrafficForTcpdump(UsernetSandbox net) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/tcpdump"))
+                || "true".equals(System.getenv("CI")), "tcpdump is not installed");
+        Path dir = net.workDir().resolve("rootless-pcap");
+        if (!Files.exists(dir)) {
+            Files.createDirectory(dir);
+            Files.setOwner(dir, java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService()
+                    .lookupPrincipalByName(dev.jnet.it.TestUser.configuredName()));
+        }
+        Path file = dir.resolve("r.pcap");
+        try (RootlessRun run = RootlessRun.asTestUser(net.hostNetns(), List.of("--pcap", file.toString(), "--", "sh", "-c",
+                "curl -sSf --max-time 30 -o /dev/null http://" + FakeInternet.WEB_ADDRESS + "/f?bytes=5000"))) {
+            Proc.Result r = run.run();
+            assertThat(r.exit()).as(r.describe()).isZero();
+        }
+        Proc.Result dump = Proc.run(java.time.Duration.ofSeconds(30), List.of("tcpdump", "-n", "-r", file.toString(),
+                "tcp port 80"));
+        assertThat(dump.exit()).as(dump.describe()).isZero();
+        assertThat(dump.stdout()).containsPattern("IP 10\\.0\\.2\\.100\\.\\d+ > " + FakeInternet.WEB_ADDRESS.replace(".", "\\.")
+                + "\\.80: Flags \\[S\\]").contains("Flags [F.]");
+    }
+
+    @Test
     void sigtermToJnetRootlessIsPassedToCmd(UsernetSandbox net) throws Exception {
         try (RootlessRun run = RootlessRun.asTestUser(net.hostNetns(), List.of("--", "sh", "-c",
                 "trap 'echo got TERM; exit 7' TERM; echo ready; while :; do sleep 0.1; done"))) {
