@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
  */
 public final class ReadmeTour {
     public static final String MARKER = "<!-- tour -->";
+    /** A block run as the unprivileged test user (rootless jnet). */
+    public static final String USER_MARKER = "<!-- tour: user -->";
     private static final Pattern EXIT = Pattern.compile("^(.*?)\\s*\\(exit (\\d+)\\)$");
 
     private ReadmeTour() {}
@@ -26,12 +28,17 @@ public final class ReadmeTour {
         }
     }
 
-    /** The steps of every marked block, in the README's order. */
+    /** The steps of every block marked {@link #MARKER}, in the README's order. */
     public static List<List<Step>> parse(String readme) {
+        return parse(readme, MARKER);
+    }
+
+    /** The steps of every block marked {@code marker}, in the README's order. */
+    public static List<List<Step>> parse(String readme, String marker) {
         List<List<Step>> blocks = new ArrayList<>();
         List<String> lines = readme.lines().toList();
         for (int i = 0; i < lines.size(); i++) {
-            if (!lines.get(i).strip().equals(MARKER)) {
+            if (!lines.get(i).strip().equals(marker)) {
                 continue;
             }
             int j = i + 1;

@@ -7,6 +7,7 @@ import dev.jnet.it.JnetCli;
 import dev.jnet.it.JnetIntegrationTest;
 import dev.jnet.it.Proc;
 import dev.jnet.it.RequiresRoot;
+import dev.jnet.it.TestUser;
 import dev.jnet.it.tour.ReadmeTour.Step;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,21 +37,46 @@ class ReadmeTourTest {
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void theTourDoesWhatTheReadmeSays(JnetCli jnet) throws IOException {
-        List<List<Step>> blocks = ReadmeTour.parse(Files.readString(Path.of(System.getProperty("jnet.repo"), "README.md")));
+        List<List<Step>> blocks = ReadmeTour.parse(readme());
         assertThat(blocks).as("tour blocks in README.md").hasSizeGreaterThanOrEqualTo(4);
         List<Step> steps = blocks.stream().flatMap(List::stream).toList();
         assertThat(steps).hasSizeGreaterThan(20);
+        assertThat(run(jnet, steps, null)).as("tour steps whose output or status differ from the README").isEmpty();
+    }
 
+    /** The rootless blocks, each command run as the test user (its own XDG_RUNTIME_DIR). */
+    @Test
+    @RequiresRoot(testUser = true)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void theRootlessTourDoesWhatTheReadmeSays(JnetCli jnet, TestUser user) throws IOException {
+        List<Step> steps = ReadmeTour.parse(readme(), ReadmeTour.USER_MARKER).stream().flatMap(List::stream).toList();
+        assertThat(steps).as("rootless tour steps in README.md").hasSizeGreaterThanOrEqualTo(4);
+        assertThat(run(jnet, steps, user)).as("rootless tour steps whose output or status differ from the README").isEmpty();
+    }
+
+    private static String readme() throws IOException {
+        return Files.readString(Path.of(System.getProperty("jnet.repo"), "README.md"));
+    }
+
+    /** Runs {@code steps} in one bash in the scratch namespaces (each as {@code user} if given); the mismatches. */
+    private static List<String> run(JnetCli jnet, List<Step> steps, TestUser user) throws IOException {
         Path work = Files.createTempDirectory("jit-tour-");
         List<Path> madeDirs = new ArrayList<>();
         try {
+            Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
             Path out = Files.createDirectories(work.resolve(".out"));
             Path bin = Files.createDirectories(work.resolve(".bin"));
             executable(work.resolve("jnet"), "exec " + quoted(jnet.dist().javaCommand(List.of())) + " \"$@\"\n");
             executable(bin.resolve("sudo"), "exec \"$@\"\n"); // already root
             StringBuilder script = new StringBuilder("cd " + quote(work.toString()) + "\n");
             for (int i = 0; i < steps.size(); i++) {
-                script.append("{ ").append(steps.get(i).command()).append("\n} >.out/").append(i)
+                String cmd = steps.get(i).command();
+                if (user != null) {
+                    List<String> as = new ArrayList<>(user.wrap(List.of("bash", "-c", cmd)));
+                    as.set(as.indexOf("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), "PATH=" + bin + ":/usr/sbin:/usr/bin:/sbin:/bin");
+                    cmd = quoted(as);
+                }
+                script.append("{ ").append(cmd).append("\n} >.out/").append(i)
                         .append(" 2>&1 </dev/null; echo $? >.out/").append(i).append(".rc\n");
             }
             Files.writeString(work.resolve(".tour.sh"), script);
@@ -76,7 +102,7 @@ class ReadmeTourTest {
                             + "\n  ran:    " + output + " (exit " + status + ")");
                 }
             }
-            assertThat(failures).as("tour steps whose output or status differ from the README").isEmpty();
+            return failures;
         } finally {
             Dist.deleteTree(work);
             for (Path d : madeDirs) {
