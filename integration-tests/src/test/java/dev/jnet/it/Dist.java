@@ -115,7 +115,7 @@ public final class Dist implements AutoCloseable {
         deleteTree(dir);
     }
 
-    static void deleteTree(Path root) {
+    public static void deleteTree(Path root) {
         if (!Files.exists(root)) {
             return;
         }

@@ -1,5 +1,6 @@
 package dev.jnet.cli;
 
+import dev.jnet.cli.doc.CompletionCommand;
 import dev.jnet.cli.ip.AddrCommand;
 import dev.jnet.cli.ip.LinkCommand;
 import dev.jnet.cli.ip.RouteCommand;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Model.OptionSpec;
 public final class JnetCommand implements Runnable, picocli.CommandLine.IExitCodeGenerator {
     /** Subcommands, in help order: Main adds them as needed (the subcommands attribute would build all, slowly). */
     static final List<Class<?>> SUBCOMMANDS = List.of(NetnsCommand.class, LinkCommand.class, AddrCommand.class,
-            RouteCommand.class, UsernetCommand.class, RootlessCommand.class);
+            RouteCommand.class, UsernetCommand.class, RootlessCommand.class, CompletionCommand.class);
 
     /** -j: read by the subcommands. */
     boolean json;

@@ -69,6 +69,23 @@ public final class Main {
         return cl;
     }
 
+    /**
+     * The whole command tree, every subcommand built: what the build generates the completion scripts
+     * and the man page from (dev.jnet.cli.doc.Docs), and what their tests compare them with.
+     */
+    public static CommandLine fullCommandLine() {
+        CommandLine cl = newCommandLine();
+        expand(cl);
+        return cl;
+    }
+
+    private static void expand(CommandLine cl) {
+        addAll(cl, subcommandsOf(cl.getCommand()));
+        for (CommandLine sub : new LinkedHashSet<>(cl.getSubcommands().values())) {
+            expand(sub);
+        }
+    }
+
     /** The subcommands of {@code command}, in help order (instead of {@code @Command(subcommands)}, built eagerly). */
     private static List<Class<?>> subcommandsOf(Object command) {
         if (command instanceof JnetCommand) {
