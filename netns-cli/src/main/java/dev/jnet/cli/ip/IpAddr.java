@@ -18,16 +18,11 @@ final class IpAddr extends IpObject {
 
     @Override
     void command(String cmd, List<String> rest, IpCommands.Opts o) {
-        if (cmd.equals("add")) {
-            modify(rest, o, true);
-        } else if (cmd.equals("delete") || cmd.equals("del")) {
-            modify(rest, o, false);
-        } else if (isShow(cmd)) {
-            show(rest, o);
-        } else if (Parsers.matches(cmd, "flush")) {
-            flush(rest, o);
-        } else {
-            throw IpError.usage("Command \"" + cmd + "\" is unknown, try \"jnet address help\".");
+        switch (resolve(cmd, "address", "add", "delete", "list", "show", "lst", "flush")) {
+            case "add" -> modify(rest, o, true);
+            case "delete" -> modify(rest, o, false);
+            case "flush" -> flush(rest, o);
+            default -> show(rest, o);
         }
     }
 

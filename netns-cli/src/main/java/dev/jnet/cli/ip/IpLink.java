@@ -19,16 +19,11 @@ final class IpLink extends IpObject {
 
     @Override
     void command(String cmd, List<String> rest, IpCommands.Opts o) {
-        if (cmd.equals("add")) {
-            add(rest);
-        } else if (cmd.equals("set") || cmd.equals("change")) {
-            set(rest);
-        } else if (cmd.equals("delete") || cmd.equals("del")) {
-            delete(rest);
-        } else if (isShow(cmd)) {
-            show(rest, o);
-        } else {
-            throw IpError.usage("Command \"" + cmd + "\" is unknown, try \"jnet link help\".");
+        switch (resolve(cmd, "link", "add", "set", "change", "delete", "show", "lst", "list")) {
+            case "add" -> add(rest);
+            case "set", "change" -> set(rest);
+            case "delete" -> delete(rest);
+            default -> show(rest, o);
         }
     }
 

@@ -52,24 +52,41 @@ abstract class IpObject {
     /** {@code OBJECT CMD ARGS}. */
     abstract void command(String cmd, List<String> args, IpCommands.Opts o);
 
-    /** show, list or lst, abbreviated as ip allows. */
-    static boolean isShow(String cmd) {
-        return Parsers.matches(cmd, "show") || Parsers.matches(cmd, "list") || cmd.equals("lst");
-    }
-
-    /** Strips the per-command options jnet also accepts after the object (-j, -4, -6). */
-    IpCommands.Opts localOpts(List<String> args, List<String> into) {
-        int family = opts.family();
-        boolean json = opts.json();
-        for (String a : args) {
-            switch (a) {
-                case "-j", "-json", "--json" -> json = true;
-                case "-4" -> family = 4;
-                case "-6" -> family = 6;
-                default -> into.add(a);
+    /**
+     * The command {@code cmd} names, as ip reads it: the first of {@code table} (ip's order for
+     * the object) it abbreviates; {@code chg} is change. {@code show}, {@code lst} and {@code list}
+     * come back as {@code show}. Unknown: ip's {@code Command "X" is unknown} (exit 255).
+     */
+    static String resolve(String cmd, String object, String... table) {
+        if (cmd.equals("chg")) {
+            return "change";
+        }
+        for (String c : table) {
+            if (Parsers.matches(cmd, c)) {
+                return c.equals("lst") || c.equals("list") ? "show" : c;
             }
         }
-        return new IpCommands.Opts(family, json);
+        throw IpError.usage("Command \"" + cmd + "\" is unknown, try \"jnet " + object + " help\".");
+    }
+
+    /** Strips the per-command options jnet also accepts after the object (-j, -4, -6, -br, -s, -d, -o, -p). */
+    IpCommands.Opts localOpts(List<String> args, List<String> into) {
+        IpCommands.Opts o = opts;
+        for (String a : args) {
+            IpCommands.Opts w = a.startsWith("-") && a.length() > 1 && !Character.isDigit(a.charAt(1))
+                    ? optionOf(o, a) : null;
+            if (w != null) {
+                o = w;
+            } else {
+                into.add(a);
+            }
+        }
+        return o;
+    }
+
+    private static IpCommands.Opts optionOf(IpCommands.Opts o, String a) {
+        String c = IpOptions.canonical(a);
+        return c == null ? null : o.with(c);
     }
 
     static String next(List<String> a, int i) {

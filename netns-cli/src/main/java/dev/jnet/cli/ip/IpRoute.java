@@ -35,17 +35,11 @@ final class IpRoute extends IpObject {
 
     @Override
     void command(String cmd, List<String> rest, IpCommands.Opts o) {
-        switch (cmd) {
+        switch (resolve(cmd, "route", "add", "replace", "delete", "list", "show", "lst")) {
             case "add" -> modify(rest, o, Op.ADD);
             case "replace" -> modify(rest, o, Op.REPLACE);
-            case "delete", "del" -> modify(rest, o, Op.DELETE);
-            default -> {
-                if (isShow(cmd)) {
-                    show(rest, o);
-                } else {
-                    throw IpError.usage("Command \"" + cmd + "\" is unknown, try \"jnet route help\".");
-                }
-            }
+            case "delete" -> modify(rest, o, Op.DELETE);
+            default -> show(rest, o);
         }
     }
 
