@@ -92,31 +92,28 @@ final class IpJson {
 
     /** {@code withLinkLayer} false: without link_type, address, broadcast (ip -4/-6 addr). */
     static Obj link(Link l, Map<Integer, Link> byIndex, boolean withMode, boolean withLinkLayer) {
+        return link(l, byIndex, withMode, withLinkLayer, false);
+    }
+
+    /** {@code inet6}: as the kernel's AF_INET6 link dump gives it to {@code ip -6 addr} (no qdisc, master, group). */
+    static Obj link(Link l, Map<Integer, Link> byIndex, boolean withMode, boolean withLinkLayer, boolean inet6) {
         Obj o = new Obj().put("ifindex", l.ifindex());
-        if (l.link().isPresent()) {
-            int peer = l.link().getAsInt();
-            if (l.linkNetnsid().isPresent()) {
-                o.put("link_index", peer);
-            } else if (peer != 0) {
-                o.put("link", nameOf(byIndex, peer));
-            } else {
-                o.putNull("link");
-            }
-        }
-        o.put("ifname", l.ifname());
+        linkName(o, l, byIndex);
         o.putStrings("flags", l.flagNames(mdown(l, byIndex)));
         o.put("mtu", l.mtu());
-        if (l.qdisc() != null) {
+        if (l.qdisc() != null && !inet6) {
             o.put("qdisc", l.qdisc());
         }
-        if (l.master().isPresent()) {
+        if (l.master().isPresent() && !inet6) {
             o.put("master", nameOf(byIndex, l.master().getAsInt()));
         }
         o.put("operstate", l.operstateName());
         if (withMode) {
             o.put("linkmode", linkmode(l.linkmode()));
         }
-        o.put("group", group(l.group()));
+        if (!inet6) {
+            o.put("group", group(l.group()));
+        }
         o.put("txqlen", l.txqlen());
         if (!withLinkLayer) {
             return o;
@@ -136,7 +133,12 @@ final class IpJson {
 
     /** One entry of "addr_info". */
     static Obj address(Address a) {
-        Obj o = new Obj().put("family", family(a)).put("local", addr(a.local()));
+        return address(new Obj(), a);
+    }
+
+    /** {@code o} with the fields of one entry of "addr_info" added. */
+    static Obj address(Obj o, Address a) {
+        o.put("family", family(a)).put("local", addr(a.local()));
         if (a.peer() != null) {
             o.put("address", addr(a.peer()));
         }
@@ -155,10 +157,76 @@ final class IpJson {
         if (a.label() != null) {
             o.put("label", a.label());
         }
-        if ((a.flags() & 0x80) != 0) { // IFA_F_PERMANENT: both lifetimes are infinite
-            o.put("valid_life_time", 4294967295L).put("preferred_life_time", 4294967295L);
+        if (a.validLft() >= 0) { // IFA_CACHEINFO
+            o.put("valid_life_time", a.validLft());
+            o.put("preferred_life_time", (a.flags() & Address.IFA_F_DEPRECATED) != 0 && a.preferredLft() != Address.FOREVER
+                    ? (int) a.preferredLft() : a.preferredLft());
         }
         return o;
+    }
+
+    /** One entry of "addr_info" with {@code -br}: the address and its length only. */
+    static Obj briefAddress(Address a) {
+        Obj o = new Obj().put("local", addr(a.local()));
+        if (a.peer() != null) {
+            o.put("address", addr(a.peer()));
+        }
+        return o.put("prefixlen", a.prefixlen());
+    }
+
+    /** The link object of {@code ip -br -j link|addr}: [link,] ifname, operstate, and for link address and flags. */
+    static Obj briefLink(Link l, Map<Integer, Link> byIndex, boolean doLink) {
+        Obj o = new Obj();
+        linkName(o, l, byIndex);
+        o.put("operstate", l.operstateName());
+        if (doLink) {
+            if (l.address() != null) {
+                o.put("address", Parsers.formatMac(l.address()));
+            }
+            o.putStrings("flags", l.flagNames(mdown(l, byIndex)));
+        }
+        return o;
+    }
+
+    private static void linkName(Obj o, Link l, Map<Integer, Link> byIndex) {
+        if (l.link().isPresent()) {
+            int peer = l.link().getAsInt();
+            if (l.linkNetnsid().isPresent()) {
+                o.put("link_index", peer);
+            } else if (peer != 0) {
+                o.put("link", nameOf(byIndex, peer));
+            } else {
+                o.putNull("link");
+            }
+        }
+        o.put("ifname", l.ifname());
+    }
+
+    /**
+     * The link object of {@code ip -j link show} ({@code doLink}) or {@code ip -j addr show} under
+     * options {@code o}: -d details, -s counters (link show; addr show adds them after addr_info).
+     */
+    static Obj linkRecord(Link l, Map<Integer, Link> byIndex, IpCommands.Opts o, boolean doLink) {
+        return linkRecord(l, byIndex, o, doLink, false);
+    }
+
+    /** {@code inet6}: the link comes from the kernel's AF_INET6 link dump (ip -6 addr show without a device). */
+    static Obj linkRecord(Link l, Map<Integer, Link> byIndex, IpCommands.Opts o, boolean doLink, boolean inet6) {
+        Obj j = link(l, byIndex, doLink, doLink || o.family() == 0 || o.details(), inet6);
+        if (o.details()) {
+            IpDetails.json(j, l, doLink);
+        }
+        if (doLink) {
+            stats(j, l, o);
+        }
+        return j;
+    }
+
+    /** {@code "stats64"} when -s was given. */
+    static void stats(Obj j, Link l, IpCommands.Opts o) {
+        if (o.stats() > 0 && l.stats() != null) {
+            j.putRaw("stats64", IpStats.json(l.stats(), o.stats()).toString());
+        }
     }
 
     static String dst(Route r) {

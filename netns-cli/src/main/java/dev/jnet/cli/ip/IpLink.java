@@ -273,13 +273,15 @@ final class IpLink extends IpObject {
         if (o.json()) {
             List<String> items = new ArrayList<>();
             for (Link l : sel) {
-                items.add(IpJson.link(l, t.byIndex(), true).toString());
+                items.add(hidden(t, f, l) ? "{}" : (o.brief() ? IpJson.briefLink(l, t.byIndex(), true) : IpJson.linkRecord(l, t.byIndex(), o, true))
+                        .toString());
             }
-            out.println(Json.array(items));
+            printJson(Json.array(items), o);
         } else {
-            Map<Integer, String> names = netnsNames(sel);
-            for (Link l : sel) {
-                out.println(IpText.link(l, t.byIndex(), true, true, names));
+            Map<Integer, String> names = o.brief() ? Map.of() : netnsNames(shown(t, f, sel));
+            for (Link l : shown(t, f, sel)) {
+                String rec = o.brief() ? IpText.briefLink(l, t.byIndex()) : IpText.linkRecord(l, t.byIndex(), o, true, names);
+                out.println(o.oneline() ? rec.replace('\n', '\\') : rec);
             }
         }
         out.flush();

@@ -46,6 +46,11 @@ abstract class IpObject {
         command(a.get(0), a.subList(1, a.size()), o);
     }
 
+    /** Prints a JSON document: compact, or laid out as ip -p does. */
+    void printJson(String json, IpCommands.Opts o) {
+        out.println(o.pretty() ? IpPretty.format(json) : json);
+    }
+
     /** {@code OBJECT show ARGS}. */
     abstract void show(List<String> args, IpCommands.Opts o);
 
@@ -168,32 +173,39 @@ abstract class IpObject {
         return new LinkFilter(dev, up, master);
     }
 
+    /** The links {@code f} names ({@code [dev] DEV}), in dump order: see {@link #hidden} for the other filters. */
     List<Link> select(LinkTable t, LinkFilter f) {
-        List<Link> sel = new ArrayList<>();
-        Integer masterIndex = null;
         if (f.master() != null) {
-            Link m = t.all().stream().filter(l -> l.ifname().equals(f.master())).findFirst()
-                    .orElseThrow(() -> IpError.noSuchDevice(f.master()));
-            masterIndex = m.ifindex();
+            masterIndex(t, f); // ip resolves it first: Device "x" does not exist.
         }
-        boolean found = false;
+        List<Link> sel = new ArrayList<>();
         for (Link l : t.all()) {
-            if (f.dev() != null && !l.ifname().equals(f.dev())) {
-                continue;
+            if (f.dev() == null || l.ifname().equals(f.dev())) {
+                sel.add(l);
             }
-            found = true;
-            if (f.up() && !l.isUp()) {
-                continue;
-            }
-            if (masterIndex != null && (l.master().isEmpty() || l.master().getAsInt() != masterIndex)) {
-                continue;
-            }
-            sel.add(l);
         }
-        if (f.dev() != null && !found) {
+        if (f.dev() != null && sel.isEmpty()) {
             throw IpError.noSuchDevice(f.dev());
         }
         return sel;
+    }
+
+    private static int masterIndex(LinkTable t, LinkFilter f) {
+        return t.all().stream().filter(l -> l.ifname().equals(f.master())).findFirst()
+                .orElseThrow(() -> IpError.noSuchDevice(f.master())).ifindex();
+    }
+
+    /** Whether the {@code up} or {@code master} filter leaves {@code l} out (ip -j still writes {} for it). */
+    static boolean hidden(LinkTable t, LinkFilter f, Link l) {
+        if (f.up() && !l.isUp()) {
+            return true;
+        }
+        return f.master() != null && (l.master().isEmpty() || l.master().getAsInt() != masterIndex(t, f));
+    }
+
+    /** {@code sel} without the links a filter leaves out. */
+    static List<Link> shown(LinkTable t, LinkFilter f, List<Link> sel) {
+        return sel.stream().filter(l -> !hidden(t, f, l)).toList();
     }
 
     /** The address family of {@code -4}/{@code -6} (AF_INET/AF_INET6), 0 for both. */

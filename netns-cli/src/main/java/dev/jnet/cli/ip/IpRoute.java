@@ -220,7 +220,7 @@ final class IpRoute extends IpObject {
             }
         }
         if (o.json()) {
-            out.println(Json.array(items));
+            printJson(Json.array(items), o);
         }
         out.flush();
     }
