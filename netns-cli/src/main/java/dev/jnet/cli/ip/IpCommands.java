@@ -68,6 +68,8 @@ public final class IpCommands {
             new IpAddr(session, netns, opts, out).run(rest);
         } else if ("route".equals(o)) {
             new IpRoute(session, netns, opts, out).run(rest);
+        } else if ("neigh".equals(o)) {
+            new IpNeigh(session, netns, opts, out).run(rest);
         } else {
             throw IpError.usage("Object \"" + obj + "\" is unknown, try \"jnet --help\".");
         }

@@ -237,28 +237,16 @@ final class IpJson {
         return r.dstLen() == max ? addr(r.dst()) : addr(r.dst()) + "/" + r.dstLen();
     }
 
+    /** print_rt_flags: RTNH_F_* and RTM_F_* words in ip's order. */
     static List<String> routeFlags(int flags) {
         List<String> out = new ArrayList<>();
-        if ((flags & 1) != 0) {
-            out.add("dead");
-        }
-        if ((flags & 4) != 0) {
-            out.add("onlink");
-        }
-        if ((flags & 2) != 0) {
-            out.add("pervasive");
-        }
-        if ((flags & 8) != 0) {
-            out.add("offload");
-        }
-        if ((flags & 0x100) != 0) {
-            out.add("notify");
-        }
-        if ((flags & 16) != 0) {
-            out.add("linkdown");
-        }
-        if ((flags & 32) != 0) {
-            out.add("unresolved");
+        String[] names = {"dead", "onlink", "pervasive", "offload", "trap", "notify", "linkdown", "unresolved",
+            "rt_offload", "rt_trap", "rt_offload_failed"};
+        int[] bits = {1, 4, 2, 8, 64, 0x100, 16, 32, 0x2000, 0x4000, 0x20000000};
+        for (int i = 0; i < names.length; i++) {
+            if ((flags & bits[i]) != 0) {
+                out.add(names[i]);
+            }
         }
         return out;
     }

@@ -92,17 +92,17 @@ final class Parsers {
         }
         InetAddress a = literal(addr, family);
         if (a == null) {
-            throw IpError.invalidPrefix(s);
+            throw IpError.invalidPrefix(family, s);
         }
         int max = a instanceof Inet6Address ? 128 : 32;
         int plen = max;
         if (len != null) {
             if (len.isEmpty() || len.length() > 3 || !len.chars().allMatch(Character::isDigit)) {
-                throw IpError.invalidPrefix(s);
+                throw IpError.invalidPrefix(family, s);
             }
             plen = Integer.parseInt(len);
             if (plen > max) {
-                throw IpError.invalidPrefix(s);
+                throw IpError.invalidPrefix(family, s);
             }
         }
         return new Prefix(familyOf(a), a, plen, len != null);
@@ -112,7 +112,7 @@ final class Parsers {
     static InetAddress address(String s, int family) {
         InetAddress a = literal(s, family);
         if (a == null) {
-            throw IpError.invalidAddress(family == 6 ? "inet6" : "inet", s);
+            throw IpError.invalidAddress(family == 6 ? "inet6" : family == 4 ? "inet" : "any valid", s);
         }
         return a;
     }
