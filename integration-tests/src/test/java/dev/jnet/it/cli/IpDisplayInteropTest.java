@@ -81,4 +81,27 @@ class IpDisplayInteropTest {
         assertThat(ipOk("-n", ns, "-s", "link", "show", "lo").stdout()).as("lo counted the pings")
                 .doesNotContain("             0       0      0       0       0       0 \n    TX");
     }
+
+    @Test
+    void ipAbbreviationsAndHelpAtEveryLevel(JnetCli jnet, HostNetns host) {
+        String ns = host.name("abbr");
+        Proc.Result add = jnet.run("netns", "a", ns);               // ip netns a NAME
+        assertThat(add.exit()).as(add.describe()).isZero();
+        assertThat(IpOracle.ip("netns", "ls").stdout()).contains(ns);
+        for (String[] ls : new String[][] {{"netns", "ls"}, {"netns", "lst"}, {"netns", "list"}, {"netns", "s"}}) {
+            Proc.Result r = jnet.run(ls);
+            assertThat(r.exit()).as(r.describe()).isZero();
+            assertThat(r.stdoutLines()).as(r.describe()).contains(ns);
+        }
+        for (String[] help : new String[][] {{"help"}, {"-help"}, {"netns", "help"}, {"link", "add", "--help"},
+            {"l", "help"}, {"a", "add", "help"}, {"r", "get", "-h"}, {"neigh", "help"}, {"netns", "add", "--help"}}) {
+            Proc.Result r = jnet.run(help);
+            assertThat(r.exit()).as(r.describe()).isZero();
+            assertThat(r.stdout()).as(r.describe()).startsWith("Usage: jnet");
+            assertThat(r.stderr()).as(r.describe()).isEmpty();
+        }
+        Proc.Result del = jnet.run("netns", "d", ns);               // ip netns d NAME
+        assertThat(del.exit()).as(del.describe()).isZero();
+        assertThat(HostNetns.path(ns)).doesNotExist();
+    }
 }
