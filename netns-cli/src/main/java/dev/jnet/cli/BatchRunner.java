@@ -119,10 +119,11 @@ final class BatchRunner {
                 break;
             }
         }
-        List<String> cmd = argv.subList(i, argv.size());
-        if (cmd.isEmpty()) {
+        if (i == argv.size()) {
             return true;
         }
+        // ip's spellings of the object and netns command (a, l, r, n, netns a NAME), as on the command line
+        List<String> cmd = List.of(IpOptions.normalize(argv.subList(i, argv.size()).toArray(String[]::new)));
         String obj = cmd.get(0);
         if (IpCli.isObject(obj)) {
             new IpCommands(session, netns, opts, out).run(cmd);
