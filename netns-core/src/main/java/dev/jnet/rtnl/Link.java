@@ -291,8 +291,19 @@ public record Link(
      * @param parentBus IFLA_PARENT_DEV_BUS_NAME
      * @param parentDev IFLA_PARENT_DEV_NAME
      * @param hasMinMtu whether IFLA_MIN_MTU was sent
+     * @param macvlan a macvlan's IFLA_INFO_DATA, or null (other kinds' data is not decoded)
      */
     public record Details(long promiscuity, long allmulti, long numTxQueues, long numRxQueues, long gsoMaxSize,
             long gsoMaxSegs, long tsoMaxSize, long tsoMaxSegs, long groMaxSize, int addrGenMode, boolean hasKindData,
-            String slaveKind, String parentBus, String parentDev, boolean hasMinMtu) {}
+            String slaveKind, String parentBus, String parentDev, boolean hasMinMtu, Macvlan macvlan) {}
+
+    /**
+     * A macvlan's IFLA_INFO_DATA; -1 where absent.
+     *
+     * @param mode IFLA_MACVLAN_MODE (MACVLAN_MODE_* bit)
+     * @param flags IFLA_MACVLAN_FLAGS (1 nopromisc, 2 nodst)
+     * @param bcQueueLen IFLA_MACVLAN_BC_QUEUE_LEN
+     * @param usedBcQueueLen IFLA_MACVLAN_BC_QUEUE_LEN_USED
+     */
+    public record Macvlan(long mode, int flags, long bcQueueLen, long usedBcQueueLen) {}
 }

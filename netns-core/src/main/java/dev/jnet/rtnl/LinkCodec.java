@@ -289,7 +289,17 @@ public final class LinkCodec {
                 u32OrNone(a, IFLA_GSO_MAX_SEGS), u32OrNone(a, IFLA_TSO_MAX_SIZE), u32OrNone(a, IFLA_TSO_MAX_SEGS),
                 u32OrNone(a, IFLA_GRO_MAX_SIZE), genMode, info != null && info.has(IFLA_INFO_DATA),
                 info == null ? null : info.string(IFLA_INFO_SLAVE_KIND), a.string(IFLA_PARENT_DEV_BUS_NAME),
-                a.string(IFLA_PARENT_DEV_NAME), a.has(IFLA_MIN_MTU));
+                a.string(IFLA_PARENT_DEV_NAME), a.has(IFLA_MIN_MTU), macvlan(info));
+    }
+
+    private static Link.Macvlan macvlan(NetlinkAttributes info) {
+        NetlinkAttributes data = info == null || !"macvlan".equals(info.string(IFLA_INFO_KIND)) ? null
+                : info.nested(IFLA_INFO_DATA);
+        if (data == null) {
+            return null;
+        }
+        return new Link.Macvlan(u32OrNone(data, IFLA_MACVLAN_MODE), data.u16(2, 0), u32OrNone(data, 7),
+                u32OrNone(data, 8)); // IFLA_MACVLAN_FLAGS, _BC_QUEUE_LEN, _BC_QUEUE_LEN_USED
     }
 
     private static OptionalInt opt(NetlinkAttributes a, int type) {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * ip's display options on a quiet namespace (lo with traffic counted, a veth pair and a dummy kept
- * down so no counter moves): {@code jnet -n NS OPTS link|addr} prints byte for byte what
+ * down so no counter moves, a macvlan on it): {@code jnet -n NS OPTS link|addr} prints byte for byte what
  * {@code ip -n NS OPTS link|addr} prints, text and JSON, with the options written as ip's users
  * write them (-br, -s -s, -d, -o, -j -p, abbreviated objects and commands).
  */
@@ -45,6 +45,7 @@ class IpDisplayInteropTest {
         jnetOk(jnet, "-n", ns, "addr", "add", "10.200.41.1", "peer", "10.200.41.2/32", "dev", "va");
         jnetOk(jnet, "-n", ns, "addr", "add", "fd00:240::1/64", "dev", "va");
         jnetOk(jnet, "-n", ns, "addr", "add", "127.0.0.2/8", "dev", "lo");
+        jnetOk(jnet, "-n", ns, "link", "add", "link", "va", "name", "mv0", "type", "macvlan", "mode", "bridge");
         if (IpOracle.supports(ns, "dummy")) {
             jnetOk(jnet, "-n", ns, "link", "add", "dm0", "type", "dummy");
             jnetOk(jnet, "-n", ns, "addr", "add", "10.200.42.1/24", "dev", "dm0");

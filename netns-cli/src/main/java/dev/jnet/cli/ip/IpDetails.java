@@ -6,8 +6,9 @@ import dev.jnet.rtnl.Link;
 /**
  * What {@code ip -d} adds to a link (iproute2's print_linkinfo under show_details): promiscuity,
  * allmulti, MTU bounds, the kind, the IPv6 address generation mode (link show only), queues and
- * GSO/TSO/GRO limits. The per-kind attributes ip prints for bridges, bridge ports, vlans, macvlans
- * and tun devices (their IFLA_INFO_DATA) are not decoded: for those kinds only the kind is shown.
+ * GSO/TSO/GRO limits, a macvlan's mode and queue lengths. The per-kind attributes ip prints for
+ * bridges, bridge ports, vlans and tun devices (their IFLA_INFO_DATA) are not decoded: for those
+ * kinds only the kind is shown.
  */
 final class IpDetails {
     private IpDetails() {}
@@ -31,6 +32,13 @@ final class IpDetails {
         }
         if (l.kind() != null) {
             b.append("\n    ").append(l.kind()).append(' ');
+            if (d.macvlan() != null && d.macvlan().mode() >= 0) {
+                Link.Macvlan m = d.macvlan();
+                b.append("mode ").append(macvlanMode(m.mode())).append(' ');
+                b.append((m.flags() & 1) != 0 ? "nopromisc " : "").append((m.flags() & 2) != 0 ? "nodst " : "");
+                b.append(m.bcQueueLen() >= 0 ? "bcqueuelen " + m.bcQueueLen() + " " : "");
+                b.append(m.usedBcQueueLen() >= 0 ? "usedbcqueuelen " + m.usedBcQueueLen() + " " : "");
+            }
         }
         if (d.slaveKind() != null) {
             b.append("\n    ").append(d.slaveKind()).append("_slave ");
@@ -79,6 +87,9 @@ final class IpDetails {
             Obj info = new Obj();
             if (l.kind() != null) {
                 info.put("info_kind", l.kind());
+                if ("macvlan".equals(l.kind())) {
+                    info.putRaw("info_data", macvlanJson(d.macvlan()).toString());
+                }
             }
             if (d.slaveKind() != null) {
                 info.put("info_slave_kind", d.slaveKind());
@@ -102,6 +113,33 @@ final class IpDetails {
         if (d.parentDev() != null) {
             o.put("parentdev", d.parentDev());
         }
+    }
+
+    private static String macvlanMode(long mode) {
+        return mode == 1 ? "private" : mode == 2 ? "vepa" : mode == 4 ? "bridge" : mode == 8 ? "passthru"
+                : mode == 16 ? "source" : "unknown";
+    }
+
+    /** macvlan_print_opt's JSON ({} without data, as ip opens the object before looking). */
+    private static Obj macvlanJson(Link.Macvlan m) {
+        Obj o = new Obj();
+        if (m == null || m.mode() < 0) {
+            return o;
+        }
+        o.put("mode", macvlanMode(m.mode()));
+        if ((m.flags() & 1) != 0) {
+            o.put("nopromisc", true);
+        }
+        if ((m.flags() & 2) != 0) {
+            o.put("nodst", true);
+        }
+        if (m.bcQueueLen() >= 0) {
+            o.put("bcqueuelen", m.bcQueueLen());
+        }
+        if (m.usedBcQueueLen() >= 0) {
+            o.put("usedbcqueuelen", m.usedBcQueueLen());
+        }
+        return o;
     }
 
     private static String genMode(int mode) {
