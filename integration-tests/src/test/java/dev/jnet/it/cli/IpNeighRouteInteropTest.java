@@ -99,14 +99,18 @@ class IpNeighRouteInteropTest {
                 "-j -p route get 10.200.50.7", "route get 127.0.0.1", "-j route get 127.0.0.1",
                 "route get fd00:250::2", "-j route get fd00:250::2", "route get 10.200.50.2 from 10.200.50.1",
                 "route get 10.200.50.9 oif va", "route get 10.200.50.1", "-o route get 10.200.50.2",
-                "route get 10.200.51.9", "route get to 10.200.50.9/24", "route get 10.200.50.255",
-                "route get 10.200.50.2 from 10.200.50.1 iif va")) {
+                "route get 10.200.51.9", "route get to 10.200.50.9/24", "route get 10.200.50.255")) {
             Proc.Result ip = run(jnet, true, ns, q);
             Proc.Result j = run(jnet, false, ns, q);
             assertThat(j.stdout()).as("jnet %s", q).isEqualTo(ip.stdout());
             assertThat(j.stderr()).as("jnet %s", q).isEqualTo(ip.stderr());
             assertThat(j.exit()).as(j.describe()).isEqualTo(ip.exit()).isZero();
         }
+        // an input-route lookup: whatever the kernel answers here (a route, or No route to host), the same
+        Proc.Result ipIif = run(jnet, true, ns, "route get 10.200.50.2 from 10.200.50.1 iif va");
+        Proc.Result jIif = run(jnet, false, ns, "route get 10.200.50.2 from 10.200.50.1 iif va");
+        assertThat(jIif.stdout() + jIif.stderr()).isEqualTo(ipIif.stdout() + ipIif.stderr()).isNotEmpty();
+        assertThat(jIif.exit()).as(jIif.describe()).isEqualTo(ipIif.exit());
         Proc.Result ip = run(jnet, true, ns, "route get 198.51.100.1");
         Proc.Result j = run(jnet, false, ns, "route get 198.51.100.1");
         assertThat(j.stderr()).isEqualTo(ip.stderr()).isEqualTo("RTNETLINK answers: Network is unreachable\n");
