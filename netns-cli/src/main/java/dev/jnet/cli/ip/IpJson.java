@@ -253,8 +253,13 @@ final class IpJson {
 
     /** A route of {@code ip -j route show}; {@code showTable} when listing several tables. */
     static Obj route(Route r, Map<Integer, Link> byIndex, boolean showTable) {
+        return route(r, byIndex, showTable, false);
+    }
+
+    /** {@code details}: ip -d (type, table, proto and scope even when they are the defaults). */
+    static Obj route(Route r, Map<Integer, Link> byIndex, boolean showTable, boolean details) {
         Obj o = new Obj();
-        if (r.type() != Route.TYPE_UNICAST) {
+        if (r.type() != Route.TYPE_UNICAST || details) {
             o.put("type", Parsers.routeTypeName(r.type()));
         }
         o.put("dst", dst(r));
@@ -264,13 +269,13 @@ final class IpJson {
         if (r.oif() != 0) {
             o.put("dev", nameOf(byIndex, r.oif()));
         }
-        if (showTable && r.table() != Route.TABLE_MAIN) {
+        if (showTable && (r.table() != Route.TABLE_MAIN || details)) {
             o.put("table", Parsers.tableName(r.table()));
         }
-        if (r.protocol() != Route.PROTO_BOOT) {
+        if (r.protocol() != Route.PROTO_BOOT || details) {
             o.put("protocol", Parsers.protocolName(r.protocol()));
         }
-        if (r.scope() != Route.SCOPE_UNIVERSE) {
+        if (r.scope() != Route.SCOPE_UNIVERSE || details) {
             o.put("scope", Parsers.routeScopeName(r.scope()));
         }
         if (r.metric() >= 0) {

@@ -253,9 +253,9 @@ final class IpRoute extends IpObject {
                 continue;
             }
             if (o.json()) {
-                items.add(IpJson.route(r, t.byIndex(), showTable).toString());
+                items.add(IpJson.route(r, t.byIndex(), showTable, o.details()).toString());
             } else {
-                out.println(IpText.route(r, t.byIndex(), showTable));
+                out.println(IpText.route(r, t.byIndex(), showTable, o.details()));
             }
         }
         if (o.json()) {

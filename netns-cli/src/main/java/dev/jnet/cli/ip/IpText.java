@@ -163,8 +163,13 @@ final class IpText {
 
     /** {@code 10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.1 } (ip's trailing space included). */
     static String route(Route r, Map<Integer, Link> byIndex, boolean showTable) {
+        return route(r, byIndex, showTable, false);
+    }
+
+    /** {@code details}: ip -d (type, table, proto and scope even when they are the defaults). */
+    static String route(Route r, Map<Integer, Link> byIndex, boolean showTable, boolean details) {
         StringBuilder b = new StringBuilder();
-        if (r.type() != Route.TYPE_UNICAST) {
+        if (r.type() != Route.TYPE_UNICAST || details) {
             b.append(Parsers.routeTypeName(r.type())).append(' ');
         }
         b.append(IpJson.dst(r)).append(' ');
@@ -174,13 +179,13 @@ final class IpText {
         if (r.oif() != 0) {
             b.append("dev ").append(IpJson.nameOf(byIndex, r.oif())).append(' ');
         }
-        if (showTable && r.table() != Route.TABLE_MAIN) {
+        if (showTable && (r.table() != Route.TABLE_MAIN || details)) {
             b.append("table ").append(Parsers.tableName(r.table())).append(' ');
         }
-        if (r.protocol() != Route.PROTO_BOOT) {
+        if (r.protocol() != Route.PROTO_BOOT || details) {
             b.append("proto ").append(Parsers.protocolName(r.protocol())).append(' ');
         }
-        if (r.scope() != Route.SCOPE_UNIVERSE) {
+        if (r.scope() != Route.SCOPE_UNIVERSE || details) {
             b.append("scope ").append(Parsers.routeScopeName(r.scope())).append(' ');
         }
         if (r.metric() >= 0) {

@@ -160,9 +160,9 @@ final class Parsers {
         };
     }
 
-    /** Route scope names as ip route prints them (universe for 0). */
+    /** Route scope names as ip route prints them (rtnl_rtscope_n2a: global for 0, as for addresses). */
     static String routeScopeName(int scope) {
-        return scope == 0 ? "universe" : scopeName(scope);
+        return scopeName(scope);
     }
 
     /** rt_tables: main, local, default, or a number; -1 if neither. */
