@@ -2,6 +2,7 @@ package dev.jnet.cli;
 
 import dev.jnet.cli.ip.IpCli;
 import dev.jnet.cli.ip.IpCommands;
+import dev.jnet.cli.ip.IpOptions;
 import dev.jnet.cli.ip.RtnlSession;
 import dev.jnet.cli.netns.NetnsLines;
 
@@ -103,32 +104,29 @@ final class BatchRunner {
     }
 
     private boolean dispatch(List<String> argv) {
-        // per-line options, as on the command line: -n NETNS, -4, -6, -j
+        // per-line options, as on the command line: -n NETNS, -4, -6, -j, -br, -s, -d, -o, -p
         String netns = jnet.netns;
-        int family = jnet.family();
-        boolean json = jnet.json;
+        IpCommands.Opts opts = IpCli.opts(jnet);
         int i = 0;
         for (; i < argv.size(); i++) {
             String a = argv.get(i);
-            if ((a.equals("-n") || a.equals("-netns") || a.equals("--netns")) && i + 1 < argv.size()) {
+            String c = a.startsWith("-") ? IpOptions.canonical(a) : null;
+            if ("-netns".equals(c) && i + 1 < argv.size()) {
                 netns = argv.get(++i);
-            } else if (a.equals("-4")) {
-                family = 4;
-            } else if (a.equals("-6")) {
-                family = 6;
-            } else if (a.equals("-j") || a.equals("-json") || a.equals("--json")) {
-                json = true;
+            } else if (c != null && opts.with(c) != null) {
+                opts = opts.with(c);
             } else {
                 break;
             }
         }
-        List<String> cmd = argv.subList(i, argv.size());
-        if (cmd.isEmpty()) {
+        if (i == argv.size()) {
             return true;
         }
+        // ip's spellings of the object and netns command (a, l, r, n, netns a NAME), as on the command line
+        List<String> cmd = List.of(IpOptions.normalize(argv.subList(i, argv.size()).toArray(String[]::new)));
         String obj = cmd.get(0);
         if (IpCli.isObject(obj)) {
-            new IpCommands(session, netns, new IpCommands.Opts(family, json), out).run(cmd);
+            new IpCommands(session, netns, opts, out).run(cmd);
             out.flush();
             return true;
         }
@@ -142,11 +140,11 @@ final class BatchRunner {
         }
         // anything else: a jnet command line of its own (it prints its own errors)
         List<String> full = new ArrayList<>();
-        if (json) {
+        if (opts.json()) {
             full.add("-j");
         }
         full.addAll(cmd);
-        String[] args = full.toArray(String[]::new);
+        String[] args = IpOptions.normalize(full.toArray(String[]::new));
         CommandLine cl = Main.newCommandLine(args);
         cl.setOut(out);
         cl.setErr(err);

@@ -3,6 +3,7 @@ package dev.jnet.cli;
 import dev.jnet.cli.doc.CompletionCommand;
 import dev.jnet.cli.ip.AddrCommand;
 import dev.jnet.cli.ip.LinkCommand;
+import dev.jnet.cli.ip.NeighCommand;
 import dev.jnet.cli.ip.RouteCommand;
 import dev.jnet.cli.netns.NetnsCommand;
 import dev.jnet.cli.usernet.RootlessCommand;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Model.OptionSpec;
 public final class JnetCommand implements Runnable, picocli.CommandLine.IExitCodeGenerator {
     /** Subcommands, in help order: Main adds them as needed (the subcommands attribute would build all, slowly). */
     static final List<Class<?>> SUBCOMMANDS = List.of(NetnsCommand.class, LinkCommand.class, AddrCommand.class,
-            RouteCommand.class, UsernetCommand.class, RootlessCommand.class, CompletionCommand.class);
+            RouteCommand.class, NeighCommand.class, UsernetCommand.class, RootlessCommand.class,
+            CompletionCommand.class);
 
     /** -j: read by the subcommands. */
     boolean json;
@@ -38,6 +40,13 @@ public final class JnetCommand implements Runnable, picocli.CommandLine.IExitCod
     /** -4 / -6: the address family (as ip). */
     boolean ipv4;
     boolean ipv6;
+
+    /** -brief, -stats (counted), -details, -oneline, -pretty (as ip). */
+    boolean brief;
+    boolean[] stats = new boolean[0];
+    boolean details;
+    boolean oneline;
+    boolean pretty;
 
     /** -batch FILE and -force (as ip). */
     String batch;
@@ -58,6 +67,31 @@ public final class JnetCommand implements Runnable, picocli.CommandLine.IExitCod
     /** -4 / -6: 4 or 6, 0 for both. */
     public int family() {
         return ipv6 ? 6 : ipv4 ? 4 : 0;
+    }
+
+    /** -brief. */
+    public boolean brief() {
+        return brief;
+    }
+
+    /** How many times -s was given. */
+    public int stats() {
+        return stats == null ? 0 : stats.length;
+    }
+
+    /** -details. */
+    public boolean details() {
+        return details;
+    }
+
+    /** -oneline. */
+    public boolean oneline() {
+        return oneline;
+    }
+
+    /** -pretty (with -j). */
+    public boolean pretty() {
+        return pretty;
     }
 
     /** Where this command line's output goes. */
@@ -109,6 +143,21 @@ public final class JnetCommand implements Runnable, picocli.CommandLine.IExitCod
                 boolean.class, () -> ipv4, v -> ipv4 = (Boolean) v));
         spec.addOption(option(OptionSpec.builder("-6").description("IPv6 only (as ip -6)."),
                 boolean.class, () -> ipv6, v -> ipv6 = (Boolean) v));
+        spec.addOption(option(OptionSpec.builder("-br", "-brief", "--brief")
+                .description("Brief output: one line per link or address (as ip -br)."),
+                boolean.class, () -> brief, v -> brief = (Boolean) v));
+        spec.addOption(option(OptionSpec.builder("-s", "-stats", "-statistics").arity("0")
+                .description("Link statistics; twice for the error counters (as ip -s)."),
+                boolean[].class, () -> stats, v -> stats = (boolean[]) v));
+        spec.addOption(option(OptionSpec.builder("-d", "-details")
+                .description("Detailed link output (as ip -d)."),
+                boolean.class, () -> details, v -> details = (Boolean) v));
+        spec.addOption(option(OptionSpec.builder("-o", "-oneline")
+                .description("One line per record, newlines as \\ (as ip -o)."),
+                boolean.class, () -> oneline, v -> oneline = (Boolean) v));
+        spec.addOption(option(OptionSpec.builder("-p", "-pretty")
+                .description("With -j: indented JSON (as ip -j -p)."),
+                boolean.class, () -> pretty, v -> pretty = (Boolean) v));
         spec.addOption(option(OptionSpec.builder("-b", "-batch", "--batch").paramLabel("FILE")
                 .description("Run the commands in FILE (- for stdin), one per line, over one netlink socket per "
                         + "namespace; stops at the first failure (as ip -batch)."),

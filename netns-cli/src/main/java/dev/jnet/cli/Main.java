@@ -1,8 +1,11 @@
 package dev.jnet.cli;
 
+import dev.jnet.cli.ip.IpError;
+import dev.jnet.cli.ip.IpOptions;
 import dev.jnet.cli.netns.NetnsCommand;
 import dev.jnet.cli.usernet.RootlessCommand;
 
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,7 +57,32 @@ public final class Main {
 
     /** Runs the command line and returns the exit status (for tests and embedding). */
     public static int run(String... args) {
-        return newCommandLine(args).execute(args);
+        return run(null, null, args);
+    }
+
+    /**
+     * Runs the command line with its output and errors going to {@code out} and {@code err}
+     * (null: stdout and stderr). ip's spellings (abbreviated options, objects and netns commands,
+     * {@code help}) are made jnet's first; an option neither knows is ip's one line and 255.
+     */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        String[] a;
+        try {
+            a = IpOptions.normalize(args);
+        } catch (IpError e) {
+            PrintWriter w = err != null ? err : new PrintWriter(System.err, true);
+            w.println(e.getMessage());
+            w.flush();
+            return e.exit();
+        }
+        CommandLine cl = newCommandLine(a);
+        if (out != null) {
+            cl.setOut(out);
+        }
+        if (err != null) {
+            cl.setErr(err);
+        }
+        return cl.execute(a);
     }
 
     /**

@@ -21,15 +21,23 @@ class HelpTest {
         "'address help', 'Usage: jnet [-n NETNS] [-4|-6] [-j] address add|del'",
         "'route --help', 'Usage: jnet [-n NETNS] [-4|-6] [-j] route add|del|replace'",
         "'usernet --help', 'Usage: jnet usernet '",
+        "'help', 'Usage: jnet '",
+        "'-help', 'Usage: jnet '",
+        "'netns help', 'Usage: jnet netns '",
+        "'netns add --help', 'Usage: jnet netns add '",
+        "'link add --help', 'Usage: jnet [-n NETNS] [-j] link add NAME'",
+        "'link add help', 'Usage: jnet [-n NETNS] [-j] link add NAME'",
+        "'l show -h', 'Usage: jnet [-n NETNS] [-j] link add NAME'",
+        "'a add help', 'Usage: jnet [-n NETNS] [-4|-6] [-j] address add|del'",
+        "'r get --help', 'Usage: jnet [-n NETNS] [-4|-6] [-j] route add|del|replace'",
+        "'neigh help', 'Usage: jnet [-n NETNS] [-4|-6] [-j] neigh add|del'",
+        "'n add --help', 'Usage: jnet [-n NETNS] [-4|-6] [-j] neigh add|del'",
     })
     void printsUsage(String line, String expectedStart) {
         String[] args = line.split(" ");
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        var cl = Main.newCommandLine(args);
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int rc = cl.execute(args);
+        int rc = Main.run(new PrintWriter(out), new PrintWriter(err), args);
         assertThat(err.toString()).isEmpty();
         assertThat(rc).isZero();
         assertThat(out.toString()).startsWith(expectedStart);

@@ -34,6 +34,19 @@ public final class AddressCodec {
     }
 
     static void validate(Address a) {
+        for (long lft : new long[] {a.validLft(), a.preferredLft()}) {
+            if (lft < -1 || lft > Address.FOREVER) {
+                throw new RtnlException(RtnlException.Kind.INVALID_ARGUMENT, "invalid lifetime " + lft);
+            }
+        }
+        if (a.validLft() == 0) {
+            throw new RtnlException(RtnlException.Kind.INVALID_ARGUMENT, "valid_lft is zero");
+        }
+        long valid = a.validLft() >= 0 ? a.validLft() : Address.FOREVER;
+        long preferred = a.preferredLft() >= 0 ? a.preferredLft() : Address.FOREVER;
+        if (valid < preferred && (a.validLft() >= 0 || a.preferredLft() >= 0)) {
+            throw new RtnlException(RtnlException.Kind.INVALID_ARGUMENT, "preferred_lft is greater than valid_lft");
+        }
         if (a.local() == null) {
             throw new RtnlException(RtnlException.Kind.INVALID_ARGUMENT, "address is missing");
         }
@@ -77,6 +90,13 @@ public final class AddressCodec {
         if ((a.flags() & ~0xff) != 0) {
             m.attrU32(IFA_FLAGS, a.flags());
         }
+        if (a.validLft() >= 0 || a.preferredLft() >= 0) {
+            long valid = a.validLft() >= 0 ? a.validLft() : Address.FOREVER;
+            long preferred = a.preferredLft() >= 0 ? a.preferredLft() : Address.FOREVER;
+            byte[] ci = new byte[16]; // struct ifa_cacheinfo: prefered, valid, cstamp, tstamp
+            ByteBuffer.wrap(ci).order(ByteOrder.nativeOrder()).putInt((int) preferred).putInt((int) valid);
+            m.attrBytes(IFA_CACHEINFO, ci);
+        }
         return m;
     }
 
@@ -97,8 +117,15 @@ public final class AddressCodec {
         } else if (address != null && !address.equals(local)) {
             peer = address;
         }
+        long valid = -1;
+        long preferred = -1;
+        int ci = a.find(IFA_CACHEINFO);
+        if (ci >= 0 && a.length(ci) >= 8) {
+            preferred = Integer.toUnsignedLong(b.getInt(ci));
+            valid = Integer.toUnsignedLong(b.getInt(ci + 4));
+        }
         return new Address(index, local, prefixlen, peer, inet(a.bytes(IFA_BROADCAST)), scope, a.string(IFA_LABEL),
-                a.u32(IFA_FLAGS, flags));
+                a.u32(IFA_FLAGS, flags), valid, preferred);
     }
 
     /** The address family of an RTM_NEWADDR message. */

@@ -25,6 +25,7 @@ import java.util.OptionalInt;
  * @param minMtu IFLA_MIN_MTU, or 0
  * @param maxMtu IFLA_MAX_MTU, or 0
  * @param stats IFLA_STATS64 counters, or null
+ * @param details what {@code ip -d} adds (promiscuity, queues, GSO limits, ...), or null
  */
 public record Link(
         int ifindex,
@@ -45,7 +46,16 @@ public record Link(
         String kind,
         int minMtu,
         int maxMtu,
-        LinkStats stats) {
+        LinkStats stats,
+        Details details) {
+
+    /** A link without {@link Details}. */
+    public Link(int ifindex, String ifname, int flags, int mtu, String qdisc, int operstate, int linkmode, int group,
+            int txqlen, int linkType, byte[] address, byte[] broadcast, OptionalInt master, OptionalInt link,
+            OptionalInt linkNetnsid, String kind, int minMtu, int maxMtu, LinkStats stats) {
+        this(ifindex, ifname, flags, mtu, qdisc, operstate, linkmode, group, txqlen, linkType, address, broadcast,
+                master, link, linkNetnsid, kind, minMtu, maxMtu, stats, null);
+    }
 
     public static final int IFF_UP = 0x1;
     public static final int IFF_BROADCAST = 0x2;
@@ -215,7 +225,85 @@ public record Link(
         return s.toString();
     }
 
-    /** Counters from IFLA_STATS64. */
-    public record LinkStats(long rxPackets, long txPackets, long rxBytes, long txBytes, long rxErrors,
-            long txErrors, long rxDropped, long txDropped, long multicast, long collisions) {}
+    /** The counters of IFLA_STATS64 ({@code struct rtnl_link_stats64}), in the kernel's order. */
+    public enum Counter {
+        RX_PACKETS, TX_PACKETS, RX_BYTES, TX_BYTES, RX_ERRORS, TX_ERRORS, RX_DROPPED, TX_DROPPED, MULTICAST,
+        COLLISIONS, RX_LENGTH_ERRORS, RX_OVER_ERRORS, RX_CRC_ERRORS, RX_FRAME_ERRORS, RX_FIFO_ERRORS,
+        RX_MISSED_ERRORS, TX_ABORTED_ERRORS, TX_CARRIER_ERRORS, TX_FIFO_ERRORS, TX_HEARTBEAT_ERRORS,
+        TX_WINDOW_ERRORS, RX_COMPRESSED, TX_COMPRESSED, RX_NOHANDLER, RX_OTHERHOST_DROPPED
+    }
+
+    /**
+     * Counters from IFLA_STATS64 (those an older kernel does not send are 0), and IFLA_CARRIER_CHANGES
+     * (-1 when absent).
+     */
+    public static final class LinkStats {
+        private final long[] v = new long[Counter.values().length];
+        private final long carrierChanges;
+
+        /** {@code values} in {@link Counter} order (fewer: the rest are 0). */
+        public LinkStats(long[] values, long carrierChanges) {
+            System.arraycopy(values, 0, v, 0, Math.min(values.length, v.length));
+            this.carrierChanges = carrierChanges;
+        }
+
+        public long get(Counter c) {
+            return v[c.ordinal()];
+        }
+
+        public long carrierChanges() {
+            return carrierChanges;
+        }
+
+        public long rxPackets() {
+            return get(Counter.RX_PACKETS);
+        }
+
+        public long txPackets() {
+            return get(Counter.TX_PACKETS);
+        }
+
+        public long rxBytes() {
+            return get(Counter.RX_BYTES);
+        }
+
+        public long txBytes() {
+            return get(Counter.TX_BYTES);
+        }
+    }
+
+    /**
+     * What {@code ip -d link} shows beyond the usual fields; -1 (null) where the kernel sent no such
+     * attribute.
+     *
+     * @param promiscuity IFLA_PROMISCUITY
+     * @param allmulti IFLA_ALLMULTI
+     * @param numTxQueues IFLA_NUM_TX_QUEUES
+     * @param numRxQueues IFLA_NUM_RX_QUEUES
+     * @param gsoMaxSize IFLA_GSO_MAX_SIZE
+     * @param gsoMaxSegs IFLA_GSO_MAX_SEGS
+     * @param tsoMaxSize IFLA_TSO_MAX_SIZE
+     * @param tsoMaxSegs IFLA_TSO_MAX_SEGS
+     * @param groMaxSize IFLA_GRO_MAX_SIZE
+     * @param addrGenMode IFLA_AF_SPEC / AF_INET6 / IFLA_INET6_ADDR_GEN_MODE
+     * @param hasKindData whether IFLA_LINKINFO has IFLA_INFO_DATA
+     * @param slaveKind IFLA_INFO_SLAVE_KIND ("bridge" for a bridge port)
+     * @param parentBus IFLA_PARENT_DEV_BUS_NAME
+     * @param parentDev IFLA_PARENT_DEV_NAME
+     * @param hasMinMtu whether IFLA_MIN_MTU was sent
+     * @param macvlan a macvlan's IFLA_INFO_DATA, or null (other kinds' data is not decoded)
+     */
+    public record Details(long promiscuity, long allmulti, long numTxQueues, long numRxQueues, long gsoMaxSize,
+            long gsoMaxSegs, long tsoMaxSize, long tsoMaxSegs, long groMaxSize, int addrGenMode, boolean hasKindData,
+            String slaveKind, String parentBus, String parentDev, boolean hasMinMtu, Macvlan macvlan) {}
+
+    /**
+     * A macvlan's IFLA_INFO_DATA; -1 where absent.
+     *
+     * @param mode IFLA_MACVLAN_MODE (MACVLAN_MODE_* bit)
+     * @param flags IFLA_MACVLAN_FLAGS (1 nopromisc, 2 nodst)
+     * @param bcQueueLen IFLA_MACVLAN_BC_QUEUE_LEN
+     * @param usedBcQueueLen IFLA_MACVLAN_BC_QUEUE_LEN_USED
+     */
+    public record Macvlan(long mode, int flags, long bcQueueLen, long usedBcQueueLen) {}
 }

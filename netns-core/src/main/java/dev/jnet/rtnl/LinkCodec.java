@@ -262,17 +262,44 @@ public final class LinkCodec {
         String kind = info == null ? null : info.string(IFLA_INFO_KIND);
         Link.LinkStats stats = null;
         int at = a.find(IFLA_STATS64);
-        if (at >= 0 && a.length(at) >= 80) {
-            long[] v = new long[10];
-            for (int i = 0; i < 10; i++) {
+        if (at >= 0) {
+            long[] v = new long[Math.min(a.length(at) / 8, Link.Counter.values().length)];
+            for (int i = 0; i < v.length; i++) {
                 v[i] = b.getLong(at + 8 * i);
             }
-            stats = new Link.LinkStats(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]);
+            stats = new Link.LinkStats(v, u32OrNone(a, IFLA_CARRIER_CHANGES));
         }
         return new Link(index, a.string(IFLA_IFNAME), flags, a.u32(IFLA_MTU, 0), a.string(IFLA_QDISC),
                 a.u8(IFLA_OPERSTATE, 0), a.u8(IFLA_LINKMODE, 0), a.u32(IFLA_GROUP, 0), a.u32(IFLA_TXQLEN, 0), type,
                 a.bytes(IFLA_ADDRESS), a.bytes(IFLA_BROADCAST), opt(a, IFLA_MASTER), opt(a, IFLA_LINK),
-                opt(a, IFLA_LINK_NETNSID), kind, a.u32(IFLA_MIN_MTU, 0), a.u32(IFLA_MAX_MTU, 0), stats);
+                opt(a, IFLA_LINK_NETNSID), kind, a.u32(IFLA_MIN_MTU, 0), a.u32(IFLA_MAX_MTU, 0), stats,
+                details(a, info));
+    }
+
+    private static long u32OrNone(NetlinkAttributes a, int type) {
+        return a.has(type) ? Integer.toUnsignedLong(a.u32(type, 0)) : -1;
+    }
+
+    private static Link.Details details(NetlinkAttributes a, NetlinkAttributes info) {
+        NetlinkAttributes af = a.nested(IFLA_AF_SPEC);
+        NetlinkAttributes inet6 = af == null ? null : af.nested(AF_INET6);
+        int genMode = inet6 == null ? -1 : inet6.u8(IFLA_INET6_ADDR_GEN_MODE, -1);
+        return new Link.Details(u32OrNone(a, IFLA_PROMISCUITY), u32OrNone(a, IFLA_ALLMULTI),
+                u32OrNone(a, IFLA_NUM_TX_QUEUES), u32OrNone(a, IFLA_NUM_RX_QUEUES), u32OrNone(a, IFLA_GSO_MAX_SIZE),
+                u32OrNone(a, IFLA_GSO_MAX_SEGS), u32OrNone(a, IFLA_TSO_MAX_SIZE), u32OrNone(a, IFLA_TSO_MAX_SEGS),
+                u32OrNone(a, IFLA_GRO_MAX_SIZE), genMode, info != null && info.has(IFLA_INFO_DATA),
+                info == null ? null : info.string(IFLA_INFO_SLAVE_KIND), a.string(IFLA_PARENT_DEV_BUS_NAME),
+                a.string(IFLA_PARENT_DEV_NAME), a.has(IFLA_MIN_MTU), macvlan(info));
+    }
+
+    private static Link.Macvlan macvlan(NetlinkAttributes info) {
+        NetlinkAttributes data = info == null || !"macvlan".equals(info.string(IFLA_INFO_KIND)) ? null
+                : info.nested(IFLA_INFO_DATA);
+        if (data == null) {
+            return null;
+        }
+        return new Link.Macvlan(u32OrNone(data, IFLA_MACVLAN_MODE), data.u16(2, 0), u32OrNone(data, 7),
+                u32OrNone(data, 8)); // IFLA_MACVLAN_FLAGS, _BC_QUEUE_LEN, _BC_QUEUE_LEN_USED
     }
 
     private static OptionalInt opt(NetlinkAttributes a, int type) {

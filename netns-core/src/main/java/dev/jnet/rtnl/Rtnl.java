@@ -47,6 +47,21 @@ final class Rtnl {
     static final int IFLA_NET_NS_FD = 28;
     static final int IFLA_EXT_MASK = 29;
     static final int IFLA_LINK_NETNSID = 37;
+    static final int IFLA_AF_SPEC = 26;
+    static final int IFLA_PROMISCUITY = 30;
+    static final int IFLA_NUM_TX_QUEUES = 31;
+    static final int IFLA_NUM_RX_QUEUES = 32;
+    static final int IFLA_CARRIER_CHANGES = 35;
+    static final int IFLA_GSO_MAX_SEGS = 40;
+    static final int IFLA_GSO_MAX_SIZE = 41;
+    static final int IFLA_PARENT_DEV_NAME = 56;
+    static final int IFLA_PARENT_DEV_BUS_NAME = 57;
+    static final int IFLA_GRO_MAX_SIZE = 58;
+    static final int IFLA_TSO_MAX_SIZE = 59;
+    static final int IFLA_TSO_MAX_SEGS = 60;
+    static final int IFLA_ALLMULTI = 61;
+    static final int IFLA_INET6_ADDR_GEN_MODE = 8;
+    static final int IFLA_INFO_SLAVE_KIND = 4;
     static final int IFLA_MIN_MTU = 50;
     static final int IFLA_MAX_MTU = 51;
 
@@ -60,6 +75,7 @@ final class Rtnl {
     static final int IFA_LOCAL = 2;
     static final int IFA_LABEL = 3;
     static final int IFA_BROADCAST = 4;
+    static final int IFA_CACHEINFO = 6;
     static final int IFA_FLAGS = 8;
 
     static final int RTA_DST = 1;

@@ -496,6 +496,41 @@ public final class RtnlHandle implements AutoCloseable {
         call(() -> mutate(RouteCodec.delete(route), AS_IS));
     }
 
+    /** The kernel's route lookup ({@code ip route get}); see {@link RouteLookup#request}. */
+    public RouteLookup routeGet(int family, java.net.InetAddress dst, java.net.InetAddress src, int srcLen, int iif,
+            int oif) {
+        for (ByteBuffer r : socket.request(RouteLookup.request(family, dst, src, srcLen, iif, oif))) {
+            if (type(r) == Rtnl.RTM_NEWROUTE) {
+                return RouteLookup.parse(r);
+            }
+        }
+        throw new RtnlException(RtnlException.Kind.INVALID_ARGUMENT, "no route in the kernel's answer");
+    }
+
+    // ---- neighbours ----
+
+    /** Entries of the neighbour tables of {@code family} (AF_INET, AF_INET6; 0 for both), in the kernel's order. */
+    public List<Neighbour> neighbours(int family) {
+        List<Neighbour> out = new ArrayList<>();
+        for (ByteBuffer r : dump(() -> NeighbourCodec.dump(family))) {
+            Neighbour n = NeighbourCodec.isNewNeigh(type(r)) ? NeighbourCodec.parse(r) : null;
+            if (n != null && (n.family() == Rtnl.AF_INET || n.family() == Rtnl.AF_INET6)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /** {@code ip neigh add} ({@code replace} false: NLM_F_EXCL) or {@code ip neigh replace}. */
+    public void addNeighbour(Neighbour n, boolean replace) {
+        int f = NetlinkMessage.NLM_F_CREATE | (replace ? NetlinkMessage.NLM_F_REPLACE : NetlinkMessage.NLM_F_EXCL);
+        call(() -> mutate(NeighbourCodec.add(n, f), AS_IS));
+    }
+
+    public void deleteNeighbour(Neighbour n) {
+        call(() -> mutate(NeighbourCodec.delete(n), AS_IS));
+    }
+
     // ---- batching ----
 
     public void beginBatch() {

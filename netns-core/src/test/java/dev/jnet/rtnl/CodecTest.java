@@ -158,7 +158,7 @@ class CodecTest {
         assertThat(l.qdisc()).isEqualTo("noqueue");
         assertThat(l.kind()).isEqualTo("veth");
         assertThat(l.stats().rxPackets()).isEqualTo(1);
-        assertThat(l.stats().collisions()).isEqualTo(10);
+        assertThat(l.stats().get(Link.Counter.COLLISIONS)).isEqualTo(10);
         assertThat(l.flagNames()).containsExactly("BROADCAST", "MULTICAST", "UP", "LOWER_UP");
     }
 

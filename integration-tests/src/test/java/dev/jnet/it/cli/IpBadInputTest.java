@@ -48,7 +48,35 @@ class IpBadInputTest {
             "route del 10.200.38.0/24",
             "route add 10.200.32.0/24 dev e0 metric x",
             "link add d1 type bogus",
-            "link foo");
+            "link foo",
+            "-x link",                                       // ip's options, objects and commands
+            "-brx link",
+            "link frob",
+            "route frob",
+            "addr frob",
+            "addr add 10.200.30.5/24 dev e0 valid_lft 0",   // lifetimes
+            "addr add 10.200.30.5/24 dev e0 valid_lft 10 preferred_lft 20",
+            "addr add 10.200.30.5/24 dev e0 valid_lft x",
+            "addr add 10.200.30.5/24 dev e0 preferred_lft -1",
+            "addr add 10.200.30.5/24 dev e0 valid_lft 5 valid_lft 6",
+            "-4 addr add fd00::5/64 dev e0",
+            "neigh add 10.200.30.9 dev e0 nud bogus",       // neigh
+            "neigh add 10.200.30.9",
+            "neigh add 10.200.30.9 dev nope",
+            "neigh add 10.200.30.9 lladdr zz dev e0",
+            "neigh add bogus dev e0",
+            "neigh add 10.200.30.9 10.200.30.8 dev e0",
+            "neigh del 10.200.30.77 dev e0",
+            "neigh show dev nope",
+            "neigh show nud bogus",
+            "neigh show to bogus",
+            "neigh flush",
+            "neigh frob",
+            "route get",                                     // route get
+            "route get bogus",
+            "route get 10.200.30.9 oif nope",
+            "-6 route get 10.200.30.9",
+            "route get 198.51.100.7");
 
     @Test
     void errorsMatchIproute2AndChangeNothing(JnetCli jnet, HostNetns host) {
@@ -67,6 +95,7 @@ class IpBadInputTest {
             assertThat(ip.exit()).as("ip %s", c).isNotZero();
             // the same words, except that help hints name jnet's help, not ip's
             String expected = ip.stderr().replace("try \"ip help\"", "try \"jnet --help\"")
+                    .replace("try \"ip -help\"", "try \"jnet -help\"")
                     .replaceAll("try \"ip (\\w+) help\"", "try \"jnet $1 help\"");
             assertThat(j.stderr()).as(j.describe()).isEqualTo(expected);
             assertThat(j.exit()).as(j.describe()).isEqualTo(ip.exit());

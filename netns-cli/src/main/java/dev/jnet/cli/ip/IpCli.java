@@ -11,14 +11,16 @@ import java.util.Map;
 public final class IpCli {
     private IpCli() {}
 
-    static IpCommands.Opts opts(JnetCommand jnet) {
-        return new IpCommands.Opts(jnet.family(), jnet.json());
+    /** The display options of {@code jnet}'s command line. */
+    public static IpCommands.Opts opts(JnetCommand jnet) {
+        return new IpCommands.Opts(jnet.family(), jnet.json(), jnet.brief(), jnet.stats(), jnet.details(),
+                jnet.oneline(), jnet.pretty());
     }
 
-    /** Whether {@code word} names one of ip's objects jnet runs (link, address, route, abbreviated as ip does). */
+    /** Whether {@code word} names one of ip's objects jnet runs (link, address, route, neigh, abbreviated as ip does). */
     public static boolean isObject(String word) {
-        return Parsers.matches(word, "link") || Parsers.matches(word, "address") || word.equals("addr")
-                || Parsers.matches(word, "route") || word.equals("r");
+        String o = IpOptions.jnetObject(word);
+        return o != null && !o.equals("netns") && !o.startsWith("-");
     }
 
     private static final Map<String, String> SYNOPSIS = Map.of(
@@ -33,16 +35,24 @@ public final class IpCli {
             "address", String.join("\n",
                     "Usage: jnet [-n NETNS] [-4|-6] [-j] address add|del ADDR/PLEN [peer PEER/PLEN] [broadcast B|+|-]",
                     "                                  [scope SCOPE] [label LABEL] dev DEV",
+                    "                                  [nodad] [noprefixroute] [home]",
+                    "                                  [valid_lft LFT] [preferred_lft LFT]",
                     "       jnet address show [[dev] DEV]",
-                    "       jnet address flush dev DEV"),
+                    "       jnet address flush dev DEV",
+                    "LFT := forever | SECONDS"),
             "route", String.join("\n",
                     "Usage: jnet [-n NETNS] [-4|-6] [-j] route add|del|replace PREFIX|default [via GW] [dev DEV]",
                     "                                  [metric N] [table N] [src ADDR] [scope SCOPE] [proto PROTO]",
-                    "       jnet route show [table N|all]"));
+                    "       jnet route show [table N|all]",
+                    "       jnet route get ADDRESS [from ADDR] [iif DEV] [oif DEV]"),
+            "neigh", String.join("\n",
+                    "Usage: jnet [-n NETNS] [-4|-6] [-j] neigh add|del|replace ADDR [lladdr LLADDR] [nud STATE] dev DEV",
+                    "       jnet neigh show|flush [to PREFIX] [dev DEV] [nud STATE]",
+                    "STATE := permanent | noarp | stale | reachable | none | incomplete | delay | probe | failed"));
 
     static int run(JnetCommand jnet, String object, List<String> args) {
         PrintWriter out = jnet.out();
-        if (!args.isEmpty() && List.of("help", "-h", "--help").contains(args.get(0))) {
+        if (args.stream().anyMatch(a -> a.equals("help") || a.equals("-h") || a.equals("--help"))) {
             out.println(SYNOPSIS.get(object));
             out.flush();
             return 0;

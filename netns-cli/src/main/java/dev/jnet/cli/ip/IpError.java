@@ -32,7 +32,13 @@ public final class IpError extends RuntimeException {
     }
 
     static IpError invalidPrefix(String arg) {
-        return new IpError("Error: any valid prefix is expected rather than \"" + arg + "\".", 1);
+        return invalidPrefix(0, arg);
+    }
+
+    /** iproute2's get_prefix failure; {@code family} 4, 6 or 0 (any) names what was expected. */
+    static IpError invalidPrefix(int family, String arg) {
+        String what = family == 4 ? "inet" : family == 6 ? "inet6" : "any valid";
+        return new IpError("Error: " + what + " prefix is expected rather than \"" + arg + "\".", 1);
     }
 
     static IpError invalidAddress(String family, String arg) {

@@ -92,31 +92,28 @@ final class IpJson {
 
     /** {@code withLinkLayer} false: without link_type, address, broadcast (ip -4/-6 addr). */
     static Obj link(Link l, Map<Integer, Link> byIndex, boolean withMode, boolean withLinkLayer) {
+        return link(l, byIndex, withMode, withLinkLayer, false);
+    }
+
+    /** {@code inet6}: as the kernel's AF_INET6 link dump gives it to {@code ip -6 addr} (no qdisc, master, group). */
+    static Obj link(Link l, Map<Integer, Link> byIndex, boolean withMode, boolean withLinkLayer, boolean inet6) {
         Obj o = new Obj().put("ifindex", l.ifindex());
-        if (l.link().isPresent()) {
-            int peer = l.link().getAsInt();
-            if (l.linkNetnsid().isPresent()) {
-                o.put("link_index", peer);
-            } else if (peer != 0) {
-                o.put("link", nameOf(byIndex, peer));
-            } else {
-                o.putNull("link");
-            }
-        }
-        o.put("ifname", l.ifname());
+        linkName(o, l, byIndex);
         o.putStrings("flags", l.flagNames(mdown(l, byIndex)));
         o.put("mtu", l.mtu());
-        if (l.qdisc() != null) {
+        if (l.qdisc() != null && !inet6) {
             o.put("qdisc", l.qdisc());
         }
-        if (l.master().isPresent()) {
+        if (l.master().isPresent() && !inet6) {
             o.put("master", nameOf(byIndex, l.master().getAsInt()));
         }
         o.put("operstate", l.operstateName());
         if (withMode) {
             o.put("linkmode", linkmode(l.linkmode()));
         }
-        o.put("group", group(l.group()));
+        if (!inet6) {
+            o.put("group", group(l.group()));
+        }
         o.put("txqlen", l.txqlen());
         if (!withLinkLayer) {
             return o;
@@ -136,7 +133,12 @@ final class IpJson {
 
     /** One entry of "addr_info". */
     static Obj address(Address a) {
-        Obj o = new Obj().put("family", family(a)).put("local", addr(a.local()));
+        return address(new Obj(), a);
+    }
+
+    /** {@code o} with the fields of one entry of "addr_info" added. */
+    static Obj address(Obj o, Address a) {
+        o.put("family", family(a)).put("local", addr(a.local()));
         if (a.peer() != null) {
             o.put("address", addr(a.peer()));
         }
@@ -155,10 +157,76 @@ final class IpJson {
         if (a.label() != null) {
             o.put("label", a.label());
         }
-        if ((a.flags() & 0x80) != 0) { // IFA_F_PERMANENT: both lifetimes are infinite
-            o.put("valid_life_time", 4294967295L).put("preferred_life_time", 4294967295L);
+        if (a.validLft() >= 0) { // IFA_CACHEINFO
+            o.put("valid_life_time", a.validLft());
+            o.put("preferred_life_time", (a.flags() & Address.IFA_F_DEPRECATED) != 0 && a.preferredLft() != Address.FOREVER
+                    ? (int) a.preferredLft() : a.preferredLft());
         }
         return o;
+    }
+
+    /** One entry of "addr_info" with {@code -br}: the address and its length only. */
+    static Obj briefAddress(Address a) {
+        Obj o = new Obj().put("local", addr(a.local()));
+        if (a.peer() != null) {
+            o.put("address", addr(a.peer()));
+        }
+        return o.put("prefixlen", a.prefixlen());
+    }
+
+    /** The link object of {@code ip -br -j link|addr}: [link,] ifname, operstate, and for link address and flags. */
+    static Obj briefLink(Link l, Map<Integer, Link> byIndex, boolean doLink) {
+        Obj o = new Obj();
+        linkName(o, l, byIndex);
+        o.put("operstate", l.operstateName());
+        if (doLink) {
+            if (l.address() != null) {
+                o.put("address", Parsers.formatMac(l.address()));
+            }
+            o.putStrings("flags", l.flagNames(mdown(l, byIndex)));
+        }
+        return o;
+    }
+
+    private static void linkName(Obj o, Link l, Map<Integer, Link> byIndex) {
+        if (l.link().isPresent()) {
+            int peer = l.link().getAsInt();
+            if (l.linkNetnsid().isPresent()) {
+                o.put("link_index", peer);
+            } else if (peer != 0) {
+                o.put("link", nameOf(byIndex, peer));
+            } else {
+                o.putNull("link");
+            }
+        }
+        o.put("ifname", l.ifname());
+    }
+
+    /**
+     * The link object of {@code ip -j link show} ({@code doLink}) or {@code ip -j addr show} under
+     * options {@code o}: -d details, -s counters (link show; addr show adds them after addr_info).
+     */
+    static Obj linkRecord(Link l, Map<Integer, Link> byIndex, IpCommands.Opts o, boolean doLink) {
+        return linkRecord(l, byIndex, o, doLink, false);
+    }
+
+    /** {@code inet6}: the link comes from the kernel's AF_INET6 link dump (ip -6 addr show without a device). */
+    static Obj linkRecord(Link l, Map<Integer, Link> byIndex, IpCommands.Opts o, boolean doLink, boolean inet6) {
+        Obj j = link(l, byIndex, doLink, doLink || o.family() == 0 || o.details(), inet6);
+        if (o.details()) {
+            IpDetails.json(j, l, doLink);
+        }
+        if (doLink) {
+            stats(j, l, o);
+        }
+        return j;
+    }
+
+    /** {@code "stats64"} when -s was given. */
+    static void stats(Obj j, Link l, IpCommands.Opts o) {
+        if (o.stats() > 0 && l.stats() != null) {
+            j.putRaw("stats64", IpStats.json(l.stats(), o.stats()).toString());
+        }
     }
 
     static String dst(Route r) {
@@ -169,36 +237,29 @@ final class IpJson {
         return r.dstLen() == max ? addr(r.dst()) : addr(r.dst()) + "/" + r.dstLen();
     }
 
+    /** print_rt_flags: RTNH_F_* and RTM_F_* words in ip's order. */
     static List<String> routeFlags(int flags) {
         List<String> out = new ArrayList<>();
-        if ((flags & 1) != 0) {
-            out.add("dead");
-        }
-        if ((flags & 4) != 0) {
-            out.add("onlink");
-        }
-        if ((flags & 2) != 0) {
-            out.add("pervasive");
-        }
-        if ((flags & 8) != 0) {
-            out.add("offload");
-        }
-        if ((flags & 0x100) != 0) {
-            out.add("notify");
-        }
-        if ((flags & 16) != 0) {
-            out.add("linkdown");
-        }
-        if ((flags & 32) != 0) {
-            out.add("unresolved");
+        String[] names = {"dead", "onlink", "pervasive", "offload", "trap", "notify", "linkdown", "unresolved",
+            "rt_offload", "rt_trap", "rt_offload_failed"};
+        int[] bits = {1, 4, 2, 8, 64, 0x100, 16, 32, 0x2000, 0x4000, 0x20000000};
+        for (int i = 0; i < names.length; i++) {
+            if ((flags & bits[i]) != 0) {
+                out.add(names[i]);
+            }
         }
         return out;
     }
 
     /** A route of {@code ip -j route show}; {@code showTable} when listing several tables. */
     static Obj route(Route r, Map<Integer, Link> byIndex, boolean showTable) {
+        return route(r, byIndex, showTable, false);
+    }
+
+    /** {@code details}: ip -d (type, table, proto and scope even when they are the defaults). */
+    static Obj route(Route r, Map<Integer, Link> byIndex, boolean showTable, boolean details) {
         Obj o = new Obj();
-        if (r.type() != Route.TYPE_UNICAST) {
+        if (r.type() != Route.TYPE_UNICAST || details) {
             o.put("type", Parsers.routeTypeName(r.type()));
         }
         o.put("dst", dst(r));
@@ -208,13 +269,13 @@ final class IpJson {
         if (r.oif() != 0) {
             o.put("dev", nameOf(byIndex, r.oif()));
         }
-        if (showTable && r.table() != Route.TABLE_MAIN) {
+        if (showTable && (r.table() != Route.TABLE_MAIN || details)) {
             o.put("table", Parsers.tableName(r.table()));
         }
-        if (r.protocol() != Route.PROTO_BOOT) {
+        if (r.protocol() != Route.PROTO_BOOT || details) {
             o.put("protocol", Parsers.protocolName(r.protocol()));
         }
-        if (r.scope() != Route.SCOPE_UNIVERSE) {
+        if (r.scope() != Route.SCOPE_UNIVERSE || details) {
             o.put("scope", Parsers.routeScopeName(r.scope()));
         }
         if (r.metric() >= 0) {

@@ -19,16 +19,11 @@ final class IpLink extends IpObject {
 
     @Override
     void command(String cmd, List<String> rest, IpCommands.Opts o) {
-        if (cmd.equals("add")) {
-            add(rest);
-        } else if (cmd.equals("set") || cmd.equals("change")) {
-            set(rest);
-        } else if (cmd.equals("delete") || cmd.equals("del")) {
-            delete(rest);
-        } else if (isShow(cmd)) {
-            show(rest, o);
-        } else {
-            throw IpError.usage("Command \"" + cmd + "\" is unknown, try \"jnet link help\".");
+        switch (resolve(cmd, "link", "add", "set", "change", "delete", "show", "lst", "list")) {
+            case "add" -> add(rest);
+            case "set", "change" -> set(rest);
+            case "delete" -> delete(rest);
+            default -> show(rest, o);
         }
     }
 
@@ -278,13 +273,15 @@ final class IpLink extends IpObject {
         if (o.json()) {
             List<String> items = new ArrayList<>();
             for (Link l : sel) {
-                items.add(IpJson.link(l, t.byIndex(), true).toString());
+                items.add(hidden(t, f, l) ? "{}" : (o.brief() ? IpJson.briefLink(l, t.byIndex(), true) : IpJson.linkRecord(l, t.byIndex(), o, true))
+                        .toString());
             }
-            out.println(Json.array(items));
+            printJson(Json.array(items), o);
         } else {
-            Map<Integer, String> names = netnsNames(sel);
-            for (Link l : sel) {
-                out.println(IpText.link(l, t.byIndex(), true, true, names));
+            Map<Integer, String> names = o.brief() ? Map.of() : netnsNames(shown(t, f, sel));
+            for (Link l : shown(t, f, sel)) {
+                String rec = o.brief() ? IpText.briefLink(l, t.byIndex()) : IpText.linkRecord(l, t.byIndex(), o, true, names);
+                out.println(o.oneline() ? rec.replace('\n', '\\') : rec);
             }
         }
         out.flush();

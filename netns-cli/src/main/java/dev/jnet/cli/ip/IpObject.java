@@ -46,30 +46,52 @@ abstract class IpObject {
         command(a.get(0), a.subList(1, a.size()), o);
     }
 
+    /** Prints a JSON document: compact, or laid out as ip -p does. */
+    void printJson(String json, IpCommands.Opts o) {
+        out.println(o.pretty() ? IpPretty.format(json) : json);
+    }
+
     /** {@code OBJECT show ARGS}. */
     abstract void show(List<String> args, IpCommands.Opts o);
 
     /** {@code OBJECT CMD ARGS}. */
     abstract void command(String cmd, List<String> args, IpCommands.Opts o);
 
-    /** show, list or lst, abbreviated as ip allows. */
-    static boolean isShow(String cmd) {
-        return Parsers.matches(cmd, "show") || Parsers.matches(cmd, "list") || cmd.equals("lst");
-    }
-
-    /** Strips the per-command options jnet also accepts after the object (-j, -4, -6). */
-    IpCommands.Opts localOpts(List<String> args, List<String> into) {
-        int family = opts.family();
-        boolean json = opts.json();
-        for (String a : args) {
-            switch (a) {
-                case "-j", "-json", "--json" -> json = true;
-                case "-4" -> family = 4;
-                case "-6" -> family = 6;
-                default -> into.add(a);
+    /**
+     * The command {@code cmd} names, as ip reads it: the first of {@code table} (ip's order for
+     * the object) it abbreviates; {@code chg} is change. {@code show}, {@code lst} and {@code list}
+     * come back as {@code show}. Unknown: ip's {@code Command "X" is unknown} (exit 255).
+     */
+    static String resolve(String cmd, String object, String... table) {
+        if (cmd.equals("chg")) {
+            return "change";
+        }
+        for (String c : table) {
+            if (Parsers.matches(cmd, c)) {
+                return c.equals("lst") || c.equals("list") ? "show" : c;
             }
         }
-        return new IpCommands.Opts(family, json);
+        throw IpError.usage("Command \"" + cmd + "\" is unknown, try \"jnet " + object + " help\".");
+    }
+
+    /** Strips the per-command options jnet also accepts after the object (-j, -4, -6, -br, -s, -d, -o, -p). */
+    IpCommands.Opts localOpts(List<String> args, List<String> into) {
+        IpCommands.Opts o = opts;
+        for (String a : args) {
+            IpCommands.Opts w = a.startsWith("-") && a.length() > 1 && !Character.isDigit(a.charAt(1))
+                    ? optionOf(o, a) : null;
+            if (w != null) {
+                o = w;
+            } else {
+                into.add(a);
+            }
+        }
+        return o;
+    }
+
+    private static IpCommands.Opts optionOf(IpCommands.Opts o, String a) {
+        String c = IpOptions.canonical(a);
+        return c == null ? null : o.with(c);
     }
 
     static String next(List<String> a, int i) {
@@ -151,32 +173,39 @@ abstract class IpObject {
         return new LinkFilter(dev, up, master);
     }
 
+    /** The links {@code f} names ({@code [dev] DEV}), in dump order: see {@link #hidden} for the other filters. */
     List<Link> select(LinkTable t, LinkFilter f) {
-        List<Link> sel = new ArrayList<>();
-        Integer masterIndex = null;
         if (f.master() != null) {
-            Link m = t.all().stream().filter(l -> l.ifname().equals(f.master())).findFirst()
-                    .orElseThrow(() -> IpError.noSuchDevice(f.master()));
-            masterIndex = m.ifindex();
+            masterIndex(t, f); // ip resolves it first: Device "x" does not exist.
         }
-        boolean found = false;
+        List<Link> sel = new ArrayList<>();
         for (Link l : t.all()) {
-            if (f.dev() != null && !l.ifname().equals(f.dev())) {
-                continue;
+            if (f.dev() == null || l.ifname().equals(f.dev())) {
+                sel.add(l);
             }
-            found = true;
-            if (f.up() && !l.isUp()) {
-                continue;
-            }
-            if (masterIndex != null && (l.master().isEmpty() || l.master().getAsInt() != masterIndex)) {
-                continue;
-            }
-            sel.add(l);
         }
-        if (f.dev() != null && !found) {
+        if (f.dev() != null && sel.isEmpty()) {
             throw IpError.noSuchDevice(f.dev());
         }
         return sel;
+    }
+
+    private static int masterIndex(LinkTable t, LinkFilter f) {
+        return t.all().stream().filter(l -> l.ifname().equals(f.master())).findFirst()
+                .orElseThrow(() -> IpError.noSuchDevice(f.master())).ifindex();
+    }
+
+    /** Whether the {@code up} or {@code master} filter leaves {@code l} out (ip -j still writes {} for it). */
+    static boolean hidden(LinkTable t, LinkFilter f, Link l) {
+        if (f.up() && !l.isUp()) {
+            return true;
+        }
+        return f.master() != null && (l.master().isEmpty() || l.master().getAsInt() != masterIndex(t, f));
+    }
+
+    /** {@code sel} without the links a filter leaves out. */
+    static List<Link> shown(LinkTable t, LinkFilter f, List<Link> sel) {
+        return sel.stream().filter(l -> !hidden(t, f, l)).toList();
     }
 
     /** The address family of {@code -4}/{@code -6} (AF_INET/AF_INET6), 0 for both. */

@@ -2,6 +2,7 @@ package dev.jnet.cli.ip;
 
 import dev.jnet.cli.Json;
 import dev.jnet.rtnl.Route;
+import dev.jnet.rtnl.RouteLookup;
 import dev.jnet.rtnl.RouteScope;
 import dev.jnet.rtnl.RouteType;
 import java.io.PrintWriter;
@@ -35,17 +36,12 @@ final class IpRoute extends IpObject {
 
     @Override
     void command(String cmd, List<String> rest, IpCommands.Opts o) {
-        switch (cmd) {
+        switch (resolve(cmd, "route", "add", "replace", "delete", "list", "show", "lst", "get")) {
             case "add" -> modify(rest, o, Op.ADD);
             case "replace" -> modify(rest, o, Op.REPLACE);
-            case "delete", "del" -> modify(rest, o, Op.DELETE);
-            default -> {
-                if (isShow(cmd)) {
-                    show(rest, o);
-                } else {
-                    throw IpError.usage("Command \"" + cmd + "\" is unknown, try \"jnet route help\".");
-                }
-            }
+            case "delete" -> modify(rest, o, Op.DELETE);
+            case "get" -> get(rest, o);
+            default -> show(rest, o);
         }
     }
 
@@ -74,8 +70,7 @@ final class IpRoute extends IpObject {
                     if (g.equals("inet") || g.equals("inet6")) {
                         g = next(a, ++i);
                     }
-                    r.gateway = Parsers.address(g, family != 0 ? family
-                            : (r.dst != null && !r.dst.isDefault() ? r.dst.family() : 0));
+                    r.gateway = Parsers.address(g, knownFamily(family, r));
                 }
                 case "dev", "oif" -> r.dev = next(a, ++i);
                 case "metric", "priority", "preference" -> {
@@ -92,7 +87,7 @@ final class IpRoute extends IpObject {
                         throw IpError.invargNl("\"table\" value is invalid", v);
                     }
                 }
-                case "src" -> r.src = Parsers.address(next(a, ++i), family);
+                case "src" -> r.src = Parsers.address(next(a, ++i), knownFamily(family, r));
                 case "scope" -> {
                     String v = next(a, ++i);
                     r.scope = Parsers.scope(v);
@@ -114,6 +109,17 @@ final class IpRoute extends IpObject {
             throw new IpError("Error: \"to\" argument is required.", 1);
         }
         return r;
+    }
+
+    /** The family ip's rtm_family holds so far: -4/-6, else the destination's or the gateway's, else 0. */
+    private static int knownFamily(int family, Args r) {
+        if (family != 0) {
+            return family;
+        }
+        if (r.dst != null && !r.dst.isDefault()) {
+            return r.dst.family();
+        }
+        return r.gateway != null ? Parsers.familyOf(r.gateway) : 0;
     }
 
     /** [to] [TYPE] PREFIX at {@code a[i]}: sets the destination (and type); returns the index of its last word. */
@@ -194,6 +200,33 @@ final class IpRoute extends IpObject {
         return r;
     }
 
+    /** {@code route get ADDRESS [from ADDR] [iif DEV] [oif DEV]}: the kernel's lookup, printed as ip prints it. */
+    private void get(List<String> a, IpCommands.Opts o) {
+        IpRouteGet.Query q = IpRouteGet.parse(a, o.family(), line -> {
+            out.flush();
+            System.err.println(line);
+            System.err.flush();
+        });
+        int iif = q.iif() == null ? 0 : ifindexOrNodev(q.iif());
+        int oif = q.oif() == null ? 0 : ifindexOrNodev(q.oif());
+        RouteLookup l = h().routeGet(q.family() == 6 ? Route.AF_INET6 : Route.AF_INET, q.dst(), q.src(), q.srcLen(),
+                iif, oif);
+        LinkTable t = linkTable();
+        if (o.json()) {
+            printJson(Json.array(List.of(IpRouteGet.json(l, t.byIndex()).toString())), o);
+        } else {
+            out.println(IpRouteGet.text(l, t.byIndex(), o.oneline()));
+        }
+        out.flush();
+    }
+
+    private int ifindexOrNodev(String dev) {
+        if (!exists(dev)) {
+            throw new IpError("Cannot find device \"" + dev + "\"", 1);
+        }
+        return h().ifindex(dev);
+    }
+
     @Override
     void show(List<String> a, IpCommands.Opts o) {
         long table = Route.TABLE_MAIN;
@@ -220,13 +253,13 @@ final class IpRoute extends IpObject {
                 continue;
             }
             if (o.json()) {
-                items.add(IpJson.route(r, t.byIndex(), showTable).toString());
+                items.add(IpJson.route(r, t.byIndex(), showTable, o.details()).toString());
             } else {
-                out.println(IpText.route(r, t.byIndex(), showTable));
+                out.println(IpText.route(r, t.byIndex(), showTable, o.details()));
             }
         }
         if (o.json()) {
-            out.println(Json.array(items));
+            printJson(Json.array(items), o);
         }
         out.flush();
     }

@@ -87,7 +87,7 @@ final class Parsers {
         try {
             p = IpPrefix.parseOrHost(s, family == 4 ? Family.IPV4 : family == 6 ? Family.IPV6 : null);
         } catch (InvalidAddressException e) {
-            throw IpError.invalidPrefix(s);
+            throw IpError.invalidPrefix(family, s);
         }
         return new Prefix(p.address().isIpv6() ? 6 : 4, p.address().toInetAddress(), p.length(), s.indexOf('/') >= 0);
     }
@@ -96,7 +96,7 @@ final class Parsers {
     static InetAddress address(String s, int family) {
         InetAddress a = literal(s, family);
         if (a == null) {
-            throw IpError.invalidAddress(family == 6 ? "inet6" : "inet", s);
+            throw IpError.invalidAddress(family == 6 ? "inet6" : family == 4 ? "inet" : "any valid", s);
         }
         return a;
     }
@@ -144,9 +144,9 @@ final class Parsers {
         };
     }
 
-    /** Route scope names as ip route prints them (universe for 0). */
+    /** Route scope names as ip route prints them (rtnl_rtscope_n2a: global for 0, as for addresses). */
     static String routeScopeName(int scope) {
-        return scope == 0 ? "universe" : scopeName(scope);
+        return scopeName(scope);
     }
 
     /** rt_tables: main, local, default, or a number; -1 if neither. */

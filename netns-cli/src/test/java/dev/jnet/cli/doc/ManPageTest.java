@@ -50,7 +50,7 @@ class ManPageTest {
         }
         assertThat(page).contains(".SS \"jnet netns add\"", ".SS \"jnet completion\"", ".SS \"jnet usernet\"");
         assertThat(page).contains("\\fB\\-\\-cidr6\\fR \\fIPREFIX/64\\fR");
-        assertThat(page).doesNotContain("outbound\\-addr6"); // hidden
+        assertThat(page).contains("\\fB\\-\\-outbound\\-addr6\\fR");
     }
 
     @Test

@@ -94,7 +94,7 @@ class IpRenderTest {
     @Test
     void addresses() throws Exception {
         Address peer = new Address(2, InetAddress.getByName("10.200.1.1"), 24, InetAddress.getByName("10.200.1.2"),
-                null, 0, "v1", 0x80);
+                null, 0, "v1", 0x80).withLifetimes(Address.FOREVER, Address.FOREVER);
         assertThat(IpJson.address(peer).toString()).isEqualTo(
                 "{\"family\":\"inet\",\"local\":\"10.200.1.1\",\"address\":\"10.200.1.2\",\"prefixlen\":24,"
                         + "\"scope\":\"global\",\"label\":\"v1\",\"valid_life_time\":4294967295,"
@@ -102,13 +102,29 @@ class IpRenderTest {
         assertThat(IpText.address(peer)).isEqualTo(
                 "    inet 10.200.1.1 peer 10.200.1.2/24 scope global v1\n       valid_lft forever preferred_lft forever");
         Address brd = new Address(2, InetAddress.getByName("10.200.2.1"), 24, null,
-                InetAddress.getByName("10.200.2.255"), 0, "v1", 0x80);
+                InetAddress.getByName("10.200.2.255"), 0, "v1", 0x80).withLifetimes(Address.FOREVER, Address.FOREVER);
         assertThat(IpText.address(brd)).startsWith("    inet 10.200.2.1/24 brd 10.200.2.255 scope global v1\n");
-        Address v6 = new Address(4, InetAddress.getByName("fd00:200::1"), 64, null, null, 0, null, 0x80 | 0x40);
+        Address v6 = new Address(4, InetAddress.getByName("fd00:200::1"), 64, null, null, 0, null, 0x80 | 0x40)
+                .withLifetimes(Address.FOREVER, Address.FOREVER);
         assertThat(IpJson.address(v6).toString()).isEqualTo(
                 "{\"family\":\"inet6\",\"local\":\"fd00:200::1\",\"prefixlen\":64,\"scope\":\"global\","
                         + "\"tentative\":true,\"valid_life_time\":4294967295,\"preferred_life_time\":4294967295}");
         assertThat(IpText.address(v6)).startsWith("    inet6 fd00:200::1/64 scope global tentative \n");
+        // no IFA_CACHEINFO: no lifetimes line, as ip
+        Address bare = new Address(4, InetAddress.getByName("fd00:200::2"), 64, null, null, 0, null, 0x80);
+        assertThat(IpText.address(bare)).isEqualTo("    inet6 fd00:200::2/64 scope global ");
+        // valid_lft/preferred_lft: dynamic, seconds; a deprecated address's preferred lifetime is signed
+        Address dyn = new Address(4, InetAddress.getByName("fd00:200::3"), 64, null, null, 0, null, 0x02 | 0x200)
+                .withLifetimes(300, 200);
+        assertThat(IpText.address(dyn)).isEqualTo("    inet6 fd00:200::3/64 scope global nodad dynamic noprefixroute \n"
+                + "       valid_lft 300sec preferred_lft 200sec");
+        assertThat(IpJson.address(dyn).toString()).isEqualTo("{\"family\":\"inet6\",\"local\":\"fd00:200::3\","
+                + "\"prefixlen\":64,\"scope\":\"global\",\"nodad\":true,\"dynamic\":true,\"noprefixroute\":true,"
+                + "\"valid_life_time\":300,\"preferred_life_time\":200}");
+        Address dep = new Address(4, InetAddress.getByName("fd00:200::4"), 64, null, null, 0, null, 0x20 | 0x10)
+                .withLifetimes(30, 0xfffffff6L);
+        assertThat(IpText.address(dep)).isEqualTo("    inet6 fd00:200::4/64 scope global home deprecated dynamic \n"
+                + "       valid_lft 30sec preferred_lft -10sec");
     }
 
     @Test
