@@ -1,5 +1,6 @@
 package dev.jnet.usernet;
 
+import dev.jnet.linux.FdLimit;
 import dev.jnet.usernet.dns.DnsForwarder;
 import dev.jnet.usernet.forward.PortForwarding;
 import dev.jnet.usernet.icmp.IcmpEcho;
@@ -124,17 +125,18 @@ public final class Stack implements FrameHandler, AutoCloseable {
             throw new IllegalArgumentException("the stack needs a Netty epoll IoEventLoop made with "
                     + "KeepRegisteredEpollIoHandler.newFactory(), not " + scheduler.eventLoop().getClass().getName());
         }
+        HostTables tables = HostTables.forFdLimit(FdLimit.soft());
         Ipv4Output out = new Ipv4Output(config, sink);
         AddressMap map = new AddressMap(config);
         int maxUdpPayload = out.maxTransportLength() - UdpDatagram.HEADER_LENGTH;
         NettyUdpHostConnector udpSockets =
                 new NettyUdpHostConnector(loop, config.outboundAddr(), maxUdpPayload, UdpNat.HEADROOM);
-        UdpNat udp = new UdpNat(config, scheduler, out, map, dns, udpSockets, UdpNat.Limits.DEFAULT);
+        UdpNat udp = new UdpNat(config, scheduler, out, map, dns, udpSockets, tables.udp());
         IcmpEcho icmp = new IcmpEcho(config, out, map, new IcmpEchoForwarder(scheduler, out,
-                PingSocket.factory(loop), IcmpEchoForwarder.MAX_FLOWS, IcmpEchoForwarder.IDLE_NANOS));
+                PingSocket.factory(loop), tables.icmpFlows(), IcmpEchoForwarder.IDLE_NANOS));
         Ipv6Output out6 = config.ipv6() == null ? null : new Ipv6Output(config, out);
         NettyTcpHostConnector tcpSockets = new NettyTcpHostConnector(scheduler, config);
-        TcpStack tcp = new TcpStack(config, scheduler, out, out6, map, tcpSockets, dns.tcpUpstream());
+        TcpStack tcp = new TcpStack(config, scheduler, out, out6, map, tcpSockets, dns.tcpUpstream(), tables.tcp());
         IntSupplier tcpConnections = tcp::connectionCount;
         Ipv6Stack ipv6 = null;
         if (out6 != null) {
@@ -142,7 +144,8 @@ public final class Stack implements FrameHandler, AutoCloseable {
             int maxUdp6Payload = out6.maxTransportLength() - UdpDatagram.HEADER_LENGTH;
             NettyUdpHostConnector udp6Sockets = new NettyUdpHostConnector(loop, config.outboundAddr(),
                     maxUdp6Payload, Udp6Nat.HEADROOM);
-            ipv6 = Ipv6Stack.create(config, scheduler, out6, map, dns, udp6Sockets, PingSocket.factory6(loop), tcp6);
+            ipv6 = Ipv6Stack.create(config, scheduler, out6, map, dns, udp6Sockets, PingSocket.factory6(loop), tcp6,
+                    tables.udp(), tables.icmpFlows());
         }
         Stack stack = new Stack(config, scheduler, out, tcp, tcpConnections, udp, icmp, ipv6);
         stack.forwarding = new PortForwarding(config, scheduler, loop, tcp, tcpSockets, udp, out,
@@ -227,11 +230,15 @@ public final class Stack implements FrameHandler, AutoCloseable {
     }
 
     private StackStats snapshot() {
+        Udp6Nat udp6 = ipv6 == null ? null : ipv6.udp();
+        var echo6 = ipv6 == null ? null : ipv6.icmp().forwarder();
         return new StackStats(framesReceived, framesNotForUs, framesUnsupported, arp.replies(),
                 ipv4.malformed(), ipv4.badChecksum(), ipv4.fragments(), ipv4.ttlExpired(), ipv4.unknownProtocol(),
                 tcpConnections.getAsInt(), udp == null ? 0 : udp.flowCount(), udp == null ? 0 : udp.dnsFlowCount(),
                 icmp == null ? 0 : icmp.flowCount(), udp == null ? 0 : udp.badChecksum(),
-                icmp == null ? 0 : icmp.answered(), handlerErrors);
+                icmp == null ? 0 : icmp.answered(), handlerErrors, udp6 == null ? 0 : udp6.flowCount(),
+                udp6 == null ? 0 : udp6.dnsFlowCount(), echo6 == null ? 0 : echo6.flowCount(),
+                tcp instanceof TcpStack t ? t.sendBufferedBytes() : 0);
     }
 
     /**

@@ -19,14 +19,19 @@ package dev.jnet.usernet;
  * @param udpBadChecksum     UDP datagrams with a wrong checksum
  * @param echoAnswered       echo requests answered by the stack itself
  * @param handlerErrors      frames whose handler threw (a bug: the frame is dropped, the link lives on)
+ * @param udp6Flows          UDP flows over IPv6 to host destinations (0 with IPv6 off)
+ * @param dns6Flows          DNS flows from the guest's IPv6 address (0 with IPv6 off)
+ * @param icmp6Flows         ICMPv6 echo flows to outside hosts (0 with IPv6 off)
+ * @param tcpSendBuffered    host bytes held in the TCP send buffers (the stack's memory budget)
  */
 public record StackStats(long framesReceived, long framesNotForUs, long framesUnsupported, long arpReplies,
         long ipv4Malformed, long ipv4BadChecksum, long ipv4Fragments, long ipv4TtlExpired,
         long ipv4UnknownProtocol, int tcpConnections, int udpFlows, int dnsFlows, int icmpFlows,
-        long udpBadChecksum, long echoAnswered, long handlerErrors) {
+        long udpBadChecksum, long echoAnswered, long handlerErrors, int udp6Flows, int dns6Flows, int icmp6Flows,
+        long tcpSendBuffered) {
 
-    /** Every flow and connection holding a host socket. */
+    /** Every flow and connection holding a host socket, both families. */
     public int hostFlows() {
-        return tcpConnections + udpFlows + dnsFlows + icmpFlows;
+        return tcpConnections + udpFlows + dnsFlows + icmpFlows + udp6Flows + dns6Flows + icmp6Flows;
     }
 }
