@@ -65,7 +65,7 @@ public final class Stack implements FrameHandler, AutoCloseable {
     private long framesNotForUs;
     private long framesUnsupported;
     private long handlerErrors;
-    private RuntimeException lastHandlerError;
+    private Throwable lastHandlerError;
 
     /**
      * @param tcp            the TCP handler (closed with the stack if it is {@link AutoCloseable}),
@@ -184,8 +184,9 @@ public final class Stack implements FrameHandler, AutoCloseable {
                 }
                 default -> framesUnsupported++;
             }
-        } catch (RuntimeException e) {
-            // a bug in one handler costs one packet, not the guest's whole link; counted and kept
+        } catch (RuntimeException | LinkageError | OutOfMemoryError | StackOverflowError e) {
+            // a bug in one handler, or an allocation that failed for this frame (direct memory
+            // exhausted), costs one packet, not the guest's whole link or the loop; counted and kept
             handlerErrors++;
             lastHandlerError = e;
         } finally {
@@ -220,7 +221,7 @@ public final class Stack implements FrameHandler, AutoCloseable {
     }
 
     /** The last exception a handler threw for a frame (see {@link StackStats#handlerErrors()}), or {@code null}. */
-    public RuntimeException lastHandlerError() {
+    public Throwable lastHandlerError() {
         return onLoop(() -> lastHandlerError);
     }
 
