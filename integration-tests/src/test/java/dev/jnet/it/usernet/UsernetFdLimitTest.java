@@ -51,8 +51,9 @@ class UsernetFdLimitTest {
 
         // the guest has let go: service resumes as the fds free
         long start = System.nanoTime();
-        Proc.Result curl = net.guestShell(Duration.ofSeconds(40), "while [ $SECONDS -lt 15 ]; do curl -sSf --max-time 2 'http://"
-                + FakeInternet.WEB_NAME + FakeWebServer.DOWNLOAD_PATH + "?bytes=65536' | sha256sum && exit 0; sleep 0.5; done; exit 1");
+        Proc.Result curl = net.guestShell(Duration.ofSeconds(40), "while [ $SECONDS -lt 15 ]; do out=$(curl -sSf --max-time 2 'http://"
+                + FakeInternet.WEB_NAME + FakeWebServer.DOWNLOAD_PATH
+                + "?bytes=65536' | sha256sum) && { echo \"$out\"; exit 0; }; sleep 0.5; done; exit 1");
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf("curl worked again after %.1f s%n", seconds);
         assertThat(curl.exit()).as(curl.describe() + net.usernetLog()).isZero();

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,10 +58,16 @@ class UsernetHostileTcpTest {
                 + " VmHWM %d KiB%n", CONNECTIONS, out, rssBefore, peak.get(), hwm);
         assertThat(r.exit()).as(r.describe() + net.usernetLog()).isZero();
         assertThat(Integer.parseInt(out.get("established"))).as("%s", out).isEqualTo(CONNECTIONS);
-        assertThat(out.get("during_exit")).as("curl while they are held: " + r.describe()).isEqualTo("0");
-        assertThat(r.stdout()).contains(FakeInternet.downloadSha256(1 << 20) + " ");
         assertThat(peak.get()).as("usernet's RSS while the guest holds them").isLessThan(RSS_LIMIT_KIB);
         assertThat(net.usernetAlive()).isTrue();
+        if (!net.runsJnet() && !"0".equals(out.get("during_exit"))) {
+            // seen with slirp4netns 1.2: the curl's name lookup failed while the connections were held
+            Assumptions.abort(net.binary().description() + " does not serve another flow while "
+                    + CONNECTIONS + " never-acknowledging connections are held (curl exit " + out.get("during_exit")
+                    + ": " + r.stderr().strip() + "); its RSS stayed at " + peak.get() + " KiB");
+        }
+        assertThat(out.get("during_exit")).as("curl while they are held: " + r.describe()).isEqualTo("0");
+        assertThat(r.stdout()).contains(FakeInternet.downloadSha256(1 << 20) + " ");
         if (net.runsJnet()) {
             Map<String, Long> stats = net.usernetStats().orElseThrow();
             System.out.println("stats: " + stats);
