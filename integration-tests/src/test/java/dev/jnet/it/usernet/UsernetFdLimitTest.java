@@ -40,13 +40,13 @@ class UsernetFdLimitTest {
         Map<String, String> held = GuestOutput.fields(hold);
         System.out.println("fd limit " + LIMIT + ", " + CONNECTIONS + " connections: " + held);
         assertThat(net.usernetAlive()).as("usernet alive; log:\n%s", net.usernetLog()).isTrue();
-        assertThat(Long.parseLong(held.get("connected"))).as("%s", held).isLessThan(CONNECTIONS);
+        assertThat(Long.parseLong(held.get("alive"))).as("%s", held).isLessThan(CONNECTIONS);
         if (net.runsJnet()) {
-            // the TCP table is sized to the fd limit: the rest are refused at once (RST), none left hanging
+            // the TCP table is sized to the fd limit: the rest are refused (RST to the SYN, or, for
+            // a half-open entry a burst of SYNs evicted, to its ACK), none left hanging
             assertThat(held.get("pending")).as("%s", held).isEqualTo("0");
-            assertThat(Long.parseLong(held.get("connected"))).as("%s", held)
-                    .isLessThanOrEqualTo(LIMIT - TABLE_HEADROOM);
-            assertThat(held.get("errors")).as("%s", held).contains("ECONNREFUSED");
+            assertThat(Long.parseLong(held.get("alive"))).as("%s", held).isLessThanOrEqualTo(LIMIT - TABLE_HEADROOM);
+            assertThat(held.get("errors") + held.get("lost")).as("%s", held).containsAnyOf("ECONNREFUSED", "ECONNRESET");
         }
 
         // the guest has let go: service resumes as the fds free

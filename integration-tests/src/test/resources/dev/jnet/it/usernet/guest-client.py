@@ -174,7 +174,8 @@ def cmd_parallel(host, port, count, size, timeout="90"):
 
 def cmd_hold(host, port, count, hold_seconds, timeout="30"):
     """Open COUNT connections at once (raising our own fd limit), wait until each is connected or
-    failed, keep them HOLD_SECONDS, close them all; report how many connected and the errors."""
+    failed, keep them HOLD_SECONDS, close them all; report how many connected, how many were still
+    open at the end (not reset or closed meanwhile) and the errors."""
     import resource
     count = int(count)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -209,11 +210,21 @@ def cmd_hold(host, port, count, hold_seconds, timeout="30"):
     for key in list(sel.get_map().values()):
         key.fileobj.close()
     time.sleep(float(hold_seconds))
-    for s in connected:
+    alive, lost = 0, {}
+    for s in connected:  # still open at the end of the hold, or reset/closed since it connected?
+        try:
+            alive += len(s.recv(1, socket.MSG_DONTWAIT | socket.MSG_PEEK)) > 0
+        except BlockingIOError:
+            alive += 1
+        except OSError as e:
+            name = outcome_of(e)
+            lost[name] = lost.get(name, 0) + 1
         s.close()
     print("connected=%d" % len(connected))
+    print("alive=%d" % alive)
     print("pending=%d" % pending)
     print("errors=%s" % (",".join("%s:%d" % kv for kv in sorted(errors.items())) or "-"))
+    print("lost=%s" % (",".join("%s:%d" % kv for kv in sorted(lost.items())) or "-"))
     return 0
 
 
