@@ -359,6 +359,7 @@ public final class Usernet implements AutoCloseable {
             if (dropCapabilities) {
                 boolean switchUser = Syscalls.geteuid() == 0 && SandboxIds.mapped(SANDBOX_ID);
                 if (switchUser) {
+                    Preload.classPathJars(); // 65534 may not be able to open them later (a 0700 home)
                     // every thread still holds CAP_SETUID here, as glibc's all-thread setresuid needs
                     onLoop(() -> Sandbox.prepareToKeep(Sandbox.CAP_NET_BIND_SERVICE));
                     Sandbox.switchUser(SANDBOX_ID, SANDBOX_ID);
