@@ -107,14 +107,7 @@ public final class Sandbox {
      * @return how many bounding-set capabilities were dropped (0 for a process without CAP_SETPCAP)
      */
     public static int dropCapabilities() {
-        try {
-            prctl(PR_CAP_AMBIENT, new NativeLong(PR_CAP_AMBIENT_CLEAR_ALL), new NativeLong(0), new NativeLong(0),
-                    new NativeLong(0));
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() != Errno.EINVAL) { // kernels before 4.3 have no ambient set
-                throw new SyscallException(e.getErrorCode(), "prctl", "PR_CAP_AMBIENT_CLEAR_ALL");
-            }
-        }
+        clearAmbient();
         int dropped = 0;
         for (int cap = 0; cap <= lastCap(); cap++) {
             try {
@@ -130,16 +123,7 @@ public final class Sandbox {
                 throw new SyscallException(e.getErrorCode(), "prctl", "PR_CAPBSET_DROP " + cap);
             }
         }
-        Memory header = new Memory(8);
-        header.setInt(0, LINUX_CAPABILITY_VERSION_3);
-        header.setInt(4, 0); // the calling thread
-        Memory data = new Memory(24); // two {effective, permitted, inheritable} u32 triples, all zero
-        data.clear();
-        try {
-            capset(header, data);
-        } catch (LastErrorException e) {
-            throw new SyscallException(e.getErrorCode(), "capset", "(drop all)");
-        }
+        setCapabilities(0, "(drop all)");
         return dropped;
     }
 
@@ -175,26 +159,8 @@ public final class Sandbox {
      * just it (if the thread still has it permitted), inheritable and ambient nothing.
      */
     public static void keepOnly(int cap) {
-        try {
-            prctl(PR_CAP_AMBIENT, new NativeLong(PR_CAP_AMBIENT_CLEAR_ALL), new NativeLong(0), new NativeLong(0),
-                    new NativeLong(0));
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() != Errno.EINVAL) {
-                throw new SyscallException(e.getErrorCode(), "prctl", "PR_CAP_AMBIENT_CLEAR_ALL");
-            }
-        }
-        Memory header = new Memory(8);
-        header.setInt(0, LINUX_CAPABILITY_VERSION_3);
-        header.setInt(4, 0);
-        Memory data = new Memory(24);
-        data.clear();
-        data.setInt(0, 1 << cap); // effective (caps 0..31 live in the first triple)
-        data.setInt(4, 1 << cap); // permitted
-        try {
-            capset(header, data);
-        } catch (LastErrorException e) {
-            throw new SyscallException(e.getErrorCode(), "capset", "(keep capability " + cap + " only)");
-        }
+        clearAmbient();
+        setCapabilities(1 << cap, "(keep capability " + cap + " only)");
     }
 
     /**
@@ -223,6 +189,33 @@ public final class Sandbox {
             setresuid(uid, uid, uid);
         } catch (LastErrorException e) {
             throw new SyscallException(e.getErrorCode(), "setresuid", Integer.toString(uid));
+        }
+    }
+
+    private static void clearAmbient() {
+        try {
+            prctl(PR_CAP_AMBIENT, new NativeLong(PR_CAP_AMBIENT_CLEAR_ALL), new NativeLong(0), new NativeLong(0),
+                    new NativeLong(0));
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() != Errno.EINVAL) { // kernels before 4.3 have no ambient set
+                throw new SyscallException(e.getErrorCode(), "prctl", "PR_CAP_AMBIENT_CLEAR_ALL");
+            }
+        }
+    }
+
+    /** capset of the calling thread: {@code caps} (capabilities 0..31) effective and permitted, none inheritable. */
+    private static void setCapabilities(int caps, String what) {
+        Memory header = new Memory(8);
+        header.setInt(0, LINUX_CAPABILITY_VERSION_3);
+        header.setInt(4, 0); // the calling thread
+        Memory data = new Memory(24); // two {effective, permitted, inheritable} u32 triples
+        data.clear();
+        data.setInt(0, caps);
+        data.setInt(4, caps);
+        try {
+            capset(header, data);
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "capset", what);
         }
     }
 
