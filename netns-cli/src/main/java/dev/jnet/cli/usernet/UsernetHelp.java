@@ -39,7 +39,7 @@ final class UsernetHelp {
                 Exits 0 on SIGTERM, when the exit FD is closed, and when process PID is gone.
 
                 Signals: SIGUSR1 writes one line to stderr with the stack's counters and tables,
-                  jnet usernet: stats {"tcp_connections":0,"udp_flows":0,...} (JSON on one line).
+                  jnet usernet: stats {"tcp_connections":0,"udp_flows":0,...,"fd_limit":N} (JSON on one line).
 
                 Sandbox (once the tap and netlink sockets are open; unlike slirp4netns no mount
                 namespace and no pivot_root: the JVM keeps loading classes and libraries from disk):
@@ -50,7 +50,8 @@ final class UsernetHelp {
                                     userfaultfd, ... and other ABIs (x32, ia32) fail with EPERM
                   --enable-sandbox  the same, and drops every capability (ambient, bounding, effective,
                                     permitted, inheritable) of the threads that run jnet code (main,
-                                    event loop); JVM-internal threads keep the process's own
+                                    event loop); run as root, every thread switches to uid/gid 65534
+                                    and only the event loop keeps CAP_NET_BIND_SERVICE (forwards)
                 """;
     }
 }
