@@ -11,6 +11,7 @@ module dev.jnet.usernet {
     requires transitive io.netty.transport.classes.epoll;
     requires transitive io.netty.transport.unix.common;
     requires com.fasterxml.jackson.core;
+    requires java.management; // ProcessStats: the JDK's direct buffer pool
     requires java.logging; // Preload loads the logging path before the fds can run out
 
     /** the stack, its configuration and statistics: the CLI's entry points */

@@ -73,6 +73,17 @@ public final class Sandbox {
 
     private static native int capset(Pointer header, Pointer data) throws LastErrorException;
 
+    // glibc's wrappers apply these to every thread of the process (its SIGSETXID broadcast)
+    private static native int setgroups(NativeLong size, Pointer list) throws LastErrorException;
+
+    private static native int setresgid(int rgid, int egid, int sgid) throws LastErrorException;
+
+    private static native int setresuid(int ruid, int euid, int suid) throws LastErrorException;
+
+    /** CAP_NET_BIND_SERVICE: binding ports below 1024 (a port forward's listener). */
+    public static final int CAP_NET_BIND_SERVICE = 10;
+    private static final int PR_SET_KEEPCAPS = 8;
+
     private static native NativeLong syscall(NativeLong number, NativeLong a, NativeLong b, Pointer c)
             throws LastErrorException;
 
@@ -96,14 +107,7 @@ public final class Sandbox {
      * @return how many bounding-set capabilities were dropped (0 for a process without CAP_SETPCAP)
      */
     public static int dropCapabilities() {
-        try {
-            prctl(PR_CAP_AMBIENT, new NativeLong(PR_CAP_AMBIENT_CLEAR_ALL), new NativeLong(0), new NativeLong(0),
-                    new NativeLong(0));
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() != Errno.EINVAL) { // kernels before 4.3 have no ambient set
-                throw new SyscallException(e.getErrorCode(), "prctl", "PR_CAP_AMBIENT_CLEAR_ALL");
-            }
-        }
+        clearAmbient();
         int dropped = 0;
         for (int cap = 0; cap <= lastCap(); cap++) {
             try {
@@ -119,17 +123,100 @@ public final class Sandbox {
                 throw new SyscallException(e.getErrorCode(), "prctl", "PR_CAPBSET_DROP " + cap);
             }
         }
+        setCapabilities(0, "(drop all)");
+        return dropped;
+    }
+
+    /**
+     * Prepares the calling thread to keep capability {@code cap} across {@link #switchUser}: its
+     * bounding set loses every other capability (needs CAP_SETPCAP, i.e. call it while still
+     * privileged) and it keeps its permitted set when its uids stop being 0 (PR_SET_KEEPCAPS,
+     * per thread). After the switch, {@link #keepOnly} makes {@code cap} its only capability.
+     */
+    public static void prepareToKeep(int cap) {
+        for (int c = 0; c <= lastCap(); c++) {
+            if (c == cap) {
+                continue;
+            }
+            try {
+                prctl(PR_CAPBSET_DROP, new NativeLong(c), new NativeLong(0), new NativeLong(0), new NativeLong(0));
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == Errno.EINVAL) {
+                    break; // past the kernel's last capability
+                }
+                throw new SyscallException(e.getErrorCode(), "prctl", "PR_CAPBSET_DROP " + c);
+            }
+        }
+        try {
+            prctl(PR_SET_KEEPCAPS, new NativeLong(1), new NativeLong(0), new NativeLong(0), new NativeLong(0));
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "prctl", "PR_SET_KEEPCAPS");
+        }
+    }
+
+    /**
+     * Makes capability {@code cap} the calling thread's only one: effective and permitted hold
+     * just it (if the thread still has it permitted), inheritable and ambient nothing.
+     */
+    public static void keepOnly(int cap) {
+        clearAmbient();
+        setCapabilities(1 << cap, "(keep capability " + cap + " only)");
+    }
+
+    /**
+     * Switches every thread of the process to {@code uid}/{@code gid} with no supplementary
+     * groups (glibc applies set*id calls to all threads). Threads that did not {@link
+     * #prepareToKeep} lose every capability (the kernel clears them when no uid is 0 any more);
+     * those that did keep their permitted set, with nothing effective. Call it while every
+     * thread still holds CAP_SETUID and CAP_SETGID: glibc aborts the process when a thread
+     * fails where another succeeded.
+     */
+    public static void switchUser(int uid, int gid) {
+        try {
+            setgroups(new NativeLong(0), Pointer.NULL);
+        } catch (LastErrorException e) {
+            // a user namespace whose setgroups is "deny": the groups cannot change, nor be used
+            if (e.getErrorCode() != EPERM) {
+                throw new SyscallException(e.getErrorCode(), "setgroups", "(none)");
+            }
+        }
+        try {
+            setresgid(gid, gid, gid);
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "setresgid", Integer.toString(gid));
+        }
+        try {
+            setresuid(uid, uid, uid);
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "setresuid", Integer.toString(uid));
+        }
+    }
+
+    private static void clearAmbient() {
+        try {
+            prctl(PR_CAP_AMBIENT, new NativeLong(PR_CAP_AMBIENT_CLEAR_ALL), new NativeLong(0), new NativeLong(0),
+                    new NativeLong(0));
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() != Errno.EINVAL) { // kernels before 4.3 have no ambient set
+                throw new SyscallException(e.getErrorCode(), "prctl", "PR_CAP_AMBIENT_CLEAR_ALL");
+            }
+        }
+    }
+
+    /** capset of the calling thread: {@code caps} (capabilities 0..31) effective and permitted, none inheritable. */
+    private static void setCapabilities(int caps, String what) {
         Memory header = new Memory(8);
         header.setInt(0, LINUX_CAPABILITY_VERSION_3);
         header.setInt(4, 0); // the calling thread
-        Memory data = new Memory(24); // two {effective, permitted, inheritable} u32 triples, all zero
+        Memory data = new Memory(24); // two {effective, permitted, inheritable} u32 triples
         data.clear();
+        data.setInt(0, caps);
+        data.setInt(4, caps);
         try {
             capset(header, data);
         } catch (LastErrorException e) {
-            throw new SyscallException(e.getErrorCode(), "capset", "(drop all)");
+            throw new SyscallException(e.getErrorCode(), "capset", what);
         }
-        return dropped;
     }
 
     private static int lastCap() {

@@ -45,6 +45,32 @@ class SandboxCapabilitiesTest {
         assertThat(status().get("CapBnd")).isEqualTo(before.get().get("CapBnd"));
     }
 
+    /** As root: a thread prepared to keep CAP_NET_BIND_SERVICE ends with it alone (bounding set too). */
+    @Test
+    void aPreparedThreadKeepsOnlyTheCapabilityItNames() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Syscalls.geteuid() == 0, "needs root");
+        AtomicReference<Map<String, String>> after = new AtomicReference<>();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                Sandbox.prepareToKeep(Sandbox.CAP_NET_BIND_SERVICE);
+                Sandbox.keepOnly(Sandbox.CAP_NET_BIND_SERVICE);
+                after.set(status());
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        }, "keeps-one");
+        t.start();
+        t.join(10_000);
+        assertThat(failed.get()).isNull();
+        Map<String, String> s = after.get();
+        assertThat(s.get("CapEff")).isEqualTo("0000000000000400");
+        assertThat(s.get("CapPrm")).isEqualTo("0000000000000400");
+        assertThat(s.get("CapBnd")).isEqualTo("0000000000000400");
+        assertThat(s.get("CapInh")).isEqualTo("0000000000000000");
+        assertThat(s.get("CapAmb")).isEqualTo("0000000000000000");
+    }
+
     private static Map<String, String> status() throws Exception {
         Map<String, String> m = new LinkedHashMap<>();
         for (String line : Files.readAllLines(Path.of("/proc/thread-self/status"))) {

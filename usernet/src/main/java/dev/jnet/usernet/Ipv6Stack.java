@@ -47,14 +47,22 @@ public final class Ipv6Stack implements AutoCloseable {
      */
     public static Ipv6Stack create(UsernetConfig config, Scheduler scheduler, Ipv6Output out, AddressMap map,
             DnsForwarder dns, UdpHostConnector udpSockets, Echo6Sockets echoSockets, Ipv6Handler tcp) {
+        return create(config, scheduler, out, map, dns, udpSockets, echoSockets, tcp, UdpNat.Limits.DEFAULT,
+                IcmpEchoForwarder.MAX_FLOWS);
+    }
+
+    /** As above, with the UDP NAT's limits and the number of echo flows (sized to the fd limit). */
+    public static Ipv6Stack create(UsernetConfig config, Scheduler scheduler, Ipv6Output out, AddressMap map,
+            DnsForwarder dns, UdpHostConnector udpSockets, Echo6Sockets echoSockets, Ipv6Handler tcp,
+            UdpNat.Limits udpLimits, int echoFlows) {
         if (config.ipv6() == null) {
             throw new IllegalArgumentException("IPv6 is off in " + config);
         }
         NeighborDiscovery ndp = new NeighborDiscovery(config, scheduler, out);
         Icmpv6EchoForwarder forwarder = echoSockets == null ? null : new Icmpv6EchoForwarder(scheduler, out,
-                echoSockets, IcmpEchoForwarder.MAX_FLOWS, IcmpEchoForwarder.IDLE_NANOS);
+                echoSockets, echoFlows, IcmpEchoForwarder.IDLE_NANOS);
         Icmpv6Input icmp = new Icmpv6Input(out, map, ndp, forwarder);
-        Udp6Nat udp = new Udp6Nat(config, scheduler, out, map, dns, udpSockets, UdpNat.Limits.DEFAULT);
+        Udp6Nat udp = new Udp6Nat(config, scheduler, out, map, dns, udpSockets, udpLimits);
         return new Ipv6Stack(out, ndp, icmp, udp, tcp);
     }
 
@@ -99,10 +107,12 @@ public final class Ipv6Stack implements AutoCloseable {
         }
     }
 
-    /** {ipv6Delivered, ipv6Malformed, ipv6Fragments, udp6Flows, icmp6Answered, routerAdvertisements}; on the loop. */
+    /** {ipv6Delivered, ipv6Malformed, ipv6Fragments, udp6Flows, dns6Flows, icmp6Flows, icmp6Answered,
+     *  routerAdvertisements}, as {@link StackStats} orders them; on the loop. */
     long[] counters() {
-        return new long[] {input.delivered(), input.malformed(), input.fragments(),
-            udp == null ? 0 : udp.flowCount() + udp.dnsFlowCount(), icmp.answered(), ndp.routerAdvertisements()};
+        return new long[] {input.delivered(), input.malformed(), input.fragments(), udp == null ? 0 : udp.flowCount(),
+            udp == null ? 0 : udp.dnsFlowCount(), icmp.forwarder() == null ? 0 : icmp.forwarder().flowCount(),
+            icmp.answered(), ndp.routerAdvertisements()};
     }
 
     /** The UDP flows over IPv6, added to {@code into}; on the loop. */

@@ -46,4 +46,21 @@ final class Preload {
         record.getThrown().printStackTrace(new java.io.PrintWriter(new java.io.StringWriter()));
         done = true;
     }
+
+    /**
+     * Opens every jar of the class path (listing a resource each holds opens them all), so that
+     * classes loaded later come from files already open: after {@code --enable-sandbox} switches a
+     * root process to an unprivileged uid, it may no longer be allowed to open them by path.
+     */
+    static void classPathJars() {
+        try {
+            java.util.Enumeration<java.net.URL> all =
+                    ClassLoader.getSystemClassLoader().getResources("META-INF/MANIFEST.MF");
+            while (all.hasMoreElements()) {
+                all.nextElement();
+            }
+        } catch (java.io.IOException e) {
+            // a jar that cannot be read now will not be readable later either: nothing lost here
+        }
+    }
 }

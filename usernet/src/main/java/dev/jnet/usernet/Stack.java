@@ -1,5 +1,6 @@
 package dev.jnet.usernet;
 
+import dev.jnet.linux.FdLimit;
 import dev.jnet.usernet.dns.DnsForwarder;
 import dev.jnet.usernet.forward.PortForwarding;
 import dev.jnet.usernet.icmp.IcmpEcho;
@@ -64,7 +65,7 @@ public final class Stack implements FrameHandler, AutoCloseable {
     private long framesNotForUs;
     private long framesUnsupported;
     private long handlerErrors;
-    private RuntimeException lastHandlerError;
+    private Throwable lastHandlerError;
 
     /**
      * @param tcp            the TCP handler (closed with the stack if it is {@link AutoCloseable}),
@@ -124,18 +125,19 @@ public final class Stack implements FrameHandler, AutoCloseable {
             throw new IllegalArgumentException("the stack needs a Netty epoll IoEventLoop made with "
                     + "KeepRegisteredEpollIoHandler.newFactory(), not " + scheduler.eventLoop().getClass().getName());
         }
+        HostTables tables = HostTables.forFdLimit(FdLimit.soft());
         Ipv4Output out = new Ipv4Output(config, sink);
         AddressMap map = new AddressMap(config);
         int maxUdpPayload = out.maxTransportLength() - UdpDatagram.HEADER_LENGTH;
         NettyUdpHostConnector udpSockets =
                 new NettyUdpHostConnector(loop, config.outboundAddr(), config.outboundAddr6(), maxUdpPayload,
                         UdpNat.HEADROOM);
-        UdpNat udp = new UdpNat(config, scheduler, out, map, dns, udpSockets, UdpNat.Limits.DEFAULT);
+        UdpNat udp = new UdpNat(config, scheduler, out, map, dns, udpSockets, tables.udp());
         IcmpEcho icmp = new IcmpEcho(config, out, map, new IcmpEchoForwarder(scheduler, out,
-                PingSocket.factory(loop, config.outboundAddr()), IcmpEchoForwarder.MAX_FLOWS, IcmpEchoForwarder.IDLE_NANOS));
+                PingSocket.factory(loop, config.outboundAddr()), tables.icmpFlows(), IcmpEchoForwarder.IDLE_NANOS));
         Ipv6Output out6 = config.ipv6() == null ? null : new Ipv6Output(config, out);
         NettyTcpHostConnector tcpSockets = new NettyTcpHostConnector(scheduler, config);
-        TcpStack tcp = new TcpStack(config, scheduler, out, out6, map, tcpSockets, dns.tcpUpstream());
+        TcpStack tcp = new TcpStack(config, scheduler, out, out6, map, tcpSockets, dns.tcpUpstream(), tables.tcp());
         IntSupplier tcpConnections = tcp::connectionCount;
         Ipv6Stack ipv6 = null;
         if (out6 != null) {
@@ -143,8 +145,8 @@ public final class Stack implements FrameHandler, AutoCloseable {
             int maxUdp6Payload = out6.maxTransportLength() - UdpDatagram.HEADER_LENGTH;
             NettyUdpHostConnector udp6Sockets = new NettyUdpHostConnector(loop, config.outboundAddr(),
                     config.outboundAddr6(), maxUdp6Payload, Udp6Nat.HEADROOM);
-            ipv6 = Ipv6Stack.create(config, scheduler, out6, map, dns, udp6Sockets, PingSocket.factory6(loop, config.outboundAddr6()),
-                    tcp6);
+            ipv6 = Ipv6Stack.create(config, scheduler, out6, map, dns, udp6Sockets,
+                    PingSocket.factory6(loop, config.outboundAddr6()), tcp6, tables.udp(), tables.icmpFlows());
         }
         Stack stack = new Stack(config, scheduler, out, tcp, tcpConnections, udp, icmp, ipv6);
         stack.forwarding = new PortForwarding(config, scheduler, loop, tcp, tcpSockets, udp, out,
@@ -183,8 +185,9 @@ public final class Stack implements FrameHandler, AutoCloseable {
                 }
                 default -> framesUnsupported++;
             }
-        } catch (RuntimeException e) {
-            // a bug in one handler costs one packet, not the guest's whole link; counted and kept
+        } catch (RuntimeException | LinkageError | OutOfMemoryError | StackOverflowError e) {
+            // a bug in one handler, or an allocation that failed for this frame (direct memory
+            // exhausted), costs one packet, not the guest's whole link or the loop; counted and kept
             handlerErrors++;
             lastHandlerError = e;
         } finally {
@@ -219,7 +222,7 @@ public final class Stack implements FrameHandler, AutoCloseable {
     }
 
     /** The last exception a handler threw for a frame (see {@link StackStats#handlerErrors()}), or {@code null}. */
-    public RuntimeException lastHandlerError() {
+    public Throwable lastHandlerError() {
         return onLoop(() -> lastHandlerError);
     }
 
@@ -249,12 +252,13 @@ public final class Stack implements FrameHandler, AutoCloseable {
     }
 
     private StackStats snapshot() {
-        long[] v6 = ipv6 == null ? new long[6] : ipv6.counters();
+        long[] v6 = ipv6 == null ? new long[8] : ipv6.counters();
         return new StackStats(framesReceived, framesNotForUs, framesUnsupported, arp.replies(),
                 ipv4.malformed(), ipv4.badChecksum(), ipv4.fragments(), ipv4.ttlExpired(), ipv4.unknownProtocol(),
                 tcpConnections.getAsInt(), udp == null ? 0 : udp.flowCount(), udp == null ? 0 : udp.dnsFlowCount(),
                 icmp == null ? 0 : icmp.flowCount(), udp == null ? 0 : udp.badChecksum(),
-                icmp == null ? 0 : icmp.answered(), handlerErrors, v6[0], v6[1], v6[2], (int) v6[3], v6[4], v6[5]);
+                icmp == null ? 0 : icmp.answered(), handlerErrors, v6[0], v6[1], v6[2], (int) v6[3], (int) v6[4],
+                (int) v6[5], v6[6], v6[7], tcp instanceof TcpStack t ? t.sendBufferedBytes() : 0);
     }
 
     /**

@@ -22,19 +22,23 @@ package dev.jnet.usernet;
  * @param ipv6Delivered      IPv6 packets handed to a transport (0 while IPv6 is off)
  * @param ipv6Malformed      IPv6 packets with a bad version or length
  * @param ipv6Fragments      IPv6 fragments (dropped)
- * @param udp6Flows          UDP flows over IPv6 (DNS included)
+ * @param udp6Flows          UDP flows over IPv6 to host destinations (0 with IPv6 off)
+ * @param dns6Flows          DNS flows from the guest's IPv6 address (0 with IPv6 off)
+ * @param icmp6Flows         ICMPv6 echo flows to outside hosts (0 with IPv6 off)
  * @param icmp6Answered      ICMPv6 echo requests answered by the stack itself
  * @param routerAdvertisements router advertisements sent
+ * @param tcpSendBuffered    host bytes held in the TCP send buffers (the stack's memory budget)
  */
 public record StackStats(long framesReceived, long framesNotForUs, long framesUnsupported, long arpReplies,
         long ipv4Malformed, long ipv4BadChecksum, long ipv4Fragments, long ipv4TtlExpired,
         long ipv4UnknownProtocol, int tcpConnections, int udpFlows, int dnsFlows, int icmpFlows,
         long udpBadChecksum, long echoAnswered, long handlerErrors, long ipv6Delivered, long ipv6Malformed,
-        long ipv6Fragments, int udp6Flows, long icmp6Answered, long routerAdvertisements) {
+        long ipv6Fragments, int udp6Flows, int dns6Flows, int icmp6Flows, long icmp6Answered,
+        long routerAdvertisements, long tcpSendBuffered) {
 
-    /** Every flow and connection holding a host socket. */
+    /** Every flow and connection holding a host socket, both families. */
     public int hostFlows() {
-        return tcpConnections + udpFlows + dnsFlows + icmpFlows + udp6Flows;
+        return tcpConnections + udpFlows + dnsFlows + icmpFlows + udp6Flows + dns6Flows + icmp6Flows;
     }
 
     /** Every component under its snake-case name ({@code frames_received}, ...), in declaration order. */

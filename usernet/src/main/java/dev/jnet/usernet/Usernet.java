@@ -2,6 +2,7 @@ package dev.jnet.usernet;
 
 import dev.jnet.linux.Errno;
 import dev.jnet.linux.Fd;
+import dev.jnet.linux.FdLimit;
 import dev.jnet.linux.Helper;
 import dev.jnet.linux.Sandbox;
 import dev.jnet.linux.SyscallException;
@@ -125,6 +126,9 @@ public final class Usernet implements AutoCloseable {
                         + Epoll.unavailabilityCause(), e);
             }
             Preload.loggingAndTimeZone();
+            // every guest flow holds a host fd: take all the kernel allows, and size the tables to it
+            FdLimit.raiseSoftToHard();
+            ProcessStats.now(); // loads what SIGUSR1's stats need while fds are plenty
             u = new Usernet(new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jnet-usernet", true),
                     KeepRegisteredEpollIoHandler.newFactory()));
             u.watchLoopThread();
@@ -333,18 +337,29 @@ public final class Usernet implements AutoCloseable {
         return java.util.Optional.of(f.get());
     }
 
+    /** What the whole process holds now (direct memory, fds and their limit); from any thread. */
+    public ProcessStats processStats() {
+        return ProcessStats.now();
+    }
+
     /** The loop that owns the link and the stack. */
     public IoEventLoop eventLoop() {
         return loop;
     }
 
+    /** The user and group a root usernet switches to under {@code --enable-sandbox} (nobody/nogroup). */
+    public static final int SANDBOX_ID = 65534;
+
     /**
      * Sandboxes this process once the tap and netlink sockets are open (as slirp4netns
      * {@code --enable-sandbox}/{@code --enable-seccomp}): no_new_privs; with
-     * {@code dropCapabilities} no capabilities on the threads that run jnet code (the calling
-     * thread and the stack's event loop; capabilities are per thread, JVM-internal threads keep
-     * theirs, and an unprivileged user has none); then the seccomp deny filter on every thread,
-     * which also carries no_new_privs to every thread (it is per thread too).
+     * {@code dropCapabilities}, run as root (uid 0 in its user namespace, where uid and gid
+     * {@value #SANDBOX_ID} are mapped), every thread switches to {@value #SANDBOX_ID} and loses
+     * its capabilities except the event loop, which keeps CAP_NET_BIND_SERVICE for port forwards
+     * below 1024 (slirp4netns keeps that one too); otherwise no capabilities on the threads that
+     * run jnet code (the calling thread and the event loop: capabilities are per thread, and an
+     * unprivileged user has none); then the seccomp deny filter on every thread, which also
+     * carries no_new_privs to every thread (it is per thread too).
      *
      * @throws UsernetException ({@link UsernetException.Kind#RUNTIME}) when a step fails; the
      *         message names the system call and the errno
@@ -353,18 +368,31 @@ public final class Usernet implements AutoCloseable {
         try {
             Sandbox.noNewPrivs();
             if (dropCapabilities) {
-                Sandbox.dropCapabilities();
-                try {
-                    loop.submit(Sandbox::dropCapabilities).get(10, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    throw e.getCause() instanceof SyscallException s ? s : new IllegalStateException(e.getCause());
-                } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
-                    throw new IllegalStateException("dropping the event loop's capabilities", e);
+                boolean switchUser = Syscalls.geteuid() == 0 && SandboxIds.mapped(SANDBOX_ID);
+                if (switchUser) {
+                    Preload.classPathJars(); // 65534 may not be able to open them later (a 0700 home)
+                    // every thread still holds CAP_SETUID here, as glibc's all-thread setresuid needs
+                    onLoop(() -> Sandbox.prepareToKeep(Sandbox.CAP_NET_BIND_SERVICE));
+                    Sandbox.switchUser(SANDBOX_ID, SANDBOX_ID);
+                    onLoop(() -> Sandbox.keepOnly(Sandbox.CAP_NET_BIND_SERVICE));
+                } else {
+                    onLoop(Sandbox::dropCapabilities);
                 }
+                Sandbox.dropCapabilities();
             }
             Sandbox.denySyscalls();
         } catch (SyscallException e) {
             throw new UsernetException(UsernetException.Kind.RUNTIME, e.getMessage(), e);
+        }
+    }
+
+    private void onLoop(Runnable task) {
+        try {
+            loop.submit(task).get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof SyscallException s ? s : new IllegalStateException(e.getCause());
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("sandboxing the event loop's thread", e);
         }
     }
 

@@ -26,6 +26,9 @@ public final class FakeInternet implements AutoCloseable {
     public static final int ECHO_PORT = 9000;
     public static final int REPLY_AFTER_EOF_PORT = 9001;
     public static final int SEND_THEN_READ_PORT = 9002;
+    /** Sends {@link #SOURCE_SIZE} bytes to whoever connects, reads nothing. */
+    public static final int SOURCE_PORT = 9003;
+    public static final long SOURCE_SIZE = 16L << 20;
     public static final int CLOSED_PORT = 9;
     /** Size of {@code GET /f}. */
     public static final int DOWNLOAD_SIZE = 64 << 20;
@@ -74,6 +77,8 @@ public final class FakeInternet implements AutoCloseable {
             n.sendThenRead = n.add(FakeTcpServer.start(netns, "send-then-read",
                     new InetSocketAddress(webAddr, SEND_THEN_READ_PORT),
                     TcpHandlers.sendThenRead("send-then-read", n.sendThenReadPayload)));
+            n.add(FakeTcpServer.start(netns, "source", new InetSocketAddress(webAddr, SOURCE_PORT),
+                    TcpHandlers.source(SOURCE_SIZE)));
             return n;
         } catch (Exception | Error e) {
             n.close();

@@ -55,6 +55,21 @@ final class TcpHandlers {
         };
     }
 
+    /**
+     * Writes {@code bytes} (zeros) as fast as the client takes them and closes, reading nothing:
+     * a download that needs no request (a client that never acknowledges holds it up forever).
+     */
+    static FakeTcpServer.Handler source(long bytes) {
+        return (s, record) -> {
+            byte[] chunk = new byte[CHUNK];
+            java.io.OutputStream out = s.getOutputStream();
+            for (long left = bytes; left > 0; left -= chunk.length) {
+                out.write(chunk, 0, (int) Math.min(chunk.length, left));
+            }
+            s.shutdownOutput();
+        };
+    }
+
     /** Writes one line and closes (after the client's EOF, or at once if it sends nothing). */
     static FakeTcpServer.Handler greet(String service, String line) {
         return (s, record) -> {

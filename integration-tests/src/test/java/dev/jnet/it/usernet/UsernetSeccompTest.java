@@ -52,6 +52,47 @@ class UsernetSeccompTest {
         }
     }
 
+    /**
+     * Issue 14, point 3: run as root with {@code --enable-sandbox}, no thread keeps more than
+     * CAP_NET_BIND_SERVICE (0x400) effective, as slirp4netns; jnet also switches every thread to
+     * uid and gid 65534. Before, 15 of 17 JVM threads kept root's full set.
+     */
+    @Test
+    void asRootWithTheSandboxNoThreadKeepsMoreThanNetBindService(UsernetSandbox net) {
+        net.restartUsernet(UsernetSandbox.DEFAULT_MTU, List.of("--enable-sandbox"), List.of(),
+                new UsernetSandbox.Launch(List.of(), true));
+        try {
+            Proc.Result down = net.guestShell(UsernetSandbox.DEFAULT_TIMEOUT, "curl -sSf --max-time 50 'http://"
+                    + FakeInternet.WEB_NAME + FakeWebServer.DOWNLOAD_PATH + "?bytes=1048576' | sha256sum");
+            assertThat(down.exit()).as(down.describe() + net.usernetLog()).isZero();
+            assertThat(down.stdout()).startsWith(FakeInternet.downloadSha256(1 << 20) + " ");
+            List<String> tids = threads(net.usernetPid());
+            StringBuilder seen = new StringBuilder();
+            for (String tid : tids) {
+                ProcStatus t = ProcStatus.of(net.usernetPid(), tid);
+                seen.append(String.format("%s %s CapEff %s Uid %s%n", tid, t.get("Name"), t.get("CapEff"), t.get("Uid")));
+            }
+            System.out.print("root --enable-sandbox, " + tids.size() + " threads:\n" + seen);
+            for (String tid : tids) {
+                ProcStatus t = ProcStatus.of(net.usernetPid(), tid);
+                long capEff = Long.parseUnsignedLong(t.get("CapEff"), 16);
+                assertThat(capEff & ~CAP_NET_BIND_SERVICE).as("thread %s %s CapEff %s%n%s", tid, t.get("Name"),
+                        t.get("CapEff"), seen).isZero();
+                if (net.runsJnet()) {
+                    assertThat(t.get("Uid")).as("thread %s %s", tid, t.get("Name")).isEqualTo("65534\t65534\t65534\t65534");
+                    assertThat(t.get("Gid")).as("thread %s %s", tid, t.get("Name")).isEqualTo("65534\t65534\t65534\t65534");
+                }
+            }
+            if (net.runsJnet()) {
+                assertThat(net.usernetStats().orElseThrow().get("handler_errors")).isZero();
+            }
+        } finally {
+            net.restartUsernet(List.of());
+        }
+    }
+
+    private static final long CAP_NET_BIND_SERVICE = 1L << 10;
+
     private static List<String> threads(long pid) {
         try (Stream<Path> s = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             return s.map(p -> p.getFileName().toString()).toList();

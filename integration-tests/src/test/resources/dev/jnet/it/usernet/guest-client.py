@@ -174,7 +174,8 @@ def cmd_parallel(host, port, count, size, timeout="90"):
 
 def cmd_hold(host, port, count, hold_seconds, timeout="30"):
     """Open COUNT connections at once (raising our own fd limit), wait until each is connected or
-    failed, keep them HOLD_SECONDS, close them all; report how many connected and the errors."""
+    failed, keep them HOLD_SECONDS, close them all; report how many connected, how many were still
+    open at the end (not reset or closed meanwhile) and the errors."""
     import resource
     count = int(count)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -209,11 +210,21 @@ def cmd_hold(host, port, count, hold_seconds, timeout="30"):
     for key in list(sel.get_map().values()):
         key.fileobj.close()
     time.sleep(float(hold_seconds))
-    for s in connected:
+    alive, lost = 0, {}
+    for s in connected:  # still open at the end of the hold, or reset/closed since it connected?
+        try:
+            alive += len(s.recv(1, socket.MSG_DONTWAIT | socket.MSG_PEEK)) > 0
+        except BlockingIOError:
+            alive += 1
+        except OSError as e:
+            name = outcome_of(e)
+            lost[name] = lost.get(name, 0) + 1
         s.close()
     print("connected=%d" % len(connected))
+    print("alive=%d" % alive)
     print("pending=%d" % pending)
     print("errors=%s" % (",".join("%s:%d" % kv for kv in sorted(errors.items())) or "-"))
+    print("lost=%s" % (",".join("%s:%d" % kv for kv in sorted(lost.items())) or "-"))
     return 0
 
 
@@ -304,6 +315,196 @@ def cmd_flood(src, count, seconds, seed="1"):
     return 0
 
 
+class RawLink:
+    """TCP by hand on the guest's tap through a packet socket, from SRC, an address of the subnet
+    the guest's kernel does not own: segments to SRC are dropped by the kernel (no forwarding, no
+    RST), so a connection lives exactly as this code says. Answers ARP for SRC (slirp4netns asks)."""
+
+    def __init__(self, src, dev="tap0"):
+        import struct
+        self.struct = struct
+        self.src = socket.inet_aton(src)
+        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+        self.sock.bind((dev, 0))
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+        import fcntl
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as q:  # SIOCGIFHWADDR (/sys is the host's)
+            self.mac = fcntl.ioctl(q.fileno(), 0x8927, struct.pack("256s", dev.encode()))[18:24]
+        self.gw_mac = None
+
+    def arp(self, op, dst_mac, target_mac, target_ip):
+        body = self.struct.pack("!HHBBH", 1, 0x0800, 6, 4, op) + self.mac + self.src + target_mac + target_ip
+        self.sock.send(dst_mac + self.mac + b"\x08\x06" + body)
+
+    def resolve_gateway(self, gw, seconds=5):
+        """ARP for the gateway (which also teaches slirp4netns our MAC)."""
+        end = time.monotonic() + seconds
+        while self.gw_mac is None and time.monotonic() < end:
+            self.arp(1, b"\xff" * 6, bytes(6), socket.inet_aton(gw))
+            self.poll(0.3)
+        if self.gw_mac is None:
+            raise OSError("no ARP reply from %s" % gw)
+
+    def poll(self, seconds):
+        """Reads frames for up to SECONDS; returns the TCP segments to SRC as tuples."""
+        out = []
+        end = time.monotonic() + seconds
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                return out
+            self.sock.settimeout(left)
+            try:
+                f = self.sock.recv(70000)
+            except socket.timeout:
+                return out
+            self.sock.settimeout(0)
+            while f is not None:
+                self.frame(f, out)
+                try:
+                    f = self.sock.recv(70000)
+                except (BlockingIOError, socket.timeout):
+                    f = None
+                if len(out) > 4096:
+                    return out
+
+    def frame(self, f, out):
+        etype = f[12:14]
+        if etype == b"\x08\x06" and len(f) >= 42:
+            op = self.struct.unpack("!H", f[20:22])[0]
+            if op == 2 and f[38:42] == self.src:
+                self.gw_mac = f[22:28]
+            elif op == 1 and f[38:42] == self.src:
+                self.arp(2, f[22:28], f[22:28], f[28:32])
+            return
+        if etype != b"\x08\x00" or f[23] != 6 or f[30:34] != self.src:
+            return
+        ihl = (f[14] & 15) * 4
+        total = self.struct.unpack("!H", f[16:18])[0]
+        t = 14 + ihl
+        sport, dport, seq, ack, off, flags, win = self.struct.unpack("!HHIIBBH", f[t:t + 16])
+        hl = (off >> 4) * 4
+        out.append((f[26:30], sport, dport, seq, ack, flags, win, f[t + hl:14 + total], f[t + 20:t + hl]))
+
+    def send(self, dst, sport, dport, seq, ack, flags, win, options=b"", payload=b""):
+        st = self.struct
+        hl = 20 + len(options)
+        tcp = st.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, (hl // 4) << 4, flags, win, 0, 0) \
+            + options + payload
+        pseudo = self.src + dst + st.pack("!BBH", 0, 6, len(tcp))
+        tcp = tcp[:16] + st.pack("!H", inet_checksum(pseudo + tcp)) + tcp[18:]
+        ip = st.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0x4000, 64, 6, 0, self.src, dst)
+        ip = ip[:10] + st.pack("!H", inet_checksum(ip)) + ip[12:]
+        self.sock.send(self.gw_mac + self.mac + b"\x08\x00" + ip + tcp)
+
+
+SYN, RST, ACK, PSH, FIN = 0x02, 0x04, 0x10, 0x08, 0x01
+
+
+def syn_options(mss, wscale):
+    opts = bytes([2, 4]) + int(mss).to_bytes(2, "big")
+    if wscale is not None:
+        opts += bytes([1, 3, 3, int(wscale)])
+    return opts + bytes([0] * ((4 - len(opts) % 4) % 4))
+
+
+def raw_handshakes(link, dst, port, count, mss, wscale, window, seconds):
+    """COUNT SYNs from ports 20000.. (resent each second until answered); returns {port: (isn, their_seq+1)}."""
+    pending = {20000 + i: 7000 * i + 1 for i in range(count)}
+    done = {}
+    end = time.monotonic() + float(seconds)
+    while pending and time.monotonic() < end:
+        for i, (p, isn) in enumerate(list(pending.items())):
+            link.send(dst, p, port, isn, 0, SYN, window, syn_options(mss, wscale))
+            if i % 50 == 49:
+                for seg in link.poll(0.01):
+                    take_synack(seg, dst, port, pending, done)
+        wait_end = time.monotonic() + 1
+        while pending and time.monotonic() < wait_end:
+            for seg in link.poll(0.2):
+                take_synack(seg, dst, port, pending, done)
+    return done
+
+
+def take_synack(seg, dst, port, pending, done):
+    src, sport, dport, seq, ack, flags, win, payload, opts = seg
+    if src == dst and sport == port and dport in pending and flags & (SYN | ACK) == SYN | ACK \
+            and ack == (pending[dport] + 1) & 0xFFFFFFFF:
+        done[dport] = (pending.pop(dport) + 1, (seq + 1) & 0xFFFFFFFF)
+
+
+def http_get(path):
+    return ("GET %s HTTP/1.0\r\nHost: x\r\n\r\n" % path).encode()
+
+
+def cmd_raw_hold(src, gw, host, port, count, path, hold_seconds, *during):
+    """COUNT connections from SRC that announce a 1 GiB window (scale 14), ask for PATH, and never
+    acknowledge a byte; while they are held, run the command DURING (e.g. curl) and report its exit
+    status; then reset them all."""
+    import subprocess
+    link = RawLink(src)
+    link.resolve_gateway(gw)
+    dst, port = socket.inet_aton(host), int(port)
+    conns = raw_handshakes(link, dst, port, int(count), 1460, 14, 65535, 60)
+    req = http_get(path)
+    for p, (snd, rcv) in conns.items():
+        link.send(dst, p, port, snd, rcv, ACK | PSH, 65535, payload=req)
+    print("established=%d" % len(conns), flush=True)
+    t0 = time.monotonic()
+    link.poll(2)
+    rc = "-"
+    if during:
+        child = subprocess.Popen(list(during))
+        while child.poll() is None:
+            link.poll(0.2)  # answers ARP, keeps the socket drained
+        rc = child.returncode
+    while time.monotonic() - t0 < float(hold_seconds):
+        link.poll(0.2)
+    resets = set()
+    for seg in link.poll(0.5):
+        if seg[5] & RST:
+            resets.add(seg[2])
+    for p, (snd, rcv) in conns.items():
+        link.send(dst, p, port, snd + len(req), 0, RST, 0)
+    print("during_exit=%s" % rc)
+    print("reset_by_peer_lately=%d" % len(resets))
+    return 0
+
+
+def cmd_raw_mss(src, gw, host, port, mss, path, want_bytes):
+    """One connection from SRC announcing MSS; asks for PATH and acknowledges in-order data until
+    WANT_BYTES arrived (or 30 s); reports the segment sizes it was sent."""
+    link = RawLink(src)
+    link.resolve_gateway(gw)
+    dst, port = socket.inet_aton(host), int(port)
+    conns = raw_handshakes(link, dst, port, 1, int(mss), None, 65535, 20)
+    if not conns:
+        print("established=0")
+        return 0
+    (p, (snd, rcv)), = conns.items()
+    req = http_get(path)
+    link.send(dst, p, port, snd, rcv, ACK | PSH, 65535, payload=req)
+    snd += len(req)
+    got, sizes, end = 0, [], time.monotonic() + 30
+    while got < int(want_bytes) and time.monotonic() < end:
+        for seg in link.poll(0.2):
+            s_src, sport, dport, seq, ack, flags, win, payload, opts = seg
+            if dport != p or not payload:
+                continue
+            sizes.append(len(payload))
+            if seq == rcv:
+                rcv = (rcv + len(payload)) & 0xFFFFFFFF
+                got += len(payload)
+            link.send(dst, p, port, snd, rcv, ACK, 65535)
+    link.send(dst, p, port, snd, 0, RST, 0)
+    print("established=1")
+    print("received=%d" % got)
+    print("segments=%d" % len(sizes))
+    print("min_payload=%d" % (min(sizes) if sizes else 0))
+    print("max_payload=%d" % (max(sizes) if sizes else 0))
+    return 0
+
+
 COMMANDS = {
     "flood": cmd_flood,
     "connect": cmd_connect,
@@ -312,6 +513,8 @@ COMMANDS = {
     "parallel": cmd_parallel,
     "hold": cmd_hold,
     "udp-echo": cmd_udp_echo,
+    "raw-hold": cmd_raw_hold,
+    "raw-mss": cmd_raw_mss,
 }
 
 if __name__ == "__main__":

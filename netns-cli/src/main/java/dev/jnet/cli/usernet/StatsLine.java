@@ -2,13 +2,14 @@ package dev.jnet.cli.usernet;
 
 import dev.jnet.cli.Json;
 
+import dev.jnet.usernet.ProcessStats;
 import dev.jnet.usernet.StackStats;
 import java.lang.reflect.RecordComponent;
 
 /**
  * The line {@code jnet usernet} writes to stderr on SIGUSR1 (as dnsmasq dumps its statistics):
- * {@code jnet usernet: stats {"frames_received":12,...,"tcp_connections":0,...}}, every
- * {@link StackStats} component in snake case, JSON on one line so a test or operator can
+ * {@code jnet usernet: stats {"frames_received":12,...,"tcp_connections":0,...,"fd_limit":1024}}, every
+ * {@link StackStats} and {@link ProcessStats} component in snake case, JSON on one line so a test or operator can
  * {@code grep} the last one and parse it.
  */
 final class StatsLine {
@@ -22,12 +23,20 @@ final class StatsLine {
                 .putRaw("to_guest", object(injector.toGuestCounters()));
     }
 
-    static String of(StackStats stats) {
-        return PREFIX + object(stats);
+    /** The stack's figures, then the process's ({@code direct_memory}, {@code fds_open}, {@code fd_limit}). */
+    static String of(StackStats stats, ProcessStats process) {
+        return PREFIX + object(stats, process);
     }
 
-    private static String object(Record r) {
+    private static String object(Record... records) {
         Json.Obj o = new Json.Obj();
+        for (Record r : records) {
+            put(o, r);
+        }
+        return o.toString();
+    }
+
+    private static void put(Json.Obj o, Record r) {
         for (RecordComponent c : r.getClass().getRecordComponents()) {
             Number value; // the components are counters
             try {
@@ -37,7 +46,6 @@ final class StatsLine {
             }
             o.put(snakeCase(c.getName()), value.longValue());
         }
-        return o.toString();
     }
 
     static String snakeCase(String camel) {

@@ -264,7 +264,8 @@ public final class UsernetCommand implements Callable<Integer> {
         sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> {
             String line;
             try {
-                line = usernet.stats().map(StatsLine::of).orElse("jnet usernet: stats unavailable (stopping)");
+                line = usernet.stats().map(s -> StatsLine.of(s, usernet.processStats()))
+                        .orElse("jnet usernet: stats unavailable (stopping)");
                 FaultInjector f = faults;
                 if (f != null) {
                     line += "\n" + usernet.eventLoop().submit(() -> StatsLine.faults(f)).get(10, java.util.concurrent.TimeUnit.SECONDS);

@@ -45,7 +45,7 @@ final class UsernetHelp {
                   list_connections and get_stats; "jnet usernet top PATH" shows them live.
 
                 Signals: SIGUSR1 writes one line to stderr with the stack's counters and tables,
-                  jnet usernet: stats {"tcp_connections":0,"udp_flows":0,...} (JSON on one line).
+                  jnet usernet: stats {"tcp_connections":0,"udp_flows":0,...,"fd_limit":N} (JSON on one line).
 
                 Sandbox (once the tap and netlink sockets are open; unlike slirp4netns no mount
                 namespace and no pivot_root: the JVM keeps loading classes and libraries from disk):
@@ -56,7 +56,8 @@ final class UsernetHelp {
                                     userfaultfd, ... and other ABIs (x32, ia32) fail with EPERM
                   --enable-sandbox  the same, and drops every capability (ambient, bounding, effective,
                                     permitted, inheritable) of the threads that run jnet code (main,
-                                    event loop); JVM-internal threads keep the process's own
+                                    event loop); run as root, every thread switches to uid/gid 65534
+                                    and only the event loop keeps CAP_NET_BIND_SERVICE (forwards)
                 """;
     }
 }

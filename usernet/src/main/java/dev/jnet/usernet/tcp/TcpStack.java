@@ -217,7 +217,10 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
             return;
         }
         if (!registry.makeRoom()) {
-            return; // full of live connections: drop the SYN like a full backlog
+            // full of live connections (the table is sized to the fds we may open): refuse at once,
+            // as slirp4netns does when it has no fd, rather than leave the guest retrying its SYN
+            refuse(v6, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, seg);
+            return;
         }
         seg.parseOptions(options); // a malformed option list still yields what parsed
         TcpConnection c = new TcpConnection(context, v6, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort,

@@ -259,7 +259,7 @@ class TcpCloseTest {
     }
 
     @Test
-    void fullTableDropsNewSynsButYieldsTimeWaitEntries() {
+    void fullTableRefusesNewSynsButYieldsTimeWaitEntries() {
         h = new TcpHarness(UsernetConfig.defaults(), TcpLimits.defaults().withTable(8, 8, 2), 1);
         GuestTcp[] gs = new GuestTcp[8];
         for (int i = 0; i < 8; i++) {
@@ -270,9 +270,12 @@ class TcpCloseTest {
             h.run();
         }
         assertEquals(8, h.stack.connectionCount());
-        h.guest(51100, REMOTE, 80).connect();
+        GuestTcp refused = h.guest(51100, REMOTE, 80);
+        refused.connect();
         h.run();
         assertEquals(8, h.connector.hosts.size(), "no connect for a SYN that does not fit");
+        assertTrue(refused.resetReceived, "a SYN that does not fit is refused with a RST");
+        assertFalse(refused.established);
         assertEquals(8, h.stack.connectionCount());
 
         // three connections end in TIME_WAIT: the cap of 2 evicts the oldest
