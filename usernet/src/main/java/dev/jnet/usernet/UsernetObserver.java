@@ -3,9 +3,7 @@ package dev.jnet.usernet;
 import dev.jnet.usernet.api.ApiServer;
 import dev.jnet.usernet.link.PacketCapture;
 import dev.jnet.usernet.link.TapLink;
-import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -52,9 +50,12 @@ public final class UsernetObserver implements ApiServer.Observer {
         }
         Runtime rt = Runtime.getRuntime();
         m.put("heap_used_bytes", rt.totalMemory() - rt.freeMemory());
-        m.put("direct_memory_bytes", PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory());
         m.put("rss_bytes", rssBytes());
-        m.put("open_fds", openFds());
+        // the SIGUSR1 stats line's process figures, under the same names
+        ProcessStats ps = usernet.processStats();
+        m.put("direct_memory", ps.directMemory());
+        m.put("fds_open", (long) ps.fdsOpen());
+        m.put("fd_limit", ps.fdLimit());
         return m;
     }
 
@@ -70,18 +71,5 @@ public final class UsernetObserver implements ApiServer.Observer {
             // below
         }
         return -1;
-    }
-
-    /** Entries of /proc/self/fd; -1 when unreadable. */
-    static long openFds() {
-        long n = 0;
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
-            for (Path ignored : fds) {
-                n++;
-            }
-        } catch (IOException e) {
-            return -1;
-        }
-        return n;
     }
 }

@@ -61,9 +61,9 @@ class UsernetFlowsTest {
             Map<String, Long> stats = api.getStats();
             assertThat(stats.get("tcp_connections")).isPositive();
             assertThat(stats.get("link_frames_in")).isPositive();
-            assertThat(stats.get("open_fds")).isPositive();
+            assertThat(stats.get("fds_open")).isPositive();
             assertThat(stats.get("rss_bytes")).isGreaterThan(1L << 20);
-            assertThat(stats).containsKeys("ipv6_delivered", "udp6_flows", "direct_memory_bytes", "heap_used_bytes");
+            assertThat(stats).containsKeys("ipv6_delivered", "udp6_flows", "direct_memory", "fd_limit", "dns6_flows", "tcp_send_buffered", "heap_used_bytes");
 
             List<String> top = new ArrayList<>(net.binary().command());
             top.addAll(List.of("top", "-b", "-n", "2", "-d", "0.5", socket.toString()));

@@ -91,7 +91,7 @@ public final class UsernetTop implements Callable<Integer> {
         b.append(String.format(Locale.ROOT, "flows %d (tcp %d, udp %d)   frames in %d out %d   rss %s   fds %d%n",
                 flows.size(), tcp, flows.size() - tcp, stats.getOrDefault("link_frames_in", 0L),
                 stats.getOrDefault("link_frames_out", 0L), bytes(stats.getOrDefault("rss_bytes", 0L)),
-                stats.getOrDefault("open_fds", 0L)));
+                stats.getOrDefault("fds_open", 0L)));
         b.append(String.format(Locale.ROOT, "%-5s %-22s %-22s %-12s %10s %10s %12s %12s %8s%n", "PROTO", "GUEST",
                 "REMOTE", "STATE", "TO GUEST", "FROM GUEST", "RATE IN", "RATE OUT", "AGE"));
         Map<String, long[]> seen = new HashMap<>();

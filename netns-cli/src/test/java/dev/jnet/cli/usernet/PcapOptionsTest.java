@@ -40,7 +40,7 @@ class PcapOptionsTest {
         FlowInfo fast = new FlowInfo("tcp", "10.0.2.100", 40000, "203.0.113.10", 80, "ESTABLISHED", 100, 1 << 20, 5, 700, 2000);
         UsernetTop.render("t", List.of(slow, fast), Map.of(), previous, 0);
         FlowInfo fastLater = new FlowInfo("tcp", "10.0.2.100", 40000, "203.0.113.10", 80, "ESTABLISHED", 100, 3 << 20, 5, 2100, 3000);
-        String out = UsernetTop.render("t", List.of(slow, fastLater), Map.of("open_fds", 9L), previous, 2.0);
+        String out = UsernetTop.render("t", List.of(slow, fastLater), Map.of("fds_open", 9L), previous, 2.0);
         List<String> lines = out.lines().toList();
         assertThat(lines.get(1)).startsWith("flows 2 (tcp 1, udp 1)").contains("fds 9");
         assertThat(lines.get(2)).startsWith("PROTO");
