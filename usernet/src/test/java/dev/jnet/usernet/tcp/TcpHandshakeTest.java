@@ -144,37 +144,28 @@ class TcpHandshakeTest {
 
     @Test
     void connectTimeoutGivesIcmpHostUnreachable() {
-        GuestTcp g = h.guest(40004, REMOTE, 82);
-        g.connect();
-        h.run();
-        h.connector.last().fail(TcpHostConnector.Failure.TIMEOUT);
-        h.run();
-        assertTrue(h.log.isEmpty(), "no TCP answer: " + h.log);
-        assertIcmpUnreachable(g, 40004, 82, REMOTE, 1);
-        assertEquals(0, h.stack.connectionCount());
+        connectFailureGivesIcmp(40004, 82, TcpHostConnector.Failure.TIMEOUT, 1);
     }
 
     @Test
     void unreachableHostGivesIcmpHostUnreachable() {
-        GuestTcp g = h.guest(40005, REMOTE, 83);
-        g.connect();
-        h.run();
-        h.connector.last().fail(TcpHostConnector.Failure.HOST_UNREACHABLE);
-        h.run();
-        assertTrue(h.log.isEmpty(), "no TCP answer: " + h.log);
-        assertIcmpUnreachable(g, 40005, 83, REMOTE, 1);
-        assertEquals(0, h.stack.connectionCount());
+        connectFailureGivesIcmp(40005, 83, TcpHostConnector.Failure.HOST_UNREACHABLE, 1);
     }
 
     @Test
     void unreachableNetworkGivesIcmpNetUnreachable() {
-        GuestTcp g = h.guest(40009, REMOTE, 84);
+        connectFailureGivesIcmp(40009, 84, TcpHostConnector.Failure.NET_UNREACHABLE, 0);
+    }
+
+    /** The host connect fails with {@code failure}: no TCP answer, ICMP destination unreachable {@code code}. */
+    private void connectFailureGivesIcmp(int guestPort, int port, TcpHostConnector.Failure failure, int code) {
+        GuestTcp g = h.guest(guestPort, REMOTE, port);
         g.connect();
         h.run();
-        h.connector.last().fail(TcpHostConnector.Failure.NET_UNREACHABLE);
+        h.connector.last().fail(failure);
         h.run();
         assertTrue(h.log.isEmpty(), "no TCP answer: " + h.log);
-        assertIcmpUnreachable(g, 40009, 84, REMOTE, 0);
+        assertIcmpUnreachable(g, guestPort, port, REMOTE, code);
         assertEquals(0, h.stack.connectionCount());
     }
 
