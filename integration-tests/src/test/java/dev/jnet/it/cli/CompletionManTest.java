@@ -47,7 +47,8 @@ class CompletionManTest {
     /** What bash offers for the words typed so far (the last one being completed; empty = after a space). */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "jnet ne                  | netns",
+        "jnet ne                  | neigh neighbor neighbour netns",
+        "jnet net                 | netns",
         "jnet r                   | r ro rootless route",
         "jnet netns a             | add attach",
         "jnet netns del           | del delete",
