@@ -73,6 +73,23 @@ public final class NetnsConnector {
         return xdg != null && !xdg.isEmpty() ? Path.of(xdg, "jnet") : Path.of("/tmp", "jnet-" + Syscalls.geteuid());
     }
 
+    /** Whether {@code name} has a connection recorded under {@code stateDir} (a file check, no netlink). */
+    public static boolean isConnected(Path stateDir, String name) {
+        return new ConnectionRecords(stateDir).exists(name);
+    }
+
+    /**
+     * Deletes namespace {@code name}, first undoing its recorded connection: the veth pair would go
+     * with the namespace, but its state file, a bridge jnet made or the addresses it added to one
+     * would outlive it (and a later connect of a new namespace of that name would be refused).
+     */
+    public void delete(String name) {
+        if (records.read(name) != null) {
+            disconnect(name);
+        }
+        manager.delete(name);
+    }
+
     /** The state file of {@code name}'s connection. */
     public Path stateFile(String name) {
         return records.file(name);

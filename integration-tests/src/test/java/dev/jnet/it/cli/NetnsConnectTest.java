@@ -130,6 +130,26 @@ class NetnsConnectTest {
     }
 
     @Test
+    void deletingAConnectedNamespaceUndoesItsConnection(JnetCli jnet, HostNetns host) {
+        cli = jnet;
+        String ns = host.name("delc");
+        ok(jnet, "netns", "add", ns);
+        String linksBefore = hostLinks();
+        String addrsBefore = hostAddrs();
+        ok(jnet, "netns", "connect", ns, "--bridge", BRIDGE);
+        assertThat(STATE.resolve(ns)).exists();
+        ok(jnet, "netns", "del", ns);
+        assertThat(STATE.resolve(ns)).doesNotExist();
+        assertThat(hostLinks()).isEqualTo(linksBefore); // the bridge it made went too
+        assertThat(hostAddrs()).isEqualTo(addrsBefore);
+        // the name is free again, for a new namespace and its connection
+        ok(jnet, "netns", "add", ns);
+        ok(jnet, "netns", "connect", ns);
+        ok(jnet, "netns", "disconnect", ns);
+        ok(jnet, "netns", "del", ns);
+    }
+
+    @Test
     void picksASubnetFreeInHostAndNamespaceAndDisconnectRestoresBoth(JnetCli jnet, HostNetns host) {
         cli = jnet;
         String ns = crowded(jnet, host, "crowd");

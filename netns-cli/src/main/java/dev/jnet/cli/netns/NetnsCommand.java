@@ -7,6 +7,8 @@ import dev.jnet.cli.Json;
 import dev.jnet.netns.NetnsEvent;
 import dev.jnet.netns.NetnsInfo;
 import dev.jnet.netns.NetnsManager;
+import dev.jnet.rtnl.RtnlHandle;
+import dev.jnet.wiring.NetnsConnector;
 import dev.jnet.netns.NetnsMonitor;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -85,8 +87,15 @@ public final class NetnsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            NetnsManager m = netns.manager();
             for (String name : names) {
-                netns.manager().delete(name);
+                if (!m.isRootless() && NetnsConnector.isConnected(NetnsConnector.defaultStateDir(), name)) {
+                    try (RtnlHandle host = RtnlHandle.open()) {
+                        new NetnsConnector(m, host, NetnsConnector.defaultStateDir()).delete(name);
+                    }
+                } else {
+                    m.delete(name);
+                }
             }
             return 0;
         }

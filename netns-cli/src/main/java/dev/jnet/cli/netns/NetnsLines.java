@@ -42,7 +42,11 @@ public final class NetnsLines {
                     return false;
                 }
                 for (String n : rest) {
-                    session.manager().delete(n);
+                    if (!session.manager().isRootless() && NetnsConnector.isConnected(NetnsConnector.defaultStateDir(), n)) {
+                        connector().delete(n);
+                    } else {
+                        session.manager().delete(n);
+                    }
                 }
             }
             case "connect" -> {
