@@ -27,12 +27,19 @@ final class ConnectionRecords {
     /** What connect made on a bridge: the bridge itself, or the addresses it added (null when none). */
     record BridgeRecord(boolean created, IpPrefix address, IpPrefix address6) {}
 
+    private final Path stateDir;
     private final Path connectDir;
     private final Path bridgeDir;
 
     ConnectionRecords(Path stateDir) {
+        this.stateDir = stateDir;
         this.connectDir = stateDir.resolve("connect");
         this.bridgeDir = stateDir.resolve("bridges");
+    }
+
+    /** The state directory these records live under. */
+    Path dir() {
+        return stateDir;
     }
 
     Path file(String name) {

@@ -75,7 +75,8 @@ public final class NetnsConnector {
 
     /** Whether {@code name} has a connection recorded under {@code stateDir} (a file check, no netlink). */
     public static boolean isConnected(Path stateDir, String name) {
-        return new ConnectionRecords(stateDir).exists(name);
+        // an invalid name has no record; deleting it then gets the manager's "Invalid netns name"
+        return dev.jnet.netns.NetnsNames.isValid(name) && new ConnectionRecords(stateDir).exists(name);
     }
 
     /**
@@ -84,7 +85,7 @@ public final class NetnsConnector {
      * would outlive it (and a later connect of a new namespace of that name would be refused).
      */
     public void delete(String name) {
-        if (records.read(name) != null) {
+        if (isConnected(records.dir(), name) && records.read(name) != null) {
             disconnect(name);
         }
         manager.delete(name);
