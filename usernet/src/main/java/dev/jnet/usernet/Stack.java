@@ -13,6 +13,7 @@ import dev.jnet.usernet.ip.Ipv4Input;
 import dev.jnet.usernet.ip.Ipv4Output;
 import dev.jnet.usernet.ip.Ipv6Handler;
 import dev.jnet.usernet.ip.Ipv6Output;
+import dev.jnet.usernet.ip.Reassembler;
 import dev.jnet.usernet.link.FrameHandler;
 import dev.jnet.usernet.link.FrameSink;
 import dev.jnet.usernet.nat.AddressMap;
@@ -56,6 +57,8 @@ public final class Stack implements FrameHandler, AutoCloseable {
     private final UdpNat udp;
     private final IcmpEcho icmp;
     private final Ipv6Stack ipv6;
+    /** One reassembly for both families: one memory cap over all pending fragments. */
+    private final Reassembler reassembler;
     private final EthernetFrame eth = new EthernetFrame();
     /** host-to-guest forwards (the production stack's), or null */
     private PortForwarding forwarding;
@@ -95,7 +98,10 @@ public final class Stack implements FrameHandler, AutoCloseable {
         this.arp = new ArpResponder(config, out.sink());
         this.ipv4 = new Ipv4Input(config, tcp, udp, icmp, new Icmpv4Errors().protocolUnreachable(out));
         this.ipv6 = ipv6;
+        this.reassembler = new Reassembler(scheduler, Reassembler.Limits.DEFAULT);
+        ipv4.reassembleWith(reassembler);
         if (ipv6 != null) {
+            ipv6.input().reassembleWith(reassembler);
             scheduler.execute(() -> {
                 if (!closed) {
                     ipv6.start();
@@ -128,7 +134,7 @@ public final class Stack implements FrameHandler, AutoCloseable {
         HostTables tables = HostTables.forFdLimit(FdLimit.soft());
         Ipv4Output out = new Ipv4Output(config, sink);
         AddressMap map = new AddressMap(config);
-        int maxUdpPayload = out.maxTransportLength() - UdpDatagram.HEADER_LENGTH;
+        int maxUdpPayload = out.maxDatagramLength() - UdpDatagram.HEADER_LENGTH;
         NettyUdpHostConnector udpSockets =
                 new NettyUdpHostConnector(loop, config.outboundAddr(), config.outboundAddr6(), maxUdpPayload,
                         UdpNat.HEADROOM);
@@ -142,7 +148,7 @@ public final class Stack implements FrameHandler, AutoCloseable {
         Ipv6Stack ipv6 = null;
         if (out6 != null) {
             Ipv6Handler tcp6 = tcp; // TCP over IPv6: the same TcpStack, through its IPv6 entry
-            int maxUdp6Payload = out6.maxTransportLength() - UdpDatagram.HEADER_LENGTH;
+            int maxUdp6Payload = out6.maxDatagramLength() - UdpDatagram.HEADER_LENGTH;
             NettyUdpHostConnector udp6Sockets = new NettyUdpHostConnector(loop, config.outboundAddr(),
                     config.outboundAddr6(), maxUdp6Payload, Udp6Nat.HEADROOM);
             ipv6 = Ipv6Stack.create(config, scheduler, out6, map, dns, udp6Sockets,
@@ -258,7 +264,10 @@ public final class Stack implements FrameHandler, AutoCloseable {
                 tcpConnections.getAsInt(), udp == null ? 0 : udp.flowCount(), udp == null ? 0 : udp.dnsFlowCount(),
                 icmp == null ? 0 : icmp.flowCount(), udp == null ? 0 : udp.badChecksum(),
                 icmp == null ? 0 : icmp.answered(), handlerErrors, v6[0], v6[1], v6[2], (int) v6[3], (int) v6[4],
-                (int) v6[5], v6[6], v6[7], tcp instanceof TcpStack t ? t.sendBufferedBytes() : 0);
+                (int) v6[5], v6[6], v6[7], tcp instanceof TcpStack t ? t.sendBufferedBytes() : 0,
+                reassembler.reassembled(), reassembler.duplicates(), reassembler.malformed(), reassembler.tinyFirst(),
+                reassembler.overlaps(), reassembler.evicted(), reassembler.timedOut(), reassembler.pendingBytes(),
+                out.fragmentsSent() + (ipv6 == null ? 0 : ipv6.output().fragmentsSent()));
     }
 
     /**
@@ -286,7 +295,7 @@ public final class Stack implements FrameHandler, AutoCloseable {
         RuntimeException failure = null;
         // forwards first: no new connection or flow while the transports close
         for (AutoCloseable c : new AutoCloseable[] {forwarding, tcp instanceof AutoCloseable a ? a : null, udp, icmp,
-                ipv6}) {
+                ipv6, reassembler}) {
             if (c == null) {
                 continue;
             }

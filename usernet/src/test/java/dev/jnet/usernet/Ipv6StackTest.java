@@ -341,6 +341,7 @@ class Ipv6StackTest {
         assertThat(v6.udp().badChecksum()).isEqualTo(2);
         byte[] fragment = new byte[8 + udp.length];
         fragment[0] = Ipv6Packet.NH_UDP;
+        fragment[3] = 1; // M: the first of several (an odd length, so malformed for the reassembly)
         System.arraycopy(udp, 0, fragment, 8, udp.length);
         stack.receiveFrame(guest.ipv6(GW_MAC, PREFIX, TestGuest6.GLOBAL_LOW, PREFIX, 2, Ipv6Packet.NH_FRAGMENT, 64,
                 fragment));

@@ -87,7 +87,7 @@ final class UdpForwards {
 
     /** Binds the forward's host socket (the host address's family) on the loop. */
     ChannelFuture bind(Forward f) {
-        int maxPayload = output(f).maxTransportLength() - UdpDatagram.HEADER_LENGTH;
+        int maxPayload = output(f).maxDatagramLength() - UdpDatagram.HEADER_LENGTH;
         SocketProtocolFamily family = f.spec.hostAddr() instanceof Inet6Address ? SocketProtocolFamily.INET6
                 : SocketProtocolFamily.INET;
         return new Bootstrap().group(loop)
@@ -119,8 +119,8 @@ final class UdpForwards {
     private void clientDatagram(Forward f, InetSocketAddress client, ByteBuf payload) {
         IpOutput o = output(f);
         int len = payload.readableBytes();
-        if (len > o.maxTransportLength() - UdpDatagram.HEADER_LENGTH) {
-            dropped++; // no fragmentation towards the guest
+        if (len > o.maxDatagramLength() - UdpDatagram.HEADER_LENGTH) {
+            dropped++; // above what one IP datagram holds, even fragmented
             return;
         }
         Flow flow = f.clients.get(client);

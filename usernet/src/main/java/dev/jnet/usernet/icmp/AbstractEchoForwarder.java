@@ -182,7 +182,7 @@ public abstract class AbstractEchoForwarder<F extends AbstractEchoForwarder.Echo
         /** A buffer of the family's output, with room for the largest message the guest link carries. */
         @Override
         public final ByteBuf allocate() {
-            return forwarder.out.allocate(forwarder.out.maxTransportLength());
+            return forwarder.out.allocate(forwarder.out.maxDatagramLength());
         }
 
         @Override

@@ -20,6 +20,12 @@ public interface IpOutput {
     int maxTransportLength();
 
     /**
+     * Largest transport segment {@link #send} takes: above {@link #maxTransportLength()} it goes
+     * to the guest as fragments sized to the MTU (a large UDP reply, a large echo reply).
+     */
+    int maxDatagramLength();
+
+    /**
      * A pooled direct buffer with {@link #headroom()} reserved and room for {@code
      * transportCapacity} more bytes; its reader and writer index are at the transport header.
      */

@@ -1,13 +1,14 @@
 package dev.jnet.usernet.ip;
 
 import dev.jnet.usernet.UsernetConfig;
+import dev.jnet.usernet.wire.Inany;
 import dev.jnet.usernet.wire.Ipv4Packet;
 import io.netty.buffer.ByteBuf;
 
 /**
- * IPv4 from the guest: checks the header (version, lengths, header checksum), drops fragments
- * (the guest's path MTU is the link MTU, and reassembly state is state an attacker grows) and
- * packets whose TTL is already 0, then dispatches by protocol. A unicast packet of a protocol
+ * IPv4 from the guest: checks the header (version, lengths, header checksum), drops packets
+ * whose TTL is already 0, hands fragments to the {@link Reassembler} (dropped when there is
+ * none) and dispatches whole packets, reassembled ones too, by protocol. A unicast packet of a protocol
  * the stack does not speak goes to the {@code unknownProtocol} handler (the stack wires ICMP's
  * protocol unreachable there: this layer only hands packets up); TCP, UDP or ICMP with no
  * handler is dropped. Every drop is counted.
@@ -21,6 +22,9 @@ public final class Ipv4Input {
     /** Handlers by protocol number, as Linux's inet_protos: {@link #NONE} for TCP/UDP/ICMP without one. */
     private final Ipv4Handler[] byProtocol = new Ipv4Handler[256];
     private final Ipv4Handler unknownProtocol;
+    private final Reassembler.Fragment fragment = new Reassembler.Fragment();
+    private final Reassembler.Delivery reassembledDelivery = this::receiveReassembled;
+    private Reassembler reassembler;
 
     private long delivered;
     private long malformed;
@@ -53,15 +57,44 @@ public final class Ipv4Input {
                 malformed++;
             } else if (!ip.verifyChecksum()) {
                 badChecksum++;
-            } else if (ip.isFragment()) {
-                fragments++;
             } else if (ip.ttl() == 0) {
                 ttlExpired++;
+            } else if (ip.isFragment()) {
+                fragments++;
+                if (reassembler != null) {
+                    reassemble(buf);
+                }
             } else {
                 dispatch();
             }
         } finally {
             ip.clear();
+        }
+    }
+
+    /** Reassembles fragments with {@code r} from now on (without one they are dropped). */
+    public void reassembleWith(Reassembler r) {
+        this.reassembler = r;
+    }
+
+    private void reassemble(ByteBuf buf) {
+        int protocol = ip.protocol();
+        int offset = ip.fragmentOffset() * 8;
+        int length = ip.payloadLength();
+        fragment.key(FragmentFormat.IPV4, Inany.V4_HIGH, Inany.v4Low(ip.src()), Inany.V4_HIGH, Inany.v4Low(ip.dst()),
+                        ip.identification(), protocol)
+                .data(buf, ip.offset(), ip.headerLength(), protocol, ip.payloadOffset(), offset, length,
+                        ip.moreFragments(), offset != 0 || length >= Reassembler.transportHeaderLength(protocol));
+        reassembler.add(fragment, reassembledDelivery);
+    }
+
+    /** The whole datagram {@link #reassembler} made: dispatched as if it had come in one piece. */
+    private void receiveReassembled(ByteBuf packet, int offset, int length) {
+        ip.wrap(packet, offset, length);
+        if (ip.check()) {
+            dispatch();
+        } else {
+            malformed++;
         }
     }
 
@@ -100,7 +133,7 @@ public final class Ipv4Input {
         return badChecksum;
     }
 
-    /** Fragments (dropped). */
+    /** Fragments received (reassembled, or dropped when there is no {@link Reassembler}). */
     public long fragments() {
         return fragments;
     }

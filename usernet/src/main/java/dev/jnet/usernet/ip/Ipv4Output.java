@@ -27,6 +27,7 @@ public final class Ipv4Output implements IpOutput {
     private final FrameSink sink;
     private long guestMac = EthernetFrame.BROADCAST;
     private int identification;
+    private long fragmentsSent;
 
     public Ipv4Output(UsernetConfig config, FrameSink sink) {
         this.config = config;
@@ -63,6 +64,16 @@ public final class Ipv4Output implements IpOutput {
         return config.mtu() - Ipv4Packet.MIN_HEADER_LENGTH;
     }
 
+    @Override
+    public int maxDatagramLength() {
+        return FragmentFormat.MAX_DATAGRAM - Ipv4Packet.MIN_HEADER_LENGTH;
+    }
+
+    /** Fragments sent to the guest (packets above its MTU, split). */
+    public long fragmentsSent() {
+        return fragmentsSent;
+    }
+
     /**
      * A buffer with {@code HEADROOM} reserved and room for {@code transportCapacity} more
      * bytes; its reader and writer index are at the transport header.
@@ -88,8 +99,9 @@ public final class Ipv4Output implements IpOutput {
 
     /**
      * Fills the IPv4 and Ethernet headers in front of the transport bytes
-     * {@code [HEADROOM, writerIndex)} and sends the frame. Takes ownership of {@code buf}.
-     * The transport checksum must already be filled (pseudo-header with these addresses).
+     * {@code [HEADROOM, writerIndex)} and sends the frame, as fragments if it is above the
+     * guest's MTU (RFC 791: the stack's own packets, DF is ours to clear). Takes ownership of
+     * {@code buf}. The transport checksum must already be filled (pseudo-header with these addresses).
      */
     public void send(ByteBuf buf, int src, int dst, int protocol) {
         int transportLength = buf.writerIndex() - HEADROOM;
@@ -97,6 +109,10 @@ public final class Ipv4Output implements IpOutput {
         Ipv4Packet.emitHeader(buf, EthernetFrame.HEADER_LENGTH, src, dst, protocol, TTL,
                 identification++ & 0xFFFF, transportLength);
         buf.readerIndex(0);
-        sink.sendFrame(buf);
+        if (transportLength > maxTransportLength()) {
+            fragmentsSent += FragmentFormat.IPV4.send(sink, buf, Ipv4Packet.MIN_HEADER_LENGTH, config.mtu(), protocol, 0);
+        } else {
+            sink.sendFrame(buf);
+        }
     }
 }

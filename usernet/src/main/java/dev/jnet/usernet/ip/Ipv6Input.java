@@ -6,8 +6,9 @@ import io.netty.buffer.ByteBuf;
 /**
  * IPv6 from the guest: checks version and payload length, skips the extension headers a
  * guest legitimately sends (hop-by-hop options on MLD reports, routing, destination options),
- * drops fragments (the guest's path MTU is the link MTU, and reassembly state is state an
- * attacker grows), then dispatches TCP, UDP and ICMPv6 to their handlers. Every drop is counted.
+ * hands fragments to the {@link Reassembler} (dropped when there is none; an atomic fragment,
+ * RFC 6946, is processed on its own), then dispatches TCP, UDP and ICMPv6 to their handlers,
+ * reassembled packets too. Every drop is counted.
  * Sources in the prefix teach the output the guest's (SLAAC) address.
  */
 public final class Ipv6Input {
@@ -23,10 +24,16 @@ public final class Ipv6Input {
     private final Ipv6Handler udp;
     private final Ipv6Handler icmp;
     private final Ipv6Packet ip = new Ipv6Packet();
+    private final Reassembler.Fragment fragment = new Reassembler.Fragment();
+    private final Reassembler.Delivery reassembledDelivery = this::receiveReassembled;
+    private Reassembler reassembler;
+    /** True while a reassembled packet is handled: a Fragment header in it is not followed again. */
+    private boolean inReassembled;
 
     private long delivered;
     private long malformed;
     private long fragments;
+    private long atomicFragments;
     private long unknownProtocol;
     private long noHandler;
 
@@ -78,7 +85,20 @@ public final class Ipv6Input {
                     }
                     case Ipv6Packet.NH_FRAGMENT -> {
                         fragments++;
-                        return;
+                        if (inReassembled || at + FragmentFormat.FRAGMENT_HEADER_LENGTH > end) {
+                            malformed++;
+                            return;
+                        }
+                        int offsetAndFlags = buf.getUnsignedShort(at + 2);
+                        nextHeader = buf.getUnsignedByte(at);
+                        at += FragmentFormat.FRAGMENT_HEADER_LENGTH;
+                        if ((offsetAndFlags & 0xFFF9) != 0) { // offset or M set: a real fragment
+                            reassemble(buf, nextHeader, at - FragmentFormat.FRAGMENT_HEADER_LENGTH, end);
+                            return;
+                        }
+                        // RFC 6946: an atomic fragment (offset 0, M 0) is processed in isolation,
+                        // never mixed with fragments of the same identification
+                        atomicFragments++;
                     }
                     default -> {
                         unknownProtocol++; // incl. "no next header"
@@ -88,6 +108,53 @@ public final class Ipv6Input {
             }
         } finally {
             ip.clear();
+        }
+    }
+
+    /** Reassembles fragments with {@code r} from now on (without one they are dropped). */
+    public void reassembleWith(Reassembler r) {
+        this.reassembler = r;
+    }
+
+    private void reassemble(ByteBuf buf, int nextHeader, int fragmentHeader, int end) {
+        if (reassembler == null) {
+            return;
+        }
+        int offsetAndFlags = buf.getUnsignedShort(fragmentHeader + 2);
+        int offset = offsetAndFlags & 0xFFF8;
+        int data = fragmentHeader + FragmentFormat.FRAGMENT_HEADER_LENGTH;
+        fragment.key(FragmentFormat.IPV6, ip.srcHigh(), ip.srcLow(), ip.dstHigh(), ip.dstLow(),
+                        buf.getInt(fragmentHeader + 4), 0)
+                .data(buf, ip.offset(), Ipv6Packet.HEADER_LENGTH, nextHeader, data, offset, end - data,
+                        (offsetAndFlags & 1) != 0, offset != 0 || holdsHeaders(buf, nextHeader, data, end));
+        reassembler.add(fragment, reassembledDelivery);
+    }
+
+    /**
+     * Whether a first fragment's data from {@code at} holds its extension headers and the
+     * transport header (RFC 8200 section 4.5, RFC 7112).
+     */
+    private static boolean holdsHeaders(ByteBuf buf, int nextHeader, int at, int end) {
+        for (int n = 0; n < MAX_EXTENSION_HEADERS; n++) {
+            if (nextHeader != Ipv6Packet.NH_HOP_BY_HOP && nextHeader != NH_ROUTING && nextHeader != NH_DEST_OPTIONS) {
+                return at + Reassembler.transportHeaderLength(nextHeader) <= end;
+            }
+            if (at + 8 > end) {
+                return false;
+            }
+            nextHeader = buf.getUnsignedByte(at);
+            at += (buf.getUnsignedByte(at + 1) + 1) * 8;
+        }
+        return false;
+    }
+
+    /** The whole packet {@link #reassembler} made: handled as if it had come in one piece. */
+    private void receiveReassembled(ByteBuf packet, int offset, int length) {
+        inReassembled = true;
+        try {
+            receive(packet, offset, length);
+        } finally {
+            inReassembled = false;
         }
     }
 
@@ -115,9 +182,14 @@ public final class Ipv6Input {
         return malformed;
     }
 
-    /** Fragments (dropped). */
+    /** Fragments received (reassembled, or dropped when there is no {@link Reassembler}). */
     public long fragments() {
         return fragments;
+    }
+
+    /** Atomic fragments (RFC 6946) handled as whole packets. */
+    public long atomicFragments() {
+        return atomicFragments;
     }
 
     /** Packets of a protocol the stack does not speak (dropped). */

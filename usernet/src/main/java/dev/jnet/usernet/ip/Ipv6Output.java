@@ -25,6 +25,9 @@ public final class Ipv6Output implements IpOutput {
     private boolean guestAddressKnown;
     private long guestHigh;
     private long guestLow;
+    /** Fragment header identification (RFC 8200 4.5: unique per recent packet; RFC 7739 allows a counter per destination). */
+    private int fragmentId;
+    private long fragmentsSent;
 
     public Ipv6Output(UsernetConfig config, Ipv4Output v4) {
         this.config = config;
@@ -85,6 +88,16 @@ public final class Ipv6Output implements IpOutput {
     }
 
     @Override
+    public int maxDatagramLength() {
+        return FragmentFormat.MAX_DATAGRAM;
+    }
+
+    /** Fragments sent to the guest (packets above its MTU, split). */
+    public long fragmentsSent() {
+        return fragmentsSent;
+    }
+
+    @Override
     public ByteBuf allocate(int transportCapacity) {
         ByteBuf buf = v4.sink().alloc().directBuffer(HEADROOM + transportCapacity);
         buf.writerIndex(HEADROOM);
@@ -107,7 +120,8 @@ public final class Ipv6Output implements IpOutput {
     /**
      * Fills the IPv6 and Ethernet headers in front of the transport bytes {@code [HEADROOM,
      * writerIndex)} and sends the frame to {@code dstMac} (neighbour discovery sends with hop
-     * limit 255, to multicast MACs). Takes ownership of {@code buf}.
+     * limit 255, to multicast MACs); above the guest's MTU as fragments with a Fragment header
+     * (RFC 8200 section 4.5). Takes ownership of {@code buf}.
      */
     public void send(ByteBuf buf, long srcHigh, long srcLow, long dstHigh, long dstLow, int nextHeader,
             int hopLimit, long dstMac) {
@@ -122,6 +136,11 @@ public final class Ipv6Output implements IpOutput {
                 .setDst(dstHigh, dstLow);
         ip.clear();
         buf.readerIndex(0);
-        v4.sink().sendFrame(buf);
+        if (transportLength > maxTransportLength()) {
+            fragmentsSent += FragmentFormat.IPV6.send(v4.sink(), buf, Ipv6Packet.HEADER_LENGTH, config.mtu(), nextHeader,
+                    ++fragmentId);
+        } else {
+            v4.sink().sendFrame(buf);
+        }
     }
 }

@@ -85,8 +85,8 @@ abstract class AbstractUdpNat implements AutoCloseable {
      */
     private void deliver(Flow flow, ByteBuf payload) {
         int len = payload.readableBytes();
-        if (len > out.maxTransportLength() - UdpDatagram.HEADER_LENGTH) {
-            oversized++; // no fragmentation towards the guest
+        if (len > out.maxDatagramLength() - UdpDatagram.HEADER_LENGTH) {
+            oversized++; // above what one IP datagram holds, even fragmented
             return;
         }
         fromHost++;

@@ -217,12 +217,9 @@ class UdpNatTest {
     }
 
     @Test
-    void hostDatagramsLargerThanTheLinkAreDroppedAndTheLargestFitting() {
+    void hostDatagramsAboveTheMtuReachTheGuestAsIpv4FragmentsAndOnlyThoseAboveIpv4sLimitAreDropped() {
         send(guest.udp(40000, GW, 7777, ascii("x")));
         int max = config.mtu() - 28;
-        host.last().reply(new byte[max + 1]);
-        assertThat(sink.poll()).isNull();
-        assertThat(nat.oversized()).isEqualTo(1);
         byte[] big = new byte[max];
         for (int i = 0; i < max; i++) {
             big[i] = (byte) (i * 31);
@@ -231,6 +228,20 @@ class UdpNatTest {
         byte[] frame = sink.poll();
         assertThat(frame).hasSize(14 + config.mtu());
         assertThat(new TestGuest.Received(frame).udpPayload()).isEqualTo(big);
+        assertThat(sink.poll()).as("the largest fitting datagram is one packet").isNull();
+
+        byte[] bigger = java.util.Arrays.copyOf(big, 30_000);
+        bigger[29_999] = 42;
+        host.last().reply(bigger);
+        java.util.List<byte[]> frames = sink.drain();
+        assertThat(config.mtu()).isEqualTo(1500);
+        assertThat(frames).as("30008 UDP bytes in 1480-byte pieces").hasSize(21);
+        byte[] whole = dev.jnet.usernet.ip.WireFragments.joinIpv4(frames, config.mtu());
+        assertThat(new TestGuest.Received(whole).udpPayload()).isEqualTo(bigger);
+
+        host.last().reply(new byte[65_507 + 1]); // beyond what an IPv4 datagram holds
+        assertThat(sink.poll()).isNull();
+        assertThat(nat.oversized()).isEqualTo(1);
     }
 
     @Test
