@@ -33,9 +33,14 @@ public class UsernetIpv6Test {
      * address in fd00::/64 (not tentative); returns it.
      */
     public static String startIpv6(UsernetSandbox net, List<String> flags) {
+        return startIpv6(net, UsernetSandbox.DEFAULT_MTU, flags);
+    }
+
+    /** As {@link #startIpv6(UsernetSandbox, List)} with the guest link at {@code mtu}. */
+    public static String startIpv6(UsernetSandbox net, int mtu, List<String> flags) {
         List<String> all = new java.util.ArrayList<>(List.of(FLAG));
         all.addAll(flags);
-        net.restartUsernet(all);
+        net.restartUsernet(mtu, all);
         // bounded: 100 rounds of 0.2 s for a global address that is no longer tentative
         Proc.Result wait = net.guestShell(Duration.ofSeconds(40), "for i in $(seq " + SLAAC_WAIT_ROUNDS + "); do "
                 + "a=$(ip -6 -o addr show dev " + UsernetProcess.TAP + " scope global); "

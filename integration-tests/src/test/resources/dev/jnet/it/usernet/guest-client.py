@@ -245,6 +245,26 @@ def cmd_udp_echo(host, port, count="3"):
     return 0
 
 
+def cmd_udp_echo_size(host, port, size, tries="3"):
+    """Send one datagram of SIZE random bytes (up to TRIES times); report whether it came back unchanged."""
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(3)
+    payload = os.urandom(int(size))
+    print("sent_sha256=%s" % hashlib.sha256(payload).hexdigest())
+    for _ in range(int(tries)):
+        s.sendto(payload, (host, int(port)))
+        try:
+            back, _ = s.recvfrom(65535)
+        except socket.timeout:
+            continue
+        print("received=%d" % len(back))
+        print("received_sha256=%s" % hashlib.sha256(back).hexdigest())
+        print("echoed=%d" % (back == payload))
+        return 0
+    print("echoed=0")
+    return 0
+
+
 def inet_checksum(data):
     if len(data) % 2:
         data += b"\0"
@@ -513,6 +533,7 @@ COMMANDS = {
     "parallel": cmd_parallel,
     "hold": cmd_hold,
     "udp-echo": cmd_udp_echo,
+    "udp-echo-size": cmd_udp_echo_size,
     "raw-hold": cmd_raw_hold,
     "raw-mss": cmd_raw_mss,
 }
