@@ -223,11 +223,13 @@ public final class Reassembler implements AutoCloseable {
             return dropMalformed(d);
         }
         int pos = d.position(start);
-        if (pos < d.count && d.starts[pos] == start && d.ends[pos] == end) {
+        boolean sameRange = pos < d.count && d.starts[pos] == start && d.ends[pos] == end;
+        // an exact duplicate has the same M flag too (the kept one is the last iff it set the total)
+        if (sameRange && f.more == (d.total != end)) {
             duplicates++;
             return false;
         }
-        if (pos > 0 && d.ends[pos - 1] > start || pos < d.count && d.starts[pos] < end) {
+        if (sameRange || pos > 0 && d.ends[pos - 1] > start || pos < d.count && d.starts[pos] < end) {
             overlaps++;
             drop(d);
             return false;
