@@ -138,7 +138,7 @@ class StackTest {
     }
 
     @Test
-    void fragmentsAreDroppedAndCounted() {
+    void fragmentsOfAnIncompleteDatagramAreCountedAndNotAnswered() {
         ByteBuf f = guest.ping(GW, 1, 1, new byte[8]);
         Ipv4Packet ip = new Ipv4Packet().wrap(f, 14, f.readableBytes() - 14);
         ip.setFlagsAndFragmentOffset(Ipv4Packet.FLAG_MF, 0).fillChecksum();

@@ -75,6 +75,47 @@ public final class WireFragments {
         return whole;
     }
 
+    /**
+     * Cuts the IPv4 packet in {@code frame} (Ethernet, 20-byte IPv4 header, payload) into
+     * fragment frames of {@code size} payload bytes (a multiple of 8), as a guest's kernel does.
+     */
+    public static List<ByteBuf> splitIpv4(ByteBuf frame, int size) {
+        try {
+            int headers = 14 + 20;
+            int total = frame.readableBytes() - headers;
+            List<ByteBuf> out = new java.util.ArrayList<>();
+            for (int at = 0; at < total; at += size) {
+                int chunk = Math.min(size, total - at);
+                ByteBuf f = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(headers + chunk);
+                f.writeBytes(frame, 0, headers).writeBytes(frame, headers + at, chunk);
+                f.setShort(14 + 2, 20 + chunk);
+                f.setShort(14 + 6, (at + chunk < total ? 0x2000 : 0) | (at / 8));
+                f.setShort(14 + 10, 0);
+                f.setShort(14 + 10, InternetChecksum.compute(f, 14, 20));
+                out.add(f);
+            }
+            return out;
+        } finally {
+            frame.release();
+        }
+    }
+
+    /**
+     * The fragmentable part {@code transport} (next header {@code nextHeader}) cut into Fragment
+     * header + data pieces of {@code size} bytes (a multiple of 8), identification {@code id}.
+     */
+    public static List<byte[]> splitIpv6(byte[] transport, int nextHeader, int size, int id) {
+        List<byte[]> out = new java.util.ArrayList<>();
+        for (int at = 0; at < transport.length; at += size) {
+            int chunk = Math.min(size, transport.length - at);
+            ByteBuf f = Unpooled.buffer(8 + chunk);
+            f.writeByte(nextHeader).writeByte(0).writeShort(at | (at + chunk < transport.length ? 1 : 0)).writeInt(id);
+            f.writeBytes(transport, at, chunk);
+            out.add(f.array());
+        }
+        return out;
+    }
+
     private static int u16(byte[] b, int at) {
         return ((b[at] & 0xff) << 8) | (b[at + 1] & 0xff);
     }
