@@ -32,6 +32,7 @@ class UsernetFragmentsTest {
         assertThat(net.internet().udpEchoes() - before).as("datagrams the echo service got").isPositive();
         assertPing(net, "-4", FakeInternet.WEB_ADDRESS);
         assertPing(net, "-4", UsernetSandbox.GATEWAY); // answered by the stack itself
+        assertCounters(net);
     }
 
     @Test
@@ -48,6 +49,21 @@ class UsernetFragmentsTest {
         assertThat(net.internet().udpEchoes6() - before).as("datagrams the IPv6 echo service got").isPositive();
         assertPing(net, "-6", FakeInternet.WEB_ADDRESS6);
         assertPing(net, "-6", UsernetIpv6Test.GATEWAY6); // answered by the stack itself
+        assertCounters(net);
+    }
+
+    /**
+     * Where usernet can be asked (jnet): the datagram and the 4 echo requests were reassembled,
+     * and the echo reply (21 fragments at 1480/1448 bytes) and the 4 echo replies (14 each) went
+     * out in fragments; nothing is left pending.
+     */
+    private static void assertCounters(UsernetSandbox net) {
+        net.usernetStats().ifPresent(s -> {
+            assertThat(s.get("reassembled")).as("%s", s).isGreaterThanOrEqualTo(5);
+            assertThat(s.get("fragments_sent")).as("%s", s).isGreaterThanOrEqualTo(21 + 4 * 14);
+            assertThat(s.get("reassembly_overlaps")).as("%s", s).isZero();
+            assertThat(s.get("reassembly_pending")).as("%s", s).isZero();
+        });
     }
 
     private static void assertMtu(UsernetSandbox net) {
