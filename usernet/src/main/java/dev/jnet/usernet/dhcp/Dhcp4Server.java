@@ -3,7 +3,7 @@ package dev.jnet.usernet.dhcp;
 import dev.jnet.usernet.Scheduler;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.ip.Ipv4Output;
-import dev.jnet.usernet.udp.UdpNat;
+import dev.jnet.usernet.udp.GatewayService;
 import dev.jnet.usernet.wire.Ipv4Packet;
 import dev.jnet.usernet.wire.UdpDatagram;
 import io.netty.buffer.ByteBuf;
@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * MTU (RFC 2132 option 26, which libslirp leaves out). DISCOVER gets OFFER, REQUEST gets ACK or
  * NAK (RFC 2131 4.3), RELEASE frees the lease; anything else is dropped.
  */
-public final class Dhcp4Server implements UdpNat.GatewayService {
+public final class Dhcp4Server implements GatewayService<Ipv4Packet> {
     /** libslirp's LEASE_TIME: 24 hours. */
     public static final int LEASE_SECONDS = 24 * 3600;
     private static final String NAK_MESSAGE = "requested address not available"; // libslirp's wording

@@ -1,2 +1,2 @@
-/** DHCPv4 server of the virtual gateway (libslirp's bootp.c defaults): codec, leases, server. */
+/** The virtual gateway's DHCP servers (libslirp's bootp.c and dhcpv6.c defaults): codec, leases, servers. */
 package dev.jnet.usernet.dhcp;

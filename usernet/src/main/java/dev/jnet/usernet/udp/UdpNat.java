@@ -49,7 +49,7 @@ public final class UdpNat extends AbstractUdpNat implements Ipv4Handler {
     /** Who sees guest datagrams before the NAT routes them (the port forwards' replies), or null. */
     private GuestDatagramClaim claim;
     /** The gateway's own UDP service (DHCP), or null. */
-    private GatewayService gatewayService;
+    private GatewayService<Ipv4Packet> gatewayService;
 
     public UdpNat(UsernetConfig config, Scheduler scheduler, Ipv4Output out, AddressMap map, DnsForwarder dns,
             UdpHostConnector connector, Limits limits) {
@@ -165,18 +165,8 @@ public final class UdpNat extends AbstractUdpNat implements Ipv4Handler {
         this.claim = claim;
     }
 
-    /** A service the gateway itself answers (DHCP), seeing guest datagrams before anything else. */
-    @FunctionalInterface
-    public interface GatewayService {
-        /**
-         * @param udp the checked datagram of {@code ip}; both valid during the call only
-         * @return whether the datagram was the service's (consumed, answered or not)
-         */
-        boolean serve(Ipv4Packet ip, UdpDatagram udp);
-    }
-
     /** Installs the gateway's UDP service; {@code null} removes it. */
-    public void serveOnGateway(GatewayService service) {
+    public void serveOnGateway(GatewayService<Ipv4Packet> service) {
         this.gatewayService = service;
     }
 }
