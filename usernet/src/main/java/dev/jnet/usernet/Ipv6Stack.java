@@ -1,5 +1,6 @@
 package dev.jnet.usernet;
 
+import dev.jnet.usernet.dhcp.Dhcp6Server;
 import dev.jnet.usernet.dns.DnsForwarder;
 import dev.jnet.usernet.icmp.Echo6Sockets;
 import dev.jnet.usernet.icmp.IcmpEchoForwarder;
@@ -63,6 +64,7 @@ public final class Ipv6Stack implements AutoCloseable {
                 echoSockets, echoFlows, IcmpEchoForwarder.IDLE_NANOS);
         Icmpv6Input icmp = new Icmpv6Input(out, map, ndp, forwarder);
         Udp6Nat udp = new Udp6Nat(config, scheduler, out, map, dns, udpSockets, udpLimits);
+        udp.serveOnGateway(new Dhcp6Server(config, out));
         return new Ipv6Stack(out, ndp, icmp, udp, tcp);
     }
 

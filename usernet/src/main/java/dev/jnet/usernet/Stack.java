@@ -1,6 +1,7 @@
 package dev.jnet.usernet;
 
 import dev.jnet.linux.FdLimit;
+import dev.jnet.usernet.dhcp.Dhcp4Server;
 import dev.jnet.usernet.dns.DnsForwarder;
 import dev.jnet.usernet.forward.PortForwarding;
 import dev.jnet.usernet.icmp.IcmpEcho;
@@ -139,6 +140,7 @@ public final class Stack implements FrameHandler, AutoCloseable {
                 new NettyUdpHostConnector(loop, config.outboundAddr(), config.outboundAddr6(), maxUdpPayload,
                         UdpNat.HEADROOM);
         UdpNat udp = new UdpNat(config, scheduler, out, map, dns, udpSockets, tables.udp());
+        udp.serveOnGateway(new Dhcp4Server(config, scheduler, out));
         IcmpEcho icmp = new IcmpEcho(config, out, map, new IcmpEchoForwarder(scheduler, out,
                 PingSocket.factory(loop, config.outboundAddr()), tables.icmpFlows(), IcmpEchoForwarder.IDLE_NANOS));
         Ipv6Output out6 = config.ipv6() == null ? null : new Ipv6Output(config, out);

@@ -153,7 +153,7 @@ class Ipv6StackTest {
         assertThat(icmp.type()).isEqualTo(Icmpv6Packet.TYPE_ROUTER_ADVERTISEMENT);
         String hex = HexFormat.of().formatHex(ra.transport()).substring(8); // after type, code, checksum
         assertThat(hex).isEqualTo(
-                "40" + "00" + "0708" + "00000000" + "00000000"              // hop limit 64, M=O=0, 1800 s
+                "40" + "40" + "0708" + "00000000" + "00000000"              // hop limit 64, M=0 O=1, 1800 s
                 + "0101" + "52550a000202"                                     // source link-layer address
                 + "0501" + "0000" + "000005dc"                                // MTU 1500
                 + "0304" + "40" + "c0" + "00015180" + "00003840" + "00000000" // fd00::/64, L+A, 1 day, 4 h

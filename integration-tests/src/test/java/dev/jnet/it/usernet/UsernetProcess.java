@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 /**
  * One run of the usernet program inside the host namespace, as the unprivileged user, invoked
  * the way rootlesskit and the anchor harness invoke slirp4netns:
- * {@code BIN --configure --mtu N --ready-fd 3 [flags] PID tap0}. Its fd 3 is a pipe to us
+ * {@code BIN [--configure] --mtu N --ready-fd 3 [flags] PID tap0}. Its fd 3 is a pipe to us
  * (a {@code sh -c 'exec 3>&1 1>&2; exec "$@"'} trampoline, as Java passes no extra fds), so
  * "ready" is the byte {@code 1} on that pipe; stdout and stderr go to a log file.
  */
@@ -57,7 +57,10 @@ final class UsernetProcess implements AutoCloseable {
             program.addAll(1, jvmOptions); // the staged build's java command line
         }
         cmd.addAll(program);
-        cmd.addAll(List.of("--configure", "--mtu", Integer.toString(mtu), "--ready-fd", "3"));
+        if (launch.configure()) {
+            cmd.add("--configure");
+        }
+        cmd.addAll(List.of("--mtu", Integer.toString(mtu), "--ready-fd", "3"));
         cmd.addAll(flags);
         cmd.add(Long.toString(guestPid));
         cmd.add(TAP);

@@ -144,12 +144,20 @@ public final class UsernetSandbox implements AutoCloseable {
      * @param wrapper commands in front of it that exec it, run as root before the switch to
      *                the sandbox's user (e.g. {@code prlimit --nofile=1024:1024 --})
      * @param asRoot  stay root instead of running as the sandbox's unprivileged user
+     * @param configure pass {@code --configure} (tap up with .100, default route); without it the
+     *                guest configures itself (DHCP)
      */
-    public record Launch(List<String> wrapper, boolean asRoot) {
+    public record Launch(List<String> wrapper, boolean asRoot, boolean configure) {
         public static final Launch DEFAULT = new Launch(List.of(), false);
+        /** No {@code -c}: the tap comes up unconfigured, as for a guest that runs a DHCP client. */
+        public static final Launch UNCONFIGURED = new Launch(List.of(), false, false);
 
         public Launch {
             wrapper = List.copyOf(wrapper);
+        }
+
+        public Launch(List<String> wrapper, boolean asRoot) {
+            this(wrapper, asRoot, true);
         }
     }
 

@@ -183,7 +183,7 @@ public final class NeighborDiscovery implements AutoCloseable {
         ByteBuf buf = out.allocate(length);
         int start = buf.writerIndex();
         buf.writeByte(Icmpv6Packet.TYPE_ROUTER_ADVERTISEMENT).writeByte(0).writeShort(0);
-        buf.writeByte(CUR_HOP_LIMIT).writeByte(0 /* M=0 O=0: SLAAC, no DHCPv6 */)
+        buf.writeByte(CUR_HOP_LIMIT).writeByte(0x40 /* M=0 O=1: SLAAC, other configuration (DNS) by DHCPv6 (RFC 4861 4.2) */)
                 .writeShort(ROUTER_LIFETIME_SECONDS);
         buf.writeInt(0).writeInt(0); // reachable time, retrans timer: unspecified
         writeLinkLayerOption(buf, OPT_SOURCE_LINK_LAYER);

@@ -37,6 +37,8 @@ public final class Udp6Nat extends AbstractUdpNat implements Ipv6Handler {
 
     /** Who sees guest datagrams before the NAT routes them (the port forwards' replies), or null. */
     private GuestDatagramClaim claim;
+    /** The gateway's own UDP service (DHCPv6), or null. */
+    private GatewayService<Ipv6Packet> gatewayService;
 
     public Udp6Nat(UsernetConfig config, Scheduler scheduler, Ipv6Output out, AddressMap map, DnsForwarder dns,
             UdpHostConnector connector, UdpNat.Limits limits) {
@@ -60,7 +62,8 @@ public final class Udp6Nat extends AbstractUdpNat implements Ipv6Handler {
                 badChecksum++;
                 return;
             }
-            if (claim == null || !claim.claim(ip, udp)) {
+            if ((gatewayService == null || !gatewayService.serve(ip, udp))
+                    && (claim == null || !claim.claim(ip, udp))) {
                 route(ip, transportOffset);
             }
         } finally {
@@ -167,5 +170,10 @@ public final class Udp6Nat extends AbstractUdpNat implements Ipv6Handler {
     /** Installs the one claim (port forwarding); {@code null} removes it. */
     public void claimGuestDatagrams(GuestDatagramClaim claim) {
         this.claim = claim;
+    }
+
+    /** Installs the gateway's UDP service; {@code null} removes it. */
+    public void serveOnGateway(GatewayService<Ipv6Packet> service) {
+        this.gatewayService = service;
     }
 }

@@ -48,6 +48,8 @@ public final class UdpNat extends AbstractUdpNat implements Ipv4Handler {
 
     /** Who sees guest datagrams before the NAT routes them (the port forwards' replies), or null. */
     private GuestDatagramClaim claim;
+    /** The gateway's own UDP service (DHCP), or null. */
+    private GatewayService<Ipv4Packet> gatewayService;
 
     public UdpNat(UsernetConfig config, Scheduler scheduler, Ipv4Output out, AddressMap map, DnsForwarder dns,
             UdpHostConnector connector, Limits limits) {
@@ -70,7 +72,8 @@ public final class UdpNat extends AbstractUdpNat implements Ipv4Handler {
                 badChecksum++;
                 return;
             }
-            if (claim == null || !claim.claim(ip, udp)) {
+            if ((gatewayService == null || !gatewayService.serve(ip, udp))
+                    && (claim == null || !claim.claim(ip, udp))) {
                 route(ip);
             }
         } finally {
@@ -160,5 +163,10 @@ public final class UdpNat extends AbstractUdpNat implements Ipv4Handler {
     /** Installs the one claim (port forwarding); {@code null} removes it. */
     public void claimGuestDatagrams(GuestDatagramClaim claim) {
         this.claim = claim;
+    }
+
+    /** Installs the gateway's UDP service; {@code null} removes it. */
+    public void serveOnGateway(GatewayService<Ipv4Packet> service) {
+        this.gatewayService = service;
     }
 }

@@ -1,0 +1,133 @@
+package dev.jnet.usernet.dhcp;
+
+import dev.jnet.usernet.Ipv6Config;
+import dev.jnet.usernet.UsernetConfig;
+import dev.jnet.usernet.icmp6.NeighborDiscovery;
+import dev.jnet.usernet.ip.Ipv6Output;
+import dev.jnet.usernet.udp.GatewayService;
+import dev.jnet.usernet.wire.Ipv6Packet;
+import dev.jnet.usernet.wire.UdpDatagram;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Stateless DHCPv6 on the gateway (RFC 8415 18.2.6 / 18.3.6, as libslirp's dhcpv6.c): an
+ * Information-Request to All_DHCP_Relay_Agents_and_Servers (ff02::1:2) or the gateway gets a
+ * Reply with the client's id echoed, the gateway's DUID-LL as server id and the DNS server
+ * prefix::3 (RFC 3646). Other messages are dropped (no addresses are leased: SLAAC does that).
+ * Parsing is in place and bounded by the datagram; nothing is allocated but the reply buffer.
+ */
+public final class Dhcp6Server implements GatewayService<Ipv6Packet> {
+    public static final int SERVER_PORT = 547;
+    public static final int CLIENT_PORT = 546;
+    public static final int INFORMATION_REQUEST = 11;
+    public static final int REPLY = 7;
+    public static final int OPT_CLIENTID = 1;
+    public static final int OPT_SERVERID = 2;
+    public static final int OPT_DNS_SERVERS = 23;
+    /** RFC 8415 21.2: a client id is a DUID, at most 128 octets (RFC 8415 11.1). */
+    static final int MAX_DUID = 128;
+    private static final long ALL_SERVERS_HIGH = 0xff02_0000_0000_0000L;
+    private static final long ALL_SERVERS_LOW = 0x0001_0002L;
+    /** DUID-LL (RFC 8415 11.4): type 3, hardware type 1 (Ethernet), the gateway MAC. */
+    private static final int DUID_LL_LENGTH = 10;
+
+    private final UsernetConfig config;
+    private final Ipv6Output out;
+    private final UdpDatagram reply = new UdpDatagram();
+    private long served;
+    private long ignored;
+
+    public Dhcp6Server(UsernetConfig config, Ipv6Output out) {
+        this.config = config;
+        this.out = out;
+    }
+
+    @Override
+    public boolean serve(Ipv6Packet ip, UdpDatagram udp) {
+        long dstHigh = ip.dstHigh();
+        long dstLow = ip.dstLow();
+        if (udp.dstPort() != SERVER_PORT || !((dstHigh == ALL_SERVERS_HIGH && dstLow == ALL_SERVERS_LOW)
+                || config.ipv6().isGateway(dstHigh, dstLow))) {
+            return false;
+        }
+        ByteBuf buf = udp.buffer();
+        int start = udp.payloadOffset();
+        int end = start + udp.payloadLength();
+        if (udp.payloadLength() < 4 || buf.getUnsignedByte(start) != INFORMATION_REQUEST) {
+            ignored++;
+            return true;
+        }
+        int clientId = -1;
+        int clientIdLength = 0;
+        for (int i = start + 4; i + 4 <= end;) {
+            int code = buf.getUnsignedShort(i);
+            int len = buf.getUnsignedShort(i + 2);
+            if (i + 4 + len > end) {
+                ignored++; // an option running past the datagram (RFC 8415 16: discard)
+                return true;
+            }
+            if (code == OPT_CLIENTID) {
+                clientId = i + 4;
+                clientIdLength = len;
+            } else if (code == OPT_SERVERID) {
+                ignored++; // RFC 8415 16.12: an Information-Request naming a server id is for that one
+                return true;
+            }
+            i += 4 + len;
+        }
+        if (clientIdLength > MAX_DUID) {
+            ignored++;
+            return true;
+        }
+        send(ip, buf, start, clientId, clientIdLength);
+        return true;
+    }
+
+    private void send(Ipv6Packet ip, ByteBuf request, int start, int clientId, int clientIdLength) {
+        served++;
+        int length = 4 + (clientId < 0 ? 0 : 4 + clientIdLength) + 4 + DUID_LL_LENGTH
+                + (config.dns() ? 4 + 16 : 0);
+        ByteBuf buf = out.allocate(UdpDatagram.HEADER_LENGTH + length);
+        int at = buf.writerIndex();
+        UdpDatagram.emitHeader(buf, at, SERVER_PORT, CLIENT_PORT, length);
+        int i = at + UdpDatagram.HEADER_LENGTH;
+        buf.setInt(i, (REPLY << 24) | (request.getInt(start) & 0xFF_FFFF)); // the transaction id echoed
+        i += 4;
+        if (clientId >= 0) {
+            buf.setShort(i, OPT_CLIENTID);
+            buf.setShort(i + 2, clientIdLength);
+            buf.setBytes(i + 4, request, clientId, clientIdLength);
+            i += 4 + clientIdLength;
+        }
+        buf.setShort(i, OPT_SERVERID);
+        buf.setShort(i + 2, DUID_LL_LENGTH);
+        buf.setShort(i + 4, 3);
+        buf.setShort(i + 6, 1);
+        buf.setShort(i + 8, (int) (config.gatewayMac() >>> 32));
+        buf.setInt(i + 10, (int) config.gatewayMac());
+        i += 4 + DUID_LL_LENGTH;
+        if (config.dns()) {
+            buf.setShort(i, OPT_DNS_SERVERS);
+            buf.setShort(i + 2, 16);
+            buf.setLong(i + 4, config.ipv6().prefixHigh());
+            buf.setLong(i + 12, Ipv6Config.DNS_LOW);
+            i += 20;
+        }
+        buf.writerIndex(i);
+        long srcHigh = NeighborDiscovery.LINK_LOCAL_HIGH;
+        long srcLow = NeighborDiscovery.interfaceId(config.gatewayMac());
+        int udpLength = UdpDatagram.HEADER_LENGTH + length;
+        reply.wrap(buf, at, udpLength).fillChecksum(out.pseudoHeaderSum(srcHigh, srcLow, ip.srcHigh(), ip.srcLow(),
+                Ipv6Packet.NH_UDP, udpLength));
+        reply.clear();
+        out.send(buf, srcHigh, srcLow, ip.srcHigh(), ip.srcLow(), Ipv6Packet.NH_UDP);
+    }
+
+    public long served() {
+        return served;
+    }
+
+    public long ignored() {
+        return ignored;
+    }
+}

@@ -1,0 +1,119 @@
+package dev.jnet.usernet.dhcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jnet.usernet.Ipv6Config;
+import dev.jnet.usernet.MemoryFrameSink;
+import dev.jnet.usernet.UsernetConfig;
+import dev.jnet.usernet.icmp6.NeighborDiscovery;
+import dev.jnet.usernet.ip.Ipv4Output;
+import dev.jnet.usernet.ip.Ipv6Output;
+import dev.jnet.usernet.wire.EthernetFrame;
+import dev.jnet.usernet.wire.Ipv6Packet;
+import dev.jnet.usernet.wire.UdpDatagram;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+/** Stateless DHCPv6: Information-Request in, Reply with client id, server id and DNS out. */
+class Dhcp6ServerTest {
+    private static final long ALL_SERVERS_HIGH = 0xff02_0000_0000_0000L;
+    private static final long ALL_SERVERS_LOW = 0x1_0002L;
+    private static final long GUEST_LL_LOW = 0x0200_00ff_fe00_0001L;
+    private static final int UDP_AT = EthernetFrame.HEADER_LENGTH + Ipv6Packet.HEADER_LENGTH;
+    private static final int MSG_AT = UDP_AT + UdpDatagram.HEADER_LENGTH;
+
+    private final UsernetConfig config = UsernetConfig.defaults().withIpv6(Ipv6Config.defaults());
+    private final MemoryFrameSink sink = new MemoryFrameSink();
+    private final Ipv6Output out = new Ipv6Output(config, new Ipv4Output(config, sink));
+    private final Dhcp6Server server = new Dhcp6Server(config, out);
+
+    @Test
+    void anInformationRequestGetsTheDnsServerAndItsClientIdBack() {
+        byte[] duid = {0, 3, 0, 1, 2, 0, 0, 0, 0, 1};
+        ByteBuf msg = Unpooled.buffer();
+        msg.writeInt((Dhcp6Server.INFORMATION_REQUEST << 24) | 0xabcdef);
+        msg.writeShort(Dhcp6Server.OPT_CLIENTID).writeShort(duid.length).writeBytes(duid);
+        msg.writeShort(6).writeShort(2).writeShort(Dhcp6Server.OPT_DNS_SERVERS); // ORO
+        assertThat(send(ALL_SERVERS_HIGH, ALL_SERVERS_LOW, 547, msg)).isTrue();
+
+        ByteBuf r = Unpooled.wrappedBuffer(sink.poll());
+        assertThat(r.getLong(EthernetFrame.HEADER_LENGTH + 8)).as("from the gateway's link-local address")
+                .isEqualTo(NeighborDiscovery.LINK_LOCAL_HIGH);
+        assertThat(r.getLong(EthernetFrame.HEADER_LENGTH + 32)).as("to the client").isEqualTo(GUEST_LL_LOW);
+        assertThat(r.getUnsignedShort(UDP_AT)).isEqualTo(547);
+        assertThat(r.getUnsignedShort(UDP_AT + 2)).isEqualTo(546);
+        Ipv6Packet ip = new Ipv6Packet();
+        ip.wrap(r, EthernetFrame.HEADER_LENGTH, r.capacity() - EthernetFrame.HEADER_LENGTH);
+        UdpDatagram udp = new UdpDatagram();
+        udp.wrap(r, UDP_AT, r.capacity() - UDP_AT);
+        assertThat(udp.verifyChecksumIpv6(ip)).isTrue();
+        assertThat(r.getInt(MSG_AT)).isEqualTo((Dhcp6Server.REPLY << 24) | 0xabcdef);
+        int i = MSG_AT + 4;
+        assertThat(r.getUnsignedShort(i)).isEqualTo(Dhcp6Server.OPT_CLIENTID);
+        byte[] echoed = new byte[duid.length];
+        r.getBytes(i + 4, echoed);
+        assertThat(echoed).isEqualTo(duid);
+        i += 4 + duid.length;
+        assertThat(r.getUnsignedShort(i)).isEqualTo(Dhcp6Server.OPT_SERVERID);
+        assertThat(r.getUnsignedShort(i + 4)).as("DUID-LL").isEqualTo(3);
+        i += 4 + r.getUnsignedShort(i + 2);
+        assertThat(r.getUnsignedShort(i)).isEqualTo(Dhcp6Server.OPT_DNS_SERVERS);
+        assertThat(r.getLong(i + 4)).isEqualTo(Ipv6Config.DEFAULT_PREFIX_HIGH);
+        assertThat(r.getLong(i + 12)).isEqualTo(Ipv6Config.DNS_LOW);
+        assertThat(i + 20).isEqualTo(r.capacity());
+    }
+
+    @Test
+    void solicitsOtherServersAndOtherPortsAreNotAnswered() {
+        ByteBuf solicit = Unpooled.buffer().writeInt(1 << 24);
+        assertThat(send(ALL_SERVERS_HIGH, ALL_SERVERS_LOW, 547, solicit)).isTrue();
+        ByteBuf named = Unpooled.buffer().writeInt(Dhcp6Server.INFORMATION_REQUEST << 24)
+                .writeShort(Dhcp6Server.OPT_SERVERID).writeShort(2).writeShort(7);
+        assertThat(send(ALL_SERVERS_HIGH, ALL_SERVERS_LOW, 547, named)).isTrue();
+        ByteBuf truncated = Unpooled.buffer().writeInt(Dhcp6Server.INFORMATION_REQUEST << 24)
+                .writeShort(Dhcp6Server.OPT_CLIENTID).writeShort(200).writeInt(1);
+        assertThat(send(ALL_SERVERS_HIGH, ALL_SERVERS_LOW, 547, truncated)).isTrue();
+        assertThat(send(ALL_SERVERS_HIGH, ALL_SERVERS_LOW, 53, Unpooled.buffer().writeInt(0))).isFalse();
+        assertThat(send(ALL_SERVERS_HIGH, 0x1_0003L, 547, Unpooled.buffer().writeInt(0))).isFalse();
+        assertThat(sink.poll()).isNull();
+        assertThat(server.ignored()).isEqualTo(3);
+    }
+
+    @Property(tries = 1000)
+    void malformedInputNeverThrows(@ForAll @Size(max = 400) byte[] payload) {
+        if (payload.length > 0) {
+            payload[0] = (byte) Dhcp6Server.INFORMATION_REQUEST;
+        }
+        assertThat(send(ALL_SERVERS_HIGH, ALL_SERVERS_LOW, 547, Unpooled.wrappedBuffer(payload))).isTrue();
+        byte[] reply = sink.poll();
+        if (reply != null) {
+            assertThat(reply.length).isLessThanOrEqualTo(MSG_AT + 4 + 4 + Dhcp6Server.MAX_DUID + 14 + 20);
+        }
+    }
+
+    private boolean send(long dstHigh, long dstLow, int dstPort, ByteBuf payload) {
+        int n = payload.readableBytes();
+        int udpLength = UdpDatagram.HEADER_LENGTH + n;
+        ByteBuf b = Unpooled.buffer(Ipv6Packet.HEADER_LENGTH + udpLength);
+        b.setInt(0, 0x6000_0000);
+        b.setShort(4, udpLength);
+        b.setByte(6, Ipv6Packet.NH_UDP);
+        b.setByte(7, 1);
+        b.setLong(8, NeighborDiscovery.LINK_LOCAL_HIGH);
+        b.setLong(16, GUEST_LL_LOW);
+        b.setLong(24, dstHigh);
+        b.setLong(32, dstLow);
+        UdpDatagram.emitHeader(b, Ipv6Packet.HEADER_LENGTH, 546, dstPort, n);
+        b.setBytes(Ipv6Packet.HEADER_LENGTH + UdpDatagram.HEADER_LENGTH, payload, payload.readerIndex(), n);
+        b.writerIndex(b.capacity());
+        Ipv6Packet ip = new Ipv6Packet();
+        ip.wrap(b, 0, b.capacity());
+        UdpDatagram udp = new UdpDatagram();
+        udp.wrap(b, Ipv6Packet.HEADER_LENGTH, udpLength);
+        return server.serve(ip, udp);
+    }
+}
