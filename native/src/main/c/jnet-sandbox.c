@@ -126,7 +126,8 @@ static void make_path(const char *path, int dir)
             die("mkdir %s", path);
         }
     } else {
-        int fd = open(buf, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        /* read-only: an existing file inside a read-only bind is fine */
+        int fd = open(buf, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
         if (fd < 0) {
             die("create %s", path);
         }
