@@ -25,11 +25,19 @@ public final class SandboxRestart {
 
     private SandboxRestart() {}
 
-    /** The tap fd this JVM inherited from its run before the sandbox, if it is that re-run. */
+    /**
+     * The tap fd this JVM inherited from its run before the sandbox, if it is that re-run.
+     *
+     * @throws UsernetException when the property is set but not an fd number (re-running would
+     *         only meet it again)
+     */
     public static OptionalInt inheritedTap() {
         String v = System.getProperty(TAP_PROPERTY);
-        if (v == null || !v.matches("[0-9]{1,9}")) {
+        if (v == null) {
             return OptionalInt.empty();
+        }
+        if (!v.matches("[0-9]{1,9}")) {
+            throw new UsernetException(UsernetException.Kind.INVALID_ARGUMENT, TAP_PROPERTY + "=" + v + " is not an fd");
         }
         return OptionalInt.of(Integer.parseInt(v));
     }
