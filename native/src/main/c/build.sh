@@ -1,5 +1,5 @@
 #!/bin/sh
-# Compiles jnet-helper with the system C compiler; called by the Maven build (native/pom.xml).
+# Compiles one C program (jnet-helper, jnet-sandbox) with the system C compiler; called by the Maven build (native/pom.xml).
 # usage: build.sh SOURCE OUTPUT [COPY...]
 set -eu
 src=$1; out=$2; shift 2

@@ -228,19 +228,24 @@ public final class Helper {
     }
 
     private static Path extract() {
+        return extract("jnet-helper");
+    }
+
+    /** A program shipped in this package (jnet-helper, jnet-sandbox), extracted once per content hash. */
+    static Path extract(String name) {
         byte[] binary;
-        try (InputStream in = Helper.class.getResourceAsStream("jnet-helper")) {
+        try (InputStream in = Helper.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException("jnet-helper is not in the jnet-native jar; rebuild with a C compiler");
+                throw new IllegalStateException(name + " is not in the jnet-native jar; rebuild with a C compiler");
             }
             binary = in.readAllBytes();
         } catch (IOException e) {
-            throw new UncheckedIOException("reading jnet-helper from the jar", e);
+            throw new UncheckedIOException("reading " + name + " from the jar", e);
         }
         try {
             Path dir = PrivateDirs.runtimeDir().resolve("bin");
             PrivateDirs.ensurePrivate(dir);
-            Path target = dir.resolve("jnet-helper-" + sha256(binary).substring(0, 16));
+            Path target = dir.resolve(name + "-" + sha256(binary).substring(0, 16));
             if (!Files.isExecutable(target)) {
                 Path tmp = Files.createTempFile(dir, ".helper", ".tmp");
                 Files.write(tmp, binary);
@@ -249,8 +254,27 @@ public final class Helper {
             }
             return target;
         } catch (IOException e) {
-            throw new UncheckedIOException("extracting jnet-helper", e);
+            throw new UncheckedIOException("extracting " + name, e);
         }
+    }
+
+    /**
+     * {@code content} as {@code name} in a directory of its own, {@code kind-HASH} below jnet's
+     * private directory (a library must keep its file name), written once per content hash.
+     */
+    static Path extractInto(String kind, String name, byte[] content) throws IOException {
+        Path base = PrivateDirs.runtimeDir().resolve("lib");
+        PrivateDirs.ensurePrivate(base);
+        Path dir = base.resolve(kind + "-" + sha256(content).substring(0, 16));
+        Path target = dir.resolve(name);
+        if (!Files.isRegularFile(target)) {
+            PrivateDirs.ensurePrivate(dir);
+            Path tmp = Files.createTempFile(dir, ".lib", ".tmp");
+            Files.write(tmp, content);
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return target;
     }
 
     private static String sha256(byte[] data) {

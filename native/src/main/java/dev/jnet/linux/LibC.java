@@ -60,6 +60,9 @@ final class LibC {
 
     static native int waitid(int idtype, int id, Pointer infop, int options) throws LastErrorException;
 
+    /** argv and envp: NULL-terminated arrays ({@code StringArray}). */
+    static native int execve(String path, Pointer argv, Pointer envp) throws LastErrorException;
+
     static native int geteuid();
 
     static native int getegid();

@@ -227,6 +227,20 @@ public final class Syscalls {
         }
     }
 
+    private static final int F_GETFD = 1;
+    private static final int F_SETFD = 2;
+    private static final int FD_CLOEXEC = 1;
+
+    /** Sets or clears FD_CLOEXEC: whether {@code fd} is closed across execve. */
+    public static void setCloseOnExec(int fd, boolean on, String what) {
+        try {
+            int flags = LibC.fcntl(fd, F_GETFD, 0);
+            LibC.fcntl(fd, F_SETFD, on ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC);
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "fcntl", what);
+        }
+    }
+
     /**
      * Waits up to {@code timeoutMillis} for {@code fd} to become readable (for a pidfd: the
      * process has exited). Returns whether it did.

@@ -114,9 +114,10 @@ public final class Usernet implements AutoCloseable {
             if (options.target().process().isPresent()) {
                 pidfd = openPidfd(options.target().process().get());
             }
-            tap = openTap(options.target(), options.tapName());
-            if (options.configure()) {
-                configure(options.target(), options.tapName(), options.config());
+            if (options.target() instanceof GuestTarget.Inherited inherited) {
+                tap = Fd.adopt(inherited.tapFd(), "tap " + options.tapName()); // configured before the exec
+            } else {
+                tap = openLink(options);
             }
             Syscalls.setNonBlocking(tap.get(), "tap " + options.tapName());
             try {
@@ -145,6 +146,32 @@ public final class Usernet implements AutoCloseable {
                 }
                 closeQuietly(tap);
                 closeQuietly(pidfd);
+            }
+        }
+    }
+
+    /**
+     * Opens the guest's tap and, with {@code configure}, sets it up, without serving it: what a
+     * process does before it execs itself into a sandbox that could no longer reach the guest's
+     * namespaces (the fd then crosses the exec: {@link GuestTarget#inherited}).
+     *
+     * @throws UsernetException one line saying what failed; nothing is left open
+     */
+    public static Fd openLink(Options options) {
+        Fd tap = null;
+        boolean ok = false;
+        try {
+            tap = openTap(options.target(), options.tapName());
+            if (options.configure()) {
+                configure(options.target(), options.tapName(), options.config());
+            }
+            ok = true;
+            return tap;
+        } catch (SyscallException | UncheckedIOException e) {
+            throw new UsernetException(UsernetException.Kind.RUNTIME, e.getMessage(), e);
+        } finally {
+            if (!ok) {
+                closeQuietly(tap);
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.jnet.cli.usernet;
 
 import dev.jnet.cli.JnetCommand;
 import dev.jnet.usernet.Ipv6Config;
+import dev.jnet.usernet.SandboxRestart;
 import dev.jnet.usernet.StackFactory;
 import dev.jnet.usernet.Usernet;
 import dev.jnet.usernet.UsernetConfig;
@@ -15,6 +16,9 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
@@ -101,6 +105,32 @@ public final class UsernetCommand implements Callable<Integer> {
         } catch (SlirpArgs.Bad | UsernetException | ForwardException e) {
             return fail(err, e.getMessage());
         }
+        if (enableSandbox) {
+            OptionalInt inherited = SandboxRestart.inheritedTap();
+            if (inherited.isEmpty()) {
+                // the tap now, then this command again in a mount namespace of its own (same pid)
+                List<Path> writable = new ArrayList<>();
+                if (apiSocket != null) {
+                    writable.add(Path.of(apiSocket));
+                }
+                if (pcap.file != null) {
+                    writable.add(Path.of(pcap.file));
+                }
+                List<Integer> keep = new ArrayList<>();
+                if (ready >= 0) {
+                    keep.add(ready);
+                }
+                if (options.exitFd() >= 0) {
+                    keep.add(options.exitFd());
+                }
+                try {
+                    SandboxRestart.exec(options, writable, keep);
+                } catch (UsernetException e) {
+                    return fail(err, e.getMessage());
+                }
+            }
+            options = SandboxRestart.inherited(options, inherited.getAsInt());
+        }
         onStopSignals();
         Usernet usernet;
         try {
@@ -157,7 +187,9 @@ public final class UsernetCommand implements Callable<Integer> {
         if (target == null) {
             throw new SlirpArgs.Bad("missing PID|PATH (try \"" + spec.qualifiedName() + " --help\")");
         }
-        if (usernsPath != null && !Files.exists(Path.of(usernsPath), LinkOption.NOFOLLOW_LINKS)) {
+        // re-run in the sandbox: the tap is open, the namespace files are not in its root
+        boolean inSandbox = enableSandbox && SandboxRestart.inheritedTap().isPresent();
+        if (usernsPath != null && !inSandbox && !Files.exists(Path.of(usernsPath), LinkOption.NOFOLLOW_LINKS)) {
             throw new SlirpArgs.Bad("userns path doesn't exist: " + usernsPath);
         }
         GuestTarget guest;
@@ -165,7 +197,7 @@ public final class UsernetCommand implements Callable<Integer> {
         switch (type) {
             case "pid" -> guest = GuestTarget.ofPid(SlirpArgs.pid(target));
             case "path" -> {
-                if (!Files.exists(Path.of(target), LinkOption.NOFOLLOW_LINKS)) {
+                if (!inSandbox && !Files.exists(Path.of(target), LinkOption.NOFOLLOW_LINKS)) {
                     throw new SlirpArgs.Bad("existing path expected when --netns-type=path: " + target);
                 }
                 guest = GuestTarget.ofPath(Path.of(target), usernsPath == null ? null : Path.of(usernsPath));

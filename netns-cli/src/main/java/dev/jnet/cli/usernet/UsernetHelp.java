@@ -26,7 +26,7 @@ final class UsernetHelp {
                 --disable-host-loopback  prohibit connecting to 127.0.0.1:* on the host namespace
                 --netns-type=TYPE        specify network namespace type ([path|pid], default=pid)
                 --userns-path=PATH       specify user namespace path
-                --enable-sandbox         enable sandbox: no_new_privs, no capabilities (see below)
+                --enable-sandbox         enable sandbox: minimal root, no capabilities (see below)
                 --enable-seccomp         enable seccomp to limit syscalls (see below)
                 --outbound-addr=IPv4     sets outbound ipv4 address to bound to
                 --outbound-addr6=IPv6    sets outbound ipv6 address to bound to
@@ -47,8 +47,7 @@ final class UsernetHelp {
                 Signals: SIGUSR1 writes one line to stderr with the stack's counters and tables,
                   jnet usernet: stats {"tcp_connections":0,"udp_flows":0,...,"fd_limit":N} (JSON on one line).
 
-                Sandbox (once the tap and netlink sockets are open; unlike slirp4netns no mount
-                namespace and no pivot_root: the JVM keeps loading classes and libraries from disk):
+                Sandbox (once the tap and netlink sockets are open):
                   --enable-seccomp  sets no_new_privs and installs a seccomp filter on every thread
                                     (TSYNC): mount, umount2, pivot_root, chroot, the new mount API,
                                     ptrace, process_vm_*, kexec_*, *_module, reboot, swapon/off, bpf,
@@ -57,7 +56,12 @@ final class UsernetHelp {
                   --enable-sandbox  the same, and drops every capability (ambient, bounding, effective,
                                     permitted, inheritable) of the threads that run jnet code (main,
                                     event loop); run as root, every thread switches to uid/gid 65534
-                                    and only the event loop keeps CAP_NET_BIND_SERVICE (forwards)
+                                    and only the event loop keeps CAP_NET_BIND_SERVICE (forwards);
+                                    and first, as slirp4netns, a mount namespace pivoted into a minimal
+                                    root: the JDK, jars, libraries and /etc read-only, /proc, a few /dev
+                                    nodes, a private /tmp, and the API socket's and --pcap's directories
+                                    (the process opens the tap, then re-runs itself there: same pid; not
+                                    root: in a user namespace mapping only the caller, no capabilities)
                 """;
     }
 }

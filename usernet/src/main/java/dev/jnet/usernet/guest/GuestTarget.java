@@ -29,6 +29,21 @@ public sealed interface GuestTarget {
         return new ByPath(netns, userns);
     }
 
+    /**
+     * A tap already open as {@code tapFd}, made (and configured) by this process before it
+     * exec'd itself into a sandbox (usernet {@code --enable-sandbox}): nothing to enter.
+     */
+    static GuestTarget inherited(int tapFd, Optional<Long> process) {
+        return new Inherited(tapFd, process);
+    }
+
+    record Inherited(int tapFd, Optional<Long> process) implements GuestTarget {
+        @Override
+        public Helper.Command enter() {
+            throw new IllegalStateException("the tap of this target is open already (fd " + tapFd + ")");
+        }
+    }
+
     record ByPid(long pid) implements GuestTarget {
         public ByPid {
             if (pid <= 0) {

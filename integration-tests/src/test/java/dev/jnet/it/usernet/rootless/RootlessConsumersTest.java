@@ -153,7 +153,9 @@ class RootlessConsumersTest {
         // podman ran the configured entry: --help first, then on the netns file it made
         List<String> calls = home.run.calls();
         assertThat(calls).contains("--help");
-        assertThat(calls.get(calls.size() - 1)).contains("--netns-type=path").contains(" -c ").endsWith(" tap0");
+        // ... and with --enable-sandbox (found in --help): the container's network ran in the minimal root
+        assertThat(calls.get(calls.size() - 1)).contains("--netns-type=path").contains(" -c ").contains("--enable-sandbox")
+                .endsWith(" tap0");
     }
 
     /** The class's podman home: storage, the imported busybox image, containers.conf. Made once. */
