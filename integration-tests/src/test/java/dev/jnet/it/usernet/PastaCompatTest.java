@@ -184,6 +184,17 @@ class PastaCompatTest {
         }
     }
 
+    /** pasta(1) without a target: CMD in a new user and network namespace, online, and its status is pasta's. */
+    @Test
+    void withoutATargetTheCommandRunsOnlineInItsOwnNamespaceAndItsStatusIsReturned(UsernetSandbox net) {
+        net.restartGuestOnly();
+        Proc.Result run = net.hostAsUser(START, PASTA.with(List.of("--config-net", "-q", "--", "sh", "-c",
+                "ip -4 -o addr show dev up0 && curl -sS -I --max-time 20 http://" + FakeInternet.WEB_ADDRESS
+                        + FakeWebServer.DOWNLOAD_PATH + " && exit 3")));
+        assertThat(run.exit()).as(PASTA.description() + ": " + run.describe()).isEqualTo(3);
+        assertThat(run.stdout()).contains("inet " + SandboxNetns.HOST_ADDRESS + "/24 ").contains("HTTP/1.1 200");
+    }
+
     /** pasta's default: the host's uplink (up0, 198.51.100.2/24, default via .1) copied, MTU 65520. */
     private static void checkHostCopy(PodmanNetns pod) throws Exception {
         JsonNode links = json(pod.inNetns(STEP, List.of("ip", "-j", "addr", "show")));
