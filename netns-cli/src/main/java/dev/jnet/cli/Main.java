@@ -3,6 +3,7 @@ package dev.jnet.cli;
 import dev.jnet.cli.ip.IpError;
 import dev.jnet.cli.ip.IpOptions;
 import dev.jnet.cli.netns.NetnsCommand;
+import dev.jnet.cli.usernet.PastaCommand;
 import dev.jnet.cli.usernet.RootlessCommand;
 
 import java.io.PrintWriter;
@@ -66,6 +67,11 @@ public final class Main {
      * {@code help}) are made jnet's first; an option neither knows is ip's one line and 255.
      */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        if (args.length > 0 && args[0].equals("pasta")) {
+            // pasta's getopt command line (bin/pasta), not picocli's: -4, -6, -t80, --conf abbreviations
+            return PastaCommand.run(out != null ? out : new PrintWriter(System.out, true),
+                    err != null ? err : new PrintWriter(System.err, true), List.of(args).subList(1, args.length));
+        }
         String[] a;
         try {
             a = IpOptions.normalize(args);

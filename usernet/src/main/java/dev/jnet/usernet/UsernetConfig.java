@@ -24,9 +24,12 @@ import java.nio.file.Path;
  *                      TCP, UDP, ICMP echo, DNS upstream), or null
  * @param outboundAddr6 the same for IPv6 host sockets (--outbound-addr6), or null
  * @param ipv6          IPv6 settings (-6/--enable-ipv6), or null when IPv6 is off
+ * @param pasta         pasta's address plan (guest, gateway and DNS addresses of its own, the
+ *                      subnet's other addresses reachable), or null for slirp4netns's .100/.2/.3
  */
 public record UsernetConfig(int network, int prefixLength, int mtu, long gatewayMac, long guestMac,
-        boolean hostLoopback, boolean dns, Path resolvConf, InetAddress outboundAddr, InetAddress outboundAddr6, Ipv6Config ipv6) {
+        boolean hostLoopback, boolean dns, Path resolvConf, InetAddress outboundAddr, InetAddress outboundAddr6, Ipv6Config ipv6,
+        PastaAddresses pasta) {
 
     public static final int DEFAULT_NETWORK = 0x0A000200; // 10.0.2.0
     public static final int DEFAULT_PREFIX = 24;
@@ -35,8 +38,8 @@ public record UsernetConfig(int network, int prefixLength, int mtu, long gateway
     public static final int MIN_MTU = 68;
 
     public UsernetConfig {
-        if (prefixLength < 1 || prefixLength > 25) {
-            // .100 must be a host address of the subnet, as in slirp4netns
+        if (prefixLength < 1 || prefixLength > (pasta == null ? 25 : 32)) {
+            // .100 must be a host address of the subnet, as in slirp4netns (pasta: any prefix)
             throw new IllegalArgumentException("prefix length " + prefixLength + " out of range 1..25");
         }
         if ((network & ~netmask(prefixLength)) != 0) {
@@ -52,6 +55,10 @@ public record UsernetConfig(int network, int prefixLength, int mtu, long gateway
         if (outboundAddr6 != null && !(outboundAddr6 instanceof Inet6Address)) {
             throw new IllegalArgumentException("outbound address " + outboundAddr6.getHostAddress() + " is not IPv6");
         }
+        if (pasta != null && (pasta.guest() & netmask(prefixLength)) != network) {
+            throw new IllegalArgumentException(Ipv4Packet.addressToString(pasta.guest()) + " is not in "
+                    + Ipv4Packet.addressToString(network) + "/" + prefixLength);
+        }
         if (resolvConf == null) {
             resolvConf = Path.of("/etc/resolv.conf");
         }
@@ -60,7 +67,7 @@ public record UsernetConfig(int network, int prefixLength, int mtu, long gateway
     /** slirp4netns's defaults. */
     public static UsernetConfig defaults() {
         return new UsernetConfig(DEFAULT_NETWORK, DEFAULT_PREFIX, DEFAULT_MTU, 0x5255_0A00_0202L, -1,
-                true, true, Path.of("/etc/resolv.conf"), null, null, null);
+                true, true, Path.of("/etc/resolv.conf"), null, null, null, null);
     }
 
     public static int netmask(int prefixLength) {
@@ -71,19 +78,19 @@ public record UsernetConfig(int network, int prefixLength, int mtu, long gateway
         return netmask(prefixLength);
     }
 
-    /** The virtual gateway (.2): the guest's default route. */
+    /** The virtual gateway (.2, or pasta's): the guest's default route. */
     public int gateway() {
-        return network + 2;
+        return pasta != null ? pasta.gateway() : network + 2;
     }
 
-    /** The virtual DNS server (.3). */
+    /** The virtual DNS server (.3, or pasta's --dns-forward address; 0 when it has none). */
     public int dnsAddress() {
-        return network + 3;
+        return pasta != null ? pasta.dnsForward() : network + 3;
     }
 
-    /** The guest's own address (.100). */
+    /** The guest's own address (.100, or pasta's). */
     public int guestAddress() {
-        return network + 100;
+        return pasta != null ? pasta.guest() : network + 100;
     }
 
     /** Broadcast address of the subnet. */
@@ -102,42 +109,42 @@ public record UsernetConfig(int network, int prefixLength, int mtu, long gateway
 
     public UsernetConfig withNetwork(int network, int prefixLength) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, outboundAddr6, ipv6);
+                outboundAddr, outboundAddr6, ipv6, pasta);
     }
 
     public UsernetConfig withMtu(int mtu) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, outboundAddr6, ipv6);
+                outboundAddr, outboundAddr6, ipv6, pasta);
     }
 
     public UsernetConfig withGuestMac(long guestMac) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, outboundAddr6, ipv6);
+                outboundAddr, outboundAddr6, ipv6, pasta);
     }
 
     public UsernetConfig withHostLoopback(boolean hostLoopback) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, outboundAddr6, ipv6);
+                outboundAddr, outboundAddr6, ipv6, pasta);
     }
 
     public UsernetConfig withDns(boolean dns) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, outboundAddr6, ipv6);
+                outboundAddr, outboundAddr6, ipv6, pasta);
     }
 
     public UsernetConfig withResolvConf(Path resolvConf) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, outboundAddr6, ipv6);
+                outboundAddr, outboundAddr6, ipv6, pasta);
     }
 
     public UsernetConfig withOutboundAddr(InetAddress outboundAddr) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, outboundAddr6, ipv6);
+                outboundAddr, outboundAddr6, ipv6, pasta);
     }
 
     public UsernetConfig withOutboundAddr6(InetAddress outboundAddr6) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, outboundAddr6, ipv6);
+                outboundAddr, outboundAddr6, ipv6, pasta);
     }
 
     /** The outbound address for host sockets of {@code remote}'s family, or null. */
@@ -148,6 +155,12 @@ public record UsernetConfig(int network, int prefixLength, int mtu, long gateway
     /** IPv6 on ({@code ipv6 != null}, e.g. {@link Ipv6Config#defaults()}) or off ({@code null}). */
     public UsernetConfig withIpv6(Ipv6Config ipv6) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, outboundAddr6, ipv6);
+                outboundAddr, outboundAddr6, ipv6, pasta);
+    }
+
+    /** pasta's address plan, the guest's subnet being its address's {@code /prefixLength}. */
+    public UsernetConfig withPasta(PastaAddresses pasta, int prefixLength) {
+        return new UsernetConfig(pasta.guest() & netmask(prefixLength), prefixLength, mtu, gatewayMac, guestMac,
+                hostLoopback, dns, resolvConf, outboundAddr, outboundAddr6, ipv6, pasta);
     }
 }

@@ -174,6 +174,25 @@ public final class UsernetSandbox implements AutoCloseable {
                 workDir.resolve("usernet-" + runs + ".log"), READY_TIMEOUT);
     }
 
+    /**
+     * A fresh guest with no usernet program attached: for tests that attach one themselves (the
+     * pasta tests run pasta's command line against the guest's pid).
+     */
+    public void restartGuestOnly() {
+        stopUsernet();
+        runs++;
+        guest = Guest.start(netns.host(), user, workDir.resolve("resolv.conf"), workDir.resolve("hosts"), workDir,
+                workDir.resolve("guest-" + runs + ".log"));
+    }
+
+    /** Runs {@code command} as the sandbox's unprivileged user in the host namespace (as rootlesskit runs its helpers). */
+    public Proc.Result hostAsUser(Duration timeout, List<String> command) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns.host()));
+        cmd.addAll(Launcher.asUser(user));
+        cmd.addAll(command);
+        return Proc.start(cmd, workDir).await(timeout);
+    }
+
     public void restartUsernet(List<String> flags) {
         restartUsernet(DEFAULT_MTU, flags);
     }
@@ -246,6 +265,11 @@ public final class UsernetSandbox implements AutoCloseable {
         return hostLoopback;
     }
 
+    /** The unprivileged user the guest and usernet run as. */
+    public String userName() {
+        return user;
+    }
+
     public String hostNetns() {
         return netns.host();
     }
@@ -256,7 +280,9 @@ public final class UsernetSandbox implements AutoCloseable {
 
     /** The guest's pid (the one usernet was given). */
     public long guestPid() {
-        running();
+        if (guest == null) {
+            throw new IllegalStateException("no guest: usernet is stopped");
+        }
         return guest.pid();
     }
 

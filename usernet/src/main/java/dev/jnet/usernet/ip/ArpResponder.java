@@ -11,7 +11,9 @@ import io.netty.buffer.ByteBuf;
  * DNS server (.3), with {@link UsernetConfig#gatewayMac()}. As libslirp's {@code arp_input}:
  * both are answered whatever the host-loopback and DNS settings (they still answer ping),
  * gratuitous ARP and requests for any other address are ignored, and replies are padded to the
- * Ethernet minimum.
+ * Ethernet minimum. With pasta's address plan, as pasta's {@code arp()}: every address but the
+ * guest's own is answered, since the guest's neighbours on the host's subnet are all reached
+ * through the stack.
  */
 public final class ArpResponder {
     /** Smallest Ethernet frame without FCS. */
@@ -38,7 +40,9 @@ public final class ArpResponder {
                 return;
             }
             int target = arp.targetProtocolAddress();
-            if (target != config.gateway() && target != config.dnsAddress()) {
+            boolean ours = config.pasta() != null ? target != config.guestAddress() && target != 0
+                    : target == config.gateway() || target == config.dnsAddress();
+            if (!ours) {
                 ignored++;
                 return;
             }

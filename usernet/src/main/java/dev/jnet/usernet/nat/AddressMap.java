@@ -1,6 +1,7 @@
 package dev.jnet.usernet.nat;
 
 import dev.jnet.usernet.Ipv6Config;
+import dev.jnet.usernet.PastaAddresses;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.wire.Ipv4Packet;
 import dev.jnet.usernet.wire.Ipv6Packet;
@@ -12,6 +13,10 @@ import java.net.InetAddress;
  * address (.3) is the DNS forwarder (UDP/TCP port 53 only), any other address of the guest's
  * subnet is unreachable, and everything outside it is itself. With IPv6 on, the same for
  * prefix::2 (the host's ::1) and prefix::3 (DNS, forwarded to the IPv4 or IPv6 resolvers).
+ * With pasta's address plan ({@link UsernetConfig#pasta()}) as pasta does it: the gateway is
+ * itself when it does not reach the host's loopback (--no-map-gw), the --map-guest-addr address
+ * is the host's own address, and the subnet's other addresses are themselves on the host side
+ * (the guest shares the host's subnet).
  */
 public final class AddressMap {
     /** What a destination maps to. */
@@ -34,11 +39,16 @@ public final class AddressMap {
 
     /** What a packet from the guest to {@code dst:port} maps to. */
     public Kind classify(int dst, int port) {
+        PastaAddresses pasta = config.pasta();
         if (dst == config.gateway()) {
-            return config.hostLoopback() ? Kind.HOST : Kind.UNREACHABLE;
+            return config.hostLoopback() || pasta != null ? Kind.HOST : Kind.UNREACHABLE;
         }
-        if (dst == config.dnsAddress()) {
+        if (dst == config.dnsAddress() && dst != 0) {
             return config.dns() && port == 53 ? Kind.DNS : Kind.UNREACHABLE;
+        }
+        if (pasta != null && (pasta.isMappedGuestAddr(dst) || (config.inSubnet(dst) && dst != pasta.guest()
+                && dst != config.network() && dst != config.broadcast()))) {
+            return Kind.HOST;
         }
         if (config.inSubnet(dst) || (dst >>> 24) == 127 || dst == 0 || (dst >>> 28) >= 0xE) {
             // the guest's own subnet, loopback, "this host", multicast and reserved
@@ -57,7 +67,11 @@ public final class AddressMap {
 
     /** The host-side IPv4 address for a {@link Kind#HOST} destination. */
     public int hostAddress(int dst) {
-        return dst == config.gateway() ? LOOPBACK : dst;
+        if (dst == config.gateway() && config.hostLoopback()) {
+            return LOOPBACK;
+        }
+        PastaAddresses pasta = config.pasta();
+        return pasta != null && pasta.isMappedGuestAddr(dst) ? pasta.hostAddress() : dst;
     }
 
     /** {@link #hostAddress} as an {@link InetAddress}. */

@@ -55,6 +55,8 @@ public final class RootlessSession {
     private final List<HostForward> forwards;
     private final List<String> command;
     private final StackFactory stack;
+    private final String tap;
+    private final boolean bindResolvConf;
     private final AtomicReference<StagedChild> running = new AtomicReference<>();
     /** A stop signal that came before the child existed: sent to it as soon as it does. */
     private final AtomicInteger early = new AtomicInteger();
@@ -67,10 +69,22 @@ public final class RootlessSession {
      */
     public RootlessSession(UsernetConfig config, List<HostForward> forwards, List<String> command,
             StackFactory stack) {
+        this(config, forwards, command, stack, TAP, true);
+    }
+
+    /**
+     * As {@link #RootlessSession(UsernetConfig, List, List, StackFactory)}, the guest's interface
+     * named {@code tap}; {@code bindResolvConf} false leaves the guest the host's /etc/resolv.conf
+     * (as pasta does: it never rewrites it).
+     */
+    public RootlessSession(UsernetConfig config, List<HostForward> forwards, List<String> command,
+            StackFactory stack, String tap, boolean bindResolvConf) {
         this.config = config;
         this.forwards = List.copyOf(forwards);
         this.command = List.copyOf(command);
         this.stack = stack;
+        this.tap = tap;
+        this.bindResolvConf = bindResolvConf;
     }
 
     /**
@@ -80,12 +94,16 @@ public final class RootlessSession {
      * @throws RootlessException for our own failures, after cleaning up
      */
     public int run() throws InterruptedException {
-        Path resolvConf = writeResolvConf();
+        Path resolvConf = bindResolvConf ? writeResolvConf() : null;
         StagedChild child = null;
         Usernet usernet = null;
         try {
-            List<String> line = Helper.command().dieWithParent().unshareUserUnmapped().unshareNet().unshareMount()
-                    .remountSys().bind(resolvConf.toString(), "/etc/resolv.conf").stop().exec(command);
+            Helper.Command steps = Helper.command().dieWithParent().unshareUserUnmapped().unshareNet().unshareMount()
+                    .remountSys();
+            if (resolvConf != null) {
+                steps = steps.bind(resolvConf.toString(), "/etc/resolv.conf");
+            }
+            List<String> line = steps.stop().exec(command);
             child = StagedChild.start(line);
             running.set(child);
             if (early.get() != 0) {
@@ -101,7 +119,7 @@ public final class RootlessSession {
             }
             deleteQuietly(resolvConf); // the child's /etc/resolv.conf keeps the file's content
             try {
-                usernet = Usernet.start(new Usernet.Options(GuestTarget.ofPid(child.pid()), TAP, true, config, -1, stack));
+                usernet = Usernet.start(new Usernet.Options(GuestTarget.ofPid(child.pid()), tap, true, config, -1, stack));
             } catch (UsernetException e) {
                 throw new RootlessException(RootlessException.Kind.STACK, e.getMessage(), e);
             }
@@ -197,6 +215,9 @@ public final class RootlessSession {
     }
 
     private static void deleteQuietly(Path p) {
+        if (p == null) {
+            return;
+        }
         try {
             Files.deleteIfExists(p);
         } catch (IOException ignored) {

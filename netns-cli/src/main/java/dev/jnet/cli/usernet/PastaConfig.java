@@ -1,0 +1,167 @@
+package dev.jnet.cli.usernet;
+
+import dev.jnet.net.InvalidAddressException;
+import dev.jnet.net.IpAddress;
+import dev.jnet.usernet.HostUplink;
+import dev.jnet.usernet.PastaAddresses;
+import dev.jnet.usernet.UsernetConfig;
+import dev.jnet.usernet.forward.HostForward;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * pasta's options as usernet's settings: the address plan (the host's address, prefix and
+ * gateway copied from its default-route interface unless {@code -a}, {@code -n}, {@code -g}
+ * say otherwise), MTU 65520, {@code --dns-forward}, {@code --map-gw}/{@code --no-map-gw},
+ * {@code --map-guest-addr}, and the port forwards of {@code -t} and {@code -u}.
+ */
+final class PastaConfig {
+    /** pasta's MTU in pasta mode (ETH_MAX_MTU rounded down to a multiple of 8 less the Ethernet header). */
+    static final int DEFAULT_MTU = 65520;
+    static final String DEFAULT_IFNAME = "tap0";
+
+    private PastaConfig() {}
+
+    /** The stack's settings for {@code a}; {@code uplink} is the host's, if it has one. */
+    static UsernetConfig of(PastaArgs a, Optional<HostUplink> uplink) {
+        int guest = a.address != null ? ipv4(a.address, "Invalid address: ")
+                : uplink.map(HostUplink::address).orElseThrow(PastaConfig::noUplink);
+        int prefix;
+        if (a.netmask != null) {
+            prefix = prefix(a.netmask);
+        } else if (uplink.isPresent() && uplink.get().address() == guest) {
+            prefix = uplink.get().prefixLength();
+        } else {
+            prefix = classful(guest);
+        }
+        int gateway = a.gateway != null ? ipv4(a.gateway, "Invalid gateway address: ")
+                : uplink.map(HostUplink::gateway).filter(g -> g != 0).orElseThrow(PastaConfig::noUplink);
+        int mtu = a.mtu == null ? DEFAULT_MTU : mtu(a.mtu);
+        int dnsForward = a.dnsForward == null ? 0 : ipv4(a.dnsForward, "Invalid DNS forwarding address: ");
+        int mapGuest = 0;
+        int hostAddress = 0;
+        if (a.mapGuestAddr != null) {
+            mapGuest = ipv4(a.mapGuestAddr, "Invalid address to remap to host: ");
+            hostAddress = uplink.map(HostUplink::address)
+                    .orElseThrow(() -> new PastaArgs.Bad("--map-guest-addr: the host has no IPv4 address to map it to"));
+        }
+        try {
+            PastaAddresses plan = new PastaAddresses(guest, gateway, dnsForward, mapGuest, hostAddress);
+            return UsernetConfig.defaults().withMtu(mtu).withPasta(plan, prefix).withHostLoopback(!a.noMapGw)
+                    .withDns(dnsForward != 0);
+        } catch (IllegalArgumentException e) {
+            throw new PastaArgs.Bad(e.getMessage());
+        }
+    }
+
+    /** The namespace's interface: {@code -I}, else the host's uplink's name (pasta's default), else tap0. */
+    static String ifname(PastaArgs a, Optional<HostUplink> uplink) {
+        return a.nsIfname != null ? a.nsIfname : uplink.map(HostUplink::ifname).orElse(DEFAULT_IFNAME);
+    }
+
+    /**
+     * The host forwards of {@code -t} and {@code -u}, one list per spec (pasta fails a spec only
+     * when none of its ports could be bound). A spec without an address listens on 0.0.0.0:
+     * jnet's pasta gives the namespace IPv4 only. The guest sees a client's real address where
+     * it can (not loopback, not its own subnet), else the gateway's.
+     */
+    static List<List<HostForward>> forwards(PastaArgs a) {
+        List<List<HostForward>> out = new ArrayList<>();
+        for (PastaPorts ports : List.of(a.tcp, a.udp)) {
+            HostForward.Proto proto = ports == a.tcp ? HostForward.Proto.TCP : HostForward.Proto.UDP;
+            for (PastaPorts.Spec spec : ports.specs()) {
+                List<HostForward> list = new ArrayList<>(spec.ports().size());
+                for (PastaPorts.Port p : spec.ports()) {
+                    InetAddress host = p.hostAddr() != null ? p.hostAddr() : IpAddress.ipv4(0).toInetAddress();
+                    list.add(new HostForward(proto, host, p.hostPort(), null, p.guestPort(), true));
+                }
+                out.add(list);
+            }
+        }
+        return out;
+    }
+
+    /** The spec text behind {@link #forwards}' list {@code index}, as pasta names it: {@code -t SPEC}. */
+    static String specName(PastaArgs a, int index) {
+        int i = 0;
+        for (PastaPorts ports : List.of(a.tcp, a.udp)) {
+            for (PastaPorts.Spec spec : ports.specs()) {
+                if (i++ == index) {
+                    return ports.option() + " " + spec.text();
+                }
+            }
+        }
+        throw new IndexOutOfBoundsException(index);
+    }
+
+    /**
+     * What jnet's stack cannot do: {@code auto} (ports bound in the namespace, found by
+     * scanning it) and forwarding from the namespace to the host ({@code -T}, {@code -U}).
+     */
+    static void checkSupported(PastaArgs a) {
+        for (PastaPorts p : List.of(a.tcp, a.udp, a.tcpNs, a.udpNs)) {
+            if (p.mode() == PastaPorts.Mode.AUTO) {
+                throw new PastaArgs.Bad("pasta: '" + p.option() + " auto' is not supported by jnet's pasta");
+            }
+        }
+        for (PastaPorts p : List.of(a.tcpNs, a.udpNs)) {
+            if (p.mode() == PastaPorts.Mode.SPEC) {
+                throw new PastaArgs.Bad("pasta: '" + p.option() + "' (forwarding from the namespace to the host) "
+                        + "is not supported by jnet's pasta; only '" + p.option() + " none'");
+            }
+        }
+    }
+
+    private static int ipv4(String text, String error) {
+        try {
+            return IpAddress.parseIpv4(text).toIpv4Int();
+        } catch (InvalidAddressException e) {
+            throw new PastaArgs.Bad(error + text);
+        }
+    }
+
+    /** {@code -n}: a prefix length or a dotted-decimal netmask of contiguous ones. */
+    static int prefix(String text) {
+        if (text.matches("[0-9]{1,2}")) {
+            int p = Integer.parseInt(text);
+            if (p >= 1 && p <= 32) {
+                return p;
+            }
+            throw new PastaArgs.Bad("Invalid netmask: " + text);
+        }
+        int mask;
+        try {
+            mask = IpAddress.parseIpv4(text).toIpv4Int();
+        } catch (InvalidAddressException e) {
+            throw new PastaArgs.Bad("Invalid netmask: " + text);
+        }
+        int p = Integer.bitCount(mask);
+        if (p == 0 || mask != UsernetConfig.netmask(p)) {
+            throw new PastaArgs.Bad("Invalid netmask: " + text);
+        }
+        return p;
+    }
+
+    /** The prefix of an address's class (A /8, B /16, C and beyond /24), pasta's last resort. */
+    static int classful(int addr) {
+        int top = addr >>> 24;
+        return top < 128 ? 8 : top < 192 ? 16 : 24;
+    }
+
+    private static int mtu(String text) {
+        if (!text.matches("[0-9]{1,6}")) {
+            throw new PastaArgs.Bad("Invalid MTU: " + text);
+        }
+        int m = Integer.parseInt(text);
+        if (m < UsernetConfig.MIN_MTU || m > UsernetConfig.MAX_MTU) {
+            throw new PastaArgs.Bad("Invalid MTU: " + text);
+        }
+        return m;
+    }
+
+    private static PastaArgs.Bad noUplink() {
+        return new PastaArgs.Bad("External interface not usable");
+    }
+}

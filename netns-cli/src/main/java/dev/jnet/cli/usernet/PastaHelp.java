@@ -1,0 +1,60 @@
+package dev.jnet.cli.usernet;
+
+/** {@code pasta --help}: the options jnet's pasta takes, laid out as pasta's usage. */
+final class PastaHelp {
+    private PastaHelp() {}
+
+    static String text() {
+        return """
+                Usage: pasta [OPTION]... [COMMAND] [ARGS]...
+                       pasta [OPTION]... PID
+                       pasta [OPTION]... --netns [PATH|NAME]
+
+                Without PID or --netns, run the given command or a default shell in a new network and user
+                namespace, and connect it via pasta (jnet's user-mode stack).
+
+                  -h, --help		Display this help message and exit
+                  --version		Show version and exit
+                  -q, --quiet		Don't print informational messages
+                  -f, --foreground	Don't run in background
+                  -e, --stderr		Log to stderr too (accepted: errors always go there)
+                  -P, --pid FILE	Write own PID to the given file
+                  -m, --mtu MTU	Assign MTU via DHCP/NDP
+                    default: 65520
+                  -a, --address ADDR	Assign IPv4 address ADDR
+                    default: the host's, from its default route's interface
+                  -n, --netmask MASK	Assign IPv4 MASK, dot-decimal or bits
+                    default: the host address's, else the address class's
+                  -g, --gateway ADDR	Pass IPv4 gateway ADDR to the namespace
+                    default: the host's gateway
+                  -D, --dns ADDR	Accepted (used only for DHCP/NDP, which jnet's pasta does not answer)
+                  --dns-forward ADDR	Forward DNS queries sent to ADDR to the host's resolvers
+                  -S, --search LIST	Accepted (used only for DHCP/NDP)
+                  --no-dhcp-dns, --no-dhcp-search, --no-dhcp, --no-dhcpv6, --no-ndp, --no-ra
+                                	Accepted (jnet's pasta answers none of these)
+                  --map-gw		The gateway address reaches the host's loopback (default)
+                  --no-map-gw		Don't map gateway address to host
+                  --map-guest-addr ADDR	Connections to ADDR reach the host's own address
+                  -4, --ipv4-only	Enable IPv4 operation only (jnet's pasta has no IPv6)
+                  -t, --tcp-ports SPEC	TCP port forwarding to namespace
+                    can be specified multiple times
+                    SPEC can be:
+                      'none': don't forward any ports
+                      [ADDR/]PORT[-LAST][:TARGET[-TARGETLAST]][,...] and ~PORT[-LAST] exclusions
+                    default: none
+                  -u, --udp-ports SPEC	UDP port forwarding to namespace
+                    SPEC is as described for TCP above
+                    default: none
+                  -T, --tcp-ns SPEC	Port forwarding to init namespace: only 'none'
+                  -U, --udp-ns SPEC	Port forwarding to init namespace: only 'none'
+                  -I, --ns-ifname NAME	namespace interface name
+                    default: same interface name as external one
+                  --userns NSPATH	Target user namespace to join
+                  --netns PATH|NAME	Target network namespace to join
+                  --netns-only		Don't join existing user namespace
+                  --no-netns-quit	Don't quit if filesystem-bound target
+                    network namespace is deleted
+                  --config-net		Configure tap interface in namespace
+                """;
+    }
+}

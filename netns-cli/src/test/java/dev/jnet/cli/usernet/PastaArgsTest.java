@@ -1,0 +1,174 @@
+package dev.jnet.cli.usernet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jnet.usernet.HostUplink;
+import dev.jnet.usernet.UsernetConfig;
+import dev.jnet.usernet.forward.HostForward;
+import dev.jnet.usernet.wire.Ipv4Packet;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** pasta's command line as getopt_long reads it, its port specs and the stack settings they make. */
+class PastaArgsTest {
+    private static final int[] EPHEMERAL = {32768, 60999};
+    /** The usernet sandbox's host: up0 198.51.100.2/24, default via 198.51.100.1. */
+    private static final Optional<HostUplink> UPLINK = Optional.of(new HostUplink("up0", ip("198.51.100.2"), 24,
+            ip("198.51.100.1")));
+
+    private static PastaArgs parse(String... args) {
+        return PastaArgs.parse(List.of(args), EPHEMERAL);
+    }
+
+    private static int ip(String s) {
+        String[] p = s.split("\\.");
+        return (Integer.parseInt(p[0]) << 24) | (Integer.parseInt(p[1]) << 16) | (Integer.parseInt(p[2]) << 8)
+                | Integer.parseInt(p[3]);
+    }
+
+    @Test
+    void podman5ArgvCopiesTheHostAndForwardsDnsAndTheGuestAddr() {
+        PastaArgs a = parse("--config-net", "-t", "18080-18081:80-81", "--dns-forward", "169.254.1.1", "-u", "none",
+                "-T", "none", "-U", "none", "--no-map-gw", "--quiet", "--netns", "/run/user/1000/netns/x",
+                "--map-guest-addr", "169.254.1.2");
+        assertThat(a.configNet).isTrue();
+        assertThat(a.quiet).isTrue();
+        assertThat(a.netns).isEqualTo("/run/user/1000/netns/x");
+        assertThat(a.rest).isEmpty();
+        UsernetConfig c = PastaConfig.of(a, UPLINK);
+        assertThat(Ipv4Packet.addressToString(c.guestAddress())).isEqualTo("198.51.100.2");
+        assertThat(c.prefixLength()).isEqualTo(24);
+        assertThat(Ipv4Packet.addressToString(c.gateway())).isEqualTo("198.51.100.1");
+        assertThat(Ipv4Packet.addressToString(c.dnsAddress())).isEqualTo("169.254.1.1");
+        assertThat(c.mtu()).isEqualTo(65520);
+        assertThat(c.hostLoopback()).isFalse();
+        assertThat(c.dns()).isTrue();
+        assertThat(c.pasta().hostAddress()).isEqualTo(ip("198.51.100.2"));
+        assertThat(PastaConfig.ifname(a, UPLINK)).isEqualTo("up0");
+        List<List<HostForward>> f = PastaConfig.forwards(a);
+        assertThat(f).hasSize(1);
+        assertThat(f.get(0)).extracting(HostForward::hostPort, HostForward::guestPort)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(18080, 80), org.assertj.core.groups.Tuple.tuple(18081, 81));
+    }
+
+    @Test
+    void rootlesskit2ArgvWithEqualsSignsAndAPid() {
+        PastaArgs a = parse("--stderr", "--ns-ifname=tap0", "--mtu=65520", "--config-net", "--address=10.0.2.100",
+                "--netmask=24", "--gateway=10.0.2.2", "--dns-forward=10.0.2.3", "--ipv4-only", "--tcp-ports=none",
+                "--udp-ports=none", "1234");
+        assertThat(a.rest).containsExactly("1234");
+        UsernetConfig c = PastaConfig.of(a, UPLINK);
+        assertThat(Ipv4Packet.addressToString(c.network())).isEqualTo("10.0.2.0");
+        assertThat(Ipv4Packet.addressToString(c.guestAddress())).isEqualTo("10.0.2.100");
+        assertThat(Ipv4Packet.addressToString(c.gateway())).isEqualTo("10.0.2.2");
+        assertThat(c.hostLoopback()).isTrue(); // --map-gw is pasta's default
+        assertThat(PastaConfig.ifname(a, UPLINK)).isEqualTo("tap0");
+    }
+
+    @Test
+    void shortOptionsClusterAndTakeAttachedValues() {
+        PastaArgs a = parse("-fq4", "-t80", "-m", "1500", "-a10.1.2.3", "-n255.255.0.0", "--", "sh", "-c", "true");
+        assertThat(a.foreground).isTrue();
+        assertThat(a.quiet).isTrue();
+        assertThat(a.ipv4Only).isTrue();
+        assertThat(a.rest).containsExactly("sh", "-c", "true");
+        UsernetConfig c = PastaConfig.of(a, UPLINK);
+        assertThat(c.prefixLength()).isEqualTo(16);
+        assertThat(c.mtu()).isEqualTo(1500);
+    }
+
+    @Test
+    void optionsEndAtTheFirstCommandWord() {
+        assertThat(parse("--config-net", "ip", "-4", "addr").rest).containsExactly("ip", "-4", "addr");
+    }
+
+    @Test
+    void anUnambiguousAbbreviationIsTheOption() {
+        assertThat(parse("--config", "--no-map").configNet).isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--foo|pasta: unrecognized option '--foo'",
+        "-x|pasta: invalid option -- 'x'",
+        "-t|pasta: option requires an argument -- 't'",
+        "--mtu|pasta: option '--mtu' requires an argument",
+        "--quiet=1|pasta: option '--quiet' doesn't allow an argument",
+        "-t abc|Invalid port specifier abc",
+        "-t 70000|Invalid port specifier 70000",
+        "-t 80-81:90|Invalid port specifier 80-81:90",
+        "-t 0|Invalid port specifier 0",
+        "-t all|'all' port forwarding is only allowed for passt",
+        "-t none -t none|Port forwarding mode 'none' conflicts with previous mode",
+        "-t none -t 80|Specific ports cannot be specified together with all/none/auto",
+        "-4 -6|Options ipv4-only and ipv6-only are mutually exclusive",
+        "-6|pasta: option '--ipv6-only' is not supported by jnet's pasta",
+        "--outbound-if4 eth0|pasta: option '--outbound-if4' is not supported by jnet's pasta",
+        "-d|pasta: option '-d/--debug' is not supported by jnet's pasta",
+    })
+    void badCommandLinesGetPastasLine(String args, String message) {
+        assertThatThrownBy(() -> parse(args.split(" "))).isInstanceOf(PastaArgs.Bad.class).hasMessage(message);
+    }
+
+    @Test
+    void anAmbiguousAbbreviationNamesThePossibilities() {
+        assertThatThrownBy(() -> parse("--no-dhcp-")).isInstanceOf(PastaArgs.Bad.class)
+                .hasMessage("pasta: option '--no-dhcp-' is ambiguous; possibilities: '--no-dhcp-dns' '--no-dhcp-search'");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "-T 80|pasta: '-T' (forwarding from the namespace to the host) is not supported by jnet's pasta; only '-T none'",
+        "-t auto|pasta: '-t auto' is not supported by jnet's pasta",
+    })
+    void whatTheStackCannotDoIsRefusedByName(String args, String message) {
+        PastaArgs a = parse(args.split(" "));
+        assertThatThrownBy(() -> PastaConfig.checkSupported(a)).isInstanceOf(PastaArgs.Bad.class).hasMessage(message);
+    }
+
+    @Test
+    void portListsRangesAddressesAndExclusions() {
+        PastaArgs a = parse("-t", "127.0.0.1/20-25,~22-23", "-u", "53,5353:53");
+        List<List<HostForward>> f = PastaConfig.forwards(a);
+        assertThat(f.get(0)).extracting(HostForward::hostPort).containsExactly(20, 21, 24, 25);
+        assertThat(f.get(0)).allSatisfy(h -> assertThat(h.hostAddr().getHostAddress()).isEqualTo("127.0.0.1"));
+        assertThat(f.get(1)).extracting(HostForward::proto).containsOnly(HostForward.Proto.UDP);
+        assertThat(f.get(1)).extracting(HostForward::hostPort, HostForward::guestPort)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(53, 53), org.assertj.core.groups.Tuple.tuple(5353, 53));
+        assertThat(PastaConfig.specName(a, 1)).isEqualTo("-u 53,5353:53");
+    }
+
+    @Test
+    void exclusionsAloneForwardEveryOtherPortBelowTheEphemeralRange() {
+        List<HostForward> f = PastaConfig.forwards(parse("-t", "~1-1000")).get(0);
+        assertThat(f).hasSize(32767 - 1000 + (65535 - 60999));
+        assertThat(f.get(0).hostPort()).isEqualTo(1001);
+        assertThat(f).extracting(HostForward::hostPort).doesNotContain(32768, 60999).contains(61000, 65535);
+    }
+
+    @Test
+    void withoutAnUplinkAddressAndGatewayMustBeGiven() {
+        assertThatThrownBy(() -> PastaConfig.of(parse("--config-net"), Optional.empty()))
+                .isInstanceOf(PastaArgs.Bad.class).hasMessage("External interface not usable");
+        UsernetConfig c = PastaConfig.of(parse("-a", "10.0.0.5", "-g", "10.0.0.1"), Optional.empty());
+        assertThat(c.prefixLength()).isEqualTo(8); // class A
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "-a xyz|Invalid address: xyz",
+        "-g xyz|Invalid gateway address: xyz",
+        "-n 40|Invalid netmask: 40",
+        "-n 255.0.255.0|Invalid netmask: 255.0.255.0",
+        "-m 70000|Invalid MTU: 70000",
+        "--dns-forward xyz|Invalid DNS forwarding address: xyz",
+    })
+    void badValuesGetPastasLine(String args, String message) {
+        assertThatThrownBy(() -> PastaConfig.of(parse(args.split(" ")), UPLINK)).isInstanceOf(PastaArgs.Bad.class)
+                .hasMessage(message);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.jnet.usernet.nat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jnet.usernet.PastaAddresses;
+import dev.jnet.usernet.UsernetConfig;
+import org.junit.jupiter.api.Test;
+
+/** pasta's address plan: the guest shares the host's subnet, gateway and --map-guest-addr as pasta maps them. */
+class AddressMapPastaTest {
+    private static final int GUEST = 0xC633_6402;   // 198.51.100.2 (the host's own address)
+    private static final int GATEWAY = 0xC633_6401; // 198.51.100.1
+    private static final int DNS = 0xA9FE_0101;     // 169.254.1.1
+    private static final int MAPPED = 0xA9FE_0102;  // 169.254.1.2
+    private static final int LOOPBACK = 0x7F00_0001;
+
+    private static AddressMap map(boolean mapGw) {
+        UsernetConfig c = UsernetConfig.defaults().withMtu(65520)
+                .withPasta(new PastaAddresses(GUEST, GATEWAY, DNS, MAPPED, GUEST), 24)
+                .withHostLoopback(mapGw).withDns(true);
+        return new AddressMap(c);
+    }
+
+    @Test
+    void noMapGwLeavesTheGatewayItselfAndMapGwMakesItTheHostsLoopback() {
+        assertThat(map(false).classify(GATEWAY, 80)).isEqualTo(AddressMap.Kind.HOST);
+        assertThat(map(false).hostAddress(GATEWAY)).isEqualTo(GATEWAY);
+        assertThat(map(true).classify(GATEWAY, 80)).isEqualTo(AddressMap.Kind.HOST);
+        assertThat(map(true).hostAddress(GATEWAY)).isEqualTo(LOOPBACK);
+    }
+
+    @Test
+    void dnsForwardIsTheForwarderOnPort53Only() {
+        assertThat(map(false).classify(DNS, 53)).isEqualTo(AddressMap.Kind.DNS);
+        assertThat(map(false).classify(DNS, 80)).isEqualTo(AddressMap.Kind.UNREACHABLE);
+    }
+
+    @Test
+    void mapGuestAddrReachesTheHostsOwnAddress() {
+        assertThat(map(false).classify(MAPPED, 8081)).isEqualTo(AddressMap.Kind.HOST);
+        assertThat(map(false).hostAddress(MAPPED)).isEqualTo(GUEST);
+    }
+
+    @Test
+    void neighboursOfTheSubnetAreThemselvesButNotTheGuestOrBroadcast() {
+        assertThat(map(false).classify(0xC633_6405, 22)).isEqualTo(AddressMap.Kind.HOST);
+        assertThat(map(false).hostAddress(0xC633_6405)).isEqualTo(0xC633_6405);
+        assertThat(map(false).classify(GUEST, 22)).isEqualTo(AddressMap.Kind.UNREACHABLE);
+        assertThat(map(false).classify(0xC633_64FF, 22)).isEqualTo(AddressMap.Kind.UNREACHABLE);
+    }
+
+    @Test
+    void slirpLayoutIsUnchanged() {
+        AddressMap slirp = new AddressMap(UsernetConfig.defaults());
+        assertThat(slirp.classify(0x0A00_0205, 22)).isEqualTo(AddressMap.Kind.UNREACHABLE);
+        assertThat(slirp.hostAddress(0x0A00_0202)).isEqualTo(LOOPBACK);
+    }
+}
