@@ -20,10 +20,30 @@ import java.util.List;
 record UsernetBinary(List<String> command, String description, boolean isJnet) {
     static final String PROPERTY = "JNET_USERNET_BIN";
 
+    /** {@code JNET_USERNET_BIN=usernetd}: the C front end (as bin/slirp4netns runs it) in front of {@code jnet usernetd}. */
+    static final String DAEMON = "usernetd";
+
+    /**
+     * The front end of this build, starting its daemon from the staged jars with a short idle
+     * exit (so that no daemon outlives the test by much): {@code env} execs, the pid stays the
+     * front end's.
+     */
+    static UsernetBinary daemon() {
+        Dist dist = Dist.get();
+        String daemon = String.join(" ", dist.java().toString(), "-XX:+UseSerialGC", "-XX:-UsePerfData",
+                "-Djnet.helper=" + dist.helper(), "-cp", dist.dir() + "/*", "dev.jnet.cli.Main", "usernetd",
+                "--idle-exit", "2");
+        return new UsernetBinary(List.of("env", "JNET_USERNETD=" + daemon, dist.frontEnd().toString()),
+                PROPERTY + "=" + DAEMON + " (front end + jnet usernetd)", true);
+    }
+
     static UsernetBinary configured() {
         String v = System.getProperty(PROPERTY);
         if (v == null || v.isBlank()) {
             v = System.getenv(PROPERTY);
+        }
+        if (v != null && v.strip().equals(DAEMON)) {
+            return daemon();
         }
         if (v != null && !v.isBlank()) {
             List<String> cmd = Arrays.asList(v.strip().split("\\s+"));
