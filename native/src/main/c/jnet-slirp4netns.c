@@ -109,7 +109,8 @@ static void paths(void)
 
 /* ---- messages: NUL-separated fields, one SOCK_SEQPACKET message each ---- */
 
-static void send_msg(int sock, const char *data, size_t len, const int *fds, int nfds)
+/* Returns 0, or -1 when the daemon has gone (its answer, if any, is still there to read). */
+static int send_msg(int sock, const char *data, size_t len, const int *fds, int nfds)
 {
 	struct iovec iov = {(void *)data, len};
 	union {
@@ -130,9 +131,12 @@ static void send_msg(int sock, const char *data, size_t len, const int *fds, int
 		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
 	}
 	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) {
+		if (errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN)
+			return -1;
 		if (errno != EINTR)
 			fail("sending to jnet usernetd: %s", strerror(errno));
 	}
+	return 0;
 }
 
 /* Receives one message into msg_buf and splits it; returns the field count, 0 at end of file. */
@@ -365,6 +369,26 @@ static int open_in_target(const char *netns, const char *userns, const char *nam
 	return nfds;
 }
 
+/*
+ * Detaches: asks the daemon to stop serving the namespace and waits (at most 3 s) until it has
+ * (its API socket removed, the tap closed), as slirp4netns is done when it exits.
+ */
+static void detach(int sock) __attribute__((noreturn));
+
+static void detach(int sock)
+{
+	if (send_msg(sock, "detach", 6, NULL, 0) == 0) {
+		struct pollfd p = {sock, POLLIN, 0};
+		char *f[MAX_FIELDS];
+		while (poll(&p, 1, 3000) > 0) {
+			int n = recv_fields(sock, f, NULL, NULL);
+			if (n == 0 || strcmp(f[0], "exit") == 0)
+				break;
+		}
+	}
+	_exit(0);
+}
+
 /* ---- the conversation ---- */
 
 static int tap_fd = -1, pid_fd = -1, ready_fd = -1, exit_fd = -1;
@@ -492,17 +516,17 @@ int main(int argc, char **argv)
 				if (si.ssi_signo == SIGUSR1)
 					send_msg(sock, "stats", 5, NULL, 0);
 				else
-					_exit(0); /* closing the connection detaches the namespace */
+					detach(sock);
 			}
 		}
 		if (p[2].revents & (POLLIN | POLLHUP | POLLERR)) {
 			char buf[64];
 			ssize_t n = read(exit_fd, buf, sizeof buf);
 			if (n <= 0 && !(n < 0 && (errno == EINTR || errno == EAGAIN)))
-				_exit(0);
+				detach(sock);
 		}
 		if (p[3].revents & POLLIN)
-			_exit(0); /* the target process ended */
+			detach(sock); /* the target process ended */
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			char *f[MAX_FIELDS];
 			int n = recv_fields(sock, f, NULL, NULL);

@@ -28,6 +28,8 @@ import java.util.concurrent.CompletableFuture;
  *                                    &lt;-      ready                            (the API socket listens)
  * stats                              -&gt;
  *                                    &lt;-      stats LINE
+ * detach                             -&gt;                                       (SIGTERM, -e, target gone)
+ *                                    &lt;-      exit 0 "" ""                     (API socket removed)
  * (close: detach)                             exit 1 "" LINE                  (the namespace failed)
  * </pre>
  * The command line is {@code jnet usernet}'s, checked and run by {@link UsernetCommand} itself
@@ -113,8 +115,8 @@ final class UsernetdSession implements UsernetCommand.Attachment {
         try {
             while (true) {
                 UnixSockets.Message m = UnixSockets.receive(conn, 0, "front end");
-                if (m.eof()) {
-                    break;
+                if (m.eof() || fields(m).get(0).equals("detach")) {
+                    break; // the front end is done; on "detach" it waits for our "exit"
                 }
                 if (fields(m).get(0).equals("stats")) {
                     Usernet u = usernet;
