@@ -1,6 +1,7 @@
 package dev.jnet.cli.usernet;
 
 import dev.jnet.linux.Fd;
+import dev.jnet.linux.Sandbox;
 import dev.jnet.linux.SyscallException;
 import dev.jnet.linux.Syscalls;
 import dev.jnet.linux.UnixSockets;
@@ -84,6 +85,10 @@ public final class UsernetdCommand implements Callable<Integer> {
             MultiThreadIoEventLoopGroup loops = Usernet.newSharedLoops(Runtime.getRuntime().availableProcessors());
             listening = UnixSockets.listen(paths.socket().toString(), 128);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(paths), "jnet-usernetd-cleanup"));
+            // the front ends open taps and route sockets; this process never needs setns, mount,
+            // ptrace and the like: deny them on every thread (as usernet --enable-seccomp does)
+            Sandbox.noNewPrivs();
+            Sandbox.denySyscalls();
             if (notifyFd != null) {
                 Usernet.signalReady(SlirpArgs.fd(notifyFd, "notify-fd"));
             }
