@@ -152,6 +152,9 @@ public final class UsernetCommand implements Callable<Integer> {
             if (attachment == null && ready >= 0 && !Files.exists(Path.of("/proc/self/fd", Integer.toString(ready)), LinkOption.NOFOLLOW_LINKS)) {
                 throw new SlirpArgs.Bad("ready-fd " + ready + " is not open");
             }
+            if (attachment != null) {
+                pcap.relativeTo(attachment.cwd());
+            }
             if (apiSocket != null) {
                 ApiServer.checkPath(path(apiSocket));
             }
