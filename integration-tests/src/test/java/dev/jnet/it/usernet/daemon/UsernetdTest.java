@@ -47,6 +47,8 @@ class UsernetdTest {
 
     @BeforeEach
     void ownDaemon(UsernetSandbox net) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(net.runsJnet(),
+                "jnet usernetd is jnet's own: slirp4netns has no daemon (" + net.binary().description() + ")");
         runtimeDir = userDir(net.workDir().resolve("xdg-" + System.nanoTime()));
         apiDir = userDir(runtimeDir.resolve("api"));
         binary = UsernetBinary.daemon(runtimeDir, List.of("-Djnet.usernet.stack=" + ThrowingStack.class.getName()),
