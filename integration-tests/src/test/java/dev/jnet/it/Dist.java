@@ -65,6 +65,12 @@ public final class Dist implements AutoCloseable {
             Path stagedHelper = dir.resolve("jnet-helper");
             Files.copy(helper, stagedHelper);
             Files.setPosixFilePermissions(stagedHelper, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path frontEnd = helper.resolveSibling(FRONT_END);
+            if (Files.exists(frontEnd)) {
+                Path staged = dir.resolve(FRONT_END);
+                Files.copy(frontEnd, staged);
+                Files.setPosixFilePermissions(staged, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
             Path java = Path.of(ProcessHandle.current().info().command()
                     .orElseThrow(() -> new IllegalStateException("cannot tell which java runs the tests")));
             return new Dist(dir, stagedHelper, java);
@@ -88,6 +94,13 @@ public final class Dist implements AutoCloseable {
     public Path helper() {
         return helper;
     }
+
+    /** bin/slirp4netns's C front end to {@code jnet usernetd} (native/target/jnet-slirp4netns), staged beside the jars. */
+    public Path frontEnd() {
+        return dir.resolve(FRONT_END);
+    }
+
+    private static final String FRONT_END = "jnet-slirp4netns";
 
     /** The java binary running the tests (world-readable, unlike ~/.m2). */
     public Path java() {

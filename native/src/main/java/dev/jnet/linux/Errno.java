@@ -20,6 +20,8 @@ public final class Errno {
     public static final int EMFILE = 24;
     public static final int ENOSPC = 28;
     public static final int ENAMETOOLONG = 36;
+    public static final int ECONNABORTED = 103;
+    public static final int ECONNRESET = 104;
     public static final int ENOSYS = 38;
     public static final int EPROTONOSUPPORT = 93;
     public static final int EOPNOTSUPP = 95;

@@ -41,6 +41,20 @@ final class LibC {
 
     static native int bind(int fd, Pointer addr, int addrlen) throws LastErrorException;
 
+    static native int connect(int fd, Pointer addr, int addrlen) throws LastErrorException;
+
+    static native int listen(int fd, int backlog) throws LastErrorException;
+
+    static native int accept4(int fd, Pointer addr, Pointer addrlen, int flags) throws LastErrorException;
+
+    static native int getsockopt(int fd, int level, int name, Pointer value, Pointer len) throws LastErrorException;
+
+    static native NativeLong sendmsg(int fd, Pointer msg, int flags) throws LastErrorException;
+
+    static native NativeLong recvmsg(int fd, Pointer msg, int flags) throws LastErrorException;
+
+    static native int shutdown(int fd, int how) throws LastErrorException;
+
     static native int setsockopt(int fd, int level, int name, Pointer value, int len) throws LastErrorException;
 
     static native NativeLong write(int fd, byte[] buf, NativeLong len) throws LastErrorException;

@@ -8,6 +8,7 @@ import dev.jnet.cli.ip.RouteCommand;
 import dev.jnet.cli.netns.NetnsCommand;
 import dev.jnet.cli.usernet.RootlessCommand;
 import dev.jnet.cli.usernet.UsernetCommand;
+import dev.jnet.cli.usernet.UsernetdCommand;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Model.OptionSpec;
 public final class JnetCommand implements Runnable, picocli.CommandLine.IExitCodeGenerator {
     /** Subcommands, in help order: Main adds them as needed (the subcommands attribute would build all, slowly). */
     static final List<Class<?>> SUBCOMMANDS = List.of(NetnsCommand.class, LinkCommand.class, AddrCommand.class,
-            RouteCommand.class, NeighCommand.class, UsernetCommand.class, RootlessCommand.class,
+            RouteCommand.class, NeighCommand.class, UsernetCommand.class, UsernetdCommand.class, RootlessCommand.class,
             CompletionCommand.class);
 
     /** -j: read by the subcommands. */

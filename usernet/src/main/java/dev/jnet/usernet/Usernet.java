@@ -96,6 +96,55 @@ public final class Usernet implements AutoCloseable {
         this.loop = (IoEventLoop) group.next();
     }
 
+    /** Served on a loop someone else owns (a daemon's shared group): {@link #close} leaves the loop running. */
+    private Usernet(IoEventLoop loop) {
+        this.group = null;
+        this.loop = loop;
+    }
+
+    /**
+     * Serves a tap someone else opened (a front end that entered the guest's namespaces and
+     * passed the fd over a unix socket) on {@code loop}, which the caller owns and may share
+     * with other guests: each guest still has its own stack, tables, limits and forwards. With
+     * {@code rtnl} (a route socket opened in the guest's namespaces) the tap is configured as
+     * slirp4netns {@code --configure} does; it is closed here either way. Ends only by
+     * {@link #close} or when the tap or the stack fails ({@link Reason#LINK_FAILED}); the
+     * caller watches the front end.
+     *
+     * @throws UsernetException one line saying what failed; {@code tap} and {@code rtnl} are closed then
+     */
+    public static Usernet serve(IoEventLoop loop, Fd tap, Fd rtnl, String tapName, UsernetConfig config,
+            StackFactory stack) {
+        Usernet u = null;
+        boolean ok = false;
+        try {
+            if (rtnl != null) {
+                try (RtnlHandle h = RtnlHandle.adopt(rtnl)) {
+                    rtnl = null;
+                    GuestLinkSetup.configure(h, tapName, config);
+                } catch (SyscallException e) {
+                    throw new UsernetException(UsernetException.Kind.CONFIGURE,
+                            "configuring " + tapName + ": " + e.getMessage(), e);
+                }
+            }
+            Syscalls.setNonBlocking(tap.get(), "tap " + tapName);
+            u = new Usernet(loop);
+            u.run(config, stack, tap, null, -1);
+            ok = true;
+            return u;
+        } catch (SyscallException | UncheckedIOException e) {
+            throw new UsernetException(UsernetException.Kind.RUNTIME, e.getMessage(), e);
+        } finally {
+            if (!ok) {
+                if (u != null) {
+                    u.close();
+                }
+                closeQuietly(tap);
+                closeQuietly(rtnl);
+            }
+        }
+    }
+
     /**
      * Opens (and with {@code configure} sets up) the guest's tap, starts the loop and the stack,
      * and returns once frames flow: the moment to signal readiness.
@@ -133,7 +182,7 @@ public final class Usernet implements AutoCloseable {
             u = new Usernet(new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jnet-usernet", true),
                     KeepRegisteredEpollIoHandler.newFactory()));
             u.watchLoopThread();
-            u.run(options, tap, pidfd); // hands tap and pidfd on: closing them again below is a no-op
+            u.run(options.config(), options.stack(), tap, pidfd, options.exitFd()); // hands tap and pidfd on: closing them again below is a no-op
             ok = true;
             return u;
         } catch (SyscallException | UncheckedIOException e) {
@@ -174,6 +223,31 @@ public final class Usernet implements AutoCloseable {
                 closeQuietly(tap);
             }
         }
+    }
+
+    /**
+     * What a process serving guests needs once before the first ({@link #serve}): Netty's native
+     * epoll, the classes warning paths load (they may fail to load when fds run out later), and
+     * every fd the kernel allows (each guest flow holds a host fd).
+     *
+     * @throws UsernetException when Netty's native epoll is unavailable
+     */
+    public static void prepareProcess() {
+        try {
+            Epoll.ensureAvailability();
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            throw new UsernetException(UsernetException.Kind.RUNTIME, "Netty's native epoll is unavailable: "
+                    + Epoll.unavailabilityCause(), e);
+        }
+        Preload.loggingAndTimeZone();
+        FdLimit.raiseSoftToHard();
+        ProcessStats.now();
+    }
+
+    /** Event loops for a process serving many guests ({@link #serve}), from a thread in the host's netns. */
+    public static MultiThreadIoEventLoopGroup newSharedLoops(int threads) {
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("jnet-usernetd", true),
+                KeepRegisteredEpollIoHandler.newFactory());
     }
 
     /**
@@ -287,10 +361,10 @@ public final class Usernet implements AutoCloseable {
     private static final int SOCK_RAW = 3;
     private static final int NETLINK_ROUTE = 0;
 
-    private void run(Options options, Fd tap, Fd pidfd) {
+    private void run(UsernetConfig config, StackFactory factory, Fd tap, Fd pidfd, int exitFd) {
         ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
         try {
-            link = TapLink.register(loop, tap, options.config().mtu(), alloc, TapLink.DEFAULT_TX_QUEUE,
+            link = TapLink.register(loop, tap, config.mtu(), alloc, TapLink.DEFAULT_TX_QUEUE,
                     cause -> exited.complete(new Exit(Reason.LINK_FAILED, cause)));
         } catch (IOException e) {
             throw new UsernetException(UsernetException.Kind.RUNTIME, e.getMessage(), e);
@@ -299,7 +373,7 @@ public final class Usernet implements AutoCloseable {
         StackFactory.Attached stack;
         try {
             stack = loop.submit(() -> {
-                StackFactory.Attached s = options.stack().create(options.config(), scheduler, link);
+                StackFactory.Attached s = factory.create(config, scheduler, link);
                 link.start(s.frames());
                 return s;
             }).get();
@@ -318,8 +392,8 @@ public final class Usernet implements AutoCloseable {
             watches.add(FdWatch.register(loop, pidfd, "the target process",
                     () -> exited.complete(new Exit(Reason.TARGET_GONE, null))));
         }
-        if (options.exitFd() >= 0) {
-            watches.add(FdWatch.register(loop, Fd.adopt(options.exitFd(), "exit-fd"), "exit-fd " + options.exitFd(),
+        if (exitFd >= 0) {
+            watches.add(FdWatch.register(loop, Fd.adopt(exitFd, "exit-fd"), "exit-fd " + exitFd,
                     () -> exited.complete(new Exit(Reason.EXIT_FD, null))));
         }
     }
@@ -457,6 +531,9 @@ public final class Usernet implements AutoCloseable {
             } catch (Exception e) {
                 // the loop is gone or stuck: shutting the group down below still ends its thread
             }
+        }
+        if (group == null) {
+            return; // a shared loop: its owner ends it
         }
         // bounded: a loop thread that died never completes the group's termination, and the
         // process is about to exit anyway (its fds, the tap among them, close with it)

@@ -17,13 +17,49 @@ import java.util.List;
  * The program must exec, not fork, the process that does the work: its pid is what the tests
  * watch (fd counts) and signal.
  */
-record UsernetBinary(List<String> command, String description, boolean isJnet) {
-    static final String PROPERTY = "JNET_USERNET_BIN";
+public record UsernetBinary(List<String> command, String description, boolean isJnet) {
+    public static final String PROPERTY = "JNET_USERNET_BIN";
+
+    /** {@code JNET_USERNET_BIN=usernetd}: the C front end (as bin/slirp4netns runs it) in front of {@code jnet usernetd}. */
+    public static final String DAEMON = "usernetd";
+
+    /**
+     * The front end of this build, starting its daemon from the staged jars with a short idle
+     * exit (so that no daemon outlives the test by much): {@code env} execs, the pid stays the
+     * front end's.
+     */
+    public static UsernetBinary daemon() {
+        return daemon(null, List.of(), "");
+    }
+
+    /**
+     * As {@link #daemon()}, with the daemon in {@code runtimeDir} (its {@code XDG_RUNTIME_DIR}:
+     * a daemon of its own; null for the default) and these JVM options and class path entries
+     * appended (a test's stack factory, say).
+     */
+    public static UsernetBinary daemon(java.nio.file.Path runtimeDir, List<String> jvmOptions, String extraClassPath) {
+        Dist dist = Dist.get();
+        List<String> d = new java.util.ArrayList<>(List.of(dist.java().toString(), "-XX:+UseSerialGC", "-XX:-UsePerfData",
+                "-Djnet.helper=" + dist.helper()));
+        d.addAll(jvmOptions);
+        d.addAll(List.of("-cp", dist.dir() + "/*" + (extraClassPath.isEmpty() ? "" : ":" + extraClassPath),
+                "dev.jnet.cli.Main", "usernetd", "--idle-exit", "2"));
+        List<String> cmd = new java.util.ArrayList<>(List.of("env"));
+        if (runtimeDir != null) {
+            cmd.add("XDG_RUNTIME_DIR=" + runtimeDir);
+        }
+        cmd.add("JNET_USERNETD=" + String.join(" ", d));
+        cmd.add(dist.frontEnd().toString());
+        return new UsernetBinary(cmd, PROPERTY + "=" + DAEMON + " (front end + jnet usernetd)", true);
+    }
 
     static UsernetBinary configured() {
         String v = System.getProperty(PROPERTY);
         if (v == null || v.isBlank()) {
             v = System.getenv(PROPERTY);
+        }
+        if (v != null && v.strip().equals(DAEMON)) {
+            return daemon();
         }
         if (v != null && !v.isBlank()) {
             List<String> cmd = Arrays.asList(v.strip().split("\\s+"));

@@ -193,6 +193,53 @@ public final class UsernetSandbox implements AutoCloseable {
         return Proc.start(cmd, workDir).await(timeout);
     }
 
+    /**
+     * Another guest in this sandbox's host namespace, served by {@code binary} with {@code flags}
+     * (MTU {@link #DEFAULT_MTU}): several namespaces side by side, e.g. on one jnet usernetd.
+     * Stopped and removed with the sandbox.
+     */
+    public Neighbour startNeighbour(UsernetBinary binary, List<String> flags) {
+        runs++;
+        Guest g = keep(Guest.start(netns.host(), user, workDir.resolve("resolv.conf"), workDir.resolve("hosts"), workDir,
+                workDir.resolve("guest-" + runs + ".log")));
+        UsernetProcess u = keep(UsernetProcess.start(netns.host(), user, binary, g.pid(), DEFAULT_MTU, flags, List.of(),
+                Launch.DEFAULT, workDir.resolve("usernet-" + runs + ".log"), READY_TIMEOUT));
+        return new Neighbour(g, u);
+    }
+
+    /** A guest and the process serving it, from {@link #startNeighbour}. */
+    public static final class Neighbour {
+        private final Guest guest;
+        private final UsernetProcess usernet;
+
+        Neighbour(Guest guest, UsernetProcess usernet) {
+            this.guest = guest;
+            this.usernet = usernet;
+        }
+
+        public Proc.Result guestShell(Duration timeout, String script) {
+            return guest.run(timeout, List.of("bash", "-c", "set -o pipefail; " + script));
+        }
+
+        /** The process the consumer started (for the daemon path: the C front end). */
+        public long usernetPid() {
+            return usernet.pid();
+        }
+
+        public boolean usernetAlive() {
+            return usernet.isAlive();
+        }
+
+        public String usernetLog() {
+            return usernet.log();
+        }
+
+        /** SIGTERM; the exit status (-1: it had to be killed). */
+        public int stopUsernet() {
+            return usernet.stop();
+        }
+    }
+
     public void restartUsernet(List<String> flags) {
         restartUsernet(DEFAULT_MTU, flags);
     }

@@ -27,6 +27,13 @@ final class PcapOptions {
 
     private PacketCapture capture;
 
+    /** A relative FILE is taken relative to {@code dir} (the front end's directory, under jnet usernetd). */
+    void relativeTo(java.nio.file.Path dir) {
+        if (file != null && !file.startsWith("/")) {
+            file = dir.resolve(file).toString();
+        }
+    }
+
     /** Checks the values without touching the file system. */
     long bound() {
         if (size == null) {

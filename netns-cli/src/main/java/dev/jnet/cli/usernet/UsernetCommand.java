@@ -76,6 +76,63 @@ public final class UsernetCommand implements Callable<Integer> {
     /** Set by the signal handlers: a request to stop, as good as the exit fd closing. */
     private final CompletableFuture<Void> signalled = new CompletableFuture<>();
 
+    /**
+     * Set when {@code jnet usernetd} runs this command for a front end (see {@link Attachment}):
+     * the front end opened the tap, holds the ready and exit fds and watches the target; the
+     * signals are the daemon's, not this namespace's. Relative paths are the front end's.
+     */
+    static final ThreadLocal<Attachment> ATTACHMENT = new ThreadLocal<>();
+
+    /** What serving a namespace for a front end needs from the daemon's connection to it. */
+    interface Attachment {
+        /** The front end's working directory: relative paths of its command line start there. */
+        Path cwd();
+
+        /**
+         * Has the front end open the tap (and a route socket with {@code -c}) in the target's
+         * namespaces, and serves it; {@code stop} completes when the front end detaches.
+         */
+        Usernet open(UsernetCommand command, Usernet.Options options, CompletableFuture<Void> stop);
+
+        /** Tells the front end to write its ready fd. */
+        void ready();
+    }
+
+    /** The options as given, for a front end that opens the tap itself. */
+    String targetArg() {
+        return target;
+    }
+
+    String netnsTypeArg() {
+        return netnsType == null ? "pid" : netnsType;
+    }
+
+    String usernsPathArg() {
+        return usernsPath == null ? "" : path(usernsPath).toString();
+    }
+
+    String tapNameArg() {
+        return tapName == null ? "tap0" : tapName;
+    }
+
+    boolean configureArg() {
+        return configure;
+    }
+
+    String readyFdArg() {
+        return readyFd == null ? "-1" : Integer.toString(SlirpArgs.fd(readyFd, "ready-fd"));
+    }
+
+    String exitFdArg() {
+        return exitFd == null ? "-1" : Integer.toString(SlirpArgs.fd(exitFd, "exit-fd"));
+    }
+
+    /** {@code p} as the caller meant it: relative to the front end's directory under the daemon. */
+    private Path path(String p) {
+        Attachment a = ATTACHMENT.get();
+        return a == null ? Path.of(p) : a.cwd().resolve(p);
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -90,22 +147,26 @@ public final class UsernetCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+        Attachment attachment = ATTACHMENT.get();
         Usernet.Options options;
         int ready;
         try {
             options = options();
             ready = readyFd == null ? -1 : SlirpArgs.fd(readyFd, "ready-fd");
-            if (ready >= 0 && !Files.exists(Path.of("/proc/self/fd", Integer.toString(ready)), LinkOption.NOFOLLOW_LINKS)) {
+            if (attachment == null && ready >= 0 && !Files.exists(Path.of("/proc/self/fd", Integer.toString(ready)), LinkOption.NOFOLLOW_LINKS)) {
                 throw new SlirpArgs.Bad("ready-fd " + ready + " is not open");
             }
+            if (attachment != null) {
+                pcap.relativeTo(attachment.cwd());
+            }
             if (apiSocket != null) {
-                ApiServer.checkPath(Path.of(apiSocket));
+                ApiServer.checkPath(path(apiSocket));
             }
             pcap.bound();
         } catch (SlirpArgs.Bad | UsernetException | ForwardException e) {
             return fail(err, e.getMessage());
         }
-        if (enableSandbox) {
+        if (enableSandbox && attachment == null) {
             OptionalInt inherited = SandboxRestart.inheritedTap();
             if (inherited.isEmpty()) {
                 // the tap now, then this command again in a mount namespace of its own (same pid)
@@ -131,12 +192,14 @@ public final class UsernetCommand implements Callable<Integer> {
             }
             options = SandboxRestart.inherited(options, inherited.getAsInt());
         }
-        onStopSignals();
+        if (attachment == null) {
+            onStopSignals();
+        }
         Usernet usernet;
         try {
             options = new Usernet.Options(options.target(), options.tapName(), options.configure(), options.config(),
                     options.exitFd(), pcap.open(options.stack()));
-            usernet = Usernet.start(options);
+            usernet = attachment == null ? Usernet.start(options) : attachment.open(this, options, signalled);
         } catch (UsernetException | SlirpArgs.Bad e) {
             pcap.close(err, "jnet usernet");
             return fail(err, e.getMessage());
@@ -149,15 +212,19 @@ public final class UsernetCommand implements Callable<Integer> {
                 if (usernet.forwarding() == null) {
                     return fail(err, "--api-socket: this stack has no port forwarding");
                 }
-                api = ApiServer.start(usernet.eventLoop(), usernet.forwarding(), Path.of(apiSocket),
+                api = ApiServer.start(usernet.eventLoop(), usernet.forwarding(), path(apiSocket),
                         new UsernetObserver(usernet, pcap.capture()));
             }
-            if (enableSandbox || enableSeccomp) {
+            if (attachment == null && (enableSandbox || enableSeccomp)) {
                 // no capabilities with --enable-sandbox; no_new_privs and seccomp either way (see UsernetHelp)
                 usernet.sandbox(enableSandbox);
             }
-            onStatsSignal(usernet, err);
-            if (ready >= 0) {
+            if (attachment != null) {
+                attachment.ready(); // the front end writes its ready fd
+            } else {
+                onStatsSignal(usernet, err);
+            }
+            if (attachment == null && ready >= 0) {
                 Usernet.signalReady(ready); // slirp4netns writes "1" to the ready fd and closes it
             }
             CompletableFuture.anyOf(usernet.exited(), signalled).join();
@@ -189,7 +256,7 @@ public final class UsernetCommand implements Callable<Integer> {
         }
         // re-run in the sandbox: the tap is open, the namespace files are not in its root
         boolean inSandbox = enableSandbox && SandboxRestart.inheritedTap().isPresent();
-        if (usernsPath != null && !inSandbox && !Files.exists(Path.of(usernsPath), LinkOption.NOFOLLOW_LINKS)) {
+        if (usernsPath != null && !inSandbox && !Files.exists(path(usernsPath), LinkOption.NOFOLLOW_LINKS)) {
             throw new SlirpArgs.Bad("userns path doesn't exist: " + usernsPath);
         }
         GuestTarget guest;
@@ -197,10 +264,10 @@ public final class UsernetCommand implements Callable<Integer> {
         switch (type) {
             case "pid" -> guest = GuestTarget.ofPid(SlirpArgs.pid(target));
             case "path" -> {
-                if (!inSandbox && !Files.exists(Path.of(target), LinkOption.NOFOLLOW_LINKS)) {
+                if (!inSandbox && !Files.exists(path(target), LinkOption.NOFOLLOW_LINKS)) {
                     throw new SlirpArgs.Bad("existing path expected when --netns-type=path: " + target);
                 }
-                guest = GuestTarget.ofPath(Path.of(target), usernsPath == null ? null : Path.of(usernsPath));
+                guest = GuestTarget.ofPath(path(target), usernsPath == null ? null : path(usernsPath));
             }
             default -> throw new SlirpArgs.Bad("--netns-type must be pid or path, not \"" + type + "\"");
         }
@@ -225,7 +292,7 @@ public final class UsernetCommand implements Callable<Integer> {
             config = config.withOutboundAddr6(SlirpArgs.outbound6(outboundAddr6));
         }
         if (resolvConf != null) {
-            config = config.withResolvConf(Path.of(resolvConf));
+            config = config.withResolvConf(path(resolvConf));
         }
         config = config.withHostLoopback(!disableHostLoopback).withDns(!disableDns);
         if (cidr6 != null && !enableIpv6) {

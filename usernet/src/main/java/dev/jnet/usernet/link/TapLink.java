@@ -141,7 +141,14 @@ public final class TapLink implements FrameSink, EpollIoHandle {
                 spare = null;
             }
             framesIn++;
-            handler.receiveFrame(frame);
+            try {
+                handler.receiveFrame(frame);
+            } catch (RuntimeException e) {
+                // a stack that throws has state no one can trust any more: this guest's link
+                // closes (its owner hears why), and the loop goes on serving every other guest
+                fail(new IOException("the stack failed on a frame from the guest: " + e, e));
+                return;
+            }
         }
     }
 

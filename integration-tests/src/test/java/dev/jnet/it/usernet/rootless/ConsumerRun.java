@@ -1,6 +1,7 @@
 package dev.jnet.it.usernet.rootless;
 
 import dev.jnet.it.Dist;
+import dev.jnet.it.usernet.UsernetBinary;
 import dev.jnet.it.Proc;
 import dev.jnet.it.TestUser;
 import java.io.IOException;
@@ -31,6 +32,11 @@ final class ConsumerRun implements AutoCloseable {
         String commandLine() {
             if (this == SLIRP4NETNS) {
                 return "'/usr/bin/slirp4netns'";
+            }
+            if (UsernetBinary.DAEMON.equals(System.getProperty(UsernetBinary.PROPERTY))) {
+                // bin/slirp4netns's way: the C front end in front of a per-user jnet usernetd
+                return UsernetBinary.daemon().command().stream().map(a -> "'" + a.replace("'", "'\\''") + "'")
+                        .collect(java.util.stream.Collectors.joining(" "));
             }
             // as ./jnet and bin/slirp4netns start usernet: the full JIT, it runs long and moves data
             Dist dist = Dist.get();
@@ -122,6 +128,19 @@ final class ConsumerRun implements AutoCloseable {
     }
 
     /** Processes of the user whose command line names our home or runtime directory, or whose cwd is in them. */
+    /**
+     * {@link #leftovers()} once the namespaces have ended: through bin/slirp4netns's daemon that is
+     * after its idle exit (2 s in the tests; bounded wait of 15 s), else at once.
+     */
+    List<Long> leftoversAfterIdleExit() throws InterruptedException {
+        if (UsernetBinary.DAEMON.equals(System.getProperty(UsernetBinary.PROPERTY))) {
+            for (int i = 0; i < 75 && !leftovers().isEmpty(); i++) {
+                Thread.sleep(200);
+            }
+        }
+        return leftovers();
+    }
+
     List<Long> leftovers() {
         List<Long> pids = new ArrayList<>();
         ProcessHandle.allProcesses().forEach(p -> {

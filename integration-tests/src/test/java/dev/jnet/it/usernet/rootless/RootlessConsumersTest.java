@@ -80,7 +80,7 @@ class RootlessConsumersTest {
             assertThat(user.calls()).first().isEqualTo("--help");
             assertThat(user.calls()).anyMatch(c -> c.startsWith("--mtu 65520 -r 3 --disable-host-loopback ")
                     && c.endsWith(" tap0"));
-            assertThat(user.leftovers()).as("processes left").isEmpty();
+            assertThat(user.leftoversAfterIdleExit()).as("processes left").isEmpty();
         }
     }
 

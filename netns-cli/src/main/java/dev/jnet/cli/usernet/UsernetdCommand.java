@@ -1,0 +1,198 @@
+package dev.jnet.cli.usernet;
+
+import dev.jnet.linux.Fd;
+import dev.jnet.linux.Sandbox;
+import dev.jnet.linux.SyscallException;
+import dev.jnet.linux.Syscalls;
+import dev.jnet.linux.UnixSockets;
+import dev.jnet.usernet.Usernet;
+import dev.jnet.usernet.UsernetException;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code jnet usernetd}: one stack process per user (and host network namespace) serving every
+ * namespace whose front end ({@code bin/slirp4netns}, the C program jnet-slirp4netns) attaches.
+ * Each attached namespace runs {@code jnet usernet}'s own command on a thread of its own with
+ * its own {@code Stack}, API socket and forwards; they share only the event loops and the
+ * buffer pool. Exits 0 after the last namespace detached plus {@code --idle-exit} seconds.
+ * See docs/design.md ("usernetd").
+ */
+@Command(name = "usernetd", description = "One user-mode stack process serving every namespace of this user "
+        + "(started on demand by bin/slirp4netns; --foreground for a supervisor).")
+public final class UsernetdCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--foreground", description = "Stay attached to the terminal/supervisor; log to stderr.")
+    boolean foreground;
+
+    @Option(names = "--idle-exit", paramLabel = "SECONDS", defaultValue = "30",
+            description = "Exit this long after the last namespace detached (0: never). Default: ${DEFAULT-VALUE}.")
+    int idleExit;
+
+    @Option(names = "--notify-fd", paramLabel = "FD", hidden = true,
+            description = "Write \"1\" to FD and close it once listening (the front end that started us waits).")
+    String notifyFd;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true) boolean help;
+
+    private volatile Fd listening;
+    private volatile boolean stopping;
+    private int attached;
+    private ScheduledFuture<?> idleTimer;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "jnet-usernetd-idle");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        if (idleExit < 0) {
+            return fail(err, "--idle-exit must be 0 (never) or a number of seconds, not " + idleExit);
+        }
+        UsernetdPaths paths;
+        try {
+            paths = UsernetdPaths.current();
+            paths.ensureDir();
+        } catch (SlirpArgs.Bad e) {
+            return fail(err, e.getMessage());
+        }
+        try (FileChannel lockFile = FileChannel.open(paths.lock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = lockFile.tryLock()) {
+            if (lock == null) {
+                return fail(err, "another jnet usernetd already serves this user here (lock " + paths.lock() + ")");
+            }
+            Files.deleteIfExists(paths.socket()); // a dead daemon's: we hold the lock
+            Usernet.prepareProcess();
+            MultiThreadIoEventLoopGroup loops = Usernet.newSharedLoops(Runtime.getRuntime().availableProcessors());
+            listening = UnixSockets.listen(paths.socket().toString(), 128);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(paths), "jnet-usernetd-cleanup"));
+            // the front ends open taps and route sockets; this process never needs setns, mount,
+            // ptrace and the like: deny them on every thread (as usernet --enable-seccomp does)
+            Sandbox.noNewPrivs();
+            Sandbox.denySyscalls();
+            if (notifyFd != null) {
+                Usernet.signalReady(SlirpArgs.fd(notifyFd, "notify-fd"));
+            }
+            if (foreground) {
+                err.println("jnet usernetd: listening on " + paths.socket());
+                err.flush();
+            }
+            synchronized (this) {
+                armIdleTimer();
+            }
+            acceptLoop(loops, paths);
+            deleteQuietly(paths);
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+            return 0;
+        } catch (IOException e) {
+            return fail(err, "lock " + paths.lock() + ": " + e.getMessage());
+        } catch (SyscallException | UsernetException | SlirpArgs.Bad e) {
+            return fail(err, e.getMessage());
+        }
+    }
+
+    private void acceptLoop(MultiThreadIoEventLoopGroup loops, UsernetdPaths paths) {
+        int uid = Syscalls.geteuid();
+        while (!stopping) {
+            Fd conn;
+            try {
+                conn = UnixSockets.accept(listening, paths.socket().toString());
+            } catch (SyscallException e) {
+                if (stopping) {
+                    return;
+                }
+                throw e;
+            }
+            UnixSockets.PeerCredentials peer = UnixSockets.peer(conn, "front end");
+            if (peer.uid() != uid) {
+                // the directory is 0700 already; this is the second wall (a leaked fd, a bind mount)
+                refuse(conn, "jnet usernetd: refused: the peer (pid " + peer.pid() + ") runs as uid " + peer.uid()
+                        + ", this daemon serves only uid " + uid);
+                continue;
+            }
+            IoEventLoop loop = (IoEventLoop) loops.next();
+            Thread t = new Thread(() -> serve(conn, loop), "jnet-usernetd-ns-" + peer.pid());
+            t.setDaemon(true);
+            synchronized (this) {
+                attached++;
+                if (idleTimer != null) {
+                    idleTimer.cancel(false);
+                    idleTimer = null;
+                }
+            }
+            t.start();
+        }
+    }
+
+    private void serve(Fd conn, IoEventLoop loop) {
+        try {
+            new UsernetdSession(conn, loop).run();
+        } finally {
+            conn.close();
+            synchronized (this) {
+                attached--;
+                armIdleTimer();
+            }
+        }
+    }
+
+    /** With nothing attached, exit after the grace unless someone attaches first; under the lock of this. */
+    private void armIdleTimer() {
+        if (attached == 0 && idleExit > 0 && idleTimer == null) {
+            idleTimer = timer.schedule(this::idleExitNow, idleExit, TimeUnit.SECONDS);
+        }
+    }
+
+    private synchronized void idleExitNow() {
+        if (attached > 0 || stopping) {
+            return;
+        }
+        stopping = true;
+        UnixSockets.shutdown(listening); // accept(2) returns: the loop ends
+    }
+
+    private static void refuse(Fd conn, String line) {
+        try (conn) {
+            UnixSockets.send(conn, UsernetdSession.message("exit", "1", "", line + "\n"), new int[0], "front end");
+        } catch (SyscallException e) {
+            // it went away: nothing to tell
+        }
+    }
+
+    private static void deleteQuietly(UsernetdPaths paths) {
+        try {
+            Files.deleteIfExists(paths.socket());
+        } catch (IOException e) {
+            // the next daemon removes it under the lock
+        }
+    }
+
+    private static int fail(PrintWriter err, String message) {
+        err.println("jnet usernetd: " + message);
+        err.flush();
+        return UsernetCommand.EXIT_FAILED;
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

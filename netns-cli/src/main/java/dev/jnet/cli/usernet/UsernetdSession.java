@@ -1,0 +1,163 @@
+package dev.jnet.cli.usernet;
+
+import dev.jnet.cli.Main;
+import dev.jnet.linux.Fd;
+import dev.jnet.linux.SyscallException;
+import dev.jnet.linux.UnixSockets;
+import dev.jnet.usernet.Usernet;
+import dev.jnet.usernet.UsernetException;
+import io.netty.channel.IoEventLoop;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One front end's connection to {@code jnet usernetd}: a {@code SOCK_SEQPACKET} conversation of
+ * NUL-separated fields (one message each, no framing needed):
+ * <pre>
+ * front end                                   daemon
+ * attach NEW|AGAIN CWD ARG...        -&gt;
+ *                                    &lt;-      exit CODE STDOUT STDERR        (help, bad input: done)
+ *                                    &lt;-      open pid|path TARGET USERNS TAP CONFIGURE READY-FD EXIT-FD
+ * fds  [SCM_RIGHTS tap, route socket]  -&gt;     (route socket with -c on a NEW attach only)
+ *                                    &lt;-      ready                            (the API socket listens)
+ * stats                              -&gt;
+ *                                    &lt;-      stats LINE
+ * detach                             -&gt;                                       (SIGTERM, -e, target gone)
+ *                                    &lt;-      exit 0 "" ""                     (API socket removed)
+ * (close: detach)                             exit 1 "" LINE                  (the namespace failed)
+ * </pre>
+ * The command line is {@code jnet usernet}'s, checked and run by {@link UsernetCommand} itself
+ * (through {@link UsernetCommand.Attachment}): same words, same exit codes.
+ */
+final class UsernetdSession implements UsernetCommand.Attachment {
+    private final Fd conn;
+    private final IoEventLoop loop;
+    private Path cwd;
+    private boolean again;
+    private volatile Usernet usernet;
+    private Thread watch;
+
+    UsernetdSession(Fd conn, IoEventLoop loop) {
+        this.conn = conn;
+        this.loop = loop;
+    }
+
+    void run() {
+        UnixSockets.Message first = UnixSockets.receive(conn, 0, "front end");
+        List<String> f = fields(first);
+        if (f.size() < 3 || !f.get(0).equals("attach")) {
+            return; // not a front end of ours (or it left): nothing to answer
+        }
+        again = f.get(1).equals("AGAIN");
+        cwd = Path.of(f.get(2));
+        List<String> args = new ArrayList<>();
+        args.add("usernet");
+        args.addAll(f.subList(3, f.size()));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code;
+        UsernetCommand.ATTACHMENT.set(this);
+        try {
+            code = Main.run(new PrintWriter(out), new PrintWriter(err), args.toArray(String[]::new));
+        } finally {
+            UsernetCommand.ATTACHMENT.remove();
+        }
+        sendQuietly(message("exit", Integer.toString(code), out.toString(), err.toString()));
+        UnixSockets.shutdown(conn); // the watching thread reads end of file and ends before the fd closes
+        if (watch != null) {
+            try {
+                watch.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public Path cwd() {
+        return cwd;
+    }
+
+    @Override
+    public Usernet open(UsernetCommand c, Usernet.Options options, CompletableFuture<Void> stop) {
+        boolean configure = c.configureArg() && !again; // a re-attached tap is configured already
+        send(message("open", c.netnsTypeArg(), c.targetArg(), c.usernsPathArg(), c.tapNameArg(),
+                configure ? "1" : "0", c.readyFdArg(), c.exitFdArg()));
+        UnixSockets.Message m = UnixSockets.receive(conn, 2, "front end");
+        if (m.fds().length == 0 || !fields(m).get(0).equals("fds")) {
+            closeAll(m.fds());
+            // the front end could not open the tap: it said why itself and exits 1
+            throw new UsernetException(UsernetException.Kind.TAP, "the front end sent no tap");
+        }
+        Fd tap = Fd.adopt(m.fds()[0], "tap " + c.tapNameArg());
+        Fd rtnl = m.fds().length > 1 ? Fd.adopt(m.fds()[1], "route socket") : null;
+        Usernet u = Usernet.serve(loop, tap, rtnl, c.tapNameArg(), options.config(), options.stack());
+        usernet = u;
+        watch = new Thread(() -> watchFrontEnd(stop), Thread.currentThread().getName() + "-conn");
+        watch.setDaemon(true);
+        watch.start();
+        return u;
+    }
+
+    @Override
+    public void ready() {
+        send(message("ready"));
+    }
+
+    /** Reads the front end's requests until it detaches (end of file): then the namespace is done. */
+    private void watchFrontEnd(CompletableFuture<Void> stop) {
+        try {
+            while (true) {
+                UnixSockets.Message m = UnixSockets.receive(conn, 0, "front end");
+                if (m.eof() || fields(m).get(0).equals("detach")) {
+                    break; // the front end is done; on "detach" it waits for our "exit"
+                }
+                if (fields(m).get(0).equals("stats")) {
+                    Usernet u = usernet;
+                    String line = u.stats().map(s -> StatsLine.of(s, u.processStats()))
+                            .orElse("jnet usernet: stats unavailable (stopping)");
+                    sendQuietly(message("stats", line));
+                }
+            }
+        } catch (SyscallException | IllegalStateException e) {
+            // the connection failed or closed under us: detach as on end of file
+        }
+        stop.complete(null);
+    }
+
+    private void send(byte[] m) {
+        try {
+            UnixSockets.send(conn, m, new int[0], "front end");
+        } catch (SyscallException e) {
+            throw new UsernetException(UsernetException.Kind.RUNTIME, "the front end went away: " + e.getMessage(), e);
+        }
+    }
+
+    private void sendQuietly(byte[] m) {
+        try {
+            UnixSockets.send(conn, m, new int[0], "front end");
+        } catch (SyscallException | IllegalStateException e) {
+            // it detached first: nothing to tell
+        }
+    }
+
+    static byte[] message(String... fields) {
+        return String.join("\0", fields).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<String> fields(UnixSockets.Message m) {
+        return Arrays.asList(m.text().split("\0", -1));
+    }
+
+    private static void closeAll(int[] fds) {
+        for (int fd : fds) {
+            Fd.adopt(fd, "received fd").close();
+        }
+    }
+}
