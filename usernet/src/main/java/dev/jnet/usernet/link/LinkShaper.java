@@ -18,8 +18,8 @@ public final class LinkShaper implements FrameHandler, AutoCloseable {
     /** Bytes waiting for the wire at most (about 100 ms at 80 Mbit/s). */
     public static final long QUEUE_BYTES = 1L << 20;
 
-    /** What the shaper did so far. */
-    public record Counters(long passed, long partitionDropped, long queueDropped) {}
+    /** What the shaper did so far, and how many frames wait for the wire now. */
+    public record Counters(long passed, long partitionDropped, long queueDropped, int queued) {}
 
     private final Scheduler scheduler;
     private final FrameHandler next;
@@ -59,7 +59,7 @@ public final class LinkShaper implements FrameHandler, AutoCloseable {
     }
 
     public Counters counters() {
-        return new Counters(passed, partitionDropped, queueDropped);
+        return new Counters(passed, partitionDropped, queueDropped, queue.size());
     }
 
     @Override
