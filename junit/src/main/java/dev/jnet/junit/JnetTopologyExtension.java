@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * is kept); after a pass the captures are deleted. Without root, where user namespaces are
  * forbidden, tests are skipped (not failed) with the setting that forbids them.
  *
- * <p>Captures go under {@code target/jnet-pcap} (system property {@value #CAPTURE_DIR}), one
+ * <p>Captures go under {@code target/jnet-pcap} (configuration parameter or system property {@value #CAPTURE_DIR}), one
  * directory per test. Safe under parallel execution: topologies share nothing.
  *
  * <pre>{@code
@@ -35,7 +35,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class JnetTopologyExtension implements ParameterResolver, ExecutionCondition, AfterEachCallback,
         AfterAllCallback {
-    /** System property: the directory captures are written under (default {@code target/jnet-pcap}). */
+    /**
+     * Configuration parameter (junit-platform.properties) or system property: the directory
+     * captures are written under (default {@code target/jnet-pcap}).
+     */
     public static final String CAPTURE_DIR = "jnet.junit.captureDir";
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(JnetTopologyExtension.class);
     private static final MediaType PCAP = MediaType.create("application", "vnd.tcpdump.pcap");
@@ -104,7 +107,8 @@ public final class JnetTopologyExtension implements ParameterResolver, Execution
     }
 
     private static Path captureDir(ExtensionContext ec) {
-        Path base = Path.of(System.getProperty(CAPTURE_DIR, "target/jnet-pcap"));
+        Path base = Path.of(ec.getConfigurationParameter(CAPTURE_DIR)
+                .orElse(System.getProperty(CAPTURE_DIR, "target/jnet-pcap")));
         String cls = ec.getRequiredTestClass().getName();
         String test = ec.getTestMethod().map(m -> m.getName()).orElse("class");
         // the unique id tells repetitions and parameterized invocations apart
