@@ -20,6 +20,7 @@ import java.util.function.Consumer;
  * configured rates. It wraps the {@link FrameHandler} the link feeds and the {@link FrameSink}
  * the stack writes to; when no injector is configured nothing is wrapped, so it costs nothing.
  * Everything runs on the stack's scheduler thread; {@link #close} releases held frames.
+ * {@link #setFaults} changes the rates while frames flow.
  */
 public final class FaultInjector implements AutoCloseable {
     /** The system property {@code jnet usernet} reads its {@link Config} from (see {@link Config#parse}). */
@@ -156,6 +157,15 @@ public final class FaultInjector implements AutoCloseable {
         };
     }
 
+    /**
+     * Changes the rates from now on (a test turning loss up or down while traffic flows); frames
+     * already held or delayed keep their fate. Call it on the scheduler's thread.
+     */
+    public void setFaults(Faults toStack, Faults toGuest) {
+        this.toStack.faults = toStack;
+        this.toGuest.faults = toGuest;
+    }
+
     public Counters toStackCounters() {
         return toStack.counters();
     }
@@ -172,7 +182,7 @@ public final class FaultInjector implements AutoCloseable {
     }
 
     private final class Direction {
-        private final Faults faults;
+        private Faults faults;
         private final SplittableRandom random;
         private Consumer<ByteBuf> next;
         private ByteBufAllocator alloc;
