@@ -169,16 +169,7 @@ public final class Usernet implements AutoCloseable {
                 tap = openLink(options);
             }
             Syscalls.setNonBlocking(tap.get(), "tap " + options.tapName());
-            try {
-                Epoll.ensureAvailability();
-            } catch (UnsatisfiedLinkError | RuntimeException e) {
-                throw new UsernetException(UsernetException.Kind.RUNTIME, "Netty's native epoll is unavailable: "
-                        + Epoll.unavailabilityCause(), e);
-            }
-            Preload.loggingAndTimeZone();
-            // every guest flow holds a host fd: take all the kernel allows, and size the tables to it
-            FdLimit.raiseSoftToHard();
-            ProcessStats.now(); // loads what SIGUSR1's stats need while fds are plenty
+            prepareProcess();
             u = new Usernet(new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jnet-usernet", true),
                     KeepRegisteredEpollIoHandler.newFactory()));
             u.watchLoopThread();
