@@ -343,7 +343,8 @@ static int open_in_target(const char *netns, const char *userns, const char *nam
 			fail("open(\"/dev/net/tun\"): %s", strerror(errno));
 		struct ifreq ifr;
 		memset(&ifr, 0, sizeof ifr);
-		ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+		/* vnet headers: the daemon turns checksum/segmentation offload on (TapOffload) */
+		ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
 		strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
 		if (ioctl(out[n], TUNSETIFF, &ifr) < 0)
 			fail("ioctl(TUNSETIFF) for \"%s\": %s", name, strerror(errno));

@@ -75,7 +75,12 @@ public final class Ipv6Stack implements AutoCloseable {
 
     /** Handles the IPv6 packet at {@code buf[offset, offset + length)}; the buffer stays the caller's. */
     public void receive(ByteBuf buf, int offset, int length) {
-        input.receive(buf, offset, length);
+        input.receive(buf, offset, length, false);
+    }
+
+    /** {@link #receive(ByteBuf, int, int)}, TCP/UDP checksums vouched for by the link if {@code checksumTrusted}. */
+    public void receive(ByteBuf buf, int offset, int length, boolean checksumTrusted) {
+        input.receive(buf, offset, length, checksumTrusted);
     }
 
     public Ipv6Output output() {

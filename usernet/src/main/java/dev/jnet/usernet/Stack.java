@@ -169,6 +169,21 @@ public final class Stack implements FrameHandler, AutoCloseable {
 
     @Override
     public void receiveFrame(ByteBuf frame) {
+        receive(frame, false);
+    }
+
+    /** The link vouches for the TCP/UDP checksums of this frame: they are not verified again. */
+    @Override
+    public void receiveTrustedFrame(ByteBuf frame) {
+        receive(frame, true);
+    }
+
+    @Override
+    public boolean takesTrustedFrames() {
+        return true;
+    }
+
+    private void receive(ByteBuf frame, boolean checksumTrusted) {
         try {
             if (closed) {
                 return;
@@ -183,10 +198,10 @@ public final class Stack implements FrameHandler, AutoCloseable {
             out.learnGuestMac(eth.src());
             switch (eth.etherType()) {
                 case EthernetFrame.ETHERTYPE_ARP -> arp.receive(eth);
-                case EthernetFrame.ETHERTYPE_IPV4 -> ipv4.receive(frame, eth.payloadOffset(), eth.payloadLength());
+                case EthernetFrame.ETHERTYPE_IPV4 -> ipv4.receive(frame, eth.payloadOffset(), eth.payloadLength(), checksumTrusted);
                 case EthernetFrame.ETHERTYPE_IPV6 -> {
                     if (ipv6 != null) {
-                        ipv6.receive(frame, eth.payloadOffset(), eth.payloadLength());
+                        ipv6.receive(frame, eth.payloadOffset(), eth.payloadLength(), checksumTrusted);
                     } else {
                         framesUnsupported++;
                     }

@@ -12,6 +12,7 @@ import dev.jnet.usernet.forward.PortForwarding;
 import dev.jnet.usernet.guest.GuestLinkSetup;
 import dev.jnet.usernet.guest.GuestTarget;
 import dev.jnet.usernet.link.TapLink;
+import dev.jnet.usernet.link.TapOffload;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.IoEventLoop;
@@ -325,7 +326,7 @@ public final class Usernet implements AutoCloseable {
 
     private static Fd openTap(GuestTarget target, String name) {
         try {
-            return target.enter().takeTap(name);
+            return target.enter().takeTap(name, TapOffload.wanted()); // offloads: TapOffload.enable in run
         } catch (Helper.HelperException e) {
             String m = e.getMessage();
             boolean tapStep = m.contains("TUNSETIFF") || m.contains("/dev/net/tun") || m.startsWith("invalid tap name");
@@ -355,7 +356,14 @@ public final class Usernet implements AutoCloseable {
     private void run(UsernetConfig config, StackFactory factory, Fd tap, Fd pidfd, int exitFd) {
         ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
         try {
-            link = TapLink.register(loop, tap, config.mtu(), alloc, TapLink.DEFAULT_TX_QUEUE,
+            int vnet;
+            try {
+                vnet = TapOffload.enable(tap);
+            } catch (SyscallException | IllegalStateException e) {
+                tap.close();
+                throw new UsernetException(UsernetException.Kind.TAP, "tap offloads: " + e.getMessage(), e);
+            }
+            link = TapLink.register(loop, tap, config.mtu(), vnet, alloc, TapLink.DEFAULT_TX_QUEUE,
                     cause -> exited.complete(new Exit(Reason.LINK_FAILED, cause)));
         } catch (IOException e) {
             throw new UsernetException(UsernetException.Kind.RUNTIME, e.getMessage(), e);

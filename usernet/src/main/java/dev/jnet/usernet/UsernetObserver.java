@@ -40,6 +40,10 @@ public final class UsernetObserver implements ApiServer.Observer {
             m.put("link_frames_out", link.framesOut());
             m.put("link_tx_dropped", link.txDropped());
             m.put("link_tx_errors", link.txErrors());
+            m.put("link_vnet_header", (long) link.vnetHeaderLength());
+            m.put("link_gso_frames_in", link.gsoFramesIn());
+            m.put("link_gso_frames_out", link.gsoFramesOut());
+            m.put("link_checksums_completed", link.checksumsCompleted());
         }
         if (capture != null) {
             PacketCapture.Stats p = capture.stats();

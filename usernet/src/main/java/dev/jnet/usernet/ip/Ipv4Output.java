@@ -104,15 +104,31 @@ public final class Ipv4Output implements IpOutput {
      * {@code buf}. The transport checksum must already be filled (pseudo-header with these addresses).
      */
     public void send(ByteBuf buf, int src, int dst, int protocol) {
-        int transportLength = buf.writerIndex() - HEADROOM;
-        EthernetFrame.emitHeader(buf, 0, guestMac, config.gatewayMac(), EthernetFrame.ETHERTYPE_IPV4);
-        Ipv4Packet.emitHeader(buf, EthernetFrame.HEADER_LENGTH, src, dst, protocol, TTL,
-                identification++ & 0xFFFF, transportLength);
-        buf.readerIndex(0);
+        int transportLength = emitHeaders(buf, src, dst, protocol);
         if (transportLength > maxTransportLength()) {
             fragmentsSent += FragmentFormat.IPV4.send(sink, buf, Ipv4Packet.MIN_HEADER_LENGTH, config.mtu(), protocol, 0);
         } else {
             sink.sendFrame(buf);
         }
+    }
+
+    /**
+     * Sends a TCP segment with a partial checksum (the pseudo-header sum only) through a sink
+     * with offloads ({@link FrameSink#offloadFrameLimit()}): one frame, above the MTU a super-packet
+     * the guest's kernel takes whole or cuts into {@code segmentSize}-byte segments. Takes ownership.
+     */
+    public void sendTcpOffloaded(ByteBuf buf, int src, int dst, int tcpHeaderLength, int segmentSize) {
+        emitHeaders(buf, src, dst, Ipv4Packet.PROTO_TCP);
+        sink.sendOffloaded(buf, HEADROOM, HEADROOM + tcpHeaderLength, false, segmentSize);
+    }
+
+    /** The Ethernet and IPv4 headers in front of {@code [HEADROOM, writerIndex)}; the transport length. */
+    private int emitHeaders(ByteBuf buf, int src, int dst, int protocol) {
+        int transportLength = buf.writerIndex() - HEADROOM;
+        EthernetFrame.emitHeader(buf, 0, guestMac, config.gatewayMac(), EthernetFrame.ETHERTYPE_IPV4);
+        Ipv4Packet.emitHeader(buf, EthernetFrame.HEADER_LENGTH, src, dst, protocol, TTL,
+                identification++ & 0xFFFF, transportLength);
+        buf.readerIndex(0);
+        return transportLength;
     }
 }

@@ -51,7 +51,18 @@ public final class Ipv6Input {
 
     /** Handles the IPv6 packet at {@code buf[offset, offset + length)}; the buffer stays the caller's. */
     public void receive(ByteBuf buf, int offset, int length) {
+        receive(buf, offset, length, false);
+    }
+
+    /**
+     * {@link #receive(ByteBuf, int, int)}; with {@code checksumTrusted} the link vouches for the
+     * transport checksum (the handlers see {@code Ipv6Packet.transportChecksumTrusted()}).
+     */
+    public void receive(ByteBuf buf, int offset, int length, boolean checksumTrusted) {
         ip.wrap(buf, offset, length);
+        if (checksumTrusted) {
+            ip.trustTransportChecksum();
+        }
         try {
             if (!ip.check()) {
                 malformed++;

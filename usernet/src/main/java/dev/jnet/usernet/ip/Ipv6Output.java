@@ -125,6 +125,24 @@ public final class Ipv6Output implements IpOutput {
      */
     public void send(ByteBuf buf, long srcHigh, long srcLow, long dstHigh, long dstLow, int nextHeader,
             int hopLimit, long dstMac) {
+        int transportLength = emitHeaders(buf, srcHigh, srcLow, dstHigh, dstLow, nextHeader, hopLimit, dstMac);
+        if (transportLength > maxTransportLength()) {
+            fragmentsSent += FragmentFormat.IPV6.send(v4.sink(), buf, Ipv6Packet.HEADER_LENGTH, config.mtu(), nextHeader,
+                    ++fragmentId);
+        } else {
+            v4.sink().sendFrame(buf);
+        }
+    }
+
+    /** {@link Ipv4Output#sendTcpOffloaded} over IPv6, to the guest's learned MAC. */
+    public void sendTcpOffloaded(ByteBuf buf, long srcHigh, long srcLow, long dstHigh, long dstLow,
+            int tcpHeaderLength, int segmentSize) {
+        emitHeaders(buf, srcHigh, srcLow, dstHigh, dstLow, Ipv6Packet.NH_TCP, HOP_LIMIT, v4.guestMac());
+        v4.sink().sendOffloaded(buf, HEADROOM, HEADROOM + tcpHeaderLength, true, segmentSize);
+    }
+
+    private int emitHeaders(ByteBuf buf, long srcHigh, long srcLow, long dstHigh, long dstLow, int nextHeader,
+            int hopLimit, long dstMac) {
         int transportLength = buf.writerIndex() - HEADROOM;
         EthernetFrame.emitHeader(buf, 0, dstMac, config.gatewayMac(), EthernetFrame.ETHERTYPE_IPV6);
         ip.wrap(buf, EthernetFrame.HEADER_LENGTH, Ipv6Packet.HEADER_LENGTH)
@@ -136,11 +154,6 @@ public final class Ipv6Output implements IpOutput {
                 .setDst(dstHigh, dstLow);
         ip.clear();
         buf.readerIndex(0);
-        if (transportLength > maxTransportLength()) {
-            fragmentsSent += FragmentFormat.IPV6.send(v4.sink(), buf, Ipv6Packet.HEADER_LENGTH, config.mtu(), nextHeader,
-                    ++fragmentId);
-        } else {
-            v4.sink().sendFrame(buf);
-        }
+        return transportLength;
     }
 }

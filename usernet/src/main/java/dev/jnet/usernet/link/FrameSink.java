@@ -16,4 +16,24 @@ public interface FrameSink {
      * (the sink releases it, also when the frame is dropped).
      */
     void sendFrame(ByteBuf frame);
+
+    /**
+     * The largest Ethernet frame {@link #sendOffloaded} takes; 0 when the sink has no offloads
+     * (the default): every frame must then be whole, checksummed and within the MTU.
+     */
+    default int offloadFrameLimit() {
+        return 0;
+    }
+
+    /**
+     * Sends one TCP frame (IPv6 if {@code v6}) whose checksum field holds only the pseudo-header
+     * sum, for the receiver to complete over {@code frame[csumStart, end)} (frame offsets from the
+     * reader index; {@code headerEnd} is where the TCP payload starts). A payload longer than
+     * {@code segmentSize} is a super-packet the receiver takes whole or cuts into segments of
+     * that size (GSO). Takes ownership. Only when {@link #offloadFrameLimit()} is not 0.
+     */
+    default void sendOffloaded(ByteBuf frame, int csumStart, int headerEnd, boolean v6, int segmentSize) {
+        frame.release();
+        throw new UnsupportedOperationException("this link has no offloads");
+    }
 }

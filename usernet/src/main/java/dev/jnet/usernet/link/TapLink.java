@@ -11,10 +11,12 @@ import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.IovArray;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
+import dev.jnet.usernet.wire.VirtioNetHeader;
 
 /**
  * The guest's tap device on a Netty epoll event loop: a raw fd registered as an
@@ -26,6 +28,14 @@ import java.util.function.Consumer;
  * full (EAGAIN), kept in a bounded queue until EPOLLOUT. Beyond that queue frames are dropped
  * and counted, as a NIC drops them: TCP's windows, not the link, do the flow control.
  *
+ * <p>A tap opened with {@code IFF_VNET_HDR} and offloads on ({@link TapOffload}) carries a
+ * {@link VirtioNetHeader} in front of every frame: read frames may be up to 64 KiB TCP
+ * super-packets (GSO) whose checksum holds only the pseudo-header sum; the link strips the
+ * header and hands such frames to a handler that {@linkplain FrameHandler#takesTrustedFrames()
+ * takes trusted frames} as they are, completing the checksum for any other. Towards the guest every
+ * frame gets a header (written with writev from a buffer of the link's), and
+ * {@link #sendOffloaded} sends TCP super-packets with a partial checksum for the guest's kernel.
+ *
  * <p>Everything but {@link #register} runs on the event loop. The fd must be O_NONBLOCK.
  */
 public final class TapLink implements FrameSink, EpollIoHandle {
@@ -35,6 +45,8 @@ public final class TapLink implements FrameSink, EpollIoHandle {
     public static final int DEFAULT_TX_QUEUE = 256;
 
     private static final int ETHERNET_HEADER = 14;
+    /** The largest IP packet (IPv4 total length, IPv6 payload length + header rounded down): GSO's limit. */
+    static final int MAX_IP_PACKET = 65535;
     /** Frames up to this size are copied out of a read buffer at least four times larger. */
     static final int COPY_BELOW = 2048;
 
@@ -45,6 +57,15 @@ public final class TapLink implements FrameSink, EpollIoHandle {
     private final int frameCapacity;
     private final int txQueueLimit;
     private final ArrayDeque<ByteBuf> txQueue = new ArrayDeque<>();
+    /** the vnet header length (0: a plain tap) */
+    private final int vnetLength;
+    private final VirtioNetHeader rxHeader = new VirtioNetHeader();
+    /** with vnet: the header written before each frame, and the iovec array of that write */
+    private final ByteBuf txHeader;
+    private final IovArray iov;
+    /** with vnet: the packed header fields of each queued frame, a ring in step with txQueue */
+    private final long[] txMeta;
+    private int txMetaHead;
     private final Consumer<Throwable> onFailure;
     private IoRegistration registration;
     private FrameHandler handler;
@@ -56,14 +77,29 @@ public final class TapLink implements FrameSink, EpollIoHandle {
     private long framesOut;
     private long txDropped;
     private long txErrors;
+    private long gsoFramesIn;
+    private long gsoFramesOut;
+    private long checksumsCompleted;
 
-    private TapLink(Fd tap, ByteBufAllocator alloc, int mtu, int txQueueLimit, Consumer<Throwable> onFailure) {
+    private TapLink(Fd tap, ByteBufAllocator alloc, int mtu, int vnetLength, int txQueueLimit,
+            Consumer<Throwable> onFailure) {
         this.tap = tap;
         this.fd = new FileDescriptor(tap.get());
         this.alloc = alloc;
-        this.frameCapacity = mtu + ETHERNET_HEADER;
+        this.vnetLength = vnetLength;
+        // with offloads the guest hands over super-packets up to the IP limit, whatever its MTU
+        this.frameCapacity = vnetLength + Math.max(mtu, vnetLength > 0 ? MAX_IP_PACKET : 0) + ETHERNET_HEADER;
         this.txQueueLimit = txQueueLimit;
         this.onFailure = onFailure;
+        if (vnetLength > 0) {
+            this.txHeader = alloc.directBuffer(vnetLength, vnetLength);
+            this.iov = new IovArray();
+            this.txMeta = new long[txQueueLimit];
+        } else {
+            this.txHeader = null;
+            this.iov = null;
+            this.txMeta = null;
+        }
     }
 
     /**
@@ -74,10 +110,24 @@ public final class TapLink implements FrameSink, EpollIoHandle {
      */
     public static TapLink register(IoEventLoop loop, Fd fd, int mtu, ByteBufAllocator alloc, int txQueueLimit,
             Consumer<Throwable> onFailure) throws IOException {
+        return register(loop, fd, mtu, 0, alloc, txQueueLimit, onFailure);
+    }
+
+    /**
+     * {@link #register(IoEventLoop, Fd, int, ByteBufAllocator, int, Consumer)} for a tap whose frames
+     * carry a virtio-net header of {@code vnetLength} bytes ({@link VirtioNetHeader#LENGTH} or
+     * {@link VirtioNetHeader#LENGTH_MRG_RXBUF}; 0 for a plain tap), as {@link TapOffload#enable} says.
+     */
+    public static TapLink register(IoEventLoop loop, Fd fd, int mtu, int vnetLength, ByteBufAllocator alloc,
+            int txQueueLimit, Consumer<Throwable> onFailure) throws IOException {
+        if (vnetLength != 0 && vnetLength != VirtioNetHeader.LENGTH && vnetLength != VirtioNetHeader.LENGTH_MRG_RXBUF) {
+            fd.close();
+            throw new IllegalArgumentException("vnet header length " + vnetLength + ": 0, 10 or 12");
+        }
         TapLink link;
         try {
             Epoll.ensureAvailability();
-            link = new TapLink(fd, alloc, mtu, txQueueLimit, onFailure);
+            link = new TapLink(fd, alloc, mtu, vnetLength, txQueueLimit, onFailure);
             link.registration = loop.register(link).syncUninterruptibly().getNow();
         } catch (RuntimeException | Error e) {
             fd.close();
@@ -133,16 +183,24 @@ public final class TapLink implements FrameSink, EpollIoHandle {
                 }
                 return; // EAGAIN: the buffer waits for the next wake-up
             }
+            if (n < vnetLength) {
+                continue; // cannot happen with a tap: nothing to hand on
+            }
+            int len = n - vnetLength;
             ByteBuf frame;
-            if (n <= COPY_BELOW && frameCapacity >= 4 * COPY_BELOW) {
-                frame = alloc.directBuffer(n, n).writeBytes(spare, 0, n);
+            if (len <= COPY_BELOW && frameCapacity >= 4 * COPY_BELOW) {
+                frame = alloc.directBuffer(len, len).writeBytes(spare, vnetLength, len);
             } else {
-                frame = spare.writerIndex(n);
+                frame = spare.setIndex(vnetLength, n);
                 spare = null;
             }
             framesIn++;
             try {
-                handler.receiveFrame(frame);
+                if (vnetLength > 0 && rxTrusted(frame)) {
+                    handler.receiveTrustedFrame(frame);
+                } else {
+                    handler.receiveFrame(frame);
+                }
             } catch (RuntimeException e) {
                 // a stack that throws has state no one can trust any more: this guest's link
                 // closes (its owner hears why), and the loop goes on serving every other guest
@@ -150,6 +208,27 @@ public final class TapLink implements FrameSink, EpollIoHandle {
                 return;
             }
         }
+    }
+
+    /**
+     * Reads the virtio-net header in front of {@code frame} (still in the read buffer, or copied
+     * out of it: {@code spare} is reused only by the next read): whether the stack may skip the
+     * transport checksum. A partial checksum the stack cannot skip is completed here, as a NIC would.
+     */
+    private boolean rxTrusted(ByteBuf frame) {
+        VirtioNetHeader h = rxHeader.read(spare != null ? spare : frame, 0); // at 0 in the read buffer
+        if (h.segmented()) {
+            gsoFramesIn++;
+        }
+        if (h.needsChecksum()) {
+            if (h.partialTcpOrUdp() && handler.takesTrustedFrames()) {
+                return true;
+            }
+            checksumsCompleted++;
+            h.completeChecksum(frame, frame.readerIndex(), frame.writerIndex());
+            return false;
+        }
+        return h.dataValid() && handler.takesTrustedFrames();
     }
 
     /** One read(2): bytes read, 0 for EAGAIN, -1 for end of file. */
@@ -163,36 +242,65 @@ public final class TapLink implements FrameSink, EpollIoHandle {
 
     @Override
     public void sendFrame(ByteBuf frame) {
+        send(frame, 0L);
+    }
+
+    @Override
+    public int offloadFrameLimit() {
+        return vnetLength > 0 ? ETHERNET_HEADER + MAX_IP_PACKET : 0;
+    }
+
+    @Override
+    public void sendOffloaded(ByteBuf frame, int csumStart, int headerEnd, boolean v6, int segmentSize) {
+        if (vnetLength == 0) {
+            throw new UnsupportedOperationException("a tap without IFF_VNET_HDR has no offloads");
+        }
+        int gsoType = VirtioNetHeader.GSO_NONE;
+        if (frame.readableBytes() - headerEnd > segmentSize) {
+            gsoType = v6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4;
+            gsoFramesOut++;
+        }
+        send(frame, 1L << 56 | (long) gsoType << 48 | (long) segmentSize << 32 | (long) csumStart << 16 | headerEnd);
+    }
+
+    /** {@code meta}: 0 for a whole frame, else NEEDS_CSUM(1 bit), gso_type, gso_size, csum_start, hdr_len. */
+    private void send(ByteBuf frame, long meta) {
         if (closed) {
             frame.release();
             txDropped++;
             return;
         }
         if (!txQueue.isEmpty()) {
-            enqueue(frame);
+            enqueue(frame, meta);
             return;
         }
-        if (!writeOrKeep(frame)) {
-            enqueue(frame);
+        if (!writeOrKeep(frame, meta)) {
+            enqueue(frame, meta);
             registration.submit(EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT));
         }
     }
 
-    private void enqueue(ByteBuf frame) {
+    private void enqueue(ByteBuf frame, long meta) {
         if (txQueue.size() >= txQueueLimit) {
             frame.release();
             txDropped++;
             return;
+        }
+        if (txMeta != null) {
+            txMeta[(txMetaHead + txQueue.size()) % txMeta.length] = meta;
         }
         txQueue.add(frame);
     }
 
     private void flushQueue() {
         while (!txQueue.isEmpty()) {
-            if (!writeOrKeep(txQueue.peek())) {
+            if (!writeOrKeep(txQueue.peek(), txMeta == null ? 0L : txMeta[txMetaHead])) {
                 return; // still full: EPOLLOUT stays on
             }
             txQueue.poll();
+            if (txMeta != null) {
+                txMetaHead = (txMetaHead + 1) % txMeta.length;
+            }
         }
         if (!closed) {
             registration.submit(EpollIoOps.EPOLLIN);
@@ -204,11 +312,13 @@ public final class TapLink implements FrameSink, EpollIoHandle {
      * Returns false, keeping the frame, when the tap is full; otherwise the frame is released:
      * written, or dropped on an error (a tap that is down says EIO), as a NIC would.
      */
-    private boolean writeOrKeep(ByteBuf frame) {
+    private boolean writeOrKeep(ByteBuf frame, long meta) {
         int len = frame.readableBytes();
         long n;
         try {
-            if (frame.nioBufferCount() > 1) {
+            if (vnetLength > 0) {
+                n = writeWithHeader(frame, meta);
+            } else if (frame.nioBufferCount() > 1) {
                 ByteBuffer[] parts = frame.nioBuffers();
                 n = fd.writev(parts, 0, parts.length, len);
             } else if (frame.hasMemoryAddress()) {
@@ -230,6 +340,37 @@ public final class TapLink implements FrameSink, EpollIoHandle {
         framesOut++;
         frame.release();
         return true;
+    }
+
+    /** writev(2) of the virtio-net header {@code meta} describes and the frame: one frame for the tap. */
+    private long writeWithHeader(ByteBuf frame, long meta) throws IOException {
+        if (meta == 0) {
+            VirtioNetHeader.write(txHeader, 0, vnetLength, 0, VirtioNetHeader.GSO_NONE, 0, 0, 0, 0);
+        } else {
+            int headerEnd = (int) (meta & 0xFFFF);
+            int csumStart = (int) (meta >>> 16 & 0xFFFF);
+            int gsoSize = (int) (meta >>> 32 & 0xFFFF);
+            int gsoType = (int) (meta >>> 48 & 0xFF);
+            VirtioNetHeader.write(txHeader, 0, vnetLength, VirtioNetHeader.F_NEEDS_CSUM, gsoType, headerEnd,
+                    gsoType == VirtioNetHeader.GSO_NONE ? 0 : gsoSize, csumStart, VirtioNetHeader.TCP_CSUM_OFFSET);
+        }
+        iov.clear();
+        ByteBuf body = frame.isDirect() ? frame : copyToDirect(frame);
+        try {
+            if (!iov.add(txHeader, 0, vnetLength) || !iov.add(body, body.readerIndex(), body.readableBytes())) {
+                throw new IOException("tap: a frame in more pieces than writev takes");
+            }
+            long n = fd.writevAddresses(iov.memoryAddress(0), iov.count());
+            return n == 0 ? 0 : n - vnetLength;
+        } finally {
+            if (body != frame) {
+                body.release();
+            }
+        }
+    }
+
+    private ByteBuf copyToDirect(ByteBuf frame) {
+        return alloc.directBuffer(frame.readableBytes()).writeBytes(frame, frame.readerIndex(), frame.readableBytes());
     }
 
     /** A heap frame: the tap needs native memory, so one copy into a pooled direct buffer. */
@@ -269,6 +410,26 @@ public final class TapLink implements FrameSink, EpollIoHandle {
         return txErrors;
     }
 
+    /** Super-packets (GSO) the guest handed over (vnet header with a gso_type). */
+    public long gsoFramesIn() {
+        return gsoFramesIn;
+    }
+
+    /** Super-packets (GSO) written to the guest for its kernel to cut into segments. */
+    public long gsoFramesOut() {
+        return gsoFramesOut;
+    }
+
+    /** Partial checksums of the guest's the link completed (for a handler that checks them itself). */
+    public long checksumsCompleted() {
+        return checksumsCompleted;
+    }
+
+    /** The virtio-net header length of the tap's frames (0: a plain tap, no offloads). */
+    public int vnetHeaderLength() {
+        return vnetLength;
+    }
+
     /** Frames waiting for the tap to take them. */
     public int txQueued() {
         return txQueue.size();
@@ -295,6 +456,10 @@ public final class TapLink implements FrameSink, EpollIoHandle {
         if (spare != null) {
             spare.release();
             spare = null;
+        }
+        if (txHeader != null) {
+            txHeader.release();
+            iov.release();
         }
         tap.close();
     }

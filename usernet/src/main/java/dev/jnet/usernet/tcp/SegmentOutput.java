@@ -22,6 +22,13 @@ interface SegmentOutput {
      */
     void unreachable(TcpConnection c, int guestIsn, boolean net);
 
+    /**
+     * The most payload one {@link #emit} takes for a connection whose segments carry {@code mss}
+     * bytes: {@code mss}, or with a link that has segmentation offload a multiple of it up to
+     * ~64 KiB (one super-packet the guest's kernel takes whole).
+     */
+    int sendBurst(int mss);
+
     /** The link's allocator (send buffers, copies of small payloads). */
     ByteBufAllocator alloc();
 }

@@ -27,9 +27,21 @@ final class SegmentWriter implements SegmentOutput {
     private final Ipv4Packet quoted4 = new Ipv4Packet();
     private final Ipv6Packet quoted6 = new Ipv6Packet();
 
+    /** whether the link takes partial checksums and super-packets (a tap with vnet headers) */
+    private final boolean offload;
+
+    /** Payload a super-packet may carry: the IP limit less the largest IPv6 and TCP headers. */
+    static final int MAX_BURST = 65535 - Ipv6Packet.HEADER_LENGTH - TcpSegment.MAX_HEADER_LENGTH;
+
     SegmentWriter(Ipv4Output out, Ipv6Output out6) {
         this.out = out;
         this.out6 = out6;
+        this.offload = out.sink().offloadFrameLimit() > 0;
+    }
+
+    @Override
+    public int sendBurst(int mss) {
+        return offload && mss < MAX_BURST ? MAX_BURST / mss * mss : mss;
     }
 
     @Override
@@ -43,10 +55,10 @@ final class SegmentWriter implements SegmentOutput {
         c.flow.packetsToGuest++;
         if (c.v6) {
             emit6(c.remoteHigh, c.remoteLow, c.remotePort, c.guestHigh, c.guestLow, c.guestPort, seq, ack, flags,
-                    window, opts, data, dataOffset, length);
+                    window, opts, data, dataOffset, length, c.sendMss());
         } else {
             emit(c.remoteAddr, c.remotePort, c.guestAddr, c.guestPort, seq, ack, flags, window, opts, data,
-                    dataOffset, length);
+                    dataOffset, length, c.sendMss());
         }
     }
 
@@ -91,9 +103,13 @@ final class SegmentWriter implements SegmentOutput {
         }
     }
 
-    /** Builds one IPv4 segment: header, options, payload copied from {@code data}. */
+    /**
+     * Builds one IPv4 segment: header, options, payload copied from {@code data}. With offloads
+     * the checksum is left to the guest's kernel (partial), and a payload above {@code mss} goes
+     * as one super-packet of {@code mss}-byte segments.
+     */
     void emit(int src, int srcPort, int dst, int dstPort, int seq, int ack, int flags, int window,
-            TcpOptions opts, SendBuffer data, int dataOffset, int length) {
+            TcpOptions opts, SendBuffer data, int dataOffset, int length, int mss) {
         int optionsLength = opts == null ? 0 : TcpSegment.optionsLength(opts);
         ByteBuf buf = out.allocate(TcpSegment.MIN_HEADER_LENGTH + optionsLength + length);
         int start = buf.writerIndex();
@@ -102,14 +118,21 @@ final class SegmentWriter implements SegmentOutput {
         if (length > 0) {
             data.copyTo(dataOffset, buf, length);
         }
+        if (offload) {
+            outSeg.wrap(buf, start, headerLength + length).fillPartialChecksum(
+                    InternetChecksum.pseudoHeaderV4(src, dst, Ipv4Packet.PROTO_TCP, headerLength + length));
+            outSeg.clear();
+            out.sendTcpOffloaded(buf, src, dst, headerLength, mss);
+            return;
+        }
         outSeg.wrap(buf, start, headerLength + length).fillChecksumIpv4(src, dst);
         outSeg.clear();
         out.send(buf, src, dst, Ipv4Packet.PROTO_TCP);
     }
 
-    /** {@link #emit(int, int, int, int, int, int, int, int, TcpOptions, SendBuffer, int, int)} over IPv6. */
+    /** {@link #emit(int, int, int, int, int, int, int, int, TcpOptions, SendBuffer, int, int, int)} over IPv6. */
     void emit6(long srcHigh, long srcLow, int srcPort, long dstHigh, long dstLow, int dstPort, int seq,
-            int ack, int flags, int window, TcpOptions opts, SendBuffer data, int dataOffset, int length) {
+            int ack, int flags, int window, TcpOptions opts, SendBuffer data, int dataOffset, int length, int mss) {
         int optionsLength = opts == null ? 0 : TcpSegment.optionsLength(opts);
         ByteBuf buf = out6.allocate(TcpSegment.MIN_HEADER_LENGTH + optionsLength + length);
         int start = buf.writerIndex();
@@ -119,8 +142,15 @@ final class SegmentWriter implements SegmentOutput {
             data.copyTo(dataOffset, buf, length);
         }
         int segmentLength = headerLength + length;
-        outSeg.wrap(buf, start, segmentLength).fillChecksum(
-                InternetChecksum.pseudoHeaderV6(srcHigh, srcLow, dstHigh, dstLow, Ipv6Packet.NH_TCP, segmentLength));
+        long pseudo = InternetChecksum.pseudoHeaderV6(srcHigh, srcLow, dstHigh, dstLow, Ipv6Packet.NH_TCP,
+                segmentLength);
+        if (offload) {
+            outSeg.wrap(buf, start, segmentLength).fillPartialChecksum(pseudo);
+            outSeg.clear();
+            out6.sendTcpOffloaded(buf, srcHigh, srcLow, dstHigh, dstLow, headerLength, mss);
+            return;
+        }
+        outSeg.wrap(buf, start, segmentLength).fillChecksum(pseudo);
         outSeg.clear();
         out6.send(buf, srcHigh, srcLow, dstHigh, dstLow, Ipv6Packet.NH_TCP);
     }

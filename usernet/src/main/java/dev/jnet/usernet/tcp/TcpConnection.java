@@ -234,6 +234,11 @@ final class TcpConnection extends FourTuple {
         rcv.ackNeeded = false;
     }
 
+    /** The payload size of the segments the guest takes (our send MSS): a super-packet's gso_size. */
+    int sendMss() {
+        return snd.mss;
+    }
+
     /** The sender's segment {@code seq}: it carries our ACK and window too. */
     void transmit(int seq, int flags, SendBuffer data, int offset, int len) {
         out.emit(this, seq, rcv.nxt(), flags, windowField(), null, data, offset, len);

@@ -276,9 +276,12 @@ final class TcpSender {
                 if (usable <= 0) {
                     break;
                 }
-                int len = (int) Math.min(Math.min(unsent, mss), usable);
+                int len = (int) Math.min(Math.min(unsent, ctx.output.sendBurst(mss)), usable);
                 if (len < mss && len < unsent && sndNxt != sndUna) {
                     break; // sender-side SWS avoidance: wait for room for a full segment
+                }
+                if (len > mss && len < unsent) {
+                    len -= len % mss; // a super-packet of whole segments: no runt in mid-stream
                 }
                 boolean fin = hostEof && len == unsent;
                 transmit(sndNxt, offset, len, fin);

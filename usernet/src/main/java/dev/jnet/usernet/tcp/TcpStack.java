@@ -146,7 +146,7 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
         }
         TcpSegment seg = in.wrap(ip.buffer(), ip.payloadOffset(), ip.payloadLength());
         try {
-            if (seg.check() && seg.verifyChecksumIpv4(ip.src(), ip.dst())) {
+            if (seg.check() && (ip.transportChecksumTrusted() || seg.verifyChecksumIpv4(ip.src(), ip.dst()))) {
                 input(false, 0, ip.src() & 0xFFFF_FFFFL, 0, ip.dst() & 0xFFFF_FFFFL, seg, ip.buffer());
             }
         } finally {
@@ -161,8 +161,8 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
         }
         TcpSegment seg = in.wrap(ip.buffer(), transportOffset, transportLength);
         try {
-            if (seg.check() && seg.verifyChecksum(InternetChecksum.pseudoHeaderV6(ip.buffer(), ip.srcIndex(),
-                    ip.dstIndex(), Ipv6Packet.NH_TCP, transportLength))) {
+            if (seg.check() && (ip.transportChecksumTrusted() || seg.verifyChecksum(InternetChecksum.pseudoHeaderV6(
+                    ip.buffer(), ip.srcIndex(), ip.dstIndex(), Ipv6Packet.NH_TCP, transportLength)))) {
                 input(true, ip.srcHigh(), ip.srcLow(), ip.dstHigh(), ip.dstLow(), seg, ip.buffer());
             }
         } finally {
@@ -287,9 +287,9 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
             flags = TcpSegment.RST | TcpSegment.ACK;
         }
         if (v6) {
-            writer.emit6(dstHigh, dstLow, dstPort, srcHigh, srcLow, srcPort, seq, ack, flags, 0, null, null, 0, 0);
+            writer.emit6(dstHigh, dstLow, dstPort, srcHigh, srcLow, srcPort, seq, ack, flags, 0, null, null, 0, 0, 0);
         } else {
-            writer.emit((int) dstLow, dstPort, (int) srcLow, srcPort, seq, ack, flags, 0, null, null, 0, 0);
+            writer.emit((int) dstLow, dstPort, (int) srcLow, srcPort, seq, ack, flags, 0, null, null, 0, 0, 0);
         }
     }
 

@@ -58,7 +58,7 @@ public final class Udp6Nat extends AbstractUdpNat implements Ipv6Handler {
                 return;
             }
             // the checksum is mandatory over IPv6 (RFC 8200 8.1): zero is an error, not "none"
-            if (!udp.verifyChecksumIpv6(ip)) {
+            if (!ip.transportChecksumTrusted() && !udp.verifyChecksumIpv6(ip)) {
                 badChecksum++;
                 return;
             }

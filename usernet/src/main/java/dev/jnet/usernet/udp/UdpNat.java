@@ -68,7 +68,7 @@ public final class UdpNat extends AbstractUdpNat implements Ipv4Handler {
                 malformed++;
                 return;
             }
-            if (!udp.verifyChecksumIpv4(ip.src(), ip.dst())) {
+            if (!ip.transportChecksumTrusted() && !udp.verifyChecksumIpv4(ip.src(), ip.dst())) {
                 badChecksum++;
                 return;
             }

@@ -13,6 +13,7 @@ public abstract class PacketView {
     protected int offset;
     /** Number of bytes of the region available to this packet. */
     protected int length;
+    private boolean transportChecksumTrusted;
 
     /** Creates an unbound view. */
     protected PacketView() {
@@ -34,6 +35,21 @@ public abstract class PacketView {
         this.buf = buf;
         this.offset = offset;
         this.length = length;
+        this.transportChecksumTrusted = false;
+    }
+
+    /**
+     * Marks the transport checksum (TCP, UDP) of this packet as vouched for by the link: the
+     * guest's kernel left it to the "NIC" (virtio-net {@code NEEDS_CSUM}: the field holds only the
+     * pseudo-header sum) or had checked it ({@code DATA_VALID}). Cleared by every wrap.
+     */
+    public final void trustTransportChecksum() {
+        this.transportChecksumTrusted = true;
+    }
+
+    /** Whether the transport layer may skip verifying the checksum ({@link #trustTransportChecksum()}). */
+    public final boolean transportChecksumTrusted() {
+        return transportChecksumTrusted;
     }
 
     /** Drops the reference to the buffer. */

@@ -402,6 +402,15 @@ public final class TcpSegment extends PacketView {
         return this;
     }
 
+    /**
+     * Stores only the pseudo-header sum (folded, not complemented): the partial checksum a NIC
+     * completes over the segment (virtio-net {@code NEEDS_CSUM}, Linux's CHECKSUM_PARTIAL).
+     */
+    public TcpSegment fillPartialChecksum(long pseudoHeaderSum) {
+        setU16(16, InternetChecksum.fold(pseudoHeaderSum));
+        return this;
+    }
+
     /** Fills the checksum for IPv4. */
     public TcpSegment fillChecksumIpv4(int src, int dst) {
         return fillChecksum(

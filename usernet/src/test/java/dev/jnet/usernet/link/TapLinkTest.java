@@ -7,6 +7,10 @@ import dev.jnet.linux.Errno;
 import dev.jnet.linux.SyscallException;
 import dev.jnet.linux.Syscalls;
 import dev.jnet.usernet.KeepRegisteredEpollIoHandler;
+import dev.jnet.usernet.wire.InternetChecksum;
+import dev.jnet.usernet.wire.Ipv4Packet;
+import dev.jnet.usernet.wire.TcpSegment;
+import dev.jnet.usernet.wire.VirtioNetHeader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
@@ -90,9 +94,9 @@ class TapLinkTest {
 
     /** One frame from the link's writes, or null if none is waiting. */
     private byte[] readAtKernel() {
-        Memory m = new Memory(MTU + 14);
+        Memory m = new Memory(70_000);
         try {
-            long n = Syscalls.recv(kernelEnd, m, MTU + 14, MSG_DONTWAIT, "kernel end");
+            long n = Syscalls.recv(kernelEnd, m, 70_000, MSG_DONTWAIT, "kernel end");
             return m.getByteArray(0, (int) n);
         } catch (SyscallException e) {
             if (e.errno() == Errno.EAGAIN) {
@@ -256,5 +260,153 @@ class TapLinkTest {
         });
         assertThat(late.refCnt()).as("a closed link still releases").isZero();
         assertThat(onLoop(link::txDropped)).isEqualTo(1);
+    }
+
+    // ---------------------------------------------------------------- virtio-net headers (IFF_VNET_HDR)
+
+    private static final int VNET = VirtioNetHeader.LENGTH;
+
+    private TapLink vnetLink() throws Exception {
+        TapLink link = TapLink.register(loop, dev.jnet.linux.Fd.adopt(linkEnd, "link end"), MTU, VNET,
+                PooledByteBufAllocator.DEFAULT, 16, failure::complete);
+        linkEnd = -1;
+        return link;
+    }
+
+    /** A 14+20+20-byte TCP/IPv4 frame with {@code payload} bytes, checksum field {@code csumField}. */
+    private static byte[] tcpFrame(int payload, int csumField) {
+        byte[] f = frame(54 + payload, 5);
+        f[12] = 0x08;
+        f[13] = 0x00;
+        f[14 + 20 + 16] = (byte) (csumField >>> 8);
+        f[14 + 20 + 17] = (byte) csumField;
+        return f;
+    }
+
+    private static byte[] withHeader(int flags, int gsoType, int gsoSize, int csumStart, int csumOffset, byte[] frame) {
+        ByteBuf b = Unpooled.buffer(VNET + frame.length).writerIndex(VNET);
+        VirtioNetHeader.write(b, 0, VNET, flags, gsoType, csumStart == 0 ? 0 : 54, gsoSize, csumStart, csumOffset);
+        b.writeBytes(frame);
+        byte[] out = new byte[b.readableBytes()];
+        b.getBytes(0, out);
+        return out;
+    }
+
+    /** Records which entry each frame came through: [trusted ? 1 : 0, bytes...]. */
+    private final class TrustingCollector implements FrameHandler {
+        final BlockingQueue<Object[]> frames = new LinkedBlockingQueue<>();
+        final boolean takes;
+
+        TrustingCollector(boolean takes) {
+            this.takes = takes;
+        }
+
+        @Override
+        public void receiveFrame(ByteBuf frame) {
+            add(frame, false);
+        }
+
+        @Override
+        public void receiveTrustedFrame(ByteBuf frame) {
+            add(frame, true);
+        }
+
+        @Override
+        public boolean takesTrustedFrames() {
+            return takes;
+        }
+
+        private void add(ByteBuf frame, boolean trusted) {
+            byte[] b = new byte[frame.readableBytes()];
+            frame.getBytes(frame.readerIndex(), b);
+            frame.release();
+            frames.add(new Object[] {trusted, b});
+        }
+    }
+
+    @Test
+    void aGuestSuperPacketWithAPartialChecksumArrivesWholeStrippedAndTrusted() throws Exception {
+        TapLink link = vnetLink();
+        TrustingCollector stack = new TrustingCollector(true);
+        onLoop(() -> {
+            link.start(stack);
+            return null;
+        });
+        byte[] big = tcpFrame(20_000, 0x1234); // far above the MTU: GSO
+        sendFromKernel(withHeader(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 1448, 34, 16, big));
+        byte[] plain = frame(60, 9);
+        sendFromKernel(withHeader(0, 0, 0, 0, 0, plain));
+        Object[] first = stack.frames.poll(10, TimeUnit.SECONDS);
+        assertThat(first[0]).isEqualTo(true);
+        assertThat((byte[]) first[1]).isEqualTo(big);
+        Object[] second = stack.frames.poll(10, TimeUnit.SECONDS);
+        assertThat(second[0]).isEqualTo(false);
+        assertThat((byte[]) second[1]).isEqualTo(plain);
+        assertThat(onLoop(link::gsoFramesIn)).isEqualTo(1);
+        assertThat(onLoop(link::checksumsCompleted)).isZero();
+    }
+
+    @Test
+    void forAHandlerThatChecksItselfTheLinkCompletesThePartialChecksum() throws Exception {
+        TapLink link = vnetLink();
+        TrustingCollector capture = new TrustingCollector(false);
+        onLoop(() -> {
+            link.start(capture);
+            return null;
+        });
+        int src = 0x0A000264;
+        int dst = 0xCB00710A;
+        byte[] f = tcpFrame(100, 0);
+        ByteBuf ip = Unpooled.wrappedBuffer(f);
+        Ipv4Packet.emitHeader(ip, 14, src, dst, Ipv4Packet.PROTO_TCP, 64, 1, 120);
+        int partial = InternetChecksum.fold(InternetChecksum.pseudoHeaderV4(src, dst, Ipv4Packet.PROTO_TCP, 120));
+        f[50] = (byte) (partial >>> 8);
+        f[51] = (byte) partial;
+        sendFromKernel(withHeader(VirtioNetHeader.F_NEEDS_CSUM, 0, 0, 34, 16, f));
+        Object[] got = capture.frames.poll(10, TimeUnit.SECONDS);
+        assertThat(got[0]).isEqualTo(false);
+        ByteBuf b = Unpooled.wrappedBuffer((byte[]) got[1]);
+        assertThat(new TcpSegment().wrap(b, 34, 120).verifyChecksumIpv4(src, dst)).isTrue();
+        assertThat(onLoop(link::checksumsCompleted)).isEqualTo(1);
+    }
+
+    @Test
+    void framesToTheGuestGetAHeaderAndSuperPacketsTheirSegmentSize() throws Exception {
+        TapLink link = vnetLink();
+        byte[] whole = frame(60, 1);
+        byte[] big = tcpFrame(30_000, 0x4321);
+        byte[] small = tcpFrame(500, 0x4321);
+        assertThat(link.offloadFrameLimit()).isGreaterThanOrEqualTo(14 + 65535);
+        onLoop(() -> {
+            link.start(collector);
+            link.sendFrame(link.alloc().directBuffer().writeBytes(whole));
+            link.sendOffloaded(link.alloc().directBuffer().writeBytes(big), 34, 54, false, 1460);
+            link.sendOffloaded(Unpooled.wrappedBuffer(small), 34, 54, true, 1440); // heap: copied
+            return null;
+        });
+        assertThat(readAtKernel()).isEqualTo(withHeader(0, 0, 0, 0, 0, whole));
+        byte[] gso = readAtKernel();
+        VirtioNetHeader h = new VirtioNetHeader().read(Unpooled.wrappedBuffer(gso), 0);
+        assertThat(h.needsChecksum()).isTrue();
+        assertThat(h.gsoProtocol()).isEqualTo(VirtioNetHeader.GSO_TCPV4);
+        assertThat(h.gsoSize()).isEqualTo(1460);
+        assertThat(h.csumStart()).isEqualTo(34);
+        assertThat(h.csumOffset()).isEqualTo(16);
+        assertThat(h.hdrLen()).isEqualTo(54);
+        assertThat(java.util.Arrays.copyOfRange(gso, VNET, gso.length)).isEqualTo(big);
+        byte[] one = readAtKernel();
+        VirtioNetHeader h2 = new VirtioNetHeader().read(Unpooled.wrappedBuffer(one), 0);
+        assertThat(h2.needsChecksum()).isTrue();
+        assertThat(h2.segmented()).as("within one segment: no GSO").isFalse();
+        assertThat(java.util.Arrays.copyOfRange(one, VNET, one.length)).isEqualTo(small);
+        assertThat(onLoop(link::gsoFramesOut)).isEqualTo(1);
+        assertThat(onLoop(link::framesOut)).isEqualTo(3);
+    }
+
+    @Test
+    void aPlainTapHasNoOffloads() throws Exception {
+        TapLink link = link(4);
+        assertThat(link.offloadFrameLimit()).isZero();
+        assertThat(link.vnetHeaderLength()).isZero();
     }
 }
