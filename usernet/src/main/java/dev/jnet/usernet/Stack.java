@@ -68,6 +68,7 @@ public final class Stack implements FrameHandler, AutoCloseable {
     private long framesReceived;
     private long framesNotForUs;
     private long framesUnsupported;
+    private long superPacketsReceived;
     private long handlerErrors;
     private Throwable lastHandlerError;
 
@@ -189,6 +190,9 @@ public final class Stack implements FrameHandler, AutoCloseable {
                 return;
             }
             framesReceived++;
+            if (frame.readableBytes() > config.mtu() + EthernetFrame.HEADER_LENGTH) {
+                superPacketsReceived++; // only a tap with offloads passes these (GSO)
+            }
             eth.wrap(frame);
             // group addresses too: broadcast ARP, and IPv6 neighbour discovery (33:33:ff:...)
             if (!eth.check() || !(eth.dst() == config.gatewayMac() || eth.isMulticast())) {
@@ -284,7 +288,8 @@ public final class Stack implements FrameHandler, AutoCloseable {
                 (int) v6[5], v6[6], v6[7], tcp instanceof TcpStack t ? t.sendBufferedBytes() : 0,
                 reassembler.reassembled(), reassembler.duplicates(), reassembler.malformed(), reassembler.tinyFirst(),
                 reassembler.overlaps(), reassembler.evicted(), reassembler.timedOut(), reassembler.pendingBytes(),
-                out.fragmentsSent() + (ipv6 == null ? 0 : ipv6.output().fragmentsSent()));
+                out.fragmentsSent() + (ipv6 == null ? 0 : ipv6.output().fragmentsSent()), superPacketsReceived,
+                tcp instanceof TcpStack t2 ? t2.superPacketsSent() : 0);
     }
 
     /**

@@ -37,6 +37,9 @@ package dev.jnet.usernet;
  * @param reassemblyTimeouts datagrams dropped whole when their 30 s (IPv4) / 60 s (IPv6) ran out
  * @param reassemblyPending  bytes of fragment frames held for reassembly now
  * @param fragmentsSent      fragments sent to the guest (packets above its MTU, both families)
+ * @param superPacketsReceived frames from the guest above its MTU: TCP super-packets (GSO) its
+ *                           kernel handed over whole through a tap with offloads
+ * @param superPacketsSent   TCP super-packets sent to the guest for its kernel to take whole (GSO)
  */
 public record StackStats(long framesReceived, long framesNotForUs, long framesUnsupported, long arpReplies,
         long ipv4Malformed, long ipv4BadChecksum, long ipv4Fragments, long ipv4TtlExpired,
@@ -45,7 +48,8 @@ public record StackStats(long framesReceived, long framesNotForUs, long framesUn
         long ipv6Fragments, int udp6Flows, int dns6Flows, int icmp6Flows, long icmp6Answered,
         long routerAdvertisements, long tcpSendBuffered, long reassembled, long fragmentDuplicates,
         long fragmentsMalformed, long fragmentsTinyFirst, long reassemblyOverlaps, long reassemblyEvicted,
-        long reassemblyTimeouts, long reassemblyPending, long fragmentsSent) {
+        long reassemblyTimeouts, long reassemblyPending, long fragmentsSent, long superPacketsReceived,
+        long superPacketsSent) {
 
     /** Every flow and connection holding a host socket, both families. */
     public int hostFlows() {

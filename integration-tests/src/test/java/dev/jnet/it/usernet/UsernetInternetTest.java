@@ -19,7 +19,11 @@ class UsernetInternetTest {
     @ValueSource(ints = {1500, UsernetSandbox.DEFAULT_MTU})
     void sixtyFourMegabytesGoDownAndUpIntact(int mtu, UsernetSandbox net) {
         net.restartUsernet(mtu, List.of());
+        sixtyFourMegabytesDownAndUp(net);
+    }
 
+    /** 64 MiB from the fake web server (curl | sha256sum) and 64 MiB up to it: both arrive intact. */
+    static void sixtyFourMegabytesDownAndUp(UsernetSandbox net) {
         Proc.Result down = net.guestShell(TRANSFER_TIMEOUT,
                 "curl -sSf --max-time 80 http://" + FakeInternet.WEB_NAME + FakeWebServer.DOWNLOAD_PATH + " | sha256sum");
         assertThat(down.exit()).as(down.describe() + net.usernetLog()).isZero();

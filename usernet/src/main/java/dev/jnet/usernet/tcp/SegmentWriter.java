@@ -39,6 +39,12 @@ final class SegmentWriter implements SegmentOutput {
         this.offload = out.sink().offloadFrameLimit() > 0;
     }
 
+    private long superPacketsSent;
+
+    long superPacketsSent() {
+        return superPacketsSent;
+    }
+
     @Override
     public int sendBurst(int mss) {
         return offload && mss < MAX_BURST ? MAX_BURST / mss * mss : mss;
@@ -122,6 +128,9 @@ final class SegmentWriter implements SegmentOutput {
             outSeg.wrap(buf, start, headerLength + length).fillPartialChecksum(
                     InternetChecksum.pseudoHeaderV4(src, dst, Ipv4Packet.PROTO_TCP, headerLength + length));
             outSeg.clear();
+            if (length > mss) {
+                superPacketsSent++;
+            }
             out.sendTcpOffloaded(buf, src, dst, headerLength, mss);
             return;
         }
@@ -147,6 +156,9 @@ final class SegmentWriter implements SegmentOutput {
         if (offload) {
             outSeg.wrap(buf, start, segmentLength).fillPartialChecksum(pseudo);
             outSeg.clear();
+            if (length > mss) {
+                superPacketsSent++;
+            }
             out6.sendTcpOffloaded(buf, srcHigh, srcLow, dstHigh, dstLow, headerLength, mss);
             return;
         }

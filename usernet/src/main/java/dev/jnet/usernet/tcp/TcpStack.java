@@ -121,6 +121,11 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
         return registry.memory.used();
     }
 
+    /** TCP super-packets (payload above the MSS, GSO) sent to the guest through a link with offloads. */
+    public long superPacketsSent() {
+        return writer.superPacketsSent();
+    }
+
     /** Host sockets not closed yet (a closing socket may outlive its entry while it drains). */
     public int openHostSockets() {
         return registry.openHostSockets();
