@@ -37,6 +37,8 @@ final class GuestTcp {
     int receiveBuffer = 1 << 20;
     /** the guest's congestion window, fixed: keeps go-back-N retransmissions small */
     int maxInFlight = 64 * 1024;
+    /** TSO: segments of up to this many bytes whatever the MSS (0: the MSS), as over a tap with offloads */
+    int superPacket;
     /** bytes received but not yet read by the application */
     int unread;
     boolean appReading = true;
@@ -174,7 +176,7 @@ final class GuestTcp {
             int inFlight = sndNxt - sndUna;
             int unsent = toSend.length - off;
             if (unsent > 0) {
-                int len = Math.min(Math.min(unsent, Math.min(mss, peerMss)), window - inFlight);
+                int len = Math.min(Math.min(unsent, superPacket > 0 ? superPacket : Math.min(mss, peerMss)), window - inFlight);
                 if (len <= 0) {
                     break;
                 }

@@ -7,6 +7,7 @@ import dev.jnet.usernet.ip.Ipv4Output;
 import dev.jnet.usernet.link.FrameSink;
 import dev.jnet.usernet.nat.AddressMap;
 import dev.jnet.usernet.wire.EthernetFrame;
+import dev.jnet.usernet.wire.InternetChecksum;
 import dev.jnet.usernet.wire.Ipv4Packet;
 import dev.jnet.usernet.wire.TcpOptions;
 import dev.jnet.usernet.wire.TcpSegment;
@@ -91,6 +92,17 @@ final class TcpHarness implements FrameSink {
      */
     TcpHarness(UsernetConfig config, TcpLimits limits, long seed, ManualScheduler scheduler,
             java.util.function.UnaryOperator<FrameSink> link) {
+        this(config, limits, seed, scheduler, link, false);
+    }
+
+    /** With {@code offload}, the link is a tap with checksum and segmentation offload ({@link #sendOffloaded}). */
+    TcpHarness(UsernetConfig config, TcpLimits limits, long seed, boolean offload) {
+        this(config, limits, seed, new ManualScheduler(), sink -> sink, offload);
+    }
+
+    private TcpHarness(UsernetConfig config, TcpLimits limits, long seed, ManualScheduler scheduler,
+            java.util.function.UnaryOperator<FrameSink> link, boolean offload) {
+        this.offload = offload;
         this.config = config;
         this.random = new Random(seed);
         this.scheduler = scheduler;
@@ -105,6 +117,7 @@ final class TcpHarness implements FrameSink {
 
     /** A harness on a real loop with a real connector (no virtual clock, no impairment). */
     TcpHarness(UsernetConfig config, TcpLimits limits, Scheduler loop, TcpHostConnector hostConnector) {
+        this.offload = false;
         this.config = config;
         this.random = new Random(1);
         this.scheduler = null;
@@ -119,6 +132,28 @@ final class TcpHarness implements FrameSink {
     @Override
     public ByteBufAllocator alloc() {
         return UnpooledByteBufAllocator.DEFAULT;
+    }
+
+    /** whether the link offers offloads (fixed before the stack is built: it asks once) */
+    final boolean offload;
+    /** super-packets the stack sent (payload above their segment size) and the segment sizes it named */
+    final List<int[]> superPackets = new ArrayList<>();
+
+    @Override
+    public int offloadFrameLimit() {
+        return offload ? EthernetFrame.HEADER_LENGTH + 65535 : 0;
+    }
+
+    /** As the guest's kernel takes a frame from a tap with offloads: completes the partial checksum, keeps it whole. */
+    @Override
+    public void sendOffloaded(ByteBuf frame, int csumStart, int headerEnd, boolean v6, int segmentSize) {
+        int payload = frame.readableBytes() - headerEnd;
+        if (payload > segmentSize) {
+            superPackets.add(new int[] {payload, segmentSize});
+        }
+        int start = frame.readerIndex() + csumStart;
+        frame.setShort(start + 16, InternetChecksum.finish(InternetChecksum.sum(frame, start, frame.writerIndex() - start)));
+        sendFrame(frame);
     }
 
     @Override
