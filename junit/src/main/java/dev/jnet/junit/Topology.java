@@ -50,6 +50,7 @@ public final class Topology implements AutoCloseable {
     private final Path captureDir;
     private final Map<String, Netns> namespaces = new LinkedHashMap<>();
     private final List<ImpairedLink> links = new ArrayList<>();
+    private final List<Internet> internets = new ArrayList<>();
     private MultiThreadIoEventLoopGroup group;
     private boolean closed;
 
@@ -168,13 +169,29 @@ public final class Topology implements AutoCloseable {
         return link;
     }
 
+    /** An {@link Internet} for {@code ns} through a tap named {@code tap0}. */
+    public Internet internet(Netns ns) {
+        return internet(ns, "tap0");
+    }
+
+    /** An {@link Internet} for {@code ns} through a tap named {@code tap}. */
+    public synchronized Internet internet(Netns ns, String tap) {
+        open();
+        Internet net = Internet.start(ns, userns().orElse(null), tap, captureDir);
+        internets.add(net);
+        return net;
+    }
+
     public synchronized List<ImpairedLink> impairedLinks() {
         return List.copyOf(links);
     }
 
-    /** The pcap files of every impaired link. */
+    /** The pcap files of every impaired link and internet. */
     public synchronized List<Path> captures() {
-        return links.stream().flatMap(l -> l.captures().stream()).toList();
+        List<Path> all = new ArrayList<>();
+        links.forEach(l -> all.addAll(l.captures()));
+        internets.forEach(n -> all.add(n.capture()));
+        return all;
     }
 
     Optional<Path> userns() {
@@ -197,6 +214,9 @@ public final class Topology implements AutoCloseable {
             return;
         }
         closed = true;
+        for (Internet n : internets) {
+            n.close();
+        }
         for (ImpairedLink l : links) {
             l.close();
         }
