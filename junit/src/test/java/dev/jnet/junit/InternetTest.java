@@ -74,7 +74,7 @@ class InternetTest {
     }
 
     /** GET through the published port, until the guest's server listens (bounded). */
-    private static String get(int port, String path) throws Exception {
+    static String get(int port, String path) throws Exception {
         IOException last = null;
         for (int i = 0; i < 100; i++) {
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {

@@ -123,6 +123,15 @@ class JnetTopologyExtensionTest {
     }
 
     @Test
+    void onlyTestsThatTakeATopologyDependOnUserNamespaces() throws Exception {
+        assertThat(JnetTopologyExtension.takesTopology(
+                ParallelSample.class.getDeclaredMethod("pingsAcrossItsOwnVeth", Topology.class))).isTrue();
+        assertThat(JnetTopologyExtension.takesTopology(
+                JnetTopologyExtensionTest.class.getDeclaredMethod("onlyTestsThatTakeATopologyDependOnUserNamespaces")))
+                .isFalse();
+    }
+
+    @Test
     void classesRunInParallelWithTheSameNamesAndAddresses() {
         Run r = run(Map.of("junit.jupiter.execution.parallel.enabled", "true",
                 "junit.jupiter.execution.parallel.mode.classes.default", "concurrent",
