@@ -28,8 +28,8 @@ class TopologyCliTest {
         Netns b = t.namespace("b");
         t.veth(a, "eth0", b, "eth0");
         a.address("eth0", "10.9.0.1/24");
-        assertThat(run(jnet, a, "ip", "addr", "show", "dev", "eth0")).contains("inet 10.9.0.1/24");
-        run(jnet, b, "ip", "addr", "add", "10.9.0.2/24", "dev", "eth0");
+        assertThat(run(jnet, a, "addr", "show", "dev", "eth0")).contains("inet 10.9.0.1/24");
+        run(jnet, b, "addr", "add", "10.9.0.2/24", "dev", "eth0");
         Process ping = a.start(new ProcessBuilder().redirectErrorStream(true), "ping", "-c1", "-W5", "10.9.0.2");
         String out = new String(ping.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(ping.waitFor()).as(out).isZero();
