@@ -31,6 +31,7 @@ public final class FakeHost {
     private final FakeHosts hosts;
     private final List<ServerSocket> listeners = new ArrayList<>();
     private final Set<Socket> open = new HashSet<>();
+    private boolean closed;
 
     FakeHost(IpAddress address, FakeHosts hosts) {
         this.address = address;
@@ -103,7 +104,7 @@ public final class FakeHost {
     }
 
     private synchronized boolean track(Socket s) {
-        return listeners.isEmpty() ? false : open.add(s);
+        return !closed && open.add(s);
     }
 
     private synchronized void untrack(Socket s) {
@@ -112,6 +113,7 @@ public final class FakeHost {
 
     /** Stops listening and closes open connections. */
     synchronized void close() {
+        closed = true;
         listeners.forEach(FakeHost::closeQuietly);
         listeners.clear();
         open.forEach(FakeHost::closeQuietly);
