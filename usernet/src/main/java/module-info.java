@@ -22,6 +22,8 @@ module dev.jnet.usernet {
     exports dev.jnet.usernet.rootless;
     /** rootless namespaces online through a usernet process of their own (netns connect, rootless) */
     exports dev.jnet.usernet.uplink;
+    /** DNS: the forwarder's upstreams, and zones of one's own records (a test's fake resolver) */
+    exports dev.jnet.usernet.dns;
     /** host-to-guest port forwards (--publish, add_hostfwd) */
     exports dev.jnet.usernet.forward;
     /** entering the target namespace and opening its tap device */

@@ -1,10 +1,13 @@
 package dev.jnet.junit;
 
 import dev.jnet.linux.Syscalls;
+import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MediaType;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -20,7 +23,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * passed or failed. When the test failed, the pcap file of each impaired link's ends is attached
  * to the test's report ({@link ExtensionContext#publishFile}, and a report entry naming where it
  * is kept); after a pass the captures are deleted. Without root, where user namespaces are
- * forbidden, tests are skipped (not failed) with the setting that forbids them.
+ * forbidden, tests that take a topology are skipped (not failed) with the setting that forbids them;
+ * the other tests of the class run.
  *
  * <p>Captures go under {@code target/jnet-pcap} (configuration parameter or system property {@value #CAPTURE_DIR}), one
  * directory per test. Safe under parallel execution: topologies share nothing.
@@ -45,12 +49,23 @@ public final class JnetTopologyExtension implements ParameterResolver, Execution
 
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext ec) {
+        boolean needs = ec.getTestMethod().map(JnetTopologyExtension::takesTopology)
+                .orElseGet(() -> Arrays.stream(ec.getRequiredTestClass().getDeclaredMethods())
+                        .anyMatch(m -> m.isAnnotationPresent(BeforeAll.class) && takesTopology(m)));
+        if (!needs) {
+            return ConditionEvaluationResult.enabled("takes no topology");
+        }
         if (Syscalls.geteuid() == 0) {
             return ConditionEvaluationResult.enabled("root: rootful topologies");
         }
         Optional<String> why = UserNamespaces.unavailableReason();
         return why.isPresent() ? ConditionEvaluationResult.disabled(why.get())
                 : ConditionEvaluationResult.enabled("user namespaces available: rootless topologies");
+    }
+
+    /** Whether {@code m} asks for a {@link Topology}: only then can missing user namespaces skip it. */
+    static boolean takesTopology(Method m) {
+        return Arrays.asList(m.getParameterTypes()).contains(Topology.class);
     }
 
     @Override

@@ -50,6 +50,8 @@ public final class Topology implements AutoCloseable {
     private final Path captureDir;
     private final Map<String, Netns> namespaces = new LinkedHashMap<>();
     private final List<ImpairedLink> links = new ArrayList<>();
+    private final List<Internet> internets = new ArrayList<>();
+    private final List<VethCapture> vethCaptures = new ArrayList<>();
     private MultiThreadIoEventLoopGroup group;
     private boolean closed;
 
@@ -131,11 +133,19 @@ public final class Topology implements AutoCloseable {
         return List.copyOf(namespaces.values());
     }
 
-    /** A veth pair: {@code aDev} in {@code a}, {@code bDev} in {@code b}, both up. */
+    /**
+     * A veth pair: {@code aDev} in {@code a}, {@code bDev} in {@code b}, both up. Its frames (both
+     * ways, seen at {@code aDev}) are captured into a pcap of the topology's {@link #captures}.
+     */
     public void veth(Netns a, String aDev, Netns b, String bDev) {
         open();
         try (Fd bNs = Fd.open(b.path().toString(), Syscalls.O_RDONLY)) {
             a.rtnl().addLink(LinkSpec.of(aDev, new LinkKind.Veth(bDev, new NetnsTarget.ByFd(bNs.get()))));
+        }
+        VethCapture capture = VethCapture.start(a, aDev,
+                captureDir.resolve("veth-" + a.name() + "-" + aDev + "--" + b.name() + "-" + bDev + ".pcap"));
+        synchronized (this) {
+            vethCaptures.add(capture);
         }
         a.up(aDev);
         b.up(bDev);
@@ -168,13 +178,30 @@ public final class Topology implements AutoCloseable {
         return link;
     }
 
+    /** An {@link Internet} for {@code ns} through a tap named {@code tap0}. */
+    public Internet internet(Netns ns) {
+        return internet(ns, "tap0");
+    }
+
+    /** An {@link Internet} for {@code ns} through a tap named {@code tap}. */
+    public synchronized Internet internet(Netns ns, String tap) {
+        open();
+        Internet net = Internet.start(ns, userns().orElse(null), tap, captureDir);
+        internets.add(net);
+        return net;
+    }
+
     public synchronized List<ImpairedLink> impairedLinks() {
         return List.copyOf(links);
     }
 
-    /** The pcap files of every impaired link. */
+    /** The pcap files of every impaired link, internet and veth pair. */
     public synchronized List<Path> captures() {
-        return links.stream().flatMap(l -> l.captures().stream()).toList();
+        List<Path> all = new ArrayList<>();
+        links.forEach(l -> all.addAll(l.captures()));
+        internets.forEach(n -> all.add(n.capture()));
+        vethCaptures.forEach(c -> all.add(c.path()));
+        return all;
     }
 
     Optional<Path> userns() {
@@ -197,6 +224,12 @@ public final class Topology implements AutoCloseable {
             return;
         }
         closed = true;
+        for (Internet n : internets) {
+            n.close();
+        }
+        for (VethCapture c : vethCaptures) {
+            c.close();
+        }
         for (ImpairedLink l : links) {
             l.close();
         }

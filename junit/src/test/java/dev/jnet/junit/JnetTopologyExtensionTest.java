@@ -45,9 +45,13 @@ class JnetTopologyExtensionTest {
             HOLDERS.add(holder(a));
             HOLDERS.add(holder(b));
             t.impairedLink(a, "eth0", b, "eth0");
+            t.veth(a, "veth0", b, "veth0");
             a.address("eth0", "10.4.0.1/24");
             b.address("eth0", "10.4.0.2/24");
+            a.address("veth0", "10.6.0.1/24");
+            b.address("veth0", "10.6.0.2/24");
             a.start(new ProcessBuilder(), "ping", "-c1", "-W5", "10.4.0.2").waitFor();
+            a.start(new ProcessBuilder(), "ping", "-c1", "-W5", "10.6.0.2").waitFor();
             throw new AssertionError("the sample fails on purpose");
         }
     }
@@ -111,10 +115,20 @@ class JnetTopologyExtensionTest {
         assertThat(HOLDERS).hasSize(2).allSatisfy(pid -> assertThat(ProcessHandle.of(pid)).isEmpty());
         List<String> pcaps = r.entries().stream().map(e -> e.getKeyValuePairs().get("jnet.pcap"))
                 .filter(v -> v != null).toList();
-        assertThat(pcaps).hasSize(2).allSatisfy(p -> {
+        // the impaired link's two ends and the veth pair
+        assertThat(pcaps).hasSize(3).anyMatch(p -> p.endsWith("veth-a-veth0--b-veth0.pcap")).allSatisfy(p -> {
             assertThat(Path.of(p)).startsWith(dir.toAbsolutePath());
-            assertThat(Files.size(Path.of(p))).isGreaterThan(24); // the ping's frames are in it
+            assertThat(TopologyTest.icmpTypes(Path.of(p))).contains(8, 0); // the ping's frames are in it
         });
+    }
+
+    @Test
+    void onlyTestsThatTakeATopologyDependOnUserNamespaces() throws Exception {
+        assertThat(JnetTopologyExtension.takesTopology(
+                ParallelSample.class.getDeclaredMethod("pingsAcrossItsOwnVeth", Topology.class))).isTrue();
+        assertThat(JnetTopologyExtension.takesTopology(
+                JnetTopologyExtensionTest.class.getDeclaredMethod("onlyTestsThatTakeATopologyDependOnUserNamespaces")))
+                .isFalse();
     }
 
     @Test

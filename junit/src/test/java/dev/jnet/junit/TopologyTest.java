@@ -57,6 +57,42 @@ class TopologyTest {
         }
     }
 
+    /** ICMP types of the IPv4 frames in a pcap file (Ethernet), in file order. */
+    static java.util.List<Integer> icmpTypes(Path pcap) throws Exception {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(pcap)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertThat(b.getInt(0)).isEqualTo(0xa1b2c3d4);
+        java.util.List<Integer> types = new java.util.ArrayList<>();
+        for (int p = 24; p + 16 <= b.limit(); ) {
+            int incl = b.getInt(p + 8);
+            int f = p + 16;
+            if (incl >= 34 && (b.getShort(f + 12) & 0xFFFF) == 0x0008 && b.get(f + 23) == 1) { // IPv4, ICMP
+                int ihl = (b.get(f + 14) & 0x0F) * 4;
+                types.add(b.get(f + 14 + ihl) & 0xFF);
+            }
+            p = f + incl;
+        }
+        return types;
+    }
+
+    @ParameterizedTest(name = "rootless={0}")
+    @ValueSource(booleans = {false, true})
+    void vethFramesAreCapturedBothWays(boolean rootless) throws Exception {
+        Path pcap;
+        try (Topology t = topology(rootless, dir)) {
+            Netns a = t.namespace("a");
+            Netns b = t.namespace("b");
+            t.veth(a, "eth0", b, "eth1");
+            a.address("eth0", "10.3.0.1/24");
+            b.address("eth1", "10.3.0.2/24");
+            assertThat(run(a, "ping", "-c2", "-i0.2", "-W5", "10.3.0.2")).contains("2 received");
+            assertThat(t.captures()).hasSize(1);
+            pcap = t.captures().get(0);
+            assertThat(pcap).isEqualTo(dir.resolve("veth-a-eth0--b-eth1.pcap"));
+        }
+        // closed: flushed; two echo requests (8) out and two replies (0) in
+        assertThat(icmpTypes(pcap)).containsExactly(8, 0, 8, 0);
+    }
+
     @ParameterizedTest(name = "rootless={0}")
     @ValueSource(booleans = {false, true})
     void javaCodeInsideANamespaceOwnsItsSockets(boolean rootless) throws Exception {

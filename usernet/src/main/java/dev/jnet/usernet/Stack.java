@@ -18,6 +18,7 @@ import dev.jnet.usernet.ip.Reassembler;
 import dev.jnet.usernet.link.FrameHandler;
 import dev.jnet.usernet.link.FrameSink;
 import dev.jnet.usernet.nat.AddressMap;
+import dev.jnet.usernet.nat.HostRedirect;
 import dev.jnet.usernet.tcp.NettyTcpHostConnector;
 import dev.jnet.usernet.tcp.TcpStack;
 import dev.jnet.usernet.udp.NettyUdpHostConnector;
@@ -128,6 +129,16 @@ public final class Stack implements FrameHandler, AutoCloseable {
 
     /** {@link #create(UsernetConfig, EventLoopScheduler, FrameSink)} with explicit DNS upstreams (tests). */
     public static Stack create(UsernetConfig config, EventLoopScheduler scheduler, FrameSink sink, DnsForwarder dns) {
+        return create(config, scheduler, sink, dns, null);
+    }
+
+    /**
+     * {@link #create(UsernetConfig, EventLoopScheduler, FrameSink, DnsForwarder)} where {@code redirect}
+     * (null: none) decides where the guest's destinations go on the host side: a closed world of
+     * chosen hosts, e.g. a test's fake internet.
+     */
+    public static Stack create(UsernetConfig config, EventLoopScheduler scheduler, FrameSink sink, DnsForwarder dns,
+            HostRedirect redirect) {
         // Netty's own EpollIoHandler loses host sockets from epoll (see KeepRegisteredEpollIoHandler)
         if (!(scheduler.eventLoop() instanceof IoEventLoop loop) || !loop.isIoType(KeepRegisteredEpollIoHandler.class)) {
             throw new IllegalArgumentException("the stack needs a Netty epoll IoEventLoop made with "
@@ -135,7 +146,7 @@ public final class Stack implements FrameHandler, AutoCloseable {
         }
         HostTables tables = HostTables.forFdLimit(FdLimit.soft());
         Ipv4Output out = new Ipv4Output(config, sink);
-        AddressMap map = new AddressMap(config);
+        AddressMap map = new AddressMap(config, redirect);
         int maxUdpPayload = out.maxDatagramLength() - UdpDatagram.HEADER_LENGTH;
         NettyUdpHostConnector udpSockets =
                 new NettyUdpHostConnector(loop, config.outboundAddr(), config.outboundAddr6(), maxUdpPayload,

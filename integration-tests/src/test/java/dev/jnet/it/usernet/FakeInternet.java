@@ -1,12 +1,11 @@
 package dev.jnet.it.usernet;
 
-import java.net.Inet4Address;
-import java.net.Inet6Address;
+import dev.jnet.net.IpAddress;
+import dev.jnet.usernet.dns.DnsZones;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The fake hosts of the "internet" namespace, on TEST-NET-3 addresses (and 2001:db8::10 for
@@ -64,10 +63,9 @@ public final class FakeInternet implements AutoCloseable {
             n.web6 = n.add(FakeWebServer.start(netns, new InetSocketAddress(webAddr6, HTTP_PORT), downloadBytes()));
             n.udpEcho6 = n.add(FakeUdpServer.start(netns, "udp-echo6", new InetSocketAddress(webAddr6, UDP_ECHO_PORT),
                     FakeUdpServer.echo()));
-            DnsAnswers answers = new DnsAnswers(Map.of(WEB_NAME, (Inet4Address) webAddr),
-                    Map.of(WEB_NAME, (Inet6Address) webAddr6));
+            DnsZones answers = new DnsZones().address(WEB_NAME, IpAddress.of(webAddr)).address(WEB_NAME, IpAddress.of(webAddr6));
             n.dns = n.add(FakeUdpServer.start(netns, "dns", new InetSocketAddress(InetAddress.getByName(DNS_ADDRESS), 53),
-                    answers::answer));
+                    q -> answers.answer(q, q.length)));
             n.udpEcho = n.add(FakeUdpServer.start(netns, "udp-echo", new InetSocketAddress(webAddr, UDP_ECHO_PORT),
                     FakeUdpServer.echo()));
             n.echo = n.add(FakeTcpServer.start(netns, "echo", new InetSocketAddress(webAddr, ECHO_PORT),

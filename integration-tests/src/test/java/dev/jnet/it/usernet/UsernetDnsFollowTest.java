@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jnet.it.HostNetns;
 import dev.jnet.it.Proc;
-import java.net.Inet4Address;
+import dev.jnet.net.IpAddress;
+import dev.jnet.usernet.dns.DnsZones;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,8 +56,8 @@ class UsernetDnsFollowTest {
 
     private static FakeUdpServer resolver(String netns, String address, String answer) throws Exception {
         InetAddress at = InetAddress.getByName(address);
-        DnsAnswers answers = new DnsAnswers(Map.of(FakeInternet.WEB_NAME, (Inet4Address) InetAddress.getByName(answer)));
-        return FakeUdpServer.start(netns, "dns-" + address, new InetSocketAddress(at, 53), answers::answer);
+        DnsZones answers = new DnsZones().address(FakeInternet.WEB_NAME, IpAddress.parse(answer));
+        return FakeUdpServer.start(netns, "dns-" + address, new InetSocketAddress(at, 53), q -> answers.answer(q, q.length));
     }
 
     /** One query (one try) for example.test at the stack's DNS address: the answer's address. */

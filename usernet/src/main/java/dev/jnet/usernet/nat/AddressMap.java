@@ -6,6 +6,7 @@ import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.wire.Ipv4Packet;
 import dev.jnet.usernet.wire.Ipv6Packet;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 
 /**
  * Where a guest's packet to a given destination goes on the host side, as slirp4netns does
@@ -32,9 +33,17 @@ public final class AddressMap {
     private static final int LOOPBACK = 0x7F00_0001;
 
     private final UsernetConfig config;
+    /** null: destinations are themselves */
+    private final HostRedirect redirect;
 
     public AddressMap(UsernetConfig config) {
+        this(config, null);
+    }
+
+    /** With {@code redirect} (may be null) deciding where destinations outside the stack's own addresses go. */
+    public AddressMap(UsernetConfig config, HostRedirect redirect) {
         this.config = config;
+        this.redirect = redirect;
     }
 
     /** What a packet from the guest to {@code dst:port} maps to. */
@@ -54,6 +63,9 @@ public final class AddressMap {
             // the guest's own subnet, loopback, "this host", multicast and reserved
             return Kind.UNREACHABLE;
         }
+        if (redirect != null && !redirect.reaches(dst, port)) {
+            return Kind.UNREACHABLE;
+        }
         return Kind.HOST;
     }
 
@@ -69,6 +81,9 @@ public final class AddressMap {
     public int hostAddress(int dst) {
         if (dst == config.gateway() && config.hostLoopback()) {
             return LOOPBACK;
+        }
+        if (redirect != null && dst != config.gateway()) {
+            return LOOPBACK; // ICMP echo to a redirected host: the loopback answers
         }
         PastaAddresses pasta = config.pasta();
         return pasta != null && pasta.isMappedGuestAddr(dst) ? pasta.hostAddress() : dst;
@@ -98,15 +113,35 @@ public final class AddressMap {
                 || (dstHigh == 0 && (dstLow >>> 32) == 0xffffL)) {          // IPv4-mapped
             return Kind.UNREACHABLE;
         }
+        if (redirect != null && !redirect.reaches6(dstHigh, dstLow, port)) {
+            return Kind.UNREACHABLE;
+        }
         return Kind.HOST;
     }
 
     /** The host-side address for a {@link Kind#HOST} IPv6 destination: ::1 for the gateway. */
     public InetAddress hostInetAddress6(long dstHigh, long dstLow) {
         Ipv6Config v6 = config.ipv6();
-        if (v6 != null && v6.isGateway(dstHigh, dstLow)) {
+        if (v6 != null && v6.isGateway(dstHigh, dstLow) || redirect != null) {
             return Ipv6Packet.toInetAddress(0, 1);
         }
         return Ipv6Packet.toInetAddress(dstHigh, dstLow);
+    }
+
+    /** Where a new TCP or UDP flow to the {@link Kind#HOST} destination {@code dst:port} connects on the host side. */
+    public InetSocketAddress hostSocketAddress(int dst, int port) {
+        if (redirect != null && dst != config.gateway()) {
+            return redirect.target(dst, port);
+        }
+        return new InetSocketAddress(hostInetAddress(dst), port);
+    }
+
+    /** {@link #hostSocketAddress} for an IPv6 destination. */
+    public InetSocketAddress hostSocketAddress6(long dstHigh, long dstLow, int port) {
+        Ipv6Config v6 = config.ipv6();
+        if (redirect != null && !(v6 != null && v6.isGateway(dstHigh, dstLow))) {
+            return redirect.target6(dstHigh, dstLow, port);
+        }
+        return new InetSocketAddress(hostInetAddress6(dstHigh, dstLow), port);
     }
 }

@@ -207,8 +207,8 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
             TcpSegment seg) {
         AddressMap.Kind kind = v6 ? map.classify6(dstHigh, dstLow, dstPort) : map.classify((int) dstLow, dstPort);
         InetSocketAddress target = switch (kind) {
-            case HOST -> new InetSocketAddress(v6 ? map.hostInetAddress6(dstHigh, dstLow)
-                    : map.hostInetAddress((int) dstLow), dstPort);
+            case HOST -> v6 ? map.hostSocketAddress6(dstHigh, dstLow, dstPort)
+                    : map.hostSocketAddress((int) dstLow, dstPort);
             case DNS -> dnsTcpUpstream.get();
             case UNREACHABLE -> null;
         };

@@ -117,7 +117,7 @@ public final class Udp6Nat extends AbstractUdpNat implements Ipv6Handler {
         }
         if (flow == null) {
             InetSocketAddress target = remote != null ? remote
-                    : new InetSocketAddress(map.hostInetAddress6(dstHigh, dstLow), dstPort);
+                    : map.hostSocketAddress6(dstHigh, dstLow, dstPort);
             flow = new Flow(table, key, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort);
             if (!open(table, flow, target)) {
                 // no host socket (EMFILE, ENFILE): the guest hears of it at once, as of any unreachable

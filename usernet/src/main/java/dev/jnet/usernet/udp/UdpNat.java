@@ -119,7 +119,7 @@ public final class UdpNat extends AbstractUdpNat implements Ipv4Handler {
         Flow flow = table.get(key);
         if (flow == null) {
             InetSocketAddress target = remote != null ? remote
-                    : new InetSocketAddress(map.hostInetAddress(dst), dstPort);
+                    : map.hostSocketAddress(dst, dstPort);
             flow = new Flow(table, key, Inany.V4_HIGH, Inany.v4Low(ip.src()), srcPort, Inany.V4_HIGH,
                     Inany.v4Low(dst), dstPort);
             if (!open(table, flow, target)) {
