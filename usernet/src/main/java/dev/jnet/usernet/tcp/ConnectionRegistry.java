@@ -34,10 +34,6 @@ final class ConnectionRegistry {
     private final ArrayDeque<TcpConnection> flushQueue = new ArrayDeque<>();
     private final Runnable flushTask = this::flushQueued;
     private boolean flushScheduled;
-    /** connections owing a delayed ACK, in the order they began to owe it (each at most once) */
-    private final ArrayDeque<TcpConnection> delayedAcks = new ArrayDeque<>();
-    private final Runnable delayedAckTask = this::sendDelayedAcks;
-    private boolean delayedAckScheduled;
     final TcpMemory memory;
     /** connections that want host data but the budget is used up (only filled under exhaustion) */
     private final Set<TcpConnection> memoryWaiters = new LinkedHashSet<>();
@@ -182,31 +178,6 @@ final class ConnectionRegistry {
         }
     }
 
-    /**
-     * {@code c} owes a delayed ACK (it queues itself at most once, keeping that flag itself): one
-     * stack-wide timer sends every ACK still owed {@link TcpLimits#delayedAckNanos} later, so
-     * a delayed ACK costs no scheduled task of its own.
-     */
-    void delayAck(TcpConnection c) {
-        delayedAcks.add(c);
-        if (!delayedAckScheduled) {
-            delayedAckScheduled = true;
-            scheduler.schedule(delayedAckTask, limits.delayedAckNanos());
-        }
-    }
-
-    private void sendDelayedAcks() {
-        delayedAckScheduled = false;
-        TcpConnection c;
-        while ((c = delayedAcks.poll()) != null) {
-            try {
-                c.delayedAckDue();
-            } catch (OutOfMemoryError e) {
-                abort(c);
-            }
-        }
-    }
-
     private void flushQueued() {
         flushScheduled = false;
         TcpConnection c;
@@ -229,7 +200,6 @@ final class ConnectionRegistry {
         }
         hostOpen.clear();
         flushQueue.clear();
-        delayedAcks.clear();
         memoryWaiters.clear();
     }
 }

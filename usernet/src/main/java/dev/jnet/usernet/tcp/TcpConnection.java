@@ -34,8 +34,6 @@ final class TcpConnection extends FourTuple {
     final FlowCounters flow;
     /** queued in the registry's end-of-batch flush */
     private boolean flushQueued;
-    /** queued in the registry's delayed-ACK list */
-    private boolean ackDelayQueued;
     private final HostSide host;
 
     /**
@@ -172,8 +170,6 @@ final class TcpConnection extends FourTuple {
         if (state != TcpState.ESTABLISHED && state != TcpState.FIN_WAIT_1 && state != TcpState.FIN_WAIT_2) {
             return; // the guest already sent its FIN: anything after it is not data
         }
-        boolean delayable = !rcv.ackNeeded && !fin && state == TcpState.ESTABLISHED
-                && ctx.limits.delayedAckNanos() > 0 && rcv.mayDelayAck(seq, len, ctx.ourMss(v6));
         int result = rcv.receive(buf, seg.payloadOffset(), seq, len, fin, rcvWnd, host.connection());
         if ((result & TcpReceiver.DELIVERED) != 0) {
             host.written();
@@ -183,23 +179,6 @@ final class TcpConnection extends FourTuple {
             sendAck(); // immediate duplicate ACK drives the guest's fast retransmit
         } else if ((result & TcpReceiver.FIN) != 0) {
             guestFinished();
-        } else if (delayable && result == TcpReceiver.DELIVERED) {
-            // a small request: the host's answer, usually within the delay, carries the ACK
-            // (one frame to the guest instead of two); else the registry's timer sends it
-            rcv.ackNeeded = false;
-            rcv.ackDelayed = true;
-            if (!ackDelayQueued) {
-                ackDelayQueued = true;
-                registry.delayAck(this);
-            }
-        }
-    }
-
-    /** The delayed-ACK timer: the ACK still owed (if a segment did not carry it) goes out now. */
-    void delayedAckDue() {
-        ackDelayQueued = false;
-        if (rcv.ackDelayed && state != TcpState.CLOSED) {
-            sendAck();
         }
     }
 
@@ -252,13 +231,13 @@ final class TcpConnection extends FourTuple {
     void sendAck() {
         TcpOptions sack = rcv.sackOptions();
         out.emit(this, snd.sndNxt, rcv.nxt(), TcpSegment.ACK, windowField(), sack, null, 0, 0);
-        rcv.ackSent();
+        rcv.ackNeeded = false;
     }
 
     /** The sender's segment {@code seq}: it carries our ACK and window too. */
     void transmit(int seq, int flags, SendBuffer data, int offset, int len) {
         out.emit(this, seq, rcv.nxt(), flags, windowField(), null, data, offset, len);
-        rcv.ackSent();
+        rcv.ackNeeded = false;
     }
 
     private int windowField() {

@@ -23,21 +23,12 @@ package dev.jnet.usernet.tcp;
  * @param synAckRetries    SYN-ACK retransmissions before an unanswered handshake is dropped
  * @param memoryBudget     host bytes held in the send buffers of all connections together
  *                         ({@link TcpMemory}, Linux's {@code tcp_mem})
- * @param delayedAckNanos  how long the ACK of a small in-order guest segment may wait for host
- *                         data to carry it (RFC 1122 4.2.3.2; libslirp's fast timer is 2 ms);
- *                         0: every ACK goes out at the end of its batch
  */
 public record TcpLimits(int maxConnections, int maxEmbryonic, int maxTimeWait, long timeWaitNanos,
         int receiveBuffer, int sendBuffer, int windowScale, int maxOutOfOrder, long minRtoNanos,
-        long maxRtoNanos, long initialRtoNanos, int maxRetransmits, int synAckRetries, long memoryBudget,
-        long delayedAckNanos) {
+        long maxRtoNanos, long initialRtoNanos, int maxRetransmits, int synAckRetries, long memoryBudget) {
 
     private static final long MS = 1_000_000L;
-    /**
-     * Largest guest segment whose ACK may be delayed: requests of interactive exchanges (a
-     * keystroke, an RPC, a 1-byte round trip). Bulk data is acknowledged at the end of its batch.
-     */
-    public static final int DELAYED_ACK_MAX_SEGMENT = 536;
 
     public TcpLimits {
         if (maxConnections < 1 || maxEmbryonic < 1 || maxEmbryonic > maxConnections
@@ -48,8 +39,7 @@ public record TcpLimits(int maxConnections, int maxEmbryonic, int maxTimeWait, l
             throw new IllegalArgumentException("receive buffer " + receiveBuffer + " does not fit window scale "
                     + windowScale);
         }
-        if (sendBuffer < 1 || maxOutOfOrder < 0 || memoryBudget < 1 || delayedAckNanos < 0
-                || delayedAckNanos >= minRtoNanos) {
+        if (sendBuffer < 1 || maxOutOfOrder < 0 || memoryBudget < 1) {
             throw new IllegalArgumentException("bad buffer limits");
         }
     }
@@ -59,36 +49,28 @@ public record TcpLimits(int maxConnections, int maxEmbryonic, int maxTimeWait, l
      * held per connection (the guest link's bandwidth-delay product is far smaller), 256
      * out-of-order segments, Linux-like RTO bounds, 64 MiB of host data held across all
      * connections (the launcher caps direct memory at 1 GiB; 64 MiB keeps RSS far below it while
-     * 32 connections can still hold a full send buffer each), ACKs of small segments delayed
-     * by at most 1 ms.
+     * 32 connections can still hold a full send buffer each).
      */
     public static TcpLimits defaults() {
         return new TcpLimits(16384, 1024, 4096, 2_000 * MS, 4 << 20, 2 << 20, 7, 256, 200 * MS, 60_000 * MS,
-                1_000 * MS, 12, 5, 64L << 20, MS);
+                1_000 * MS, 12, 5, 64L << 20);
     }
 
     public TcpLimits withTable(int maxConnections, int maxEmbryonic, int maxTimeWait) {
         return new TcpLimits(maxConnections, maxEmbryonic, maxTimeWait, timeWaitNanos, receiveBuffer, sendBuffer,
                 windowScale, maxOutOfOrder, minRtoNanos, maxRtoNanos, initialRtoNanos, maxRetransmits, synAckRetries,
-                memoryBudget, delayedAckNanos);
+                memoryBudget);
     }
 
     public TcpLimits withBuffers(int receiveBuffer, int sendBuffer, int maxOutOfOrder) {
         return new TcpLimits(maxConnections, maxEmbryonic, maxTimeWait, timeWaitNanos, receiveBuffer, sendBuffer,
                 windowScale, maxOutOfOrder, minRtoNanos, maxRtoNanos, initialRtoNanos, maxRetransmits, synAckRetries,
-                memoryBudget, delayedAckNanos);
-    }
-
-    /** 0: no delayed ACKs (every ACK at the end of its batch). */
-    public TcpLimits withDelayedAck(long delayedAckNanos) {
-        return new TcpLimits(maxConnections, maxEmbryonic, maxTimeWait, timeWaitNanos, receiveBuffer, sendBuffer,
-                windowScale, maxOutOfOrder, minRtoNanos, maxRtoNanos, initialRtoNanos, maxRetransmits, synAckRetries,
-                memoryBudget, delayedAckNanos);
+                memoryBudget);
     }
 
     public TcpLimits withMemoryBudget(long memoryBudget) {
         return new TcpLimits(maxConnections, maxEmbryonic, maxTimeWait, timeWaitNanos, receiveBuffer, sendBuffer,
                 windowScale, maxOutOfOrder, minRtoNanos, maxRtoNanos, initialRtoNanos, maxRetransmits, synAckRetries,
-                memoryBudget, delayedAckNanos);
+                memoryBudget);
     }
 }

@@ -44,10 +44,6 @@ final class TcpReceiver {
     private ReassemblyQueue reassembly;
     /** an ACK is owed (sent at the end of the batch unless a segment carries it first) */
     boolean ackNeeded;
-    /** an ACK is owed but may wait for the host's answer to carry it ({@link #mayDelayAck}) */
-    boolean ackDelayed;
-    /** RCV.NXT of the last ACK we sent */
-    private int ackedNxt;
 
     TcpReceiver(ConnectionContext ctx) {
         this.ctx = ctx;
@@ -58,7 +54,6 @@ final class TcpReceiver {
     void syn(int guestIsn, TcpOptions synOptions) {
         this.irs = guestIsn;
         this.rcvNxt = guestIsn + 1;
-        this.ackedNxt = rcvNxt;
         // window scaling only if both sides offer it (RFC 7323 2.2)
         this.windowScaling = synOptions.windowScale >= 0;
         this.sackPermitted = synOptions.sackPermitted;
@@ -237,27 +232,6 @@ final class TcpReceiver {
         ByteBuf copy = ctx.output.alloc().directBuffer(length);
         copy.writeBytes(frame, index, length);
         return copy;
-    }
-
-    /**
-     * Whether the ACK of the guest segment {@code seq}, {@code len} about to be received may be
-     * delayed (RFC 1122 4.2.3.2): only for a small segment ({@code len} at most {@link
-     * TcpLimits#DELAYED_ACK_MAX_SEGMENT}, the request of an interactive exchange, whose answer
-     * from the host usually carries the ACK) that is exactly the next in order with no gap held
-     * (a segment filling a gap is acknowledged at once, RFC 5681 4.2), and only while less than
-     * two full-sized segments' worth would be unacknowledged. Full-sized segments (bulk
-     * transfer) are acknowledged at the end of the batch as before.
-     */
-    boolean mayDelayAck(int seq, int len, int mss) {
-        return len > 0 && len <= TcpLimits.DELAYED_ACK_MAX_SEGMENT && seq == rcvNxt
-                && rcvNxt + len - ackedNxt < 2 * mss && (reassembly == null || reassembly.segments() == 0);
-    }
-
-    /** An ACK of everything up to RCV.NXT went out (pure, or carried by a data segment). */
-    void ackSent() {
-        ackNeeded = false;
-        ackDelayed = false;
-        ackedNxt = rcvNxt;
     }
 
     /** The guest's FIN, now in order, takes its sequence number; nothing after it is data. */
