@@ -135,6 +135,7 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         config.setConnectTimeoutMillis(connectTimeoutMillis);
         config.setWriteBufferWaterMark(waterMark);
         config.setRecvByteBufAllocator(recvAllocator);
+        connection.channel = channel; // before any pipeline event can reach the handler
         channel.pipeline().addLast(connection);
         ChannelFuture registered = loop.register(channel); // on the loop: done when it returns
         if (registered.isDone() && !registered.isSuccess()) {
