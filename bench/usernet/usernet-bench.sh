@@ -227,14 +227,22 @@ set_affinity() {  # cpulist
     local p; for p in $DPID "${SRV_PIDS[@]}"; do taskset -a -p -c "$1" "$p" >/dev/null 2>&1; done
 }
 m_helper() {  # client-rr|client-conn port count [1cpu]
-    local out pin=() sfx=""
+    local out pin=() sfx="" cpu0="" cpu1
     if [ "${4:-}" = 1cpu ]; then pin=(taskset -c 0); sfx=_1cpu; set_affinity 0; fi
+    [ -n "$DPID" ] && cpu0=$(cpu_ticks $DPID)
     out=$(in_ns timeout 150 "${pin[@]}" $PY "$WORK/ubhelper.py" "$1" "$HOSTADDR" "$2" "$3" 2>&1)
+    [ -n "$DPID" ] && cpu1=$(cpu_ticks $DPID)
     [ -n "$sfx" ] && set_affinity "0-$(( $(nproc) - 1 ))"
     if ! grep -qE '^tcp_' <<<"$out"; then log "$LABEL $1$sfx failed: $out"; return; fi
     while read -r k v; do
         case $k in tcp_*) emit "$LABEL" "$MTU" "$k$sfx" "$v";; esac
     done <<<"$out"
+    # the driver's CPU (user + system, all its threads) per operation, in us: less sensitive
+    # to a loaded machine than the rates (CLK_TCK resolution over the whole run)
+    if [ -n "$cpu0" ] && [ -n "$cpu1" ]; then
+        emit "$LABEL" "$MTU" "driver_cpu_us_per_${1#client-}$sfx" \
+            "$(awk -v a="$cpu0" -v b="$cpu1" -v n="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.1f", (b-a)/hz*1e6/n}')"
+    fi
 }
 m_iperf() {  # direction: ns_to_host | host_to_ns ; [metric suffix]
     local dir=$1 sfx=${2:-} rev="" spid cpu0 cpu1 t0 t1 gbps retr hwm

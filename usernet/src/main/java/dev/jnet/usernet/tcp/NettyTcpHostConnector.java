@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,10 +17,13 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannelConfig;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.internal.PlatformDependent;
 import java.net.ConnectException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -48,6 +52,10 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
     private final InetSocketAddress local4;
     private final InetSocketAddress local6;
     private final WriteBufferWaterMark waterMark;
+    private final int connectTimeoutMillis;
+    /** shared: each channel takes its own handle from it */
+    private final RecvByteBufAllocator recvAllocator =
+            new AdaptiveRecvByteBufAllocator(512, 16 * 1024, MAX_READ_BUFFER).maxMessagesPerRead(MAX_MESSAGES_PER_READ);
 
     public NettyTcpHostConnector(EventLoopScheduler scheduler, UsernetConfig config) {
         this(scheduler.eventLoop(), config.outboundAddr(), config.outboundAddr6(), DEFAULT_CONNECT_TIMEOUT_MILLIS,
@@ -68,24 +76,31 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         this.local6 = outboundAddr6 == null ? null : new InetSocketAddress(outboundAddr6, 0);
         int high = Math.max(2, limits.receiveBuffer());
         this.waterMark = new WriteBufferWaterMark(high / 2, high);
+        this.connectTimeoutMillis = connectTimeoutMillis;
         this.bootstrap = new Bootstrap().group(loop).channel(EpollSocketChannel.class)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
-                .option(ChannelOption.RCVBUF_ALLOCATOR,
-                        new AdaptiveRecvByteBufAllocator(512, 16 * 1024, MAX_READ_BUFFER)
-                                .maxMessagesPerRead(MAX_MESSAGES_PER_READ));
+                .option(ChannelOption.RCVBUF_ALLOCATOR, recvAllocator);
     }
 
+    /**
+     * On the loop (the stack's case, a guest's SYN) the channel is made, configured, registered
+     * and connected right here: the connect syscall goes out while the SYN is handled, and none
+     * of {@link Bootstrap}'s per-connect work (a clone with its option maps, every option set
+     * again through the generic path, a resolver look-up of a resolved address, the connect as
+     * a task of its own) is paid per connection. Off the loop, or when no socket can be made
+     * (EMFILE: the bootstrap reports that as a failed future, as it always has), the bootstrap.
+     */
     @Override
     public HostConnection connect(InetSocketAddress remote, Listener listener) {
         NettyHostConnection connection = new NettyHostConnection(listener);
         connection.remote = remote;
-        Bootstrap b = bootstrap.clone().handler(connection);
         InetSocketAddress local = local(remote);
-        ChannelFuture f = local == null ? b.connect(remote) : b.connect(remote, local);
+        ChannelFuture direct = loop.inEventLoop() ? connectDirect(connection, remote, local) : null;
+        ChannelFuture f = direct != null ? direct : bootstrapConnect(connection, remote, local);
         connection.channel = f.channel();
         connection.channel.closeFuture().addListener(ignored -> connection.reportClosed());
         if (f.isDone()) {
@@ -94,6 +109,39 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
             f.addListener((ChannelFutureListener) connection::connectDone);
         }
         return connection;
+    }
+
+    private ChannelFuture bootstrapConnect(NettyHostConnection connection, InetSocketAddress remote,
+            InetSocketAddress local) {
+        Bootstrap b = bootstrap.clone().handler(connection);
+        return local == null ? b.connect(remote) : b.connect(remote, local);
+    }
+
+    /** The channel made, registered and connecting; null if the socket could not be made. */
+    private ChannelFuture connectDirect(NettyHostConnection connection, InetSocketAddress remote,
+            InetSocketAddress local) {
+        EpollSocketChannel channel;
+        try {
+            channel = new EpollSocketChannel();
+        } catch (ChannelException e) {
+            return null; // no socket (EMFILE, ENFILE): the bootstrap's failed future tells the guest
+        }
+        EpollSocketChannelConfig config = channel.config();
+        config.setAutoRead(false);
+        if (!PlatformDependent.canEnableTcpNoDelayByDefault()) {
+            config.setTcpNoDelay(true); // else the channel's constructor set it already: no second syscall
+        }
+        config.setAllowHalfClosure(true);
+        config.setConnectTimeoutMillis(connectTimeoutMillis);
+        config.setWriteBufferWaterMark(waterMark);
+        config.setRecvByteBufAllocator(recvAllocator);
+        connection.channel = channel; // before any pipeline event can reach the handler
+        channel.pipeline().addLast(connection);
+        ChannelFuture registered = loop.register(channel); // on the loop: done when it returns
+        if (registered.isDone() && !registered.isSuccess()) {
+            return registered; // e.g. epoll_ctl failed: reported as a connect failure, the channel closed
+        }
+        return local == null ? channel.connect(remote) : channel.connect(remote, local);
     }
 
     /**
@@ -107,8 +155,7 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         accepted.config().setOption(ChannelOption.TCP_NODELAY, true);
         accepted.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         accepted.config().setWriteBufferWaterMark(waterMark);
-        accepted.config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(512, 16 * 1024, MAX_READ_BUFFER)
-                .maxMessagesPerRead(MAX_MESSAGES_PER_READ));
+        accepted.config().setRecvByteBufAllocator(recvAllocator);
         NettyHostConnection connection = new NettyHostConnection(listener);
         connection.channel = accepted;
         connection.connected = true;

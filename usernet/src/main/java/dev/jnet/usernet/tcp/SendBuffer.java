@@ -8,6 +8,10 @@ import io.netty.buffer.CompositeByteBuf;
  * Host data not yet acknowledged by the guest, starting at SND.UNA: the host's read buffers
  * themselves, chained (no copy). Segments, first sends and retransmissions alike, are copied
  * out of it straight into the outgoing frame, the one copy on this path.
+ *
+ * <p>The composite is made on the first host bytes: most short connections (a request, an
+ * answer that fits one read, or none) and every connection that only sends never need one,
+ * and an idle connection holds no composite (nothing allocated per connection until data).
  */
 final class SendBuffer {
     /**
@@ -16,25 +20,45 @@ final class SendBuffer {
      */
     private static final int MAX_COMPONENTS = 256;
 
-    private final CompositeByteBuf chain;
+    private final ByteBufAllocator alloc;
+    /** null until the first host bytes, and again after {@link #release} */
+    private CompositeByteBuf chain;
     /** the stack's budget: every byte held is charged to it */
     private final TcpMemory memory;
+    private boolean released;
 
     SendBuffer(ByteBufAllocator alloc, TcpMemory memory) {
-        this.chain = alloc.compositeDirectBuffer(MAX_COMPONENTS);
+        this.alloc = alloc;
         this.memory = memory;
     }
 
     /** Appends host bytes; takes ownership. */
     void append(ByteBuf data) {
+        if (released) {
+            data.release();
+            return;
+        }
         int n = data.readableBytes();
+        if (chain == null) {
+            try {
+                chain = alloc.compositeDirectBuffer(MAX_COMPONENTS);
+            } catch (RuntimeException | Error e) {
+                data.release();
+                throw e;
+            }
+        }
         chain.addComponent(true, data);
         memory.charge(n);
     }
 
     /** Bytes held (from SND.UNA). */
     int readable() {
-        return chain.readableBytes();
+        return chain == null ? 0 : chain.readableBytes();
+    }
+
+    /** Whether a composite is held (tests: none before the first host bytes). */
+    boolean allocated() {
+        return chain != null;
     }
 
     /** Copies {@code length} bytes starting {@code offset} bytes after SND.UNA into {@code dst}. */
@@ -44,15 +68,20 @@ final class SendBuffer {
 
     /** Drops {@code n} acknowledged bytes, releasing buffers that became empty. */
     void acknowledge(int n) {
+        if (n == 0) {
+            return;
+        }
         chain.skipBytes(n);
         chain.discardReadComponents();
         memory.credit(n);
     }
 
     void release() {
-        if (chain.refCnt() > 0) {
+        released = true;
+        if (chain != null && chain.refCnt() > 0) {
             memory.credit(chain.readableBytes());
             chain.release();
         }
+        chain = null;
     }
 }

@@ -1,0 +1,55 @@
+package dev.jnet.usernet.tcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+
+/** The send buffer holds no composite until host bytes arrive, and charges the budget for what it holds. */
+class SendBufferTest {
+    private final TcpMemory memory = new TcpMemory(1 << 20);
+    private final SendBuffer buffer = new SendBuffer(PooledByteBufAllocator.DEFAULT, memory);
+
+    @Test
+    void noCompositeUntilTheFirstHostBytes() {
+        assertFalse(buffer.allocated(), "a connection that never gets host data allocates nothing");
+        assertEquals(0, buffer.readable());
+        buffer.acknowledge(0); // the guest's ACK of our SYN-ACK or FIN: no data
+        buffer.release();
+        assertFalse(buffer.allocated());
+        assertEquals(0, memory.used());
+    }
+
+    @Test
+    void holdsChargesCopiesAndCreditsHostBytes() {
+        ByteBuf data = Unpooled.directBuffer(5).writeBytes(new byte[] {1, 2, 3, 4, 5});
+        buffer.append(data);
+        assertTrue(buffer.allocated());
+        assertEquals(5, buffer.readable());
+        assertEquals(5, memory.used());
+        ByteBuf out = Unpooled.buffer(2);
+        buffer.copyTo(2, out, 2);
+        assertEquals(3, out.getByte(0));
+        assertEquals(4, out.getByte(1));
+        buffer.acknowledge(3);
+        assertEquals(2, buffer.readable());
+        assertEquals(2, memory.used());
+        buffer.release();
+        assertEquals(0, memory.used());
+        assertEquals(0, data.refCnt(), "the host's buffer went back");
+    }
+
+    @Test
+    void bytesAfterReleaseAreDropped() {
+        buffer.release();
+        ByteBuf late = Unpooled.directBuffer(3).writeBytes(new byte[3]);
+        buffer.append(late);
+        assertEquals(0, late.refCnt());
+        assertFalse(buffer.allocated());
+        assertEquals(0, memory.used());
+    }
+}
