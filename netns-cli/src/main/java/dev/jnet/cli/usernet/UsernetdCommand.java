@@ -53,6 +53,7 @@ public final class UsernetdCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true) boolean help;
 
     private volatile Fd listening;
+    private PrebuiltCommandLines prebuilt;
     private volatile boolean stopping;
     private int attached;
     private ScheduledFuture<?> idleTimer;
@@ -99,7 +100,9 @@ public final class UsernetdCommand implements Callable<Integer> {
             synchronized (this) {
                 armIdleTimer();
             }
+            prebuilt = new PrebuiltCommandLines();
             acceptLoop(loops, paths);
+            prebuilt.close();
             deleteQuietly(paths);
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
             return 0;
@@ -145,7 +148,7 @@ public final class UsernetdCommand implements Callable<Integer> {
 
     private void serve(Fd conn, IoEventLoop loop) {
         try {
-            new UsernetdSession(conn, loop).run();
+            new UsernetdSession(conn, loop, prebuilt).run();
         } finally {
             conn.close();
             synchronized (this) {
