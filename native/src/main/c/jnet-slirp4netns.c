@@ -19,10 +19,14 @@
  *
  * The daemon is started on first use, detached (own session, stdio on a log file, no inherited
  * fds), from the front end's own network namespace: DIR/usernetd-NETNS.sock, where DIR is
- * $XDG_RUNTIME_DIR/jnet (else /tmp/jnet-UID), a 0700 directory of ours. A flock on
- * DIR/usernetd-NETNS.start makes starters take turns; the daemon itself holds a lock for its
- * life, so there is exactly one. Its command is $JNET_USERNETD (split at blanks), else
- * `../../jnet usernetd` beside this program (the repository's layout).
+ * $XDG_RUNTIME_DIR/jnet (else /tmp/jnet-UID), a 0700 directory of ours. An fcntl lock on
+ * DIR/usernetd-NETNS.lock makes starters take turns; the daemon itself holds a flock on the
+ * same file for its life, so there is exactly one, and removes the file when it exits (after
+ * taking the starters' turn: whoever locked the file checks that the name still leads to it).
+ * Its command is $JNET_USERNETD (split at blanks), else `../../jnet usernetd` beside this
+ * program (the repository's layout). $JNET_JAVA_OPTS reaches the daemon a front end starts
+ * (./jnet adds it; a java command line in $JNET_USERNETD gets it after "java"); a daemon
+ * already running keeps its own.
  *
  * Exit status: that of `jnet usernet` (0, or 1 with one line on stderr).
  */
@@ -83,7 +87,7 @@ static void sleep_ms(int ms)
 
 /* ---- paths: where the daemon of this user and network namespace listens ---- */
 
-static char dir[PATH_MAX - 64], sock_path[PATH_MAX], start_path[PATH_MAX], log_path[PATH_MAX];
+static char dir[PATH_MAX - 64], sock_path[PATH_MAX], lock_path[PATH_MAX], log_path[PATH_MAX];
 
 static void paths(void)
 {
@@ -103,7 +107,7 @@ static void paths(void)
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 07777) != 0700)
 		fail("%s must be a directory of uid %u with mode 0700", dir, (unsigned)geteuid());
 	snprintf(sock_path, sizeof sock_path, "%s/usernetd-%lu.sock", dir, ns);
-	snprintf(start_path, sizeof start_path, "%s/usernetd-%lu.start", dir, ns);
+	snprintf(lock_path, sizeof lock_path, "%s/usernetd-%lu.lock", dir, ns);
 	snprintf(log_path, sizeof log_path, "%s/usernetd-%lu.log", dir, ns);
 }
 
@@ -221,6 +225,27 @@ static void close_fds_from(int first)
 }
 
 /*
+ * $JNET_JAVA_OPTS (split at blanks) after argv[0] when the daemon's command is a java command
+ * line itself (as the integration tests start it): ./jnet adds them when it is the command.
+ */
+static void java_opts(char **argv, int *argc, int max)
+{
+	const char *opts = getenv("JNET_JAVA_OPTS");
+	const char *base = strrchr(argv[0], '/');
+	if (!opts || !*opts || strcmp(base ? base + 1 : argv[0], "java") != 0)
+		return;
+	char *copy = strdup(opts), *words[64];
+	int n = 0;
+	for (char *t = strtok(copy, " \t"); t && n < 64; t = strtok(NULL, " \t"))
+		words[n++] = t;
+	if (*argc + n > max)
+		return;
+	memmove(argv + 1 + n, argv + 1, (size_t)(*argc - 1) * sizeof *argv);
+	memcpy(argv + 1, words, (size_t)n * sizeof *argv);
+	*argc += n;
+}
+
+/*
  * Starts `jnet usernetd --notify-fd 3` detached: a grandchild in its own session, not our
  * child (it outlives us), with only stdio (a log file) and the notify pipe; waits until it
  * listens (returns 1) or has exited (returns 0: another daemon won, or it failed; see the log).
@@ -256,10 +281,11 @@ static int start_daemon(void)
 			snprintf(dflt, sizeof dflt, "%s/../../jnet usernetd", self);
 			cmd = dflt;
 		}
-		char *copy = strdup(cmd), *argv[64];
+		char *copy = strdup(cmd), *argv[128];
 		int argc = 0;
 		for (char *t = strtok(copy, " \t"); t && argc < 60; t = strtok(NULL, " \t"))
 			argv[argc++] = t;
+		java_opts(argv, &argc, 120);
 		argv[argc++] = "--notify-fd";
 		argv[argc++] = "3";
 		argv[argc] = NULL;
@@ -279,18 +305,41 @@ static int start_daemon(void)
 	return n == 1;
 }
 
-/* A connection to this user's daemon, starting one (under the start lock) when none listens. */
+/* Whether path names the file open at fd (a daemon on its way out removes its lock file). */
+static int names(int fd, const char *path)
+{
+	struct stat a, b;
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+/*
+ * The starters' turn: an fcntl write lock on the daemon's lock file (the daemon's own life lock
+ * there is a flock: Linux keeps the two kinds apart). Returns the locked fd.
+ */
+static int take_turn(void)
+{
+	for (;;) {
+		int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (lock < 0)
+			fail("%s: %s", lock_path, strerror(errno));
+		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+		while (fcntl(lock, F_SETLKW, &fl) < 0)
+			if (errno != EINTR)
+				fail("%s: %s", lock_path, strerror(errno));
+		if (names(lock, lock_path))
+			return lock;
+		close(lock); /* removed by an exiting daemon meanwhile: lock the new one */
+	}
+}
+
+/* A connection to this user's daemon, starting one (in the starters' turn) when none listens. */
 static int connect_daemon(void)
 {
 	for (int i = 0; i < CONNECT_TRIES; i++) {
 		int s = try_connect();
 		if (s >= 0)
 			return s;
-		int lock = open(start_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (lock < 0)
-			fail("%s: %s", start_path, strerror(errno));
-		while (flock(lock, LOCK_EX) < 0 && errno == EINTR)
-			;
+		int lock = take_turn();
 		s = try_connect(); /* another front end may have started it meanwhile */
 		if (s < 0 && start_daemon())
 			s = try_connect();
