@@ -65,6 +65,15 @@ public record UsernetBinary(List<String> command, String description, boolean is
         return new UsernetBinary(cmd, PROPERTY + "=" + DAEMON + " (front end + jnet usernetd)", true);
     }
 
+    /** Whether {@code JNET_USERNET_BIN=usernetd} selects the daemon path. */
+    public static boolean daemonSelected() {
+        String v = System.getProperty(PROPERTY);
+        if (v == null || v.isBlank()) {
+            v = System.getenv(PROPERTY);
+        }
+        return v != null && v.strip().equals(DAEMON);
+    }
+
     static UsernetBinary configured() {
         String v = System.getProperty(PROPERTY);
         if (v == null || v.isBlank()) {

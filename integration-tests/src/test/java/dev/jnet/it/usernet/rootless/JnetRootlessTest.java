@@ -173,7 +173,7 @@ class JnetRootlessTest {
     }
 
     @Test
-    void badInputIsOneLineAndANonZeroStatus(UsernetSandbox net) {
+    void badInputIsOneLineAndANonZeroStatus(UsernetSandbox net) throws InterruptedException {
         record Case(List<String> args, int exit, String line) {}
         for (Case c : List.of(
                 new Case(List.of(), 1, "jnet rootless: no command specified (usage: jnet rootless [OPTIONS] -- CMD [ARGS])"),
