@@ -96,7 +96,8 @@ if [[ " $METRICS " == *" iperf4 "* ]]; then
   client() { # k -> Gbit/s received
     ip netns exec "$HNS" setpriv --reuid="$uid" --regid="$gid" --clear-groups -- nsenter -t "${nss[$1]}" -U -n --preserve-credentials -- \
       timeout $((IPERF_TIME + 30)) iperf3 -c 10.0.2.2 -p $((5301 + $1)) -t "$IPERF_TIME" -J 2>/dev/null |
-      python3 -c 'import json,sys; print("%.3f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))'
+      python3 -c 'import json,sys; print("%.3f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))' ||
+      echo 0
   }
   : > "$WORK/alone"; : > "$WORK/agg"; : > "$WORK/min"
   for r in $(seq "$ROUNDS"); do
