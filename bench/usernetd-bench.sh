@@ -4,6 +4,7 @@
 # interleaved in one run and one sandbox (the anchor harness, bench/usernet/usernet-bench.sh).
 #   start to ready (issue 11 done-when 1: warm <= 2x slirp4netns, cold no slower than standalone)
 #   TCP throughput and new conns/s (done-when 3: daemon >= 0.9x standalone)
+#   (jnet rootless vs pasta and four namespaces at once: bench/usernetd-more.sh)
 #
 #   sudo ./bench/usernetd-bench.sh                         # ROUNDS=2
 #   sudo ROUNDS=3 METRICS="startup" ./bench/usernetd-bench.sh

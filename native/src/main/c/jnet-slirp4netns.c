@@ -2,35 +2,37 @@
  * jnet-slirp4netns: slirp4netns's command line in front of `jnet usernetd`, the one stack
  * process per user that serves every namespace (see docs/design.md, "usernetd").
  *
- * Consumers (rootlesskit, podman, scripts) exec this small program as they exec slirp4netns.
- * It has no policy and no option parsing of its own: the daemon checks the command line with
- * `jnet usernet`'s own code and answers either with the output and exit status (--help, bad
- * input) or with what to open. Then this program
- *   - enters the target's user and network namespaces in a child (a process that joined a user
- *     namespace cannot come back), opens the tap there (and, for -c, a route socket) and passes
- *     the fds back here, then to the daemon, with SCM_RIGHTS;
- *   - writes "1" to the -r fd once the daemon serves the tap (and its -a API socket listens);
- *   - lives as long as the namespace is served: SIGTERM/SIGINT, the -e fd closing or the target
- *     process ending detach it (exit 0); a namespace the daemon closed (its stack failed) exits
- *     1 with the daemon's one line; SIGUSR1 prints the namespace's stats line on stderr;
- *   - when the daemon dies (its socket reads end of file) starts a new one and attaches the
- *     tap it still holds again: the namespace keeps its addresses and routes, TCP connections
- *     of the old daemon are lost.
+ * Consumers (rootlesskit, podman, scripts) exec it as they exec slirp4netns. It has no option
+ * parsing of its own: the daemon checks the command line with `jnet usernet`'s own code and
+ * answers with the output and exit status (--help, bad input) or with what to open. Then this
+ * program opens the tap (and, for -c, a route socket) in a child that joins the target's user
+ * and network namespaces, passes the fds on with SCM_RIGHTS, writes "1" to the -r fd once the
+ * daemon serves the tap (its -a socket listening), and lives as long as the namespace is served:
+ * SIGTERM/SIGINT, the -e fd closing or the target ending detach it (exit 0); a namespace the
+ * daemon closed exits 1 with its line; SIGUSR1 prints the stats line. When the daemon dies, it
+ * starts a new one and attaches the tap again (TCP connections of the old daemon are lost).
+ * `--jnet-rootless ARGS` is `jnet rootless ARGS` (jnet-rootless-mode.h).
  *
  * The daemon is started on first use, detached (own session, stdio on a log file, no inherited
  * fds), from the front end's own network namespace: DIR/usernetd-NETNS.sock, where DIR is
- * $XDG_RUNTIME_DIR/jnet (else /tmp/jnet-UID), a 0700 directory of ours. A flock on
- * DIR/usernetd-NETNS.start makes starters take turns; the daemon itself holds a lock for its
- * life, so there is exactly one. Its command is $JNET_USERNETD (split at blanks), else
- * `../../jnet usernetd` beside this program (the repository's layout).
+ * $XDG_RUNTIME_DIR/jnet (else /tmp/jnet-UID), a 0700 directory of ours. An fcntl lock on
+ * DIR/usernetd-NETNS.lock makes starters take turns; the daemon itself holds a flock on the
+ * same file for its life, so there is exactly one, and removes the file when it exits (after
+ * taking the starters' turn: whoever locked the file checks that the name still leads to it).
+ * Its command is $JNET_USERNETD (split at blanks), else `../../jnet usernetd` beside this
+ * program (the repository's layout). $JNET_JAVA_OPTS reaches the daemon a front end starts
+ * (./jnet adds it; a java command line in $JNET_USERNETD gets it after "java"); a daemon
+ * already running keeps its own.
  *
  * Exit status: that of `jnet usernet` (0, or 1 with one line on stderr).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -63,10 +65,13 @@ static int cmd_argc;
 
 static void fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
+/* Who speaks in messages: "jnet usernet", or "jnet rootless" in that mode. */
+static const char *prog = "jnet usernet";
+
 static void fail(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("jnet usernet: ", stderr);
+	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -83,7 +88,7 @@ static void sleep_ms(int ms)
 
 /* ---- paths: where the daemon of this user and network namespace listens ---- */
 
-static char dir[PATH_MAX - 64], sock_path[PATH_MAX], start_path[PATH_MAX], log_path[PATH_MAX];
+static char dir[PATH_MAX - 64], sock_path[PATH_MAX], lock_path[PATH_MAX], log_path[PATH_MAX];
 
 static void paths(void)
 {
@@ -103,7 +108,7 @@ static void paths(void)
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 07777) != 0700)
 		fail("%s must be a directory of uid %u with mode 0700", dir, (unsigned)geteuid());
 	snprintf(sock_path, sizeof sock_path, "%s/usernetd-%lu.sock", dir, ns);
-	snprintf(start_path, sizeof start_path, "%s/usernetd-%lu.start", dir, ns);
+	snprintf(lock_path, sizeof lock_path, "%s/usernetd-%lu.lock", dir, ns);
 	snprintf(log_path, sizeof log_path, "%s/usernetd-%lu.log", dir, ns);
 }
 
@@ -187,7 +192,10 @@ static void exit_as_told(char **f, int n)
 {
 	if (n > 2)
 		fputs(f[2], stdout);
-	if (n > 3)
+	const char *usernet = "jnet usernet: ";
+	if (n > 3 && strcmp(prog, "jnet usernet") != 0 && strncmp(f[3], usernet, strlen(usernet)) == 0)
+		fprintf(stderr, "%s: %s", prog, f[3] + strlen(usernet)); /* the same check, in our name */
+	else if (n > 3)
 		fputs(f[3], stderr);
 	fflush(stdout);
 	fflush(stderr);
@@ -218,6 +226,27 @@ static void close_fds_from(int first)
 		return;
 	for (int fd = first; fd < 4096; fd++)
 		close(fd);
+}
+
+/*
+ * $JNET_JAVA_OPTS (split at blanks) after argv[0] when the daemon's command is a java command
+ * line itself (as the integration tests start it): ./jnet adds them when it is the command.
+ */
+static void java_opts(char **argv, int *argc, int max)
+{
+	const char *opts = getenv("JNET_JAVA_OPTS");
+	const char *base = strrchr(argv[0], '/');
+	if (!opts || !*opts || strcmp(base ? base + 1 : argv[0], "java") != 0)
+		return;
+	char *copy = strdup(opts), *words[64];
+	int n = 0;
+	for (char *t = strtok(copy, " \t"); t && n < 64; t = strtok(NULL, " \t"))
+		words[n++] = t;
+	if (*argc + n > max)
+		return;
+	memmove(argv + 1 + n, argv + 1, (size_t)(*argc - 1) * sizeof *argv);
+	memcpy(argv + 1, words, (size_t)n * sizeof *argv);
+	*argc += n;
 }
 
 /*
@@ -256,10 +285,11 @@ static int start_daemon(void)
 			snprintf(dflt, sizeof dflt, "%s/../../jnet usernetd", self);
 			cmd = dflt;
 		}
-		char *copy = strdup(cmd), *argv[64];
+		char *copy = strdup(cmd), *argv[128];
 		int argc = 0;
 		for (char *t = strtok(copy, " \t"); t && argc < 60; t = strtok(NULL, " \t"))
 			argv[argc++] = t;
+		java_opts(argv, &argc, 120);
 		argv[argc++] = "--notify-fd";
 		argv[argc++] = "3";
 		argv[argc] = NULL;
@@ -279,18 +309,41 @@ static int start_daemon(void)
 	return n == 1;
 }
 
-/* A connection to this user's daemon, starting one (under the start lock) when none listens. */
+/* Whether path names the file open at fd (a daemon on its way out removes its lock file). */
+static int names(int fd, const char *path)
+{
+	struct stat a, b;
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+/*
+ * The starters' turn: an fcntl write lock on the daemon's lock file (the daemon's own life lock
+ * there is a flock: Linux keeps the two kinds apart). Returns the locked fd.
+ */
+static int take_turn(void)
+{
+	for (;;) {
+		int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (lock < 0)
+			fail("%s: %s", lock_path, strerror(errno));
+		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+		while (fcntl(lock, F_SETLKW, &fl) < 0)
+			if (errno != EINTR)
+				fail("%s: %s", lock_path, strerror(errno));
+		if (names(lock, lock_path))
+			return lock;
+		close(lock); /* removed by an exiting daemon meanwhile: lock the new one */
+	}
+}
+
+/* A connection to this user's daemon, starting one (in the starters' turn) when none listens. */
 static int connect_daemon(void)
 {
 	for (int i = 0; i < CONNECT_TRIES; i++) {
 		int s = try_connect();
 		if (s >= 0)
 			return s;
-		int lock = open(start_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (lock < 0)
-			fail("%s: %s", start_path, strerror(errno));
-		while (flock(lock, LOCK_EX) < 0 && errno == EINTR)
-			;
+		int lock = take_turn();
 		s = try_connect(); /* another front end may have started it meanwhile */
 		if (s < 0 && start_daemon())
 			s = try_connect();
@@ -302,81 +355,15 @@ static int connect_daemon(void)
 	fail("cannot start jnet usernetd (socket %s; its log: %s)", sock_path, log_path);
 }
 
-/* ---- the target's namespaces: the tap (and route socket) opened inside ---- */
-
-static int same_userns(const char *path)
-{
-	struct stat a, b;
-	return stat(path, &a) == 0 && stat("/proc/self/ns/user", &b) == 0 && a.st_ino == b.st_ino &&
-	       a.st_dev == b.st_dev;
-}
-
-static void join(const char *path, int type, const char *what)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		fail("Cannot open %s namespace \"%s\": %s", what, path, strerror(errno));
-	if (setns(fd, type) < 0)
-		fail("setting the %s namespace \"%s\" failed: %s", what, path, strerror(errno));
-	close(fd);
-}
-
-/* Opens tap NAME (and with configure a NETLINK_ROUTE socket) in the namespaces; fds[0..n). */
-static int open_in_target(const char *netns, const char *userns, const char *name, int configure, int *fds)
-{
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		fail("socketpair: %s", strerror(errno));
-	pid_t pid = fork();
-	if (pid < 0)
-		fail("fork: %s", strerror(errno));
-	if (pid == 0) {
-		close(sv[0]);
-		if (*userns && !same_userns(userns))
-			join(userns, CLONE_NEWUSER, "user");
-		join(netns, CLONE_NEWNET, "network");
-		if (strlen(name) == 0 || strlen(name) >= IFNAMSIZ)
-			fail("invalid tap name \"%s\"", name);
-		int out[2], n = 0;
-		out[n] = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-		if (out[n] < 0)
-			fail("open(\"/dev/net/tun\"): %s", strerror(errno));
-		struct ifreq ifr;
-		memset(&ifr, 0, sizeof ifr);
-		/* vnet headers: the daemon turns checksum/segmentation offload on (TapOffload) */
-		ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-		strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
-		if (ioctl(out[n], TUNSETIFF, &ifr) < 0)
-			fail("ioctl(TUNSETIFF) for \"%s\": %s", name, strerror(errno));
-		n++;
-		if (configure) {
-			out[n] = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0);
-			if (out[n] < 0)
-				fail("socket(AF_NETLINK): %s", strerror(errno));
-			n++;
-		}
-		send_msg(sv[1], "fds", 3, out, n);
-		_exit(0);
-	}
-	close(sv[1]);
-	char *f[MAX_FIELDS];
-	int nfds = 0, status;
-	int got = recv_fields(sv[0], f, fds, &nfds);
-	close(sv[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (got == 0 || nfds == 0)
-		_exit(1); /* the child said why */
-	return nfds;
-}
+#include "jnet-tap-open.h"
 
 /*
  * Detaches: asks the daemon to stop serving the namespace and waits (at most 3 s) until it has
  * (its API socket removed, the tap closed), as slirp4netns is done when it exits.
  */
-static void detach(int sock) __attribute__((noreturn));
+static void detach(int sock, int code) __attribute__((noreturn));
 
-static void detach(int sock)
+static void detach(int sock, int code)
 {
 	if (send_msg(sock, "detach", 6, NULL, 0) == 0) {
 		struct pollfd p = {sock, POLLIN, 0};
@@ -387,7 +374,7 @@ static void detach(int sock)
 				break;
 		}
 	}
-	_exit(0);
+	_exit(code);
 }
 
 /* ---- the conversation ---- */
@@ -484,6 +471,8 @@ static int attach(void)
 	fail("cannot attach to jnet usernetd (socket %s; its log: %s)", sock_path, log_path);
 }
 
+#include "jnet-rootless-mode.h"
+
 int main(int argc, char **argv)
 {
 	cmd_argc = argc;
@@ -502,7 +491,12 @@ int main(int argc, char **argv)
 	int sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	if (sigfd < 0)
 		fail("signalfd: %s", strerror(errno));
+	int rootless = argc > 1 && strcmp(argv[1], "--jnet-rootless") == 0;
+	if (rootless)
+		prog = "jnet rootless";
 	paths();
+	if (rootless)
+		rootless_main(argc, argv, sigfd);
 	int sock = attach();
 	for (;;) {
 		struct pollfd p[4] = {{sock, POLLIN, 0}, {sigfd, POLLIN, 0}, {exit_fd, POLLIN, 0}, {pid_fd, POLLIN, 0}};
@@ -517,17 +511,17 @@ int main(int argc, char **argv)
 				if (si.ssi_signo == SIGUSR1)
 					send_msg(sock, "stats", 5, NULL, 0);
 				else
-					detach(sock);
+					detach(sock, 0);
 			}
 		}
 		if (p[2].revents & (POLLIN | POLLHUP | POLLERR)) {
 			char buf[64];
 			ssize_t n = read(exit_fd, buf, sizeof buf);
 			if (n <= 0 && !(n < 0 && (errno == EINTR || errno == EAGAIN)))
-				detach(sock);
+				detach(sock, 0);
 		}
 		if (p[3].revents & POLLIN)
-			detach(sock); /* the target process ended */
+			detach(sock, 0); /* the target process ended */
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			char *f[MAX_FIELDS];
 			int n = recv_fields(sock, f, NULL, NULL);

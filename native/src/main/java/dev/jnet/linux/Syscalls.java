@@ -35,6 +35,7 @@ public final class Syscalls {
 
     public static final int O_DIRECTORY = 0200000;
     public static final int LOCK_EX = 2;
+    public static final int LOCK_NB = 4;
     public static final int LOCK_UN = 8;
 
     public static final int SIGKILL = 9;

@@ -67,6 +67,17 @@ public final class Main {
      * {@code help}) are made jnet's first; an option neither knows is ip's one line and 255.
      */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        return run(out, err, null, args);
+    }
+
+    /**
+     * As {@link #run(PrintWriter, PrintWriter, String...)}, with {@code prebuilt}, a tree that
+     * {@link #newCommandLine} made ahead of time for the same command words (building the model by
+     * reflection is most of a parse: {@code jnet usernetd} keeps one built for the next attach), or
+     * null. It is used once; a tree built for other words gives other errors, so the caller
+     * passes one only for args whose tree it knows.
+     */
+    public static int run(PrintWriter out, PrintWriter err, CommandLine prebuilt, String... args) {
         if (args.length > 0 && args[0].equals("pasta")) {
             // pasta's getopt command line (bin/pasta), not picocli's: -4, -6, -t80, --conf abbreviations
             return PastaCommand.run(out != null ? out : new PrintWriter(System.out, true),
@@ -81,7 +92,7 @@ public final class Main {
             w.flush();
             return e.exit();
         }
-        CommandLine cl = newCommandLine(a);
+        CommandLine cl = prebuilt != null && java.util.Arrays.equals(a, args) ? prebuilt : newCommandLine(a);
         if (out != null) {
             cl.setOut(out);
         }

@@ -38,6 +38,15 @@ public record UsernetBinary(List<String> command, String description, boolean is
      * appended (a test's stack factory, say).
      */
     public static UsernetBinary daemon(java.nio.file.Path runtimeDir, List<String> jvmOptions, String extraClassPath) {
+        return daemon(runtimeDir, jvmOptions, extraClassPath, List.of());
+    }
+
+    /**
+     * As {@link #daemon(java.nio.file.Path, List, String)}, with {@code jnetJavaOpts} in the front
+     * end's {@code JNET_JAVA_OPTS}: the front end adds them to the daemon it starts.
+     */
+    public static UsernetBinary daemon(java.nio.file.Path runtimeDir, List<String> jvmOptions, String extraClassPath,
+            List<String> jnetJavaOpts) {
         Dist dist = Dist.get();
         List<String> d = new java.util.ArrayList<>(List.of(dist.java().toString(), "-XX:+UseSerialGC", "-XX:-UsePerfData",
                 "-Djnet.helper=" + dist.helper()));
@@ -48,9 +57,21 @@ public record UsernetBinary(List<String> command, String description, boolean is
         if (runtimeDir != null) {
             cmd.add("XDG_RUNTIME_DIR=" + runtimeDir);
         }
+        if (!jnetJavaOpts.isEmpty()) {
+            cmd.add("JNET_JAVA_OPTS=" + String.join(" ", jnetJavaOpts));
+        }
         cmd.add("JNET_USERNETD=" + String.join(" ", d));
         cmd.add(dist.frontEnd().toString());
         return new UsernetBinary(cmd, PROPERTY + "=" + DAEMON + " (front end + jnet usernetd)", true);
+    }
+
+    /** Whether {@code JNET_USERNET_BIN=usernetd} selects the daemon path. */
+    public static boolean daemonSelected() {
+        String v = System.getProperty(PROPERTY);
+        if (v == null || v.isBlank()) {
+            v = System.getenv(PROPERTY);
+        }
+        return v != null && v.strip().equals(DAEMON);
     }
 
     static UsernetBinary configured() {

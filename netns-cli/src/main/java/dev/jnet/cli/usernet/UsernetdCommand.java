@@ -11,11 +11,8 @@ import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -53,6 +50,7 @@ public final class UsernetdCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true) boolean help;
 
     private volatile Fd listening;
+    private PrebuiltCommandLines prebuilt;
     private volatile boolean stopping;
     private int attached;
     private ScheduledFuture<?> idleTimer;
@@ -75,16 +73,21 @@ public final class UsernetdCommand implements Callable<Integer> {
         } catch (SlirpArgs.Bad e) {
             return fail(err, e.getMessage());
         }
-        try (FileChannel lockFile = FileChannel.open(paths.lock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock lock = lockFile.tryLock()) {
-            if (lock == null) {
-                return fail(err, "another jnet usernetd already serves this user here (lock " + paths.lock() + ")");
-            }
+        UsernetdLock lock;
+        try {
+            lock = UsernetdLock.take(paths);
+        } catch (SyscallException | SlirpArgs.Bad e) {
+            return fail(err, e.getMessage());
+        }
+        if (lock == null) {
+            return fail(err, "another jnet usernetd already serves this user here (lock " + paths.lock() + ")");
+        }
+        try (lock) {
             Files.deleteIfExists(paths.socket()); // a dead daemon's: we hold the lock
             Usernet.prepareProcess();
             MultiThreadIoEventLoopGroup loops = Usernet.newSharedLoops(Runtime.getRuntime().availableProcessors());
             listening = UnixSockets.listen(paths.socket().toString(), 128);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(paths), "jnet-usernetd-cleanup"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> lock.removeFiles(1000), "jnet-usernetd-cleanup"));
             // the front ends open taps and route sockets; this process never needs setns, mount,
             // ptrace and the like: deny them on every thread (as usernet --enable-seccomp does)
             Sandbox.noNewPrivs();
@@ -99,12 +102,14 @@ public final class UsernetdCommand implements Callable<Integer> {
             synchronized (this) {
                 armIdleTimer();
             }
+            prebuilt = new PrebuiltCommandLines();
             acceptLoop(loops, paths);
-            deleteQuietly(paths);
+            prebuilt.close();
+            lock.removeFiles(3000);
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
             return 0;
         } catch (IOException e) {
-            return fail(err, "lock " + paths.lock() + ": " + e.getMessage());
+            return fail(err, paths.socket() + ": " + e.getMessage());
         } catch (SyscallException | UsernetException | SlirpArgs.Bad e) {
             return fail(err, e.getMessage());
         }
@@ -145,7 +150,7 @@ public final class UsernetdCommand implements Callable<Integer> {
 
     private void serve(Fd conn, IoEventLoop loop) {
         try {
-            new UsernetdSession(conn, loop).run();
+            new UsernetdSession(conn, loop, prebuilt).run();
         } finally {
             conn.close();
             synchronized (this) {
@@ -175,14 +180,6 @@ public final class UsernetdCommand implements Callable<Integer> {
             UnixSockets.send(conn, UsernetdSession.message("exit", "1", "", line + "\n"), new int[0], "front end");
         } catch (SyscallException e) {
             // it went away: nothing to tell
-        }
-    }
-
-    private static void deleteQuietly(UsernetdPaths paths) {
-        try {
-            Files.deleteIfExists(paths.socket());
-        } catch (IOException e) {
-            // the next daemon removes it under the lock
         }
     }
 

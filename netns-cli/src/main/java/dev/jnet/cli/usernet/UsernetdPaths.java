@@ -11,11 +11,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 /**
  * Where {@code jnet usernetd} listens, as the C front end (native/src/main/c/jnet-slirp4netns.c)
  * computes it too: {@code $XDG_RUNTIME_DIR/jnet/} (else {@code /tmp/jnet-UID/}), a 0700
- * directory of the user's, holding {@code usernetd-INODE.sock} and {@code usernetd-INODE.lock}
+ * directory of the user's, holding {@code usernetd-INODE.sock}, {@code .lock} and {@code .log}
  * where INODE names the network namespace the daemon's host side lives in: the guests' traffic
  * leaves from there, so a front end in another host namespace must get a daemon of its own.
  */
-record UsernetdPaths(Path dir, Path socket, Path lock) {
+record UsernetdPaths(Path dir, Path socket, Path lock, Path log) {
     static UsernetdPaths current() {
         String xdg = System.getenv("XDG_RUNTIME_DIR");
         Path dir = xdg != null && xdg.startsWith("/") && Files.isDirectory(Path.of(xdg))
@@ -27,7 +27,8 @@ record UsernetdPaths(Path dir, Path socket, Path lock) {
         } catch (IOException | RuntimeException e) {
             throw new SlirpArgs.Bad("cannot tell this process's network namespace: " + e.getMessage());
         }
-        return new UsernetdPaths(dir, dir.resolve("usernetd-" + ns + ".sock"), dir.resolve("usernetd-" + ns + ".lock"));
+        return new UsernetdPaths(dir, dir.resolve("usernetd-" + ns + ".sock"), dir.resolve("usernetd-" + ns + ".lock"),
+                dir.resolve("usernetd-" + ns + ".log"));
     }
 
     /**

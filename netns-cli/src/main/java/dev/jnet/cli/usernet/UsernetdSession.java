@@ -38,14 +38,21 @@ import java.util.concurrent.CompletableFuture;
 final class UsernetdSession implements UsernetCommand.Attachment {
     private final Fd conn;
     private final IoEventLoop loop;
+    private final PrebuiltCommandLines prebuilt;
     private Path cwd;
     private boolean again;
     private volatile Usernet usernet;
     private Thread watch;
 
     UsernetdSession(Fd conn, IoEventLoop loop) {
+        this(conn, loop, null);
+    }
+
+    /** {@code prebuilt}: command trees built ahead of time (null: each attach builds its own). */
+    UsernetdSession(Fd conn, IoEventLoop loop, PrebuiltCommandLines prebuilt) {
         this.conn = conn;
         this.loop = loop;
+        this.prebuilt = prebuilt;
     }
 
     void run() {
@@ -64,7 +71,9 @@ final class UsernetdSession implements UsernetCommand.Attachment {
         int code;
         UsernetCommand.ATTACHMENT.set(this);
         try {
-            code = Main.run(new PrintWriter(out), new PrintWriter(err), args.toArray(String[]::new));
+            String[] a = args.toArray(String[]::new);
+            code = Main.run(new PrintWriter(out), new PrintWriter(err),
+                    prebuilt != null && PrebuiltCommandLines.fits(a) ? prebuilt.take() : null, a);
         } finally {
             UsernetCommand.ATTACHMENT.remove();
         }

@@ -26,6 +26,8 @@ class UsernetdSessionTest {
     private MultiThreadIoEventLoopGroup loops;
     private Fd frontEnd;
     private CompletableFuture<Void> session;
+    /** As the daemon runs sessions: each takes a command tree built ahead of time. */
+    private PrebuiltCommandLines prebuilt;
 
     @BeforeEach
     void start() {
@@ -35,9 +37,10 @@ class UsernetdSessionTest {
         frontEnd = Fd.adopt(sv[0], "front end");
         Fd daemonEnd = Fd.adopt(sv[1], "daemon end");
         IoEventLoop loop = (IoEventLoop) loops.next();
+        prebuilt = new PrebuiltCommandLines();
         session = CompletableFuture.runAsync(() -> {
             try (daemonEnd) {
-                new UsernetdSession(daemonEnd, loop).run();
+                new UsernetdSession(daemonEnd, loop, prebuilt).run();
             }
         });
     }
@@ -46,6 +49,7 @@ class UsernetdSessionTest {
     void stop() throws Exception {
         frontEnd.close();
         session.get(10, TimeUnit.SECONDS);
+        prebuilt.close();
         loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 

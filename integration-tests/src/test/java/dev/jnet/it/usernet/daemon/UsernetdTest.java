@@ -51,8 +51,10 @@ class UsernetdTest {
                 "jnet usernetd is jnet's own: slirp4netns has no daemon (" + net.binary().description() + ")");
         runtimeDir = userDir(net.workDir().resolve("xdg-" + System.nanoTime()));
         apiDir = userDir(runtimeDir.resolve("api"));
-        binary = UsernetBinary.daemon(runtimeDir, List.of("-Djnet.usernet.stack=" + ThrowingStack.class.getName()),
-                testClasses());
+        // the stack through JNET_JAVA_OPTS, as a user passes JVM options: the front end hands them
+        // to the daemon it starts (aNamespaceWhoseFramesMakeItsStackThrowIsClosedAlone fails without them)
+        binary = UsernetBinary.daemon(runtimeDir, List.of(), testClasses(),
+                List.of("-Djnet.usernet.stack=" + ThrowingStack.class.getName()));
     }
 
     @AfterEach
@@ -60,6 +62,26 @@ class UsernetdTest {
         // the tests stop their front ends; the daemon then exits after its idle grace (2 s here)
         assertThat(awaitNoDaemon(Duration.ofSeconds(20))).as("daemon processes left").isEmpty();
         assertThat(socketFiles()).as("socket files left").isEmpty();
+        // the lock and an empty log go with the daemon (they used to stay, one set per host netns)
+        assertThat(daemonFilesLeft()).as("daemon files left").isEmpty();
+    }
+
+    /** usernetd-* files in the daemon's directory, a log that says something excepted. */
+    private List<Path> daemonFilesLeft() {
+        List<Path> found = new ArrayList<>();
+        Path dir = runtimeDir.resolve("jnet");
+        if (Files.isDirectory(dir)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "usernetd-*")) {
+                for (Path p : ds) {
+                    if (!(p.toString().endsWith(".log") && Files.size(p) > 0)) {
+                        found.add(p);
+                    }
+                }
+            } catch (IOException e) {
+                throw new AssertionError("listing " + dir, e);
+            }
+        }
+        return found;
     }
 
     @Test

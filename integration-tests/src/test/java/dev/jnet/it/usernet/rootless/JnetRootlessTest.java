@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jnet.it.Proc;
 import dev.jnet.it.usernet.FakeInternet;
+import dev.jnet.it.usernet.UsernetBinary;
 import dev.jnet.it.usernet.UsernetSandbox;
 import dev.jnet.it.usernet.UsernetTest;
 import java.io.IOException;
@@ -47,6 +48,16 @@ class JnetRootlessTest {
             assertThat(processesIn(userns, "user")).as("processes in CMD's user namespace").isEmpty();
             assertThat(processesIn(netns, "net")).as("processes in CMD's network namespace").isEmpty();
             assertThat(run.leftInRuntimeDir()).as("files left in XDG_RUNTIME_DIR").isEmpty();
+        }
+    }
+
+    @Test
+    void cmdsParentIsTheCFrontEndOnTheDaemonPathAndTheJvmOtherwise(UsernetSandbox net) {
+        try (RootlessRun run = RootlessRun.asTestUser(net.hostNetns(), List.of("--", "sh", "-c", "cat /proc/$PPID/comm"))) {
+            Proc.Result r = run.run();
+            assertThat(r.exit()).as(r.describe()).isZero();
+            // -DJNET_USERNET_BIN=usernetd: no JVM between the caller and CMD (the daemon serves tap0)
+            assertThat(r.stdout().strip()).isEqualTo(UsernetBinary.daemonSelected() ? "jnet-slirp4netn" : "java");
         }
     }
 
@@ -173,7 +184,7 @@ class JnetRootlessTest {
     }
 
     @Test
-    void badInputIsOneLineAndANonZeroStatus(UsernetSandbox net) {
+    void badInputIsOneLineAndANonZeroStatus(UsernetSandbox net) throws InterruptedException {
         record Case(List<String> args, int exit, String line) {}
         for (Case c : List.of(
                 new Case(List.of(), 1, "jnet rootless: no command specified (usage: jnet rootless [OPTIONS] -- CMD [ARGS])"),

@@ -3,6 +3,7 @@ package dev.jnet.it.usernet.rootless;
 import dev.jnet.it.Dist;
 import dev.jnet.it.Proc;
 import dev.jnet.it.TestUser;
+import dev.jnet.it.usernet.UsernetBinary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -49,8 +50,17 @@ final class RootlessRun implements AutoCloseable {
             cmd.addAll(List.of("setpriv", "--reuid=" + user, "--regid=" + user, "--init-groups"));
         }
         cmd.addAll(List.of("env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/tmp", "XDG_RUNTIME_DIR=" + dir));
-        cmd.addAll(Dist.get().javaCommand(List.of()));
-        cmd.add("rootless");
+        Dist dist = Dist.get();
+        if (UsernetBinary.daemonSelected()) {
+            // as ./jnet runs it: the C front end makes the namespaces and attaches them to a daemon
+            // (its own, in this runtime directory, short idle exit); the JVM only for what it does not take
+            String jnet = String.join(" ", dist.javaCommand(List.of()));
+            cmd.addAll(List.of("JNET_CLI=" + jnet, "JNET_USERNETD=" + jnet + " usernetd --idle-exit 1",
+                    "JNET_HELPER=" + dist.helper(), dist.frontEnd().toString(), "--jnet-rootless"));
+        } else {
+            cmd.addAll(dist.javaCommand(List.of()));
+            cmd.add("rootless");
+        }
         cmd.addAll(args);
         return new RootlessRun(dir, List.copyOf(cmd));
     }
@@ -67,12 +77,31 @@ final class RootlessRun implements AutoCloseable {
         return Proc.start(command, runtimeDir);
     }
 
-    /** What the run left in its runtime directory (nothing, when it cleaned up). */
-    List<String> leftInRuntimeDir() {
+    /**
+     * What the run left in its runtime directory (nothing, when it cleaned up). On the daemon
+     * path, once its daemon has exited (1 s idle grace): its 0700 directory "jnet" stays, empty.
+     */
+    List<String> leftInRuntimeDir() throws InterruptedException {
+        Path daemonDir = runtimeDir.resolve("jnet");
+        for (int i = 0; i < 100 && UsernetBinary.daemonSelected() && !list(daemonDir).isEmpty(); i++) {
+            Thread.sleep(100);
+        }
         try (Stream<Path> s = Files.walk(runtimeDir)) {
-            return s.filter(p -> !p.equals(runtimeDir)).map(p -> runtimeDir.relativize(p).toString()).toList();
+            return s.filter(p -> !p.equals(runtimeDir) && !(p.equals(daemonDir) && UsernetBinary.daemonSelected()))
+                    .map(p -> runtimeDir.relativize(p).toString()).toList();
         } catch (IOException e) {
             throw new UncheckedIOException("listing " + runtimeDir, e);
+        }
+    }
+
+    private static List<Path> list(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("listing " + dir, e);
         }
     }
 
