@@ -35,7 +35,6 @@ class PastaCompatTest {
     private static final String PODMAN_HOST = "169.254.1.2";
     private static final int PUBLISHED = 18080;
     private static final int HOST_SERVICE_PORT = 8081;
-    private static final int AUTO_PORT = 18095;
 
     /** rootlesskit 2's pasta driver (default flags: no --disable-host-loopback, no IPv6, no implicit ports). */
     @Test
@@ -108,58 +107,6 @@ class PastaCompatTest {
             net.stopUsernet();
             PastaProcesses.kill(marker);
         }
-    }
-
-    /**
-     * {@code -t auto} (pasta(1): ports bound in the namespace, rescanned every second): a server
-     * the guest starts after pasta is up becomes reachable on the host's same port, and the
-     * host port closes again once the server is gone.
-     */
-    @Test
-    void tcpAutoForwardsThePortsTheNamespaceListensOn(UsernetSandbox net) throws Exception {
-        net.restartGuestOnly();
-        String pid = Long.toString(net.guestPid());
-        List<String> argv = List.of("--config-net", "-a", "10.0.2.100", "-n", "24", "-g", "10.0.2.2", "-I", "tap0",
-                "--ipv4-only", "-t", "auto", "-u", "none", "-T", "none", "-U", "none", pid);
-        List<String> marker = List.of("-t", "auto", pid);
-        try {
-            Proc.Result run = net.hostAsUser(START, PASTA.with(argv));
-            assertThat(run.exit()).as(PASTA.description() + ": " + run.describe()).isZero();
-            Files.writeString(net.workDir().resolve("auto.txt"), "found by -t auto\n");
-            List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", net.hostNetns()));
-            cmd.addAll(Launcher.asUser(net.userName()));
-            cmd.addAll(List.of("nsenter", "-t", pid, "-U", "-n", "-m", "--preserve-credentials", "--", "python3", "-m",
-                    "http.server", "--bind", "0.0.0.0", "--directory", net.workDir().toString(),
-                    Integer.toString(AUTO_PORT)));
-            Proc.Running server = Proc.start(cmd, net.workDir());
-            try {
-                boolean bound = awaitHostListening(net, AUTO_PORT, true);
-                Assumptions.assumeTrue(bound || PASTA.isJnet(), "this pasta (passt 2023-03) binds no host port for "
-                        + "what -t auto finds (checked by hand too: nothing listens after 3 s)");
-                assertThat(bound).as("the host listens on " + AUTO_PORT + " within 10 s").isTrue();
-                Proc.Result get = net.host(STEP, List.of("curl", "-sS", "--max-time", "20",
-                        "http://127.0.0.1:" + AUTO_PORT + "/auto.txt"));
-                assertThat(get.stdout()).as(get.describe()).isEqualTo("found by -t auto\n");
-            } finally {
-                server.kill9();
-            }
-            assertThat(awaitHostListening(net, AUTO_PORT, false)).as("the host port closes with the server").isTrue();
-        } finally {
-            net.stopUsernet();
-            PastaProcesses.kill(marker);
-        }
-    }
-
-    /** Waits (at most 10 s) until the host listens on TCP {@code port} ({@code listening}) or no longer does. */
-    private static boolean awaitHostListening(UsernetSandbox net, int port, boolean listening) throws InterruptedException {
-        for (int i = 0; i < 50; i++) {
-            Proc.Result ss = net.host(STEP, List.of("ss", "-Hltn", "sport = :" + port));
-            if (ss.stdout().isBlank() != listening) {
-                return true;
-            }
-            Thread.sleep(200);
-        }
-        return false;
     }
 
     /** A fresh guest, and pasta started on it with rootlesskit 2's argv; what finds the background pasta. */

@@ -79,17 +79,13 @@ public final class PastaCommand {
             UsernetConfig config = PastaConfig.of(a, uplink);
             String ifname = PastaConfig.ifname(a, uplink);
             if (target.isEmpty()) {
-                if (PastaConfig.auto(a)) {
-                    PastaConfig.autoProcNet(a, Optional.empty()); // throws: no process to scan before the command runs
-                }
                 return runCommand(a, config, ifname);
             }
-            Path procNet = PastaConfig.auto(a) ? PastaConfig.autoProcNet(a, target.get().process()) : null;
             boolean daemon = System.getenv(DAEMON_ENV) != null;
             if (!a.foreground && !daemon) {
                 return PastaDaemon.spawn(args, err); // the same command line, in the background
             }
-            return serve(a, target.get(), config, ifname, daemon, procNet);
+            return serve(a, target.get(), config, ifname, daemon);
         } catch (PastaArgs.Bad | UsernetException | ForwardException | RootlessException e) {
             return fail(e.getMessage());
         } catch (IOException | SyscallException e) {
@@ -152,21 +148,16 @@ public final class PastaCommand {
     }
 
     /** Attached to {@code target}: serve until it goes, or a signal; status 0, or 1 when the link failed. */
-    private int serve(PastaArgs a, GuestTarget target, UsernetConfig config, String ifname, boolean daemon,
-            Path procNet) throws IOException {
+    private int serve(PastaArgs a, GuestTarget target, UsernetConfig config, String ifname, boolean daemon)
+            throws IOException {
         if (daemon) {
             Syscalls.setsid("pasta"); // as pasta's __daemon(): no controlling terminal, out of the caller's group
         }
         onStopSignals();
         Usernet usernet = Usernet.start(new Usernet.Options(target, ifname, a.configNet, config, -1,
                 UsernetCommand.stack()));
-        PastaAutoForwards auto = null;
         try {
             addForwards(a, usernet);
-            if (procNet != null) {
-                auto = PastaAutoForwards.start(usernet.forwarding(), procNet, a.tcp.mode() == PastaPorts.Mode.AUTO,
-                        a.udp.mode() == PastaPorts.Mode.AUTO);
-            }
             if (a.pidFile != null) {
                 Files.writeString(Path.of(a.pidFile), ProcessHandle.current().pid() + "\n");
             }
@@ -180,9 +171,6 @@ public final class PastaCommand {
             }
             return 0;
         } finally {
-            if (auto != null) {
-                auto.close();
-            }
             usernet.close();
         }
     }

@@ -7,12 +7,9 @@ import dev.jnet.usernet.PastaAddresses;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.forward.HostForward;
 import java.net.InetAddress;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * pasta's options as usernet's settings: the address plan (the host's address, prefix and
@@ -100,43 +97,21 @@ final class PastaConfig {
     }
 
     /**
-     * What jnet's stack cannot do: forwarding from the namespace to the host ({@code -T},
-     * {@code -U}) other than {@code none}. ({@code -t auto} and {@code -u auto} need a process
-     * of the namespace to scan: {@link #autoProcNet}.)
+     * What jnet's stack cannot do: {@code auto} (ports bound in the namespace, found by
+     * scanning it) and forwarding from the namespace to the host ({@code -T}, {@code -U}).
      */
     static void checkSupported(PastaArgs a) {
-        for (PastaPorts p : List.of(a.tcpNs, a.udpNs)) {
+        for (PastaPorts p : List.of(a.tcp, a.udp, a.tcpNs, a.udpNs)) {
             if (p.mode() == PastaPorts.Mode.AUTO) {
                 throw new PastaArgs.Bad("pasta: '" + p.option() + " auto' is not supported by jnet's pasta");
             }
+        }
+        for (PastaPorts p : List.of(a.tcpNs, a.udpNs)) {
             if (p.mode() == PastaPorts.Mode.SPEC) {
                 throw new PastaArgs.Bad("pasta: '" + p.option() + "' (forwarding from the namespace to the host) "
                         + "is not supported by jnet's pasta; only '" + p.option() + " none'");
             }
         }
-    }
-
-    /** Whether {@code -t auto} or {@code -u auto} was given. */
-    static boolean auto(PastaArgs a) {
-        return a.tcp.mode() == PastaPorts.Mode.AUTO || a.udp.mode() == PastaPorts.Mode.AUTO;
-    }
-
-    /**
-     * The {@code /proc/PID/net} that lists the sockets of the namespace {@code auto} scans: the
-     * target process's, or that of {@code --netns /proc/PID/ns/net}.
-     */
-    static Path autoProcNet(PastaArgs a, Optional<Long> process) {
-        if (process.isPresent()) {
-            return Path.of("/proc", Long.toString(process.get()), "net");
-        }
-        Matcher m = a.netns == null ? null
-                : Pattern.compile("/proc/([0-9]+)/ns/net").matcher(a.netns);
-        if (m != null && m.matches()) {
-            return Path.of("/proc", m.group(1), "net");
-        }
-        String option = a.tcp.mode() == PastaPorts.Mode.AUTO ? "-t" : "-u";
-        throw new PastaArgs.Bad("pasta: '" + option + " auto' needs a PID (or --netns /proc/PID/ns/net) in jnet's pasta: "
-                + "it scans that process's /proc/PID/net");
     }
 
     private static int ipv4(String text, String error) {

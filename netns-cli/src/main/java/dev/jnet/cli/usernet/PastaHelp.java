@@ -38,8 +38,6 @@ final class PastaHelp {
                     can be specified multiple times
                     SPEC can be:
                       'none': don't forward any ports
-                      'auto': forward the ports bound in the namespace (PID targets;
-                        TCP rescanned every second, UDP at start)
                       [ADDR/]PORT[-LAST][:TARGET[-TARGETLAST]][,...] and ~PORT[-LAST] exclusions
                     default: none
                   -u, --udp-ports SPEC	UDP port forwarding to namespace

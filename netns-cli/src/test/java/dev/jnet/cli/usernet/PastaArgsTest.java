@@ -123,46 +123,11 @@ class PastaArgsTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "-T 80|pasta: '-T' (forwarding from the namespace to the host) is not supported by jnet's pasta; only '-T none'",
-        "-T auto|pasta: '-T auto' is not supported by jnet's pasta",
+        "-t auto|pasta: '-t auto' is not supported by jnet's pasta",
     })
     void whatTheStackCannotDoIsRefusedByName(String args, String message) {
         PastaArgs a = parse(args.split(" "));
         assertThatThrownBy(() -> PastaConfig.checkSupported(a)).isInstanceOf(PastaArgs.Bad.class).hasMessage(message);
-    }
-
-    @Test
-    void autoScansTheTargetProcesssProcNetAndNeedsOne() {
-        PastaArgs pid = parse("-t", "auto", "-u", "none", "123");
-        PastaConfig.checkSupported(pid);
-        assertThat(PastaConfig.auto(pid)).isTrue();
-        assertThat(PastaConfig.autoProcNet(pid, java.util.Optional.of(123L))).isEqualTo(java.nio.file.Path.of("/proc/123/net"));
-        PastaArgs netns = parse("-u", "auto", "--netns", "/proc/77/ns/net");
-        assertThat(PastaConfig.autoProcNet(netns, java.util.Optional.empty())).isEqualTo(java.nio.file.Path.of("/proc/77/net"));
-        assertThat(PastaConfig.auto(parse("-t", "80", "-u", "none"))).isFalse();
-        PastaArgs command = parse("-t", "auto", "--", "sh");
-        assertThatThrownBy(() -> PastaConfig.autoProcNet(command, java.util.Optional.empty()))
-                .isInstanceOf(PastaArgs.Bad.class).hasMessage("pasta: '-t auto' needs a PID (or --netns /proc/PID/ns/net) "
-                        + "in jnet's pasta: it scans that process's /proc/PID/net");
-    }
-
-    @Test
-    void procNetListsListeningTcpAndUnconnectedUdpPorts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-            throws Exception {
-        java.nio.file.Path tcp = dir.resolve("tcp");
-        java.nio.file.Files.writeString(tcp, String.join("\n",
-                "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
-                "   0: 0100007F:46AC 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 29482 1",
-                "   1: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 29483 1",
-                "   2: 6400020A:9C40 0202000A:01BB 01 00000000:00000000 00:00000000 00000000     0        0 29484 1",
-                ""));
-        java.nio.file.Path tcp6 = dir.resolve("tcp6");
-        java.nio.file.Files.writeString(tcp6, String.join("\n",
-                "  sl  local_address                         remote_address                        st tx_queue",
-                "   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 00000000:0000",
-                ""));
-        assertThat(PastaAutoForwards.bound(tcp, "0A").stream().boxed().toList()).containsExactly(80, 18092);
-        assertThat(PastaAutoForwards.bound(tcp6, "0A").stream().boxed().toList()).containsExactly(8080);
-        assertThat(PastaAutoForwards.bound(dir.resolve("udp6"), "07").isEmpty()).as("no such file: none").isTrue();
     }
 
     @Test
