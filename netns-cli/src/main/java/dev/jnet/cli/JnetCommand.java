@@ -6,6 +6,7 @@ import dev.jnet.cli.ip.LinkCommand;
 import dev.jnet.cli.ip.NeighCommand;
 import dev.jnet.cli.ip.RouteCommand;
 import dev.jnet.cli.netns.NetnsCommand;
+import dev.jnet.cli.usernet.PastaDocCommand;
 import dev.jnet.cli.usernet.RootlessCommand;
 import dev.jnet.cli.usernet.UsernetCommand;
 import dev.jnet.cli.usernet.UsernetdCommand;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Model.OptionSpec;
 public final class JnetCommand implements Runnable, picocli.CommandLine.IExitCodeGenerator {
     /** Subcommands, in help order: Main adds them as needed (the subcommands attribute would build all, slowly). */
     static final List<Class<?>> SUBCOMMANDS = List.of(NetnsCommand.class, LinkCommand.class, AddrCommand.class,
-            RouteCommand.class, NeighCommand.class, UsernetCommand.class, UsernetdCommand.class, RootlessCommand.class,
+            RouteCommand.class, NeighCommand.class, UsernetCommand.class, UsernetdCommand.class, RootlessCommand.class, PastaDocCommand.class,
             CompletionCommand.class);
 
     /** -j: read by the subcommands. */

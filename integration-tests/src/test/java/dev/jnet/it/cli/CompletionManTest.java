@@ -49,6 +49,7 @@ class CompletionManTest {
     @CsvSource(delimiter = '|', value = {
         "jnet ne                  | neigh neighbor neighbour netns",
         "jnet net                 | netns",
+        "jnet pa                  | pasta",
         "jnet r                   | r ro rootless route",
         "jnet netns a             | add attach",
         "jnet netns del           | del delete",
@@ -99,7 +100,7 @@ class CompletionManTest {
         List<String> lines = r.stdoutLines();
         assertThat(lines.get(0)).matches("JNET\\(1\\) +User Commands +JNET\\(1\\)");
         assertThat(lines).contains("NAME", "SYNOPSIS", "OPTIONS", "COMMANDS", "SEE ALSO",
-                "   jnet netns add", "   jnet completion", "       jnet completion [-hV] SHELL");
+                "   jnet netns add", "   jnet completion", "   jnet pasta", "       jnet completion [-hV] SHELL");
         assertThat(lines).anyMatch(l -> l.strip().equals("-n, -netns, --netns NETNS"));
     }
 }

@@ -83,6 +83,32 @@ class PastaCompatTest {
         }
     }
 
+    /**
+     * pasta(1) says UDP ports matching forwarded TCP ports are forwarded too "unless overridden";
+     * the real pasta (checked: 2023-03 and this test) binds only TCP for {@code -t PORT} when
+     * {@code -u} is not given, and so does jnet's: no UDP socket on the port.
+     */
+    @Test
+    void tcpPortsAloneBindNoUdpPort(UsernetSandbox net) throws Exception {
+        net.restartGuestOnly();
+        String pid = Long.toString(net.guestPid());
+        List<String> argv = List.of("--config-net", "-a", "10.0.2.100", "-n", "24", "-g", "10.0.2.2",
+                "-I", "tap0", "--ipv4-only", "-t", Integer.toString(PUBLISHED), pid);
+        List<String> marker = List.of("-t", Integer.toString(PUBLISHED), pid);
+        try {
+            Proc.Result run = net.hostAsUser(START, PASTA.with(argv));
+            assertThat(run.exit()).as(PASTA.description() + ": " + run.describe()).isZero();
+            Proc.Result tcp = net.host(STEP, List.of("ss", "-Hltn", "sport = :" + PUBLISHED));
+            assertThat(tcp.stdout()).as(tcp.describe()).contains(":" + PUBLISHED);
+            Proc.Result udp = net.host(STEP, List.of("ss", "-Hlun", "sport = :" + PUBLISHED));
+            assertThat(udp.exit()).as(udp.describe()).isZero();
+            assertThat(udp.stdout()).as(udp.describe()).isBlank();
+        } finally {
+            net.stopUsernet();
+            PastaProcesses.kill(marker);
+        }
+    }
+
     /** A fresh guest, and pasta started on it with rootlesskit 2's argv; what finds the background pasta. */
     private static List<String> startAsRootlesskit(UsernetSandbox net) {
         net.restartGuestOnly();

@@ -2,10 +2,8 @@ package dev.jnet.cli.usernet;
 
 /** {@code pasta --help}: the options jnet's pasta takes, laid out as pasta's usage. */
 final class PastaHelp {
-    private PastaHelp() {}
-
-    static String text() {
-        return """
+    /** The text; a constant, so that {@link PastaDocCommand}'s annotation can carry it into jnet(1). */
+    static final String TEXT = """
                 Usage: pasta [OPTION]... [COMMAND] [ARGS]...
                        pasta [OPTION]... PID
                        pasta [OPTION]... --netns [PATH|NAME]
@@ -56,5 +54,10 @@ final class PastaHelp {
                     network namespace is deleted
                   --config-net		Configure tap interface in namespace
                 """;
+
+    private PastaHelp() {}
+
+    static String text() {
+        return TEXT;
     }
 }

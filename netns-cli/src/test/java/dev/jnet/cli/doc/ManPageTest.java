@@ -48,7 +48,8 @@ class ManPageTest {
                 assertThat(section).contains("Also: ").contains(ManPage.esc(alias));
             }
         }
-        assertThat(page).contains(".SS \"jnet netns add\"", ".SS \"jnet completion\"", ".SS \"jnet usernet\"");
+        assertThat(page).contains(".SS \"jnet netns add\"", ".SS \"jnet completion\"", ".SS \"jnet usernet\"", ".SS \"jnet pasta\"");
+        assertThat(page).contains("\\-\\-config\\-net", "\\-\\-map\\-guest\\-addr"); // pasta --help, in jnet pasta's section
         assertThat(page).contains("\\fB\\-\\-cidr6\\fR \\fIPREFIX/64\\fR");
         assertThat(page).contains("\\fB\\-\\-outbound\\-addr6\\fR");
     }

@@ -1,0 +1,54 @@
+package dev.jnet.it.usernet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jnet.it.Proc;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 13, ask 1 (stateless DHCPv6, RFC 8415 18.2.6 / RFC 3646): with {@code -6} a guest that
+ * runs ISC dhclient in stateless mode ({@code dhclient -6 -S}: one Information-Request to
+ * ff02::1:2) gets the gateway's DNS server fd00::3 in the Reply. The same steps run against
+ * slirp4netns: libslirp answers too, but without the Server Identifier option dhclient insists on.
+ */
+@UsernetTest
+class UsernetDhcp6Test {
+    private static final Duration DHCP_TIMEOUT = Duration.ofSeconds(60);
+    /** dhclient-script's stand-in: the Reply's DNS servers (dhclient 4.4 reports a stateless Reply as RENEW6). */
+    private static final String SCRIPT = """
+            #!/bin/sh
+            if [ -n "$new_dhcp6_name_servers" ]; then
+                echo "dns=$new_dhcp6_name_servers" > "$(dirname "$0")/dhcp6.out"
+            fi
+            exit 0
+            """;
+
+    @Test
+    void statelessDhclientGetsTheDnsServerFromTheGatewaysInformationReply(UsernetSandbox net) throws Exception {
+        UsernetIpv6Test.startIpv6(net, List.of()); // waits for SLAAC: the link-local address is no longer tentative
+        Path script = net.writeGuestFile("dhclient6.sh", SCRIPT.getBytes(StandardCharsets.US_ASCII));
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        // the guest's user may not write the work directory: dhclient's files go to a directory of its own;
+        // dhclient stays in the foreground (-d) after the Reply: the shell ends it once the script ran (bounded)
+        String run = "d=$(mktemp -d); cp " + script + " $d/s.sh; "
+                + "dhclient -6 -S -d -v -sf $d/s.sh -lf $d/leases -pf $d/pid " + UsernetProcess.TAP
+                + " >/dev/null 2>$d/log & c=$!; "
+                + "for i in $(seq 150); do [ -s $d/dhcp6.out ] && break; sleep 0.2; done; "
+                + "kill $c; wait $c; cat $d/dhcp6.out; echo; sed 's/^/dhclient: /' $d/log; rm -rf $d";
+        Proc.Result dhcp = net.guestShell(DHCP_TIMEOUT, run);
+        Assumptions.assumeFalse(!net.runsJnet() && dhcp.stdout().contains("Response without a server identifier"),
+                "libslirp's DHCPv6 Reply carries no Server Identifier (RFC 8415 16.10 requires one): dhclient "
+                        + "rejects it (\"Response without a server identifier received.\")");
+        assertThat(dhcp.stdout().lines().findFirst().orElse("").strip()).as(dhcp.describe() + net.usernetLog())
+                .isEqualTo("dns=" + UsernetIpv6Test.DNS6);
+        assertThat(dhcp.stdout()).contains("dhclient: XMT: Info-Request on " + UsernetProcess.TAP)
+                .contains("dhclient: RCV: Reply message on " + UsernetProcess.TAP);
+    }
+}
