@@ -472,6 +472,10 @@ static int attach(void)
 			exit_as_told(f, n);
 		if (strcmp(f[0], "ready") != 0)
 			fail("jnet usernetd answered \"%s\"", f[0]);
+		if (n > 1 && f[1][0]) { /* what the command wrote to stderr so far, as a standalone one would */
+			fputs(f[1], stderr);
+			fflush(stderr);
+		}
 		if (!served && ready_fd >= 0) {
 			if (write(ready_fd, "1", 1) != 1)
 				fail("ready-fd %d: %s", ready_fd, strerror(errno));

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * One front end's connection to {@code jnet usernetd}: a {@code SOCK_SEQPACKET} conversation of
@@ -25,9 +26,10 @@ import java.util.concurrent.CompletableFuture;
  *                                    &lt;-      exit CODE STDOUT STDERR        (help, bad input: done)
  *                                    &lt;-      open pid|path TARGET USERNS TAP CONFIGURE READY-FD EXIT-FD
  * fds  [SCM_RIGHTS tap, route socket]  -&gt;     (route socket with -c on a NEW attach only)
- *                                    &lt;-      ready                            (the API socket listens)
+ *                                    &lt;-      ready STDERR                     (the API socket listens; the front
+ *                                                                                 end prints STDERR, then writes -r)
  * stats                              -&gt;
- *                                    &lt;-      stats LINE
+ *                                    &lt;-      stats LINES                      (stats line, faults line if any)
  * detach                             -&gt;                                       (SIGTERM, -e, target gone)
  *                                    &lt;-      exit 0 "" ""                     (API socket removed)
  * (close: detach)                             exit 1 "" LINE                  (the namespace failed)
@@ -40,7 +42,9 @@ final class UsernetdSession implements UsernetCommand.Attachment {
     private final IoEventLoop loop;
     private Path cwd;
     private boolean again;
-    private volatile Usernet usernet;
+    private volatile Supplier<String> statsLine;
+    /** The command's stderr: sent to the front end with "ready" and with "exit". */
+    private final StringWriter err = new StringWriter();
     private Thread watch;
 
     UsernetdSession(Fd conn, IoEventLoop loop) {
@@ -60,7 +64,6 @@ final class UsernetdSession implements UsernetCommand.Attachment {
         args.add("usernet");
         args.addAll(f.subList(3, f.size()));
         StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
         int code;
         UsernetCommand.ATTACHMENT.set(this);
         try {
@@ -68,7 +71,7 @@ final class UsernetdSession implements UsernetCommand.Attachment {
         } finally {
             UsernetCommand.ATTACHMENT.remove();
         }
-        sendQuietly(message("exit", Integer.toString(code), out.toString(), err.toString()));
+        sendQuietly(message("exit", Integer.toString(code), out.toString(), takeErr()));
         UnixSockets.shutdown(conn); // the watching thread reads end of file and ends before the fd closes
         if (watch != null) {
             try {
@@ -98,7 +101,6 @@ final class UsernetdSession implements UsernetCommand.Attachment {
         Fd tap = Fd.adopt(m.fds()[0], "tap " + c.tapNameArg());
         Fd rtnl = m.fds().length > 1 ? Fd.adopt(m.fds()[1], "route socket") : null;
         Usernet u = Usernet.serve(loop, tap, rtnl, c.tapNameArg(), options.config(), options.stack());
-        usernet = u;
         watch = new Thread(() -> watchFrontEnd(stop), Thread.currentThread().getName() + "-conn");
         watch.setDaemon(true);
         watch.start();
@@ -106,8 +108,18 @@ final class UsernetdSession implements UsernetCommand.Attachment {
     }
 
     @Override
-    public void ready() {
-        send(message("ready"));
+    public void ready(Supplier<String> statsLine) {
+        this.statsLine = statsLine;
+        send(message("ready", takeErr())); // the front end prints it, then writes its ready fd
+    }
+
+    /** What the command wrote to stderr since the last call (the front end prints it). */
+    private String takeErr() {
+        synchronized (err) {
+            String s = err.toString();
+            err.getBuffer().setLength(0);
+            return s;
+        }
     }
 
     /** Reads the front end's requests until it detaches (end of file): then the namespace is done. */
@@ -119,10 +131,7 @@ final class UsernetdSession implements UsernetCommand.Attachment {
                     break; // the front end is done; on "detach" it waits for our "exit"
                 }
                 if (fields(m).get(0).equals("stats")) {
-                    Usernet u = usernet;
-                    String line = u.stats().map(s -> StatsLine.of(s, u.processStats()))
-                            .orElse("jnet usernet: stats unavailable (stopping)");
-                    sendQuietly(message("stats", line));
+                    sendQuietly(message("stats", statsLine.get()));
                 }
             }
         } catch (SyscallException | IllegalStateException e) {
