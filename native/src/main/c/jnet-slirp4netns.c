@@ -384,6 +384,8 @@ static void detach(int sock)
 			int n = recv_fields(sock, f, NULL, NULL);
 			if (n == 0 || strcmp(f[0], "exit") == 0)
 				break;
+			if (strcmp(f[0], "say") == 0 && n > 1) /* e.g. the pcap's closing line */
+				fprintf(stderr, "%s\n", f[1]);
 		}
 	}
 	_exit(0);
@@ -540,7 +542,7 @@ int main(int argc, char **argv)
 				sock = attach();
 			} else if (strcmp(f[0], "exit") == 0) {
 				exit_as_told(f, n);
-			} else if (strcmp(f[0], "stats") == 0 && n > 1) {
+			} else if ((strcmp(f[0], "stats") == 0 || strcmp(f[0], "say") == 0) && n > 1) {
 				fprintf(stderr, "%s\n", f[1]);
 				fflush(stderr);
 			}

@@ -9,6 +9,7 @@ import dev.jnet.usernet.UsernetException;
 import io.netty.channel.IoEventLoop;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import java.util.function.Supplier;
  *                                                                                 end prints STDERR, then writes -r)
  * stats                              -&gt;
  *                                    &lt;-      stats LINES                      (stats line, faults line if any)
+ *                                    &lt;-      say LINE                         (written to stderr after ready)
  * detach                             -&gt;                                       (SIGTERM, -e, target gone)
  *                                    &lt;-      exit 0 "" ""                     (API socket removed)
  * (close: detach)                             exit 1 "" LINE                  (the namespace failed)
@@ -43,8 +45,8 @@ final class UsernetdSession implements UsernetCommand.Attachment {
     private Path cwd;
     private boolean again;
     private volatile Supplier<String> statsLine;
-    /** The command's stderr: sent to the front end with "ready" and with "exit". */
-    private final StringWriter err = new StringWriter();
+    /** The command's stderr: held until "ready" (which carries it), then passed on line by line ("say"). */
+    private final FrontEndErr err = new FrontEndErr();
     private Thread watch;
 
     UsernetdSession(Fd conn, IoEventLoop loop) {
@@ -110,16 +112,45 @@ final class UsernetdSession implements UsernetCommand.Attachment {
     @Override
     public void ready(Supplier<String> statsLine) {
         this.statsLine = statsLine;
-        send(message("ready", takeErr())); // the front end prints it, then writes its ready fd
+        send(message("ready", err.take(true))); // the front end prints it, then writes its ready fd
     }
 
-    /** What the command wrote to stderr since the last call (the front end prints it). */
-    private String takeErr() {
-        synchronized (err) {
-            String s = err.toString();
-            err.getBuffer().setLength(0);
+    /**
+     * The command's stderr as the front end prints it: what comes before "ready" travels with it;
+     * after it each line is sent as it is written (as a standalone process writes it to its
+     * stderr: a pcap reaching its bound, a failure), the rest with "exit".
+     */
+    private final class FrontEndErr extends Writer {
+        private final StringBuilder pending = new StringBuilder();
+        private boolean live;
+
+        @Override
+        public synchronized void write(char[] chars, int off, int len) {
+            pending.append(chars, off, len);
+            for (int nl; live && (nl = pending.indexOf("\n")) >= 0; pending.delete(0, nl + 1)) {
+                sendQuietly(message("say", pending.substring(0, nl)));
+            }
+        }
+
+        /** What is held, cleared; {@code goLive}: lines written from now on go out at once. */
+        synchronized String take(boolean goLive) {
+            live = goLive;
+            String s = pending.toString();
+            pending.setLength(0);
             return s;
         }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private String takeErr() {
+        return err.take(false);
     }
 
     /** Reads the front end's requests until it detaches (end of file): then the namespace is done. */
