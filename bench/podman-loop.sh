@@ -34,7 +34,7 @@ log() { echo "podman-loop: $*" >&2; }
 ours() {
     local e
     for e in /proc/[0-9]*/environ; do
-        if tr '\0' '\n' < "$e" 2>/dev/null | grep -qx "XDG_RUNTIME_DIR=$WORK/run"; then
+        if tr '\0' '\n' 2>/dev/null < "$e" | grep -qx "XDG_RUNTIME_DIR=$WORK/run"; then
             e=${e#/proc/}; echo "${e%/environ}"
         fi
     done
