@@ -298,7 +298,7 @@ static void rootless_main(int argc, char **argv, int sigfd)
 				kill(child, SIGKILL); /* the stack failed: CMD is offline, as when jnet rootless fails */
 				kill_leftovers(userns.st_dev, userns.st_ino);
 				exit_as_told(f, got);
-			} else if (strcmp(f[0], "stats") == 0 && got > 1) {
+			} else if ((strcmp(f[0], "stats") == 0 || strcmp(f[0], "say") == 0) && got > 1) {
 				fprintf(stderr, "%s\n", f[1]);
 				fflush(stderr);
 			}

@@ -372,6 +372,8 @@ static void detach(int sock, int code)
 			int n = recv_fields(sock, f, NULL, NULL);
 			if (n == 0 || strcmp(f[0], "exit") == 0)
 				break;
+			if (strcmp(f[0], "say") == 0 && n > 1) /* e.g. the pcap's closing line */
+				fprintf(stderr, "%s\n", f[1]);
 		}
 	}
 	_exit(code);
@@ -460,6 +462,10 @@ static int attach(void)
 			exit_as_told(f, n);
 		if (strcmp(f[0], "ready") != 0)
 			fail("jnet usernetd answered \"%s\"", f[0]);
+		if (n > 1 && f[1][0]) { /* what the command wrote to stderr so far, as a standalone one would */
+			fputs(f[1], stderr);
+			fflush(stderr);
+		}
 		if (!served && ready_fd >= 0) {
 			if (write(ready_fd, "1", 1) != 1)
 				fail("ready-fd %d: %s", ready_fd, strerror(errno));
@@ -531,7 +537,7 @@ int main(int argc, char **argv)
 				sock = attach();
 			} else if (strcmp(f[0], "exit") == 0) {
 				exit_as_told(f, n);
-			} else if (strcmp(f[0], "stats") == 0 && n > 1) {
+			} else if ((strcmp(f[0], "stats") == 0 || strcmp(f[0], "say") == 0) && n > 1) {
 				fprintf(stderr, "%s\n", f[1]);
 				fflush(stderr);
 			}

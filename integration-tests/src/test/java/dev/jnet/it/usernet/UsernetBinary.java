@@ -74,6 +74,11 @@ public record UsernetBinary(List<String> command, String description, boolean is
         return v != null && v.strip().equals(DAEMON);
     }
 
+    /** Whether this is the front end + daemon path ({@link #daemon}). */
+    public boolean isDaemon() {
+        return command.stream().anyMatch(a -> a.startsWith("JNET_USERNETD="));
+    }
+
     static UsernetBinary configured() {
         String v = System.getProperty(PROPERTY);
         if (v == null || v.isBlank()) {

@@ -33,6 +33,11 @@ class UsernetFdLimitTest {
         net.restartUsernet(UsernetSandbox.DEFAULT_MTU, List.of(), List.of(), new UsernetSandbox.Launch(
                 List.of("prlimit", "--nofile=" + LIMIT + ":" + LIMIT, "--"), false));
         assertThat(limit(net.usernetPid())).as("usernet's fd limit").isEqualTo(LIMIT);
+        if (net.binary().isDaemon()) {
+            // the limit is per process: through the front end it is the daemon's, so the test's
+            // front end starts a daemon of its own (own runtime dir) that inherits prlimit's limit
+            assertThat(limit(net.stackPid())).as("jnet usernetd's fd limit").isEqualTo(LIMIT);
+        }
 
         Proc.Result hold = net.guestClient(Duration.ofSeconds(90), "hold", FakeInternet.WEB_ADDRESS,
                 Integer.toString(FakeInternet.ECHO_PORT), Integer.toString(CONNECTIONS), "2", "30");

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * /var are gone from what the process sees (/proc/PID/root, /proc/PID/mountinfo), its
  * resolv.conf is still there, and it still serves the guest: a download by name (DNS through
  * the stack), a DNS query, and a port forward added through the API socket. The same test runs
- * against slirp4netns; as the unprivileged user and as root.
+ * against slirp4netns; as the unprivileged user and as root. Through jnet usernetd the stack is
+ * the daemon's (no root of one namespace): there the daemon's seccomp filter is checked instead.
  */
 @UsernetTest
 class UsernetMountSandboxTest {
@@ -48,27 +49,19 @@ class UsernetMountSandboxTest {
         try {
             net.restartUsernet(UsernetSandbox.DEFAULT_MTU, List.of("--enable-sandbox", "--api-socket", api.toString()),
                     List.of(), new UsernetSandbox.Launch(List.of(), asRoot));
-            long pid = net.usernetPid();
-            Path root = Path.of("/proc", Long.toString(pid), "root");
-            List<String> top = list(root);
-            System.out.println((asRoot ? "root" : "unprivileged") + ", " + net.binary().description() + ": / holds " + top);
-            assertThat(top).as("/ of the sandboxed stack").doesNotContain("home", "root", "var", "work")
-                    .isNotEmpty();
-            List<String[]> mounts = mountinfo(pid);
-            String[] rootMount = mounts.stream().filter(m -> m[4].equals("/")).reduce((a, b) -> b).orElseThrow();
-            assertThat(fsType(rootMount)).as("the root's file system").isEqualTo("tmpfs");
-            assertThat(mounts).as("mount points").noneMatch(m -> m[4].equals("/home") || m[4].startsWith("/home/")
-                    || m[4].equals("/root") || m[4].equals("/var") || m[4].startsWith("/var/"));
-            // the host namespace's resolv.conf (ip netns exec binds it over /etc/resolv.conf)
-            assertThat(Files.readString(root.resolve("etc/resolv.conf")))
-                    .isEqualTo("nameserver " + FakeInternet.DNS_ADDRESS + "\n");
-            if (net.runsJnet()) {
-                // jnet's root holds only what the JVM needs: no /home, /root, /var, /srv, /opt, /mnt, /boot
-                assertThat(top).isSubsetOf("bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "run",
-                        "sbin", "tmp", "usr");
-                assertThat(list(root.resolve("dev"))).isSubsetOf("null", "zero", "random", "urandom");
-                // a private /tmp: the host's shows through only where something is bound (jars, the API directory)
-                assertThat(list(root.resolve("tmp"))).doesNotContain(marker.getFileName().toString());
+            if (net.binary().isDaemon()) {
+                // one daemon serves every namespace and opens their API sockets and pcap files where
+                // they name them: it cannot live in one namespace's minimal root (a mount namespace
+                // is per process). What covers it is its own seccomp filter (no mount, pivot_root,
+                // setns, ptrace) and no_new_privs on every thread, whatever the flags
+                long daemon = net.stackPid();
+                for (String tid : list(Path.of("/proc", Long.toString(daemon), "task"))) {
+                    ProcStatus t = ProcStatus.of(daemon, tid);
+                    assertThat(t.get("Seccomp")).as("daemon thread %s %s", tid, t.get("Name")).isEqualTo("2");
+                    assertThat(t.get("NoNewPrivs")).as("daemon thread %s %s", tid, t.get("Name")).isEqualTo("1");
+                }
+            } else {
+                assertMinimalRoot(net, asRoot, marker);
             }
 
             Proc.Result down = net.guestShell(UsernetSandbox.DEFAULT_TIMEOUT, "curl -sSf --max-time 50 'http://"
@@ -96,6 +89,32 @@ class UsernetMountSandboxTest {
     }
 
     /** A directory for the API socket that the user running the stack may write. */
+    /** The stack process sees a minimal root (tmpfs), not the host's /home, /root, /var. */
+    private static void assertMinimalRoot(UsernetSandbox net, boolean asRoot, Path marker) throws Exception {
+        long pid = net.usernetPid();
+        Path root = Path.of("/proc", Long.toString(pid), "root");
+        List<String> top = list(root);
+        System.out.println((asRoot ? "root" : "unprivileged") + ", " + net.binary().description() + ": / holds " + top);
+        assertThat(top).as("/ of the sandboxed stack").doesNotContain("home", "root", "var", "work")
+                .isNotEmpty();
+        List<String[]> mounts = mountinfo(pid);
+        String[] rootMount = mounts.stream().filter(m -> m[4].equals("/")).reduce((a, b) -> b).orElseThrow();
+        assertThat(fsType(rootMount)).as("the root's file system").isEqualTo("tmpfs");
+        assertThat(mounts).as("mount points").noneMatch(m -> m[4].equals("/home") || m[4].startsWith("/home/")
+                || m[4].equals("/root") || m[4].equals("/var") || m[4].startsWith("/var/"));
+        // the host namespace's resolv.conf (ip netns exec binds it over /etc/resolv.conf)
+        assertThat(Files.readString(root.resolve("etc/resolv.conf")))
+                .isEqualTo("nameserver " + FakeInternet.DNS_ADDRESS + "\n");
+        if (net.runsJnet()) {
+            // jnet's root holds only what the JVM needs: no /home, /root, /var, /srv, /opt, /mnt, /boot
+            assertThat(top).isSubsetOf("bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "run",
+                    "sbin", "tmp", "usr");
+            assertThat(list(root.resolve("dev"))).isSubsetOf("null", "zero", "random", "urandom");
+            // a private /tmp: the host's shows through only where something is bound (jars, the API directory)
+            assertThat(list(root.resolve("tmp"))).doesNotContain(marker.getFileName().toString());
+        }
+    }
+
     private static Path apiSocket(UsernetSandbox net, boolean asRoot) throws IOException {
         Path dir = net.workDir().resolve(asRoot ? "api-root" : "api-user");
         if (!Files.exists(dir)) {

@@ -45,10 +45,15 @@ final class UsernetProcess implements AutoCloseable {
 
     static UsernetProcess start(String hostNetns, String user, UsernetBinary binary, long guestPid, int mtu,
             List<String> flags, List<String> jvmOptions, UsernetSandbox.Launch launch, Path log, Duration readyTimeout) {
+        if (binary.isDaemon() && (!jvmOptions.isEmpty() || !launch.wrapper().isEmpty())) {
+            // JVM options and limits (prlimit) are the daemon's: a daemon of its own, which the
+            // front end starts under the wrapper and which takes the options; it idles out after
+            binary = UsernetBinary.daemon(ownRuntimeDir(log.getParent(), launch.asRoot() ? "root" : user), jvmOptions, "");
+        }
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", hostNetns));
         cmd.addAll(launch.wrapper()); // e.g. prlimit: it execs, the pid stays
         cmd.addAll(launch.asRoot() ? Launcher.asRoot() : Launcher.asUser(user));
-        if (!jvmOptions.isEmpty()) {
+        if (!jvmOptions.isEmpty() && !binary.isDaemon()) {
             cmd.add("JNET_JAVA_OPTS=" + String.join(" ", jvmOptions)); // how ./jnet (bin/slirp4netns) takes them
         }
         cmd.addAll(List.of("sh", "-c", "exec 3>&1 1>&2; exec \"$@\"", "usernet"));
@@ -80,6 +85,18 @@ final class UsernetProcess implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             u.close();
             throw e;
+        }
+    }
+
+    /** A new 0700 XDG_RUNTIME_DIR of {@code owner} under {@code parent}, for a daemon of its own. */
+    private static Path ownRuntimeDir(Path parent, String owner) {
+        try {
+            Path dir = Files.createTempDirectory(parent, "xdg-", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            Files.setOwner(dir, dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(owner));
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("making a runtime directory for " + owner + " under " + parent, e);
         }
     }
 

@@ -349,10 +349,34 @@ public final class UsernetSandbox implements AutoCloseable {
         return usernet != null && usernet.isAlive();
     }
 
-    /** Open fds of the usernet process now. */
+    /**
+     * Open fds of the process that runs the stack now: the usernet process, or through the front
+     * end ({@code -DJNET_USERNET_BIN=usernetd}) the daemon serving it (the front end's own fds
+     * never change while it serves).
+     */
     public long usernetFdCount() {
         running();
-        return usernet.fdCount();
+        if (!binary.isDaemon()) {
+            return usernet.fdCount();
+        }
+        long pid = stackPid();
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException("listing the fds of jnet usernetd pid " + pid, e);
+        }
+    }
+
+    /** The process that runs the stack: the usernet process, or through the front end its one daemon. */
+    public long stackPid() {
+        if (!binary.isDaemon()) {
+            return usernetPid();
+        }
+        List<Long> daemons = usernetdPids();
+        if (daemons.size() != 1) {
+            throw new IllegalStateException("not one jnet usernetd serving front end " + usernetPid() + ": " + daemons);
+        }
+        return daemons.get(0);
     }
 
     /** What usernet has printed in this run (its command line first). */
@@ -362,6 +386,46 @@ public final class UsernetSandbox implements AutoCloseable {
 
     public UsernetBinary binary() {
         return binary;
+    }
+
+    /**
+     * Through the front end ({@code -DJNET_USERNET_BIN=usernetd}): the pids of the jnet usernetd
+     * processes serving it, i.e. running as its user in its network namespace (one, normally).
+     */
+    public List<Long> usernetdPids() {
+        Path front = Path.of("/proc", Long.toString(usernetPid()));
+        List<Long> pids = new ArrayList<>();
+        try {
+            String netns = Files.readSymbolicLink(front.resolve("ns/net")).toString();
+            Object uid = Files.getAttribute(front, "unix:uid");
+            String runtimeDir = runtimeDirOf(front);
+            ProcessHandle.allProcesses().forEach(p -> {
+                Path proc = Path.of("/proc", Long.toString(p.pid()));
+                try {
+                    String cmdline = Files.readString(proc.resolve("cmdline")).replace('\0', ' ');
+                    if (cmdline.contains(" usernetd ") && uid.equals(Files.getAttribute(proc, "unix:uid"))
+                            && netns.equals(Files.readSymbolicLink(proc.resolve("ns/net")).toString())
+                            && runtimeDir.equals(runtimeDirOf(proc))) {
+                        pids.add(p.pid());
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // exited, or not ours to read
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + front, e);
+        }
+        return pids;
+    }
+
+    /** The XDG_RUNTIME_DIR entry of a process's environment ("" without one): where its daemon lives. */
+    private static String runtimeDirOf(Path proc) throws IOException {
+        for (String e : Files.readString(proc.resolve("environ")).split("\0")) {
+            if (e.startsWith("XDG_RUNTIME_DIR=")) {
+                return e;
+            }
+        }
+        return "";
     }
 
     /** Whether the program under test is jnet's usernet (else a foreign one such as slirp4netns). */
@@ -383,9 +447,9 @@ public final class UsernetSandbox implements AutoCloseable {
         return usernetStats().map(s -> OptionalLong.of(UsernetStats.hostFlows(s))).orElse(OptionalLong.empty());
     }
 
-    /** Resident set size of the usernet process in KiB (VmRSS of /proc/PID/status). */
+    /** Resident set size of the process that runs the stack ({@link #stackPid}) in KiB (VmRSS of /proc/PID/status). */
     public long usernetRssKib() {
-        return ProcStatus.of(usernetPid()).kib("VmRSS");
+        return ProcStatus.of(stackPid()).kib("VmRSS");
     }
 
     public Path workDir() {

@@ -94,8 +94,12 @@ public final class UsernetCommand implements Callable<Integer> {
          */
         Usernet open(UsernetCommand command, Usernet.Options options, CompletableFuture<Void> stop);
 
-        /** Tells the front end to write its ready fd. */
-        void ready();
+        /**
+         * Tells the front end to write its ready fd, after printing what this command wrote to
+         * stderr so far (as the standalone process would have); {@code statsLine} answers its
+         * SIGUSR1 from now on.
+         */
+        void ready(java.util.function.Supplier<String> statsLine);
     }
 
     /** The options as given, for a front end that opens the tap itself. */
@@ -220,7 +224,7 @@ public final class UsernetCommand implements Callable<Integer> {
                 usernet.sandbox(enableSandbox);
             }
             if (attachment != null) {
-                attachment.ready(); // the front end writes its ready fd
+                attachment.ready(() -> statsLine(usernet)); // the front end writes its ready fd
             } else {
                 onStatsSignal(usernet, err);
             }
@@ -361,25 +365,30 @@ public final class UsernetCommand implements Callable<Integer> {
     @SuppressWarnings("restriction")
     private void onStatsSignal(Usernet usernet, PrintWriter err) {
         sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> {
-            String line;
-            try {
-                line = usernet.stats().map(s -> StatsLine.of(s, usernet.processStats()))
-                        .orElse("jnet usernet: stats unavailable (stopping)");
-                FaultInjector f = faults;
-                if (f != null) {
-                    line += "\n" + usernet.eventLoop().submit(() -> StatsLine.faults(f)).get(10, java.util.concurrent.TimeUnit.SECONDS);
-                }
-            } catch (RuntimeException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                line = "jnet usernet: stats unavailable: " + e.getMessage();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+            String line = statsLine(usernet);
             synchronized (err) {
                 err.println(line);
                 err.flush();
             }
         });
+    }
+
+    /** The stats line, and the fault injector's line after it when there is one. */
+    private String statsLine(Usernet usernet) {
+        try {
+            String line = usernet.stats().map(s -> StatsLine.of(s, usernet.processStats()))
+                    .orElse("jnet usernet: stats unavailable (stopping)");
+            FaultInjector f = faults;
+            if (f != null) {
+                line += "\n" + usernet.eventLoop().submit(() -> StatsLine.faults(f)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            return line;
+        } catch (RuntimeException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return "jnet usernet: stats unavailable: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "jnet usernet: stats unavailable: interrupted";
+        }
     }
 
     private static int fail(PrintWriter err, String message) {

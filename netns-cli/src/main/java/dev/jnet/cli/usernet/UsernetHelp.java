@@ -41,6 +41,13 @@ final class UsernetHelp {
                 TAPNAME defaults to tap0. Without -c the tap is attached to as it is (created if missing).
                 Exits 0 on SIGTERM, when the exit FD is closed, and when process PID is gone.
 
+                One stack process per user: bin/slirp4netns is a small front end that opens the tap and
+                  hands it to "jnet usernetd" (started on first use, exits 30 s after its last namespace
+                  detached; it runs with no_new_privs and the seccomp filter below, whatever the flags).
+                  If the daemon dies, the front end starts another and attaches the tap again: addresses
+                  and routes stay, TCP connections open at that moment are lost, new ones work.
+                  JNET_USERNET_STANDALONE=1 (or "jnet usernet") gives this namespace a process of its own.
+
                 API socket (-a): slirp4netns's add_hostfwd, list_hostfwd, remove_hostfwd, and jnet's
                   list_connections and get_stats; "jnet usernet top PATH" shows them live.
 

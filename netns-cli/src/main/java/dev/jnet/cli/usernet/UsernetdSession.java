@@ -9,12 +9,14 @@ import dev.jnet.usernet.UsernetException;
 import io.netty.channel.IoEventLoop;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * One front end's connection to {@code jnet usernetd}: a {@code SOCK_SEQPACKET} conversation of
@@ -25,9 +27,11 @@ import java.util.concurrent.CompletableFuture;
  *                                    &lt;-      exit CODE STDOUT STDERR        (help, bad input: done)
  *                                    &lt;-      open pid|path TARGET USERNS TAP CONFIGURE READY-FD EXIT-FD
  * fds  [SCM_RIGHTS tap, route socket]  -&gt;     (route socket with -c on a NEW attach only)
- *                                    &lt;-      ready                            (the API socket listens)
+ *                                    &lt;-      ready STDERR                     (the API socket listens; the front
+ *                                                                                 end prints STDERR, then writes -r)
  * stats                              -&gt;
- *                                    &lt;-      stats LINE
+ *                                    &lt;-      stats LINES                      (stats line, faults line if any)
+ *                                    &lt;-      say LINE                         (written to stderr after ready)
  * detach                             -&gt;                                       (SIGTERM, -e, target gone)
  *                                    &lt;-      exit 0 "" ""                     (API socket removed)
  * (close: detach)                             exit 1 "" LINE                  (the namespace failed)
@@ -41,7 +45,9 @@ final class UsernetdSession implements UsernetCommand.Attachment {
     private final PrebuiltCommandLines prebuilt;
     private Path cwd;
     private boolean again;
-    private volatile Usernet usernet;
+    private volatile Supplier<String> statsLine;
+    /** The command's stderr: held until "ready" (which carries it), then passed on line by line ("say"). */
+    private final FrontEndErr err = new FrontEndErr();
     private Thread watch;
 
     UsernetdSession(Fd conn, IoEventLoop loop) {
@@ -67,7 +73,6 @@ final class UsernetdSession implements UsernetCommand.Attachment {
         args.add("usernet");
         args.addAll(f.subList(3, f.size()));
         StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
         int code;
         UsernetCommand.ATTACHMENT.set(this);
         try {
@@ -77,7 +82,7 @@ final class UsernetdSession implements UsernetCommand.Attachment {
         } finally {
             UsernetCommand.ATTACHMENT.remove();
         }
-        sendQuietly(message("exit", Integer.toString(code), out.toString(), err.toString()));
+        sendQuietly(message("exit", Integer.toString(code), out.toString(), takeErr()));
         UnixSockets.shutdown(conn); // the watching thread reads end of file and ends before the fd closes
         if (watch != null) {
             try {
@@ -107,7 +112,6 @@ final class UsernetdSession implements UsernetCommand.Attachment {
         Fd tap = Fd.adopt(m.fds()[0], "tap " + c.tapNameArg());
         Fd rtnl = m.fds().length > 1 ? Fd.adopt(m.fds()[1], "route socket") : null;
         Usernet u = Usernet.serve(loop, tap, rtnl, c.tapNameArg(), options.config(), options.stack());
-        usernet = u;
         watch = new Thread(() -> watchFrontEnd(stop), Thread.currentThread().getName() + "-conn");
         watch.setDaemon(true);
         watch.start();
@@ -115,8 +119,47 @@ final class UsernetdSession implements UsernetCommand.Attachment {
     }
 
     @Override
-    public void ready() {
-        send(message("ready"));
+    public void ready(Supplier<String> statsLine) {
+        this.statsLine = statsLine;
+        send(message("ready", err.take(true))); // the front end prints it, then writes its ready fd
+    }
+
+    /**
+     * The command's stderr as the front end prints it: what comes before "ready" travels with it;
+     * after it each line is sent as it is written (as a standalone process writes it to its
+     * stderr: a pcap reaching its bound, a failure), the rest with "exit".
+     */
+    private final class FrontEndErr extends Writer {
+        private final StringBuilder pending = new StringBuilder();
+        private boolean live;
+
+        @Override
+        public synchronized void write(char[] chars, int off, int len) {
+            pending.append(chars, off, len);
+            for (int nl; live && (nl = pending.indexOf("\n")) >= 0; pending.delete(0, nl + 1)) {
+                sendQuietly(message("say", pending.substring(0, nl)));
+            }
+        }
+
+        /** What is held, cleared; {@code goLive}: lines written from now on go out at once. */
+        synchronized String take(boolean goLive) {
+            live = goLive;
+            String s = pending.toString();
+            pending.setLength(0);
+            return s;
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private String takeErr() {
+        return err.take(false);
     }
 
     /** Reads the front end's requests until it detaches (end of file): then the namespace is done. */
@@ -128,10 +171,7 @@ final class UsernetdSession implements UsernetCommand.Attachment {
                     break; // the front end is done; on "detach" it waits for our "exit"
                 }
                 if (fields(m).get(0).equals("stats")) {
-                    Usernet u = usernet;
-                    String line = u.stats().map(s -> StatsLine.of(s, u.processStats()))
-                            .orElse("jnet usernet: stats unavailable (stopping)");
-                    sendQuietly(message("stats", line));
+                    sendQuietly(message("stats", statsLine.get()));
                 }
             }
         } catch (SyscallException | IllegalStateException e) {

@@ -42,6 +42,33 @@ class UsernetCommandTest {
         assertThat(r.out()).doesNotContain("IPv6 (not supported");
     }
 
+    /**
+     * Issue 11: --help says what the daemon path means (connections lost when it dies, new ones
+     * work), and the paragraph leaves what consumers parse intact: rootlesskit's DetectFeatures
+     * and podman's checkSlirpFlags run "--help" and test substrings of its combined output
+     * (exit status 0 required); every one they test is an option line of the table, stdout only,
+     * plain ASCII, and the daemon paragraph names no option (a flag named in prose would be
+     * "detected" even if the table lost it).
+     */
+    @Test
+    void helpDescribesTheDaemonPathAndKeepsWhatConsumersParse() {
+        Run r = run("usernet --help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).contains("TCP connections open at that moment are lost, new ones work")
+                .contains("JNET_USERNET_STANDALONE=1");
+        assertThat(r.out().chars()).allMatch(c -> c == '\n' || (c >= 0x20 && c < 0x7f));
+        String table = r.out().substring(0, r.out().indexOf("\n\n", r.out().indexOf("-v, --version")));
+        for (String probed : new String[] {"--netns-type", "--cidr", "--disable-host-loopback", "--api-socket",
+                "--enable-sandbox", "--enable-seccomp", "--enable-ipv6", "--mtu", "--outbound-addr"}) {
+            assertThat(table.lines()).as(probed).anyMatch(l -> l.strip().startsWith(probed)
+                    || l.strip().matches("-\\S, " + probed + "\\b.*"));
+        }
+        int from = r.out().indexOf("One stack process per user");
+        String paragraph = r.out().substring(from, r.out().indexOf("\n\n", from));
+        assertThat(paragraph).doesNotContain("--");
+    }
+
     @Test
     void versionIsOneLine() {
         Run r = run("usernet -v");

@@ -77,7 +77,7 @@ class UsernetdSessionTest {
         try (Fd kernelEnd = Fd.adopt(tap[0], "kernel end")) {
             UnixSockets.send(frontEnd, bytes("fds"), new int[] {tap[1]}, "front end");
             Syscalls.close(tap[1]); // the daemon has its own copy
-            assertThat(receive()).containsExactly("ready");
+            assertThat(receive()).as("ready, and nothing written to stderr").containsExactly("ready", "");
 
             send("stats");
             List<String> stats = receive();
