@@ -66,13 +66,15 @@ class UsernetFlowsTest {
             assertThat(stats).containsKeys("ipv6_delivered", "udp6_flows", "direct_memory", "fd_limit", "dns6_flows", "tcp_send_buffered", "heap_used_bytes");
 
             List<String> top = new ArrayList<>(net.binary().command());
-            // four looks a second apart: the rate-limited curl reads in bursts (the guest sends a window
-            // update only once about two 64 KiB segments are free), so a single half-second may see none
-            top.addAll(List.of("top", "-b", "-n", "4", "-d", "1", socket.toString()));
+            // ten looks a second apart: the rate-limited curl reads in bursts (the guest sends a window
+            // update only once about two 64 KiB segments are free), and with TSO super-packets the guest
+            // takes ~1 MiB at once and then nothing while curl drains it at 100 KiB/s, so several looks in a
+            // row may see none and the one that sees the burst may say MiB/s
+            top.addAll(List.of("top", "-b", "-n", "10", "-d", "1", socket.toString()));
             Proc.Result shown = Proc.run(WAIT, top);
             assertThat(shown.exit()).as(shown.describe()).isZero();
             assertThat(shown.stdout()).contains("PROTO", "tcp   " + UsernetSandbox.GUEST_ADDRESS + ":" + first.guestPort(),
-                    FakeInternet.WEB_ADDRESS + ":80", "ESTABLISHED").containsPattern("[1-9][0-9.]* KiB/s");
+                    FakeInternet.WEB_ADDRESS + ":80", "ESTABLISHED").containsPattern("[1-9][0-9.]* [KM]iB/s");
         } finally {
             net.guest("kill", curlPid);
         }
