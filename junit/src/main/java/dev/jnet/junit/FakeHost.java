@@ -1,6 +1,7 @@
 package dev.jnet.junit;
 
 import dev.jnet.net.IpAddress;
+import dev.jnet.usernet.nat.HostRedirect;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -15,7 +16,8 @@ import java.util.concurrent.Semaphore;
 /**
  * A host of an {@link Internet}: an address the guest reaches (answers ping) whose ports are
  * served by the test — by a handler in this JVM ({@link #serve}) or by a server the test runs
- * on the host's loopback ({@link #forward}). Ports not declared refuse connections.
+ * on the host's loopback ({@link #forward} for TCP, {@link #forwardUdp} for UDP). Ports are per
+ * protocol; ports not declared refuse connections (TCP reset, ICMP unreachable for UDP).
  */
 public final class FakeHost {
     /** Serves one TCP connection of the guest (on a thread of its own); the socket is closed after. */
@@ -43,7 +45,7 @@ public final class FakeHost {
         return address;
     }
 
-    /** TCP port {@code port} of this host served by {@code handler} in this JVM. */
+    /** TCP port {@code port} of this host served by {@code handler} in this JVM (UDP to the port stays unreachable). */
     public FakeHost serve(int port, Handler handler) {
         ServerSocket server;
         try {
@@ -61,17 +63,31 @@ public final class FakeHost {
     }
 
     /**
-     * Connections (TCP) and datagrams (UDP) of the guest to port {@code port} of this host go to
-     * {@code target} on the host's loopback, e.g. a server process the test started there.
+     * TCP connections of the guest to port {@code port} of this host go to {@code target} on the
+     * host's loopback, e.g. a server process the test started there. UDP to the port is not
+     * captured by this: see {@link #forwardUdp}.
      */
     public FakeHost forward(int port, InetSocketAddress target) {
+        return redirect(HostRedirect.TCP, port, target);
+    }
+
+    /**
+     * UDP datagrams of the guest to port {@code port} of this host go to {@code target} on the
+     * host's loopback (a UDP socket of the test there); its replies come back from this host's
+     * port. TCP to the port is not captured by this.
+     */
+    public FakeHost forwardUdp(int port, InetSocketAddress target) {
+        return redirect(HostRedirect.UDP, port, target);
+    }
+
+    private FakeHost redirect(int proto, int port, InetSocketAddress target) {
         if (port < 1 || port > 65535) {
             throw new TopologyException("port " + port + " is not 1..65535");
         }
         if (!target.getAddress().isLoopbackAddress()) {
             throw new TopologyException(target + " is not on the loopback: a fake host reaches nothing else");
         }
-        hosts.put(address, port, target);
+        hosts.put(address, proto, port, target);
         return this;
     }
 

@@ -1,6 +1,9 @@
 package dev.jnet.junit;
 
 import dev.jnet.net.IpAddress;
+import dev.jnet.rtnl.Route;
+import dev.jnet.rtnl.RtnlHandle;
+import dev.jnet.usernet.Ipv6Config;
 import dev.jnet.usernet.Stack;
 import dev.jnet.usernet.StackFactory;
 import dev.jnet.usernet.Usernet;
@@ -27,18 +30,22 @@ import java.util.concurrent.TimeoutException;
 /**
  * A user-mode internet for one namespace of a {@link Topology}, as slirp4netns gives one: a tap
  * device in it served by usernet's stack in this JVM (no root, no daemon), configured as
- * {@code slirp4netns --configure} does it: {@value #GUEST}/24, gateway {@value #GATEWAY}, DNS
- * {@value #DNS}. Unlike slirp4netns, it is a closed world the test declares:
+ * {@code slirp4netns --configure -6} does it, dual-stack: {@value #GUEST}/24, gateway {@value #GATEWAY},
+ * DNS {@value #DNS}; {@value #GUEST6}/64 (added at once, without waiting for the stack's router
+ * advertisement and duplicate address detection), gateway {@value #GATEWAY6}, DNS {@value #DNS6}.
+ * Unlike slirp4netns, it is a closed world the test declares:
  * <ul>
  * <li>{@linkplain #host hosts} (use TEST-NET addresses: 192.0.2.0/24, 198.51.100.0/24,
- *     203.0.113.0/24) whose ports the test serves (in-JVM handlers, or servers on the loopback);
- *     any other destination is unreachable (TCP reset, ICMP unreachable): nothing leaves the machine;
- * <li>DNS zones: the stack's DNS address answers the test's {@linkplain #address A/AAAA} and
- *     {@linkplain #cname CNAME} records, NXDOMAIN for any other name, and asks no real resolver;
+ *     203.0.113.0/24, and the IPv6 documentation prefix 2001:db8::/32) whose ports the test
+ *     serves (in-JVM handlers, or servers on the loopback; TCP and UDP ports apart); any other
+ *     destination is unreachable (TCP reset, ICMP unreachable): nothing leaves the machine;
+ * <li>DNS zones: the stack's DNS addresses answer the test's {@linkplain #address A/AAAA} and
+ *     {@linkplain #cname CNAME} records over UDP and TCP, NXDOMAIN for any other name, and ask
+ *     no real resolver;
  * <li>{@linkplain #publish published ports}: a port on the host's loopback forwarded to a guest
  *     port (slirp4netns's {@code add_hostfwd}).
  * </ul>
- * The guest's {@code /etc/resolv.conf} is the host's: ask {@value #DNS} by name ({@code dig @10.0.2.3}).
+ * The guest's {@code /etc/resolv.conf} is the host's: ask {@value #DNS} or {@value #DNS6} by name ({@code dig @10.0.2.3}).
  * Every frame of the tap is written to a pcap of the topology's captures.
  *
  * <pre>{@code
@@ -56,6 +63,12 @@ public final class Internet {
     public static final String GATEWAY = "10.0.2.2";
     /** The DNS address: the test's zones. */
     public static final String DNS = "10.0.2.3";
+    /** The guest's IPv6 address (in slirp4netns's prefix fd00::/64). */
+    public static final String GUEST6 = "fd00::100";
+    /** The IPv6 gateway's address; it reaches nothing of the host here. */
+    public static final String GATEWAY6 = "fd00::2";
+    /** The IPv6 DNS address: the test's zones. */
+    public static final String DNS6 = "fd00::3";
     private static final long TIMEOUT_SECONDS = 10;
 
     private final Netns namespace;
@@ -93,7 +106,8 @@ public final class Internet {
             Stack s = Stack.create(config, scheduler, sink, dns, hosts);
             return new StackFactory.Attached(s, s, s::stats, s.forwarding(), s::flows);
         };
-        UsernetConfig config = UsernetConfig.defaults().withHostLoopback(false).withDns(true);
+        UsernetConfig config = UsernetConfig.defaults().withHostLoopback(false).withDns(true)
+                .withIpv6(Ipv6Config.defaults());
         try {
             usernet = Usernet.start(new Usernet.Options(new GuestTarget.ByPath(namespace.path(), userns), tap, true,
                     config, -1, stack.withCapture(pcap)));
@@ -101,6 +115,12 @@ public final class Internet {
             throw new TopologyException("usernet for namespace " + namespace.name() + ": " + e.getMessage(), e);
         }
         parts.add(0, usernet); // stops before the capture and the resolver close
+        // IPv6 at once, as slirp4netns --configure does IPv4: fd00::100 without DAD, and the default
+        // route replaces the one the stack's router advertisement may have made already (both lead to the stack)
+        namespace.address(tap, GUEST6 + "/64");
+        RtnlHandle rtnl = namespace.rtnl();
+        rtnl.replaceRoute(Route.to(Route.AF_INET6, null, 0).via(IpAddress.parse(GATEWAY6).toInetAddress())
+                .dev(rtnl.ifindex(tap)));
     }
 
     /** The namespace this internet serves. */
@@ -108,14 +128,25 @@ public final class Internet {
         return namespace;
     }
 
-    /** The fake host at {@code address} (IPv4), declared now if it is new: it answers ping from now on. */
+    /**
+     * The fake host at {@code address} (IPv4, or IPv6 such as 2001:db8::10), declared now if it is
+     * new: it answers ping from now on.
+     */
     public synchronized FakeHost host(String address) {
-        IpAddress a = IpAddress.parse(address);
-        if (!a.isIpv4()) {
-            throw new TopologyException("fake hosts are IPv4: " + address);
+        IpAddress a;
+        try {
+            a = IpAddress.parse(address);
+        } catch (IllegalArgumentException e) {
+            throw new TopologyException(e.getMessage(), e);
         }
-        if ((a.toIpv4Int() & 0xFFFF_FF00) == 0x0A00_0200) {
+        if (a.isIpv4() && (a.toIpv4Int() & 0xFFFF_FF00) == 0x0A00_0200) {
             throw new TopologyException(address + " is in the guest's own subnet 10.0.2.0/24");
+        }
+        if (a.isIpv6() && FakeHosts.high(a) == Ipv6Config.DEFAULT_PREFIX_HIGH) {
+            throw new TopologyException(address + " is in the guest's own prefix fd00::/64");
+        }
+        if (a.isIpv6() && (FakeHosts.high(a) >>> 61) != 1) {
+            throw new TopologyException(address + " is not a global unicast address (2000::/3; use 2001:db8::/32)");
         }
         return byAddress.computeIfAbsent(a, k -> {
             hosts.addHost(k);

@@ -4,6 +4,7 @@ import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.ip.Ipv4Handler;
 import dev.jnet.usernet.ip.Ipv4Output;
 import dev.jnet.usernet.nat.AddressMap;
+import dev.jnet.usernet.nat.HostRedirect;
 import dev.jnet.usernet.wire.IcmpV4Packet;
 import dev.jnet.usernet.wire.Ipv4Packet;
 import io.netty.buffer.ByteBuf;
@@ -44,7 +45,7 @@ public final class IcmpEcho implements Ipv4Handler, AutoCloseable {
             int dst = ip.dst();
             if (dst == config.gateway() || dst == config.dnsAddress()) {
                 answer(ip);
-            } else if (forwarder != null && map.classify(dst, 0) == AddressMap.Kind.HOST) {
+            } else if (forwarder != null && map.classify(HostRedirect.ECHO, dst, 0) == AddressMap.Kind.HOST) {
                 forwarder.forward(ip, icmp, map.hostAddress(dst));
             } else {
                 dropped++;

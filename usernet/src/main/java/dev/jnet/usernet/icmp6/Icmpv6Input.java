@@ -3,6 +3,7 @@ package dev.jnet.usernet.icmp6;
 import dev.jnet.usernet.ip.Ipv6Handler;
 import dev.jnet.usernet.ip.Ipv6Output;
 import dev.jnet.usernet.nat.AddressMap;
+import dev.jnet.usernet.nat.HostRedirect;
 import dev.jnet.usernet.wire.Icmpv6Packet;
 import dev.jnet.usernet.wire.Ipv6Packet;
 import io.netty.buffer.ByteBuf;
@@ -68,7 +69,7 @@ public final class Icmpv6Input implements Ipv6Handler, AutoCloseable {
         long dstLow = ip.dstLow();
         if (ndp.isOwnAddress(dstHigh, dstLow)) {
             answer(ip);
-        } else if (map.classify6(dstHigh, dstLow, 0) == AddressMap.Kind.HOST) {
+        } else if (map.classify6(HostRedirect.ECHO, dstHigh, dstLow, 0) == AddressMap.Kind.HOST) {
             if (forwarder != null) {
                 forwarder.forward(ip, icmp, (Inet6Address) map.hostInetAddress6(dstHigh, dstLow));
             } else {

@@ -46,8 +46,11 @@ public final class AddressMap {
         this.redirect = redirect;
     }
 
-    /** What a packet from the guest to {@code dst:port} maps to. */
-    public Kind classify(int dst, int port) {
+    /**
+     * What a packet from the guest to {@code dst:port} of protocol {@code proto} maps to
+     * ({@link HostRedirect#TCP}, {@link HostRedirect#UDP}, {@link HostRedirect#ECHO} with port 0).
+     */
+    public Kind classify(int proto, int dst, int port) {
         PastaAddresses pasta = config.pasta();
         if (dst == config.gateway()) {
             return config.hostLoopback() || pasta != null ? Kind.HOST : Kind.UNREACHABLE;
@@ -63,7 +66,7 @@ public final class AddressMap {
             // the guest's own subnet, loopback, "this host", multicast and reserved
             return Kind.UNREACHABLE;
         }
-        if (redirect != null && !redirect.reaches(dst, port)) {
+        if (redirect != null && !redirect.reaches(proto, dst, port)) {
             return Kind.UNREACHABLE;
         }
         return Kind.HOST;
@@ -95,7 +98,7 @@ public final class AddressMap {
     }
 
     /** What an IPv6 packet from the guest to {@code dstHigh:dstLow} port {@code port} maps to. */
-    public Kind classify6(long dstHigh, long dstLow, int port) {
+    public Kind classify6(int proto, long dstHigh, long dstLow, int port) {
         Ipv6Config v6 = config.ipv6();
         if (v6 == null) {
             return Kind.UNREACHABLE;
@@ -113,7 +116,7 @@ public final class AddressMap {
                 || (dstHigh == 0 && (dstLow >>> 32) == 0xffffL)) {          // IPv4-mapped
             return Kind.UNREACHABLE;
         }
-        if (redirect != null && !redirect.reaches6(dstHigh, dstLow, port)) {
+        if (redirect != null && !redirect.reaches6(proto, dstHigh, dstLow, port)) {
             return Kind.UNREACHABLE;
         }
         return Kind.HOST;
@@ -129,18 +132,18 @@ public final class AddressMap {
     }
 
     /** Where a new TCP or UDP flow to the {@link Kind#HOST} destination {@code dst:port} connects on the host side. */
-    public InetSocketAddress hostSocketAddress(int dst, int port) {
+    public InetSocketAddress hostSocketAddress(int proto, int dst, int port) {
         if (redirect != null && dst != config.gateway()) {
-            return redirect.target(dst, port);
+            return redirect.target(proto, dst, port);
         }
         return new InetSocketAddress(hostInetAddress(dst), port);
     }
 
     /** {@link #hostSocketAddress} for an IPv6 destination. */
-    public InetSocketAddress hostSocketAddress6(long dstHigh, long dstLow, int port) {
+    public InetSocketAddress hostSocketAddress6(int proto, long dstHigh, long dstLow, int port) {
         Ipv6Config v6 = config.ipv6();
         if (redirect != null && !(v6 != null && v6.isGateway(dstHigh, dstLow))) {
-            return redirect.target6(dstHigh, dstLow, port);
+            return redirect.target6(proto, dstHigh, dstLow, port);
         }
         return new InetSocketAddress(hostInetAddress6(dstHigh, dstLow), port);
     }

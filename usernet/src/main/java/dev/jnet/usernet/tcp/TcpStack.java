@@ -7,6 +7,7 @@ import dev.jnet.usernet.ip.Ipv4Output;
 import dev.jnet.usernet.ip.Ipv6Handler;
 import dev.jnet.usernet.ip.Ipv6Output;
 import dev.jnet.usernet.nat.AddressMap;
+import dev.jnet.usernet.nat.HostRedirect;
 import dev.jnet.usernet.wire.InternetChecksum;
 import dev.jnet.usernet.wire.Ipv4Packet;
 import dev.jnet.usernet.wire.Ipv6Packet;
@@ -205,10 +206,11 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
 
     private void accept(boolean v6, long srcHigh, long srcLow, int srcPort, long dstHigh, long dstLow, int dstPort,
             TcpSegment seg) {
-        AddressMap.Kind kind = v6 ? map.classify6(dstHigh, dstLow, dstPort) : map.classify((int) dstLow, dstPort);
+        AddressMap.Kind kind = v6 ? map.classify6(HostRedirect.TCP, dstHigh, dstLow, dstPort)
+                : map.classify(HostRedirect.TCP, (int) dstLow, dstPort);
         InetSocketAddress target = switch (kind) {
-            case HOST -> v6 ? map.hostSocketAddress6(dstHigh, dstLow, dstPort)
-                    : map.hostSocketAddress((int) dstLow, dstPort);
+            case HOST -> v6 ? map.hostSocketAddress6(HostRedirect.TCP, dstHigh, dstLow, dstPort)
+                    : map.hostSocketAddress(HostRedirect.TCP, (int) dstLow, dstPort);
             case DNS -> dnsTcpUpstream.get();
             case UNREACHABLE -> null;
         };

@@ -8,6 +8,7 @@ import dev.jnet.usernet.ip.Ipv6Handler;
 import dev.jnet.usernet.ip.Ipv6Output;
 import dev.jnet.usernet.nat.AddressMap;
 import dev.jnet.usernet.nat.FlowTable;
+import dev.jnet.usernet.nat.HostRedirect;
 import dev.jnet.usernet.wire.Ipv6Packet;
 import dev.jnet.usernet.wire.UdpDatagram;
 import io.netty.buffer.ByteBuf;
@@ -74,7 +75,7 @@ public final class Udp6Nat extends AbstractUdpNat implements Ipv6Handler {
     private void route(Ipv6Packet ip, int transportOffset) {
         long dstHigh = ip.dstHigh();
         long dstLow = ip.dstLow();
-        switch (map.classify6(dstHigh, dstLow, udp.dstPort())) {
+        switch (map.classify6(HostRedirect.UDP, dstHigh, dstLow, udp.dstPort())) {
             case HOST -> forward(ip, transportOffset, flows, null);
             case DNS -> {
                 InetSocketAddress upstream = dns.upstream();
@@ -117,7 +118,7 @@ public final class Udp6Nat extends AbstractUdpNat implements Ipv6Handler {
         }
         if (flow == null) {
             InetSocketAddress target = remote != null ? remote
-                    : map.hostSocketAddress6(dstHigh, dstLow, dstPort);
+                    : map.hostSocketAddress6(HostRedirect.UDP, dstHigh, dstLow, dstPort);
             flow = new Flow(table, key, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort);
             if (!open(table, flow, target)) {
                 // no host socket (EMFILE, ENFILE): the guest hears of it at once, as of any unreachable

@@ -8,6 +8,7 @@ import dev.jnet.usernet.ip.Ipv4Handler;
 import dev.jnet.usernet.ip.Ipv4Output;
 import dev.jnet.usernet.nat.AddressMap;
 import dev.jnet.usernet.nat.FlowTable;
+import dev.jnet.usernet.nat.HostRedirect;
 import dev.jnet.usernet.wire.Inany;
 import dev.jnet.usernet.wire.Ipv4Packet;
 import dev.jnet.usernet.wire.UdpDatagram;
@@ -84,7 +85,7 @@ public final class UdpNat extends AbstractUdpNat implements Ipv4Handler {
     private void route(Ipv4Packet ip) {
         int dst = ip.dst();
         int dstPort = udp.dstPort();
-        switch (map.classify(dst, dstPort)) {
+        switch (map.classify(HostRedirect.UDP, dst, dstPort)) {
             case HOST -> forward(ip, flows, null);
             case DNS -> {
                 InetSocketAddress upstream = dns.upstream();
@@ -119,7 +120,7 @@ public final class UdpNat extends AbstractUdpNat implements Ipv4Handler {
         Flow flow = table.get(key);
         if (flow == null) {
             InetSocketAddress target = remote != null ? remote
-                    : map.hostSocketAddress(dst, dstPort);
+                    : map.hostSocketAddress(HostRedirect.UDP, dst, dstPort);
             flow = new Flow(table, key, Inany.V4_HIGH, Inany.v4Low(ip.src()), srcPort, Inany.V4_HIGH,
                     Inany.v4Low(dst), dstPort);
             if (!open(table, flow, target)) {

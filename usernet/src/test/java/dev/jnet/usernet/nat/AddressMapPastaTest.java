@@ -23,36 +23,36 @@ class AddressMapPastaTest {
 
     @Test
     void noMapGwLeavesTheGatewayItselfAndMapGwMakesItTheHostsLoopback() {
-        assertThat(map(false).classify(GATEWAY, 80)).isEqualTo(AddressMap.Kind.HOST);
+        assertThat(map(false).classify(HostRedirect.TCP, GATEWAY, 80)).isEqualTo(AddressMap.Kind.HOST);
         assertThat(map(false).hostAddress(GATEWAY)).isEqualTo(GATEWAY);
-        assertThat(map(true).classify(GATEWAY, 80)).isEqualTo(AddressMap.Kind.HOST);
+        assertThat(map(true).classify(HostRedirect.TCP, GATEWAY, 80)).isEqualTo(AddressMap.Kind.HOST);
         assertThat(map(true).hostAddress(GATEWAY)).isEqualTo(LOOPBACK);
     }
 
     @Test
     void dnsForwardIsTheForwarderOnPort53Only() {
-        assertThat(map(false).classify(DNS, 53)).isEqualTo(AddressMap.Kind.DNS);
-        assertThat(map(false).classify(DNS, 80)).isEqualTo(AddressMap.Kind.UNREACHABLE);
+        assertThat(map(false).classify(HostRedirect.TCP, DNS, 53)).isEqualTo(AddressMap.Kind.DNS);
+        assertThat(map(false).classify(HostRedirect.TCP, DNS, 80)).isEqualTo(AddressMap.Kind.UNREACHABLE);
     }
 
     @Test
     void mapGuestAddrReachesTheHostsOwnAddress() {
-        assertThat(map(false).classify(MAPPED, 8081)).isEqualTo(AddressMap.Kind.HOST);
+        assertThat(map(false).classify(HostRedirect.TCP, MAPPED, 8081)).isEqualTo(AddressMap.Kind.HOST);
         assertThat(map(false).hostAddress(MAPPED)).isEqualTo(GUEST);
     }
 
     @Test
     void neighboursOfTheSubnetAreThemselvesButNotTheGuestOrBroadcast() {
-        assertThat(map(false).classify(0xC633_6405, 22)).isEqualTo(AddressMap.Kind.HOST);
+        assertThat(map(false).classify(HostRedirect.TCP, 0xC633_6405, 22)).isEqualTo(AddressMap.Kind.HOST);
         assertThat(map(false).hostAddress(0xC633_6405)).isEqualTo(0xC633_6405);
-        assertThat(map(false).classify(GUEST, 22)).isEqualTo(AddressMap.Kind.UNREACHABLE);
-        assertThat(map(false).classify(0xC633_64FF, 22)).isEqualTo(AddressMap.Kind.UNREACHABLE);
+        assertThat(map(false).classify(HostRedirect.TCP, GUEST, 22)).isEqualTo(AddressMap.Kind.UNREACHABLE);
+        assertThat(map(false).classify(HostRedirect.TCP, 0xC633_64FF, 22)).isEqualTo(AddressMap.Kind.UNREACHABLE);
     }
 
     @Test
     void slirpLayoutIsUnchanged() {
         AddressMap slirp = new AddressMap(UsernetConfig.defaults());
-        assertThat(slirp.classify(0x0A00_0205, 22)).isEqualTo(AddressMap.Kind.UNREACHABLE);
+        assertThat(slirp.classify(HostRedirect.TCP, 0x0A00_0205, 22)).isEqualTo(AddressMap.Kind.UNREACHABLE);
         assertThat(slirp.hostAddress(0x0A00_0202)).isEqualTo(LOOPBACK);
     }
 }

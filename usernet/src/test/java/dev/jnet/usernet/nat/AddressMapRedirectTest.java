@@ -17,12 +17,12 @@ class AddressMapRedirectTest {
 
     private static final HostRedirect ONLY_WEB_80 = new HostRedirect() {
         @Override
-        public boolean reaches(int dst, int port) {
-            return dst == WEB && (port == 80 || port == 0);
+        public boolean reaches(int proto, int dst, int port) {
+            return dst == WEB && (proto == TCP && port == 80 || proto == ECHO && port == 0);
         }
 
         @Override
-        public InetSocketAddress target(int dst, int port) {
+        public InetSocketAddress target(int proto, int dst, int port) {
             return SERVER;
         }
     };
@@ -33,37 +33,39 @@ class AddressMapRedirectTest {
 
     @Test
     void aRedirectedDestinationConnectsWhereTheRedirectSays() {
-        assertThat(map(false).classify(WEB, 80)).isEqualTo(AddressMap.Kind.HOST);
-        assertThat(map(false).hostSocketAddress(WEB, 80)).isEqualTo(SERVER);
+        assertThat(map(false).classify(HostRedirect.TCP, WEB, 80)).isEqualTo(AddressMap.Kind.HOST);
+        assertThat(map(false).hostSocketAddress(HostRedirect.TCP, WEB, 80)).isEqualTo(SERVER);
     }
 
     @Test
     void everythingElseIsUnreachableInsteadOfLeavingTheMachine() {
-        assertThat(map(false).classify(WEB, 443)).isEqualTo(AddressMap.Kind.UNREACHABLE);
-        assertThat(map(false).classify(OTHER, 80)).isEqualTo(AddressMap.Kind.UNREACHABLE);
-        assertThat(map(false).classify(OTHER, 0)).isEqualTo(AddressMap.Kind.UNREACHABLE);
-        assertThat(map(false).classify6(0x2001_0db8_0000_0000L, 1, 80)).isEqualTo(AddressMap.Kind.UNREACHABLE);
+        assertThat(map(false).classify(HostRedirect.TCP, WEB, 443)).isEqualTo(AddressMap.Kind.UNREACHABLE);
+        assertThat(map(false).classify(HostRedirect.UDP, WEB, 80)).as("a TCP port captures no UDP")
+                .isEqualTo(AddressMap.Kind.UNREACHABLE);
+        assertThat(map(false).classify(HostRedirect.TCP, OTHER, 80)).isEqualTo(AddressMap.Kind.UNREACHABLE);
+        assertThat(map(false).classify(HostRedirect.ECHO, OTHER, 0)).isEqualTo(AddressMap.Kind.UNREACHABLE);
+        assertThat(map(false).classify6(HostRedirect.TCP, 0x2001_0db8_0000_0000L, 1, 80)).isEqualTo(AddressMap.Kind.UNREACHABLE);
     }
 
     @Test
     void pingToARedirectedHostIsAnsweredByTheLoopback() {
-        assertThat(map(false).classify(WEB, 0)).isEqualTo(AddressMap.Kind.HOST);
+        assertThat(map(false).classify(HostRedirect.ECHO, WEB, 0)).isEqualTo(AddressMap.Kind.HOST);
         assertThat(map(false).hostAddress(WEB)).isEqualTo(0x7F00_0001);
     }
 
     @Test
     void gatewayAndDnsKeepTheirMeaning() {
-        assertThat(map(false).classify(DNS, 53)).isEqualTo(AddressMap.Kind.DNS);
-        assertThat(map(false).classify(GATEWAY, 80)).isEqualTo(AddressMap.Kind.UNREACHABLE);
-        assertThat(map(true).classify(GATEWAY, 8080)).isEqualTo(AddressMap.Kind.HOST);
-        assertThat(map(true).hostSocketAddress(GATEWAY, 8080))
+        assertThat(map(false).classify(HostRedirect.TCP, DNS, 53)).isEqualTo(AddressMap.Kind.DNS);
+        assertThat(map(false).classify(HostRedirect.TCP, GATEWAY, 80)).isEqualTo(AddressMap.Kind.UNREACHABLE);
+        assertThat(map(true).classify(HostRedirect.TCP, GATEWAY, 8080)).isEqualTo(AddressMap.Kind.HOST);
+        assertThat(map(true).hostSocketAddress(HostRedirect.TCP, GATEWAY, 8080))
                 .isEqualTo(new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080));
     }
 
     @Test
     void withoutARedirectDestinationsAreThemselves() {
         AddressMap plain = new AddressMap(UsernetConfig.defaults());
-        assertThat(plain.classify(OTHER, 80)).isEqualTo(AddressMap.Kind.HOST);
-        assertThat(plain.hostSocketAddress(OTHER, 80).getAddress().getHostAddress()).isEqualTo("8.8.8.8");
+        assertThat(plain.classify(HostRedirect.TCP, OTHER, 80)).isEqualTo(AddressMap.Kind.HOST);
+        assertThat(plain.hostSocketAddress(HostRedirect.TCP, OTHER, 80).getAddress().getHostAddress()).isEqualTo("8.8.8.8");
     }
 }
