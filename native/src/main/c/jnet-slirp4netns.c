@@ -5,8 +5,8 @@
  * Consumers (rootlesskit, podman, scripts) exec it as they exec slirp4netns. It has no option
  * parsing of its own: the daemon checks the command line with `jnet usernet`'s own code and
  * answers with the output and exit status (--help, bad input) or with what to open. Then this
- * program opens the tap (and, for -c, a route socket) in a child that joins the target's user
- * and network namespaces, passes the fds on with SCM_RIGHTS, writes "1" to the -r fd once the
+ * program opens the tap (and, for -c, configures it) in a child that joins the target's user
+ * and network namespaces, passes the fd on with SCM_RIGHTS, writes "1" to the -r fd once the
  * daemon serves the tap (its -a socket listening), and lives as long as the namespace is served:
  * SIGTERM/SIGINT, the -e fd closing or the target ending detach it (exit 0); a namespace the
  * daemon closed exits 1 with its line; SIGUSR1 prints the stats line. When the daemon dies, it
@@ -424,7 +424,7 @@ static int attach(void)
 			fail("jnet usernetd answered \"%s\"", f[0]);
 		int fds[2] = {tap_fd, -1}, nfds = 1;
 		if (!served) {
-			/* open pid|path TARGET USERNS TAP CONFIGURE READY-FD EXIT-FD */
+			/* open pid|path TARGET USERNS TAP CONFIGURE READY-FD EXIT-FD [MTU TXQLEN MAC ADDR PREFIX BCAST GW] */
 			char netns[2 * PATH_MAX + 2];
 			ready_fd = atoi(f[6]);
 			exit_fd = atoi(f[7]);
@@ -444,12 +444,15 @@ static int attach(void)
 			} else {
 				snprintf(netns, sizeof netns, "%s%s%s", f[2][0] == '/' ? "" : cwd, f[2][0] == '/' ? "" : "/", f[2]);
 			}
-			nfds = open_in_target(netns, userns, f[4], strcmp(f[5], "1") == 0, fds);
+			/* a daemon that sends the values (after EXIT-FD) has the tap configured here */
+			struct tap_config cfg;
+			int configure = strcmp(f[5], "1") == 0, ours = configure && n >= 15 && tap_config_parse(f + 8, &cfg);
+			nfds = open_in_target(netns, userns, f[4], configure, ours ? &cfg : NULL, fds);
 			tap_fd = fds[0];
 		}
 		send_msg(sock, "fds", 3, fds, nfds);
 		if (nfds > 1)
-			close(fds[1]); /* the route socket: the daemon configures the tap with its copy */
+			close(fds[1]); /* a route socket (an older daemon): it configures the tap with its copy */
 		n = recv_fields(sock, f, NULL, NULL);
 		if (n == 0) {
 			close(sock);
