@@ -11,7 +11,9 @@
  * SIGTERM/SIGINT, the -e fd closing or the target ending detach it (exit 0); a namespace the
  * daemon closed exits 1 with its line; SIGUSR1 prints the stats line. When the daemon dies, it
  * starts a new one and attaches the tap again (TCP connections of the old daemon are lost).
- * `--jnet-rootless ARGS` is `jnet rootless ARGS` (jnet-rootless-mode.h).
+ * `--jnet-rootless ARGS` is `jnet rootless ARGS` (jnet-rootless-mode.h). JNET_USERNET_STANDALONE=1
+ * execs `jnet usernet ARGS` instead (one stack process for the namespace, as before the daemon).
+ * bin/slirp4netns is a symlink to this program: no shell between the consumer and it (~0.7 ms).
  *
  * The daemon is started on first use, detached (own session, stdio on a log file, no inherited
  * fds), from the front end's own network namespace: DIR/usernetd-NETNS.sock, where DIR is
@@ -249,6 +251,17 @@ static void java_opts(char **argv, int *argc, int max)
 	*argc += n;
 }
 
+/* The repository's ./jnet: ../../jnet beside this program (native/target/), symlinks resolved. */
+static int jnet_script(char *path, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", path, size - 1);
+	if (n < 0 || (size_t)n + 12 >= size)
+		return 0;
+	path[n] = '\0';
+	strcpy(strrchr(path, '/'), "/../../jnet");
+	return 1;
+}
+
 /*
  * Starts `jnet usernetd --notify-fd 3` detached: a grandchild in its own session, not our
  * child (it outlives us), with only stdio (a log file) and the notify pipe; waits until it
@@ -275,14 +288,11 @@ static int start_daemon(void)
 			_exit(1);
 		close_fds_from(4);
 		const char *cmd = getenv("JNET_USERNETD");
-		char self[PATH_MAX], dflt[PATH_MAX + 32];
+		char dflt[PATH_MAX + 32];
 		if (!cmd || !*cmd) {
-			ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-			if (n < 0)
+			if (!jnet_script(dflt, sizeof dflt - 16))
 				_exit(1);
-			self[n] = '\0';
-			*strrchr(self, '/') = '\0';
-			snprintf(dflt, sizeof dflt, "%s/../../jnet usernetd", self);
+			strcat(dflt, " usernetd");
 			cmd = dflt;
 		}
 		char *copy = strdup(cmd), *argv[128];
@@ -476,6 +486,23 @@ static int attach(void)
 
 #include "jnet-rootless-mode.h"
 
+/* JNET_USERNET_STANDALONE=1: exec `jnet usernet ARGS` (a JVM of its own, as before the daemon). */
+static void standalone(int argc, char **argv)
+{
+	char jnet[PATH_MAX];
+	char **args = calloc((size_t)argc + 2, sizeof *args);
+	if (!args || !jnet_script(jnet, sizeof jnet))
+		fail("cannot find ./jnet beside %s", argv[0]);
+	args[0] = jnet;
+	args[1] = "usernet";
+	memcpy(args + 2, argv + 1, (size_t)(argc - 1) * sizeof *args);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execv(jnet, args);
+	fail("exec %s: %s", jnet, strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
 	cmd_argc = argc;
@@ -497,6 +524,8 @@ int main(int argc, char **argv)
 	int rootless = argc > 1 && strcmp(argv[1], "--jnet-rootless") == 0;
 	if (rootless)
 		prog = "jnet rootless";
+	if (!rootless && getenv("JNET_USERNET_STANDALONE") && strcmp(getenv("JNET_USERNET_STANDALONE"), "1") == 0)
+		standalone(argc, argv); /* one stack process for this namespace: jnet usernet ARGS */
 	paths();
 	if (rootless)
 		rootless_main(argc, argv, sigfd);
