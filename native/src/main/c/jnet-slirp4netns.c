@@ -5,13 +5,15 @@
  * Consumers (rootlesskit, podman, scripts) exec it as they exec slirp4netns. It has no option
  * parsing of its own: the daemon checks the command line with `jnet usernet`'s own code and
  * answers with the output and exit status (--help, bad input) or with what to open. Then this
- * program opens the tap (and, for -c, a route socket) in a child that joins the target's user
- * and network namespaces, passes the fds on with SCM_RIGHTS, writes "1" to the -r fd once the
+ * program opens the tap (and, for -c, configures it) in a child that joins the target's user
+ * and network namespaces, passes the fd on with SCM_RIGHTS, writes "1" to the -r fd once the
  * daemon serves the tap (its -a socket listening), and lives as long as the namespace is served:
  * SIGTERM/SIGINT, the -e fd closing or the target ending detach it (exit 0); a namespace the
  * daemon closed exits 1 with its line; SIGUSR1 prints the stats line. When the daemon dies, it
  * starts a new one and attaches the tap again (TCP connections of the old daemon are lost).
- * `--jnet-rootless ARGS` is `jnet rootless ARGS` (jnet-rootless-mode.h).
+ * `--jnet-rootless ARGS` is `jnet rootless ARGS` (jnet-rootless-mode.h). JNET_USERNET_STANDALONE=1
+ * execs `jnet usernet ARGS` instead (one stack process for the namespace, as before the daemon).
+ * bin/slirp4netns is a symlink to this program: no shell between the consumer and it (~0.7 ms).
  *
  * The daemon is started on first use, detached (own session, stdio on a log file, no inherited
  * fds), from the front end's own network namespace: DIR/usernetd-NETNS.sock, where DIR is
@@ -249,6 +251,17 @@ static void java_opts(char **argv, int *argc, int max)
 	*argc += n;
 }
 
+/* The repository's ./jnet: ../../jnet beside this program (native/target/), symlinks resolved. */
+static int jnet_script(char *path, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", path, size - 1);
+	if (n < 0 || (size_t)n + 12 >= size)
+		return 0;
+	path[n] = '\0';
+	strcpy(strrchr(path, '/'), "/../../jnet");
+	return 1;
+}
+
 /*
  * Starts `jnet usernetd --notify-fd 3` detached: a grandchild in its own session, not our
  * child (it outlives us), with only stdio (a log file) and the notify pipe; waits until it
@@ -275,14 +288,11 @@ static int start_daemon(void)
 			_exit(1);
 		close_fds_from(4);
 		const char *cmd = getenv("JNET_USERNETD");
-		char self[PATH_MAX], dflt[PATH_MAX + 32];
+		char dflt[PATH_MAX + 32];
 		if (!cmd || !*cmd) {
-			ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-			if (n < 0)
+			if (!jnet_script(dflt, sizeof dflt - 16))
 				_exit(1);
-			self[n] = '\0';
-			*strrchr(self, '/') = '\0';
-			snprintf(dflt, sizeof dflt, "%s/../../jnet usernetd", self);
+			strcat(dflt, " usernetd");
 			cmd = dflt;
 		}
 		char *copy = strdup(cmd), *argv[128];
@@ -426,7 +436,7 @@ static int attach(void)
 			fail("jnet usernetd answered \"%s\"", f[0]);
 		int fds[2] = {tap_fd, -1}, nfds = 1;
 		if (!served) {
-			/* open pid|path TARGET USERNS TAP CONFIGURE READY-FD EXIT-FD */
+			/* open pid|path TARGET USERNS TAP CONFIGURE READY-FD EXIT-FD [MTU TXQLEN MAC ADDR PREFIX BCAST GW] */
 			char netns[2 * PATH_MAX + 2];
 			ready_fd = atoi(f[6]);
 			exit_fd = atoi(f[7]);
@@ -446,12 +456,15 @@ static int attach(void)
 			} else {
 				snprintf(netns, sizeof netns, "%s%s%s", f[2][0] == '/' ? "" : cwd, f[2][0] == '/' ? "" : "/", f[2]);
 			}
-			nfds = open_in_target(netns, userns, f[4], strcmp(f[5], "1") == 0, fds);
+			/* a daemon that sends the values (after EXIT-FD) has the tap configured here */
+			struct tap_config cfg;
+			int configure = strcmp(f[5], "1") == 0, ours = configure && n >= 15 && tap_config_parse(f + 8, &cfg);
+			nfds = open_in_target(netns, userns, f[4], configure, ours ? &cfg : NULL, fds);
 			tap_fd = fds[0];
 		}
 		send_msg(sock, "fds", 3, fds, nfds);
 		if (nfds > 1)
-			close(fds[1]); /* the route socket: the daemon configures the tap with its copy */
+			close(fds[1]); /* a route socket (an older daemon): it configures the tap with its copy */
 		n = recv_fields(sock, f, NULL, NULL);
 		if (n == 0) {
 			close(sock);
@@ -479,6 +492,23 @@ static int attach(void)
 
 #include "jnet-rootless-mode.h"
 
+/* JNET_USERNET_STANDALONE=1: exec `jnet usernet ARGS` (a JVM of its own, as before the daemon). */
+static void standalone(int argc, char **argv)
+{
+	char jnet[PATH_MAX];
+	char **args = calloc((size_t)argc + 2, sizeof *args);
+	if (!args || !jnet_script(jnet, sizeof jnet))
+		fail("cannot find ./jnet beside %s", argv[0]);
+	args[0] = jnet;
+	args[1] = "usernet";
+	memcpy(args + 2, argv + 1, (size_t)(argc - 1) * sizeof *args);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execv(jnet, args);
+	fail("exec %s: %s", jnet, strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
 	cmd_argc = argc;
@@ -500,6 +530,8 @@ int main(int argc, char **argv)
 	int rootless = argc > 1 && strcmp(argv[1], "--jnet-rootless") == 0;
 	if (rootless)
 		prog = "jnet rootless";
+	if (!rootless && getenv("JNET_USERNET_STANDALONE") && strcmp(getenv("JNET_USERNET_STANDALONE"), "1") == 0)
+		standalone(argc, argv); /* one stack process for this namespace: jnet usernet ARGS */
 	paths();
 	if (rootless)
 		rootless_main(argc, argv, sigfd);

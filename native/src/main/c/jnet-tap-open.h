@@ -3,6 +3,7 @@
  * one translation unit, one program). A child joins the namespaces (a process that joined a user
  * namespace cannot come back) and passes the fds back with SCM_RIGHTS.
  */
+#include "jnet-tap-config.h"
 
 static int same_userns(const char *path)
 {
@@ -21,8 +22,12 @@ static void join(const char *path, int type, const char *what)
 	close(fd);
 }
 
-/* Opens tap NAME (and with configure a NETLINK_ROUTE socket) in the namespaces; fds[0..n). */
-static int open_in_target(const char *netns, const char *userns, const char *name, int configure, int *fds)
+/*
+ * Opens tap NAME in the namespaces; fds[0..n). With cfg the child configures it itself; else with
+ * configure it also opens a NETLINK_ROUTE socket there for the daemon to configure it with.
+ */
+static int open_in_target(const char *netns, const char *userns, const char *name, int configure,
+			  const struct tap_config *cfg, int *fds)
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -49,7 +54,9 @@ static int open_in_target(const char *netns, const char *userns, const char *nam
 		if (ioctl(out[n], TUNSETIFF, &ifr) < 0)
 			fail("ioctl(TUNSETIFF) for \"%s\": %s", name, strerror(errno));
 		n++;
-		if (configure) {
+		if (cfg)
+			tap_configure(name, cfg);
+		else if (configure) {
 			out[n] = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0);
 			if (out[n] < 0)
 				fail("socket(AF_NETLINK): %s", strerror(errno));

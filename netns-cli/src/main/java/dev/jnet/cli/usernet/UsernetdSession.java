@@ -6,6 +6,7 @@ import dev.jnet.linux.SyscallException;
 import dev.jnet.linux.UnixSockets;
 import dev.jnet.usernet.Usernet;
 import dev.jnet.usernet.UsernetException;
+import dev.jnet.usernet.guest.GuestLinkSetup;
 import io.netty.channel.IoEventLoop;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -26,7 +27,10 @@ import java.util.function.Supplier;
  * attach NEW|AGAIN CWD ARG...        -&gt;
  *                                    &lt;-      exit CODE STDOUT STDERR        (help, bad input: done)
  *                                    &lt;-      open pid|path TARGET USERNS TAP CONFIGURE READY-FD EXIT-FD
- * fds  [SCM_RIGHTS tap, route socket]  -&gt;     (route socket with -c on a NEW attach only)
+ *                                               [MTU TXQLEN MAC ADDR PREFIX BCAST GW]   (CONFIGURE 1)
+ * fds  [SCM_RIGHTS tap]              -&gt;     (with CONFIGURE 1 the front end's child has configured
+ *                                               the tap; a front end that sends a route socket too
+ *                                               has it configured here, as before)
  *                                    &lt;-      ready STDERR                     (the API socket listens; the front
  *                                                                                 end prints STDERR, then writes -r)
  * stats                              -&gt;
@@ -101,8 +105,12 @@ final class UsernetdSession implements UsernetCommand.Attachment {
     @Override
     public Usernet open(UsernetCommand c, Usernet.Options options, CompletableFuture<Void> stop) {
         boolean configure = c.configureArg() && !again; // a re-attached tap is configured already
-        send(message("open", c.netnsTypeArg(), c.targetArg(), c.usernsPathArg(), c.tapNameArg(),
-                configure ? "1" : "0", c.readyFdArg(), c.exitFdArg()));
+        List<String> open = new ArrayList<>(List.of("open", c.netnsTypeArg(), c.targetArg(), c.usernsPathArg(),
+                c.tapNameArg(), configure ? "1" : "0", c.readyFdArg(), c.exitFdArg()));
+        if (configure) {
+            open.addAll(List.of(GuestLinkSetup.values(options.config()))); // the front end configures it in C
+        }
+        send(message(open.toArray(String[]::new)));
         UnixSockets.Message m = UnixSockets.receive(conn, 2, "front end");
         if (m.fds().length == 0 || !fields(m).get(0).equals("fds")) {
             closeAll(m.fds());

@@ -92,6 +92,17 @@ class UsernetdSessionTest {
     }
 
     @Test
+    void configureSendsWhatTheFrontEndSetsOnTheTap() {
+        // the front end's child configures the tap in C with these (jnet-tap-config.h)
+        send("attach", "NEW", "/", "-c", "--mtu", "1500", "--macaddress", "02:11:22:33:44:5f", "--cidr",
+                "10.5.0.0/16", "4242", "tap1");
+        assertThat(receive()).containsExactly("open", "pid", "4242", "", "tap1", "1", "-1", "-1",
+                "1500", "4096", "02:11:22:33:44:5f", "10.5.0.100", "16", "10.5.255.255", "10.5.0.2");
+        send("fds"); // no tap: the session ends
+        assertThat(receive().get(0)).isEqualTo("exit");
+    }
+
+    @Test
     void aFrontEndThatSendsNoTapEndsTheSession() throws Exception {
         send("attach", "NEW", "/", "4242", "tap0");
         assertThat(receive().get(0)).isEqualTo("open");

@@ -8,6 +8,7 @@ import dev.jnet.rtnl.RtnlException;
 import dev.jnet.rtnl.RtnlHandle;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.UsernetException;
+import dev.jnet.usernet.wire.Ipv4Packet;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -43,6 +44,25 @@ public final class GuestLinkSetup {
                 () -> rtnl.addAddress(address));
         Route route = Route.to(Route.AF_INET, null, 0).via(inet(config.gateway())).dev(index);
         step("cannot add the default route via " + ip(config.gateway()), () -> rtnl.addRoute(route));
+    }
+
+    /**
+     * What {@link #configure} sets, as text for a front end that configures the tap itself
+     * (jnet-slirp4netns's child, in C, with the same requests): MTU, txqueuelen, MAC
+     * ({@code aa:bb:..}, or "" to leave it), address, prefix length, broadcast, gateway.
+     */
+    public static String[] values(UsernetConfig config) {
+        String mac = "";
+        if (config.guestMac() >= 0) {
+            StringBuilder b = new StringBuilder();
+            for (byte x : macBytes(config.guestMac())) {
+                b.append(b.length() > 0 ? ":" : "").append(String.format("%02x", x & 0xff));
+            }
+            mac = b.toString();
+        }
+        return new String[] {Integer.toString(config.mtu()), Integer.toString(TAP_TX_QUEUE_LENGTH), mac,
+            Ipv4Packet.addressToString(config.guestAddress()), Integer.toString(config.prefixLength()),
+            Ipv4Packet.addressToString(config.broadcast()), Ipv4Packet.addressToString(config.gateway())};
     }
 
     private static void step(String what, Runnable action) {
