@@ -10,6 +10,7 @@ import dev.jnet.usernet.UsernetException;
 import dev.jnet.usernet.forward.EphemeralPorts;
 import dev.jnet.usernet.forward.ForwardException;
 import dev.jnet.usernet.forward.HostForward;
+import dev.jnet.usernet.forward.NamespaceForwards;
 import dev.jnet.usernet.guest.GuestTarget;
 import dev.jnet.usernet.rootless.RootlessException;
 import dev.jnet.usernet.rootless.RootlessSession;
@@ -73,8 +74,8 @@ public final class PastaCommand {
                 out.flush();
                 return 0;
             }
-            PastaConfig.checkSupported(a);
             Optional<GuestTarget> target = target(a);
+            PastaConfig.checkSupported(a, target.isPresent());
             Optional<HostUplink> uplink = HostUplink.lookup();
             UsernetConfig config = PastaConfig.of(a, uplink);
             String ifname = PastaConfig.ifname(a, uplink);
@@ -156,7 +157,8 @@ public final class PastaCommand {
         onStopSignals();
         Usernet usernet = Usernet.start(new Usernet.Options(target, ifname, a.configNet, config, -1,
                 UsernetCommand.stack()));
-        try {
+        try (NamespaceForwards nsForwards = NamespaceForwards.open(target, usernet.eventLoop(),
+                PastaConfig.nsForwards(a))) {
             addForwards(a, usernet);
             if (a.pidFile != null) {
                 Files.writeString(Path.of(a.pidFile), ProcessHandle.current().pid() + "\n");

@@ -6,6 +6,7 @@ import dev.jnet.usernet.HostUplink;
 import dev.jnet.usernet.PastaAddresses;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.forward.HostForward;
+import dev.jnet.usernet.forward.NamespaceForwards;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,16 +98,43 @@ final class PastaConfig {
     }
 
     /**
-     * What jnet's stack cannot do: {@code auto} (ports bound in the namespace, found by
-     * scanning it) and forwarding from the namespace to the host ({@code -T}, {@code -U}).
+     * The {@code -T} forwards: a listener on the namespace's 127.0.0.1 at each spec port, relayed
+     * to the host's loopback at the mapped port (pasta's {@code PORT:TARGET}).
      */
-    static void checkSupported(PastaArgs a) {
+    static List<NamespaceForwards.Port> nsForwards(PastaArgs a) {
+        List<NamespaceForwards.Port> out = new ArrayList<>();
+        for (PastaPorts.Spec spec : a.tcpNs.specs()) {
+            for (PastaPorts.Port p : spec.ports()) {
+                out.add(new NamespaceForwards.Port(p.hostPort(), p.guestPort()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * What jnet's stack cannot do: {@code auto} (ports bound in the namespace, found by
+     * scanning it), UDP from the namespace to the host ({@code -U}), {@code -T} with an address
+     * other than loopback, or {@code -T} when pasta runs the command itself ({@code target}
+     * false: the namespace is made by the session, not entered).
+     */
+    static void checkSupported(PastaArgs a, boolean target) {
         for (PastaPorts p : List.of(a.tcp, a.udp, a.tcpNs, a.udpNs)) {
             if (p.mode() == PastaPorts.Mode.AUTO) {
                 throw new PastaArgs.Bad("pasta: '" + p.option() + " auto' is not supported by jnet's pasta");
             }
         }
-        for (PastaPorts p : List.of(a.tcpNs, a.udpNs)) {
+        for (PastaPorts.Spec spec : a.tcpNs.specs()) {
+            for (PastaPorts.Port p : spec.ports()) {
+                if (p.hostAddr() != null && !p.hostAddr().isLoopbackAddress()) {
+                    throw new PastaArgs.Bad("pasta: '-T " + spec.text() + "': jnet's pasta listens on the "
+                            + "namespace's loopback only");
+                }
+            }
+        }
+        if (!target && a.tcpNs.mode() == PastaPorts.Mode.SPEC) {
+            throw new PastaArgs.Bad("pasta: '-T' needs a target (PID or --netns) with jnet's pasta");
+        }
+        for (PastaPorts p : List.of(a.udpNs)) {
             if (p.mode() == PastaPorts.Mode.SPEC) {
                 throw new PastaArgs.Bad("pasta: '" + p.option() + "' (forwarding from the namespace to the host) "
                         + "is not supported by jnet's pasta; only '" + p.option() + " none'");

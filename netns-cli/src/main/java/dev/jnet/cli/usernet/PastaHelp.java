@@ -43,7 +43,8 @@ final class PastaHelp {
                   -u, --udp-ports SPEC	UDP port forwarding to namespace
                     SPEC is as described for TCP above
                     default: none
-                  -T, --tcp-ns SPEC	Port forwarding to init namespace: only 'none'
+                  -T, --tcp-ns SPEC	Port forwarding to init namespace: a namespace
+                    loopback port to the host's loopback (needs a target)
                   -U, --udp-ns SPEC	Port forwarding to init namespace: only 'none'
                   -I, --ns-ifname NAME	namespace interface name
                     default: same interface name as external one

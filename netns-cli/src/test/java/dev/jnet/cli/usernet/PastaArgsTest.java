@@ -2,10 +2,12 @@ package dev.jnet.cli.usernet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.jnet.usernet.HostUplink;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.forward.HostForward;
+import dev.jnet.usernet.forward.NamespaceForwards;
 import dev.jnet.usernet.wire.Ipv4Packet;
 import java.util.List;
 import java.util.Optional;
@@ -122,12 +124,23 @@ class PastaArgsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "-T 80|pasta: '-T' (forwarding from the namespace to the host) is not supported by jnet's pasta; only '-T none'",
+        "-U 80|pasta: '-U' (forwarding from the namespace to the host) is not supported by jnet's pasta; only '-U none'",
         "-t auto|pasta: '-t auto' is not supported by jnet's pasta",
+        "-T 10.0.0.1/80|pasta: '-T 10.0.0.1/80': jnet's pasta listens on the namespace's loopback only",
     })
     void whatTheStackCannotDoIsRefusedByName(String args, String message) {
         PastaArgs a = parse(args.split(" "));
-        assertThatThrownBy(() -> PastaConfig.checkSupported(a)).isInstanceOf(PastaArgs.Bad.class).hasMessage(message);
+        assertThatThrownBy(() -> PastaConfig.checkSupported(a, true)).isInstanceOf(PastaArgs.Bad.class).hasMessage(message);
+    }
+
+    @Test
+    void nsToHostSpecsBecomeLoopbackRelays() {
+        PastaArgs a = parse("-T", "8080,9000-9001:7000-7001", "-T", "127.0.0.1/22");
+        PastaConfig.checkSupported(a, true);
+        assertThat(PastaConfig.nsForwards(a)).extracting(NamespaceForwards.Port::nsPort, NamespaceForwards.Port::hostPort)
+                .containsExactly(tuple(8080, 8080), tuple(9000, 7000), tuple(9001, 7001), tuple(22, 22));
+        assertThatThrownBy(() -> PastaConfig.checkSupported(a, false)).isInstanceOf(PastaArgs.Bad.class)
+                .hasMessage("pasta: '-T' needs a target (PID or --netns) with jnet's pasta");
     }
 
     @Test
