@@ -7,9 +7,11 @@
 #
 #   sudo ./bench/podman-loop.sh                 # RUNS=20 ROUNDS=3
 #   sudo RUNS=10 ROUNDS=2 ./bench/podman-loop.sh
+#   sudo IDLE_EXIT=30 ./bench/podman-loop.sh    # the daemon's default: it stays warm between loops
 #
-# The daemon runs with --idle-exit 2 and each round waits 3 s first: every jnet loop starts its
-# daemon cold (its first run pays the JVM start). Podman runs as BENCH_USER (tester) in a private
+# The daemon runs with --idle-exit IDLE_EXIT (default 2) and each round waits 3 s first: every
+# jnet loop starts its daemon cold (its first run pays the JVM start); IDLE_EXIT=30 (the daemon's
+# own default) keeps it warm from the warm-up run on. Podman runs as BENCH_USER (tester) in a private
 # netns holding only lo, inside a private mount namespace with cgroup2 on /sys/fs/cgroup (as
 # RootlessConsumersTest drives it); the image is busybox-static imported from a tar (no registry).
 # The containers send nothing.
@@ -19,6 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 RUNS=${RUNS:-20}
 ROUNDS=${ROUNDS:-3}
+IDLE_EXIT=${IDLE_EXIT:-2}
 BENCH_USER=${BENCH_USER:-tester}
 SLIRP=${SLIRP:-/usr/bin/slirp4netns}
 IMAGE=localhost/jnet-bench-busybox
@@ -58,7 +61,7 @@ podman_as_user() {
         sh -c 'mount -t cgroup2 none /sys/fs/cgroup && exec "$@"' sh \
         setpriv --reuid="$BENCH_USER" --regid="$BENCH_USER" --init-groups \
         env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$WORK/home" XDG_RUNTIME_DIR="$WORK/run" \
-        JNET_USERNETD="$repo/jnet usernetd --idle-exit 2" \
+        JNET_USERNETD="$repo/jnet usernetd --idle-exit $IDLE_EXIT" \
         podman --cgroup-manager=cgroupfs "$@"
 }
 
@@ -104,7 +107,7 @@ for r in $(seq "$ROUNDS"); do
         loop "${d%%:*}" "${d#*:}" "$r" | tee -a "$raw"
     done
 done
-echo "Run $start .. $(date -u +%FT%TZ), RUNS=$RUNS, ROUNDS=$ROUNDS, podman $(podman --version | awk '{print $3}'), $($SLIRP --version | head -1)"
+echo "Run $start .. $(date -u +%FT%TZ), RUNS=$RUNS, ROUNDS=$ROUNDS, IDLE_EXIT=$IDLE_EXIT, podman $(podman --version | awk '{print $3}'), $($SLIRP --version | head -1)"
 python3 - "$raw" "$RUNS" <<'PY'
 import collections, statistics, sys
 v = collections.defaultdict(list)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Compiles one C program (jnet-helper, jnet-sandbox) with the system C compiler; called by the Maven build (native/pom.xml).
-# usage: build.sh SOURCE OUTPUT [COPY...]
+# usage: build.sh SOURCE OUTPUT [COPY...]; JNET_VERSION (the project's version) becomes the C string JNET_VERSION
 set -eu
 src=$1; out=$2; shift 2
 cc=${CC:-cc}
@@ -9,7 +9,8 @@ if ! command -v "$cc" >/dev/null 2>&1; then
   exit 1
 fi
 mkdir -p "$(dirname "$out")"
-"$cc" -std=gnu11 -Wall -Wextra -Werror -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong -o "$out" "$src"
+"$cc" -std=gnu11 -Wall -Wextra -Werror -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
+  -DJNET_VERSION="\"${JNET_VERSION:-unknown}\"" -o "$out" "$src"
 for copy in "$@"; do
   mkdir -p "$(dirname "$copy")"
   cp "$out" "$copy"

@@ -491,23 +491,7 @@ static int attach(void)
 }
 
 #include "jnet-rootless-mode.h"
-
-/* JNET_USERNET_STANDALONE=1: exec `jnet usernet ARGS` (a JVM of its own, as before the daemon). */
-static void standalone(int argc, char **argv)
-{
-	char jnet[PATH_MAX];
-	char **args = calloc((size_t)argc + 2, sizeof *args);
-	if (!args || !jnet_script(jnet, sizeof jnet))
-		fail("cannot find ./jnet beside %s", argv[0]);
-	args[0] = jnet;
-	args[1] = "usernet";
-	memcpy(args + 2, argv + 1, (size_t)(argc - 1) * sizeof *args);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	execv(jnet, args);
-	fail("exec %s: %s", jnet, strerror(errno));
-}
+#include "jnet-usernet-help.h"
 
 int main(int argc, char **argv)
 {
@@ -532,6 +516,8 @@ int main(int argc, char **argv)
 		prog = "jnet rootless";
 	if (!rootless && getenv("JNET_USERNET_STANDALONE") && strcmp(getenv("JNET_USERNET_STANDALONE"), "1") == 0)
 		standalone(argc, argv); /* one stack process for this namespace: jnet usernet ARGS */
+	if (!rootless && argc == 2)
+		answer_locally(argv[1]); /* --help, --version: no daemon round trip (jnet-usernet-help.h) */
 	paths();
 	if (rootless)
 		rootless_main(argc, argv, sigfd);
