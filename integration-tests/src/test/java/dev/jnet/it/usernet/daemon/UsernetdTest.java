@@ -124,8 +124,9 @@ class UsernetdTest {
                 + "this daemon serves only uid " + TestUser.lookupUid().orElseThrow() + "\n");
 
         // the front end of another user does not even get there: the directory is not its own
+        // (an attach, not --help: the front end answers --help itself; no such PID, in case it got further)
         Proc.Result fe = Proc.run(Duration.ofSeconds(30), List.of("env", "XDG_RUNTIME_DIR=" + runtimeDir,
-                binary.command().get(binary.command().size() - 1), "--help"));
+                binary.command().get(binary.command().size() - 1), "2147483647", "tap0"));
         assertThat(fe.exit()).isEqualTo(1);
         assertThat(fe.stderr()).isEqualTo("jnet usernet: " + runtimeDir.resolve("jnet")
                 + " must be a directory of uid 0 with mode 0700\n");
