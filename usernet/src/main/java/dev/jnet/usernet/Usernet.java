@@ -84,6 +84,8 @@ public final class Usernet implements AutoCloseable {
     private final CompletableFuture<Exit> exited = new CompletableFuture<>();
     private final List<FdWatch> watches = new ArrayList<>(2);
     private volatile Thread loopThread;
+    /** Completes {@link #exited} if the loop's thread ends unasked; ends right after it. */
+    private volatile Thread watchdog;
     private volatile Throwable loopDeath;
     private TapLink link;
     private AutoCloseable stackStop;
@@ -285,6 +287,7 @@ public final class Usernet implements AutoCloseable {
         }, "jnet-usernet-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
+        this.watchdog = watchdog;
     }
 
     /**
@@ -537,6 +540,21 @@ public final class Usernet implements AutoCloseable {
         // bounded: a loop thread that died never completes the group's termination, and the
         // process is about to exit anyway (its fds, the tap among them, close with it)
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        // the group's termination completes on the loop's thread just before that thread ends, and
+        // the watchdog ends after it: wait for both, so that close() returning means no thread is left
+        joinBounded(t);
+        joinBounded(watchdog);
+    }
+
+    private static void joinBounded(Thread t) {
+        if (t == null || t == Thread.currentThread()) {
+            return;
+        }
+        try {
+            t.join(TimeUnit.SECONDS.toMillis(CLOSE_WAIT_SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** How long {@link #close} waits for the loop to close the stack, and then for it to end. */
