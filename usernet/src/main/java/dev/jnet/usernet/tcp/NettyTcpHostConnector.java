@@ -278,8 +278,13 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         public void flush() {
             if (connected && unflushedWrites && !ended) {
                 unflushedWrites = false;
-                // completes once everything written before it has reached the socket
-                channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(this);
+                channel.flush();
+                if (pendingWriteBytes() == 0) {
+                    writtenOut(); // the usual case: the socket took it all, no promise needed
+                } else {
+                    // completes once everything written before it has reached the socket
+                    channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(this);
+                }
             }
         }
 
@@ -331,6 +336,11 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
                 fail();
                 return;
             }
+            writtenOut();
+        }
+
+        /** Every queued write reached the socket: the listener hears it once the flush is over. */
+        private void writtenOut() {
             if (!notifyScheduled) {
                 // after the whole flush: the outbound buffer's count is only lowered after the
                 // promise completes, and one window update per flush is enough

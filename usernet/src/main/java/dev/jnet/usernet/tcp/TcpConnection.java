@@ -207,10 +207,16 @@ final class TcpConnection extends FourTuple {
         return true;
     }
 
-    /** The guest's FIN arrived in order: half close towards the host. */
+    /**
+     * The guest's FIN arrived in order: half close towards the host. In FIN_WAIT_2 (the host
+     * closed first and the guest has our FIN) the socket is closed right away, and its close
+     * sends the FIN: no shutdown(2) of its own (one syscall per host-closed connection).
+     */
     private void guestFinished() {
         rcv.finReceived();
-        host.shutdownOutput();
+        if (state != TcpState.FIN_WAIT_2) {
+            host.shutdownOutput();
+        }
         switch (state) {
             case ESTABLISHED:
                 state = TcpState.CLOSE_WAIT;

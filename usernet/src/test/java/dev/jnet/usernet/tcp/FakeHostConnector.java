@@ -169,8 +169,8 @@ final class FakeHostConnector implements TcpHostConnector {
 
         private void afterDrain() {
             if (pending.isEmpty()) {
-                if (shutdownRequested) {
-                    outputShutdown = true;
+                if (shutdownRequested || closeRequested) {
+                    outputShutdown = true; // a graceful close sends the FIN too
                 }
                 if (closeRequested && !closed) {
                     finishClose();

@@ -184,6 +184,7 @@ class TcpCloseTest {
         g.send(new byte[0], true);
         h.advance(10 * MS);
         assertTrue(host.outputShutdown);
+        assertFalse(host.shutdownRequested, "closed at once: its close sends the FIN, no shutdown(2) before it");
         assertEquals(TcpState.TIME_WAIT, state(), "we closed first: we wait");
         assertTrue(host.closed && !host.aborted, "host socket released on entering TIME_WAIT");
         assertEquals(1, h.stack.connectionCount());
