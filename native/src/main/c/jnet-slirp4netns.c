@@ -16,9 +16,11 @@
  * bin/slirp4netns is a symlink to this program: no shell between the consumer and it (~0.7 ms).
  *
  * The daemon is started on first use, detached (own session, stdio on a log file, no inherited
- * fds), from the front end's own network namespace: DIR/usernetd-NETNS.sock, where DIR is
- * $XDG_RUNTIME_DIR/jnet (else /tmp/jnet-UID), a 0700 directory of ours. An fcntl lock on
- * DIR/usernetd-NETNS.lock makes starters take turns; the daemon itself holds a flock on the
+ * fds), from the front end's own network namespace: DIR/usernetd-NETNS-BUILD.sock, where DIR is
+ * $XDG_RUNTIME_DIR/jnet (else /tmp/jnet-UID), a 0700 directory of ours, and BUILD is
+ * JNET_BUILD_ID (a hash of the sources, also in the daemon's jar): front ends and daemons of
+ * other builds never meet. A daemon we start is told our BUILD and refuses another (we then
+ * exit 1 saying so). An fcntl lock on DIR/usernetd-NETNS-BUILD.lock makes starters take turns; the daemon itself holds a flock on the
  * same file for its life, so there is exactly one, and removes the file when it exits (after
  * taking the starters' turn: whoever locked the file checks that the name still leads to it).
  * Its command is $JNET_USERNETD (split at blanks), else `../../jnet usernetd` beside this
@@ -54,6 +56,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifndef JNET_BUILD_ID
+#error "JNET_BUILD_ID: the build's identity (build.sh passes it from build-id.sh's file)"
+#endif
 
 #define MAX_MSG (64 * 1024)
 #define MAX_FIELDS 16
@@ -109,9 +115,9 @@ static void paths(void)
 		fail("cannot make %s: %s", dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 07777) != 0700)
 		fail("%s must be a directory of uid %u with mode 0700", dir, (unsigned)geteuid());
-	snprintf(sock_path, sizeof sock_path, "%s/usernetd-%lu.sock", dir, ns);
-	snprintf(lock_path, sizeof lock_path, "%s/usernetd-%lu.lock", dir, ns);
-	snprintf(log_path, sizeof log_path, "%s/usernetd-%lu.log", dir, ns);
+	snprintf(sock_path, sizeof sock_path, "%s/usernetd-%lu-%s.sock", dir, ns, JNET_BUILD_ID);
+	snprintf(lock_path, sizeof lock_path, "%s/usernetd-%lu-%s.lock", dir, ns, JNET_BUILD_ID);
+	snprintf(log_path, sizeof log_path, "%s/usernetd-%lu-%s.log", dir, ns, JNET_BUILD_ID);
 }
 
 /* ---- messages: NUL-separated fields, one SOCK_SEQPACKET message each ---- */
@@ -263,11 +269,13 @@ static int jnet_script(char *path, size_t size)
 }
 
 /*
- * Starts `jnet usernetd --notify-fd 3` detached: a grandchild in its own session, not our
- * child (it outlives us), with only stdio (a log file) and the notify pipe; waits until it
- * listens (returns 1) or has exited (returns 0: another daemon won, or it failed; see the log).
+ * Starts `jnet usernetd --build-id ID --notify-fd 3` detached: a grandchild in its own session,
+ * not our child (it outlives us), with only stdio (a log file) and the notify pipe; waits until
+ * it listens (returns 1) or has exited (returns 0: another daemon won, or it failed; see the log).
+ * A daemon of another build answers "build ITS-ID" and exits: we exit 1 saying so (under the
+ * starters' turn, lock_fd: the lock file of a daemon that never ran goes).
  */
-static int start_daemon(void)
+static int start_daemon(int lock_fd)
 {
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
@@ -300,6 +308,8 @@ static int start_daemon(void)
 		for (char *t = strtok(copy, " \t"); t && argc < 60; t = strtok(NULL, " \t"))
 			argv[argc++] = t;
 		java_opts(argv, &argc, 120);
+		argv[argc++] = "--build-id";
+		argv[argc++] = JNET_BUILD_ID;
 		argv[argc++] = "--notify-fd";
 		argv[argc++] = "3";
 		argv[argc] = NULL;
@@ -310,13 +320,20 @@ static int start_daemon(void)
 	close(pipefd[1]);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
-	char c;
+	char said[80];
 	ssize_t n;
 	do {
-		n = read(pipefd[0], &c, 1);
+		n = read(pipefd[0], said, sizeof said - 1);
 	} while (n < 0 && errno == EINTR);
 	close(pipefd[0]);
-	return n == 1;
+	said[n > 0 ? n : 0] = '\0';
+	if (n > 6 && strncmp(said, "build ", 6) == 0) {
+		unlink(lock_path);
+		close(lock_fd);
+		fail("jnet usernetd is build %s, this front end build %s: they do not talk to each other "
+		     "(rebuild both, or point JNET_USERNETD at this build's jnet)", said + 6, JNET_BUILD_ID);
+	}
+	return n == 1 && said[0] == '1';
 }
 
 /* Whether path names the file open at fd (a daemon on its way out removes its lock file). */
@@ -355,7 +372,7 @@ static int connect_daemon(void)
 			return s;
 		int lock = take_turn();
 		s = try_connect(); /* another front end may have started it meanwhile */
-		if (s < 0 && start_daemon())
+		if (s < 0 && start_daemon(lock))
 			s = try_connect();
 		close(lock);
 		if (s >= 0)

@@ -81,9 +81,9 @@ static void prestart(void)
 	paths();
 	if (access(sock_path, F_OK) == 0)
 		_exit(0); /* a daemon is there (or its stale socket: the real command deals with it) */
-	take_turn(); /* held until this process exits */
+	int lock = take_turn(); /* held until this process exits */
 	if (try_connect() < 0)
-		start_daemon();
+		start_daemon(lock);
 	_exit(0);
 }
 

@@ -1,5 +1,6 @@
 package dev.jnet.cli.usernet;
 
+import dev.jnet.linux.BuildId;
 import dev.jnet.linux.Fd;
 import dev.jnet.linux.Sandbox;
 import dev.jnet.linux.SyscallException;
@@ -47,6 +48,10 @@ public final class UsernetdCommand implements Callable<Integer> {
             description = "Write \"1\" to FD and close it once listening (the front end that started us waits).")
     String notifyFd;
 
+    @Option(names = "--build-id", paramLabel = "ID", hidden = true,
+            description = "The build the starting front end is: another one is refused (\"build OURS\" on the notify FD).")
+    String buildId;
+
     @Option(names = {"-h", "--help"}, usageHelp = true) boolean help;
 
     private volatile Fd listening;
@@ -65,6 +70,18 @@ public final class UsernetdCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (idleExit < 0) {
             return fail(err, "--idle-exit must be 0 (never) or a number of seconds, not " + idleExit);
+        }
+        if (buildId != null && !buildId.equals(BuildId.value())) {
+            // a front end of other sources started us (JNET_USERNETD names another build): it
+            // would find no daemon at its socket name; tell it why instead of starting
+            try {
+                if (notifyFd != null) {
+                    notify(SlirpArgs.fd(notifyFd, "notify-fd"), "build " + BuildId.value());
+                }
+            } catch (SlirpArgs.Bad e) {
+                err.println("jnet usernetd: " + e.getMessage()); // the line below says what matters
+            }
+            return fail(err, "this is build " + BuildId.value() + ", the front end that started it is build " + buildId);
         }
         UsernetdPaths paths;
         try {
@@ -93,7 +110,7 @@ public final class UsernetdCommand implements Callable<Integer> {
             Sandbox.noNewPrivs();
             Sandbox.denySyscalls();
             if (notifyFd != null) {
-                Usernet.signalReady(SlirpArgs.fd(notifyFd, "notify-fd"));
+                notify(SlirpArgs.fd(notifyFd, "notify-fd"), "1");
             }
             if (foreground) {
                 err.println("jnet usernetd: listening on " + paths.socket());
@@ -173,6 +190,16 @@ public final class UsernetdCommand implements Callable<Integer> {
         }
         stopping = true;
         UnixSockets.shutdown(listening); // accept(2) returns: the loop ends
+    }
+
+    /** Writes the starting front end's answer to FD and closes it. */
+    private static void notify(int fd, String answer) {
+        try {
+            Syscalls.write(fd, bytes(answer), "notify-fd " + fd);
+            Syscalls.close(fd);
+        } catch (SyscallException e) {
+            throw new SlirpArgs.Bad(e.getMessage());
+        }
     }
 
     private static void refuse(Fd conn, String line) {

@@ -13,7 +13,7 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The daemon's files in the runtime directory, and who may remove them. Two locks on one file,
- * {@code usernetd-NETNS.lock}, of the two kinds Linux keeps apart:
+ * {@code usernetd-NETNS-BUILD.lock}, of the two kinds Linux keeps apart:
  * <ul>
  * <li>the daemon's life lock, {@code flock(2)}, held until it exits: at most one daemon;</li>
  * <li>the starters' turn, an {@code fcntl(2)} record lock: front ends that find no daemon take

@@ -1,5 +1,6 @@
 package dev.jnet.cli.usernet;
 
+import dev.jnet.linux.BuildId;
 import dev.jnet.linux.Syscalls;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,9 +12,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 /**
  * Where {@code jnet usernetd} listens, as the C front end (native/src/main/c/jnet-slirp4netns.c)
  * computes it too: {@code $XDG_RUNTIME_DIR/jnet/} (else {@code /tmp/jnet-UID/}), a 0700
- * directory of the user's, holding {@code usernetd-INODE.sock}, {@code .lock} and {@code .log}
- * where INODE names the network namespace the daemon's host side lives in: the guests' traffic
- * leaves from there, so a front end in another host namespace must get a daemon of its own.
+ * directory of the user's, holding {@code usernetd-INODE-BUILD.sock}, {@code .lock} and {@code .log}
+ * where INODE names the network namespace the daemon's host side lives in (the guests' traffic
+ * leaves from there, so a front end in another host namespace must get a daemon of its own) and
+ * BUILD is {@link BuildId}: a front end talks only to a daemon built from the same sources.
  */
 record UsernetdPaths(Path dir, Path socket, Path lock, Path log) {
     static UsernetdPaths current() {
@@ -27,8 +29,8 @@ record UsernetdPaths(Path dir, Path socket, Path lock, Path log) {
         } catch (IOException | RuntimeException e) {
             throw new SlirpArgs.Bad("cannot tell this process's network namespace: " + e.getMessage());
         }
-        return new UsernetdPaths(dir, dir.resolve("usernetd-" + ns + ".sock"), dir.resolve("usernetd-" + ns + ".lock"),
-                dir.resolve("usernetd-" + ns + ".log"));
+        String name = "usernetd-" + ns + "-" + BuildId.value();
+        return new UsernetdPaths(dir, dir.resolve(name + ".sock"), dir.resolve(name + ".lock"), dir.resolve(name + ".log"));
     }
 
     /**

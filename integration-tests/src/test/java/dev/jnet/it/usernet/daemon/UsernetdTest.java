@@ -9,6 +9,7 @@ import dev.jnet.it.usernet.UsernetBinary;
 import dev.jnet.it.usernet.UsernetSandbox;
 import dev.jnet.it.usernet.UsernetSandbox.Neighbour;
 import dev.jnet.it.usernet.UsernetTest;
+import dev.jnet.linux.BuildId;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.URISyntaxException;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.Test;
 @UsernetTest
 class UsernetdTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    private static final String OTHER_BUILD = "0123456789abcdef";
     private static final String SMALL = "http://" + FakeInternet.WEB_NAME + "/f?bytes=100000";
 
     private Path runtimeDir;
@@ -130,6 +132,40 @@ class UsernetdTest {
         assertThat(fe.exit()).isEqualTo(1);
         assertThat(fe.stderr()).isEqualTo("jnet usernet: " + runtimeDir.resolve("jnet")
                 + " must be a directory of uid 0 with mode 0700\n");
+        assertThat(a.stopUsernet()).isZero();
+    }
+
+    @Test
+    void aFrontEndOfAnotherBuildNeitherAttachesToThisDaemonNorRunsOneOfThisBuild(UsernetSandbox net) throws Exception {
+        Neighbour a = net.startNeighbour(binary, List.of());
+        List<Long> daemon = daemonPids();
+        assertThat(daemon).hasSize(1);
+        // the same front end's source, compiled as another build would be
+        Path other = Files.createDirectories(net.workDir().resolve("other-build"));
+        Files.setPosixFilePermissions(other, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path c = Path.of(System.getProperty("jnet.helper")).resolveSibling("../src/main/c").normalize();
+        Proc.Result cc = Proc.run(Duration.ofSeconds(60), List.of("env", "JNET_BUILD_ID=" + OTHER_BUILD, "sh",
+                c.resolve("build.sh").toString(), c.resolve("jnet-slirp4netns.c").toString(),
+                other.resolve("jnet-slirp4netns").toString()));
+        assertThat(cc.exit()).as(cc.describe()).isZero();
+
+        // same user, same runtime directory and host namespace, same daemon command: its own socket
+        // name finds no daemon, and the daemon it starts (this build's) refuses to run for it
+        List<String> cmd = new ArrayList<>(binary.command());
+        cmd.set(cmd.size() - 1, other.resolve("jnet-slirp4netns").toString());
+        cmd.addAll(List.of(Long.toString(net.guestPid()), "tap1"));
+        Proc.Result r = net.hostAsUser(TIMEOUT, cmd);
+        assertThat(r.exit()).as(r.describe()).isEqualTo(1);
+        assertThat(r.stderr()).isEqualTo("jnet usernet: jnet usernetd is build " + BuildId.value() + ", this front end build "
+                + OTHER_BUILD + ": they do not talk to each other (rebuild both, or point JNET_USERNETD at this build's jnet)\n");
+        List<Long> left = daemonPids();
+        for (int i = 0; i < 100 && !left.equals(daemon); i++) { // the refusing JVM is on its way out
+            Thread.sleep(100);
+            left = daemonPids();
+        }
+        assertThat(left).as("the running daemon alone, and still").isEqualTo(daemon);
+        assertThat(a.usernetAlive()).isTrue();
+        assertThat(net.guest("ip", "link", "show", "tap1").exit()).as("no tap opened for the other build").isNotZero();
         assertThat(a.stopUsernet()).isZero();
     }
 
