@@ -358,29 +358,30 @@ public final class Usernet implements AutoCloseable {
 
     private void run(UsernetConfig config, StackFactory factory, Fd tap, Fd pidfd, int exitFd) {
         ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+        int vnet;
         try {
-            int vnet;
-            try {
-                vnet = TapOffload.enable(tap);
-            } catch (SyscallException | IllegalStateException e) {
-                tap.close();
-                throw new UsernetException(UsernetException.Kind.TAP, "tap offloads: " + e.getMessage(), e);
-            }
-            link = TapLink.register(loop, tap, config.mtu(), vnet, alloc, TapLink.DEFAULT_TX_QUEUE,
-                    cause -> exited.complete(new Exit(Reason.LINK_FAILED, cause)));
-        } catch (IOException e) {
-            throw new UsernetException(UsernetException.Kind.RUNTIME, e.getMessage(), e);
+            vnet = TapOffload.enable(tap);
+        } catch (SyscallException | IllegalStateException e) {
+            tap.close();
+            throw new UsernetException(UsernetException.Kind.TAP, "tap offloads: " + e.getMessage(), e);
         }
         EventLoopScheduler scheduler = new EventLoopScheduler(loop);
         StackFactory.Attached stack;
         try {
+            // the tap's registration and the stack in one task on the loop: one thread hop, not
+            // two (a warm usernetd attach is a few ms; each hop is a wake-up on a busy machine)
             stack = loop.submit(() -> {
+                link = TapLink.register(loop, tap, config.mtu(), vnet, alloc, TapLink.DEFAULT_TX_QUEUE,
+                        cause -> exited.complete(new Exit(Reason.LINK_FAILED, cause)));
                 StackFactory.Attached s = factory.create(config, scheduler, link);
                 link.start(s.frames());
                 return s;
             }).get();
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw new UsernetException(UsernetException.Kind.RUNTIME, io.getMessage(), io);
+            }
             throw new UsernetException(UsernetException.Kind.RUNTIME, "starting the stack: " + c, c);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -15,6 +15,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -59,6 +60,15 @@ public final class UsernetdCommand implements Callable<Integer> {
     private volatile boolean stopping;
     private int attached;
     private ScheduledFuture<?> idleTimer;
+    /**
+     * One thread per attached namespace (it blocks on the front end's connection), kept a while
+     * after its namespace detached: the next attach starts on a waiting thread, not a new one.
+     */
+    private final ExecutorService sessions = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "jnet-usernetd-ns");
+        t.setDaemon(true);
+        return t;
+    });
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "jnet-usernetd-idle");
         t.setDaemon(true);
@@ -152,8 +162,6 @@ public final class UsernetdCommand implements Callable<Integer> {
                 continue;
             }
             IoEventLoop loop = (IoEventLoop) loops.next();
-            Thread t = new Thread(() -> serve(conn, loop), "jnet-usernetd-ns-" + peer.pid());
-            t.setDaemon(true);
             synchronized (this) {
                 attached++;
                 if (idleTimer != null) {
@@ -161,7 +169,10 @@ public final class UsernetdCommand implements Callable<Integer> {
                     idleTimer = null;
                 }
             }
-            t.start();
+            sessions.execute(() -> {
+                Thread.currentThread().setName("jnet-usernetd-ns-" + peer.pid());
+                serve(conn, loop);
+            });
         }
     }
 
