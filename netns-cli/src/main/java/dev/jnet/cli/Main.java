@@ -48,7 +48,7 @@ public final class Main {
         public static void main(String[] args) {
             quickStart();
             for (String line : List.of("--version", "--help", "netns --help", "netns list", "-j netns list",
-                    "netns list --help", "netns exec --help", "netns frob", "usernet --help", "rootless --help")) {
+                    "netns list --help", "netns exec --help", "netns frob", "usernet --help", "usernetd --help", "rootless --help")) {
                 run(line.split(" "));
             }
             dev.jnet.usernet.Training.run(); // the stack's own classes: usernet --help loads none of them

@@ -42,6 +42,7 @@ public final class Training {
         MultiThreadIoEventLoopGroup group = null;
         int guestEnd = -1;
         try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+            Usernet.prepareProcess(); // what every start runs first: logging, time zone, MXBeans (jnet usernetd: before it listens)
             group = new MultiThreadIoEventLoopGroup(1, KeepRegisteredEpollIoHandler.newFactory());
             IoEventLoop loop = (IoEventLoop) group.next();
             int[] sv = Syscalls.socketpair(Syscalls.AF_UNIX, Syscalls.SOCK_SEQPACKET | Syscalls.SOCK_CLOEXEC, 0, "training link");
