@@ -11,7 +11,8 @@
  * SIGTERM/SIGINT, the -e fd closing or the target ending detach it (exit 0); a namespace the
  * daemon closed exits 1 with its line; SIGUSR1 prints the stats line. When the daemon dies, it
  * starts a new one and attaches the tap again (TCP connections of the old daemon are lost).
- * `--jnet-rootless ARGS` is `jnet rootless ARGS` (jnet-rootless-mode.h). JNET_USERNET_STANDALONE=1
+ * `--jnet-rootless ARGS` is `jnet rootless ARGS` (jnet-rootless-mode.h); `--jnet-usernet-stage
+ * CMD` opens a standalone `jnet usernet`'s tap before its JVM (jnet-usernet-stage.h). JNET_USERNET_STANDALONE=1
  * execs `jnet usernet ARGS` instead (one stack process for the namespace, as before the daemon).
  * bin/slirp4netns is a symlink to this program: no shell between the consumer and it (~0.7 ms).
  *
@@ -509,6 +510,7 @@ static int attach(void)
 
 #include "jnet-rootless-mode.h"
 #include "jnet-usernet-help.h"
+#include "jnet-usernet-stage.h"
 
 int main(int argc, char **argv)
 {
@@ -528,6 +530,8 @@ int main(int argc, char **argv)
 	int sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	if (sigfd < 0)
 		fail("signalfd: %s", strerror(errno));
+	if (argc > 1 && strcmp(argv[1], "--jnet-usernet-stage") == 0)
+		usernet_stage(argc, argv); /* ./jnet usernet: the tap first, then the JVM (jnet-usernet-stage.h) */
 	int rootless = argc > 1 && strcmp(argv[1], "--jnet-rootless") == 0;
 	if (rootless)
 		prog = "jnet rootless";

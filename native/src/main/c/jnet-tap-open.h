@@ -25,16 +25,25 @@ static void join(const char *path, int type, const char *what)
 /*
  * Opens tap NAME in the namespaces; fds[0..n). With cfg the child configures it itself; else with
  * configure it also opens a NETLINK_ROUTE socket there for the daemon to configure it with.
+ * Returns n; 0 when the child failed (it said why on stderr and exited 1); -1 with errno when
+ * the step named in *failed did (nothing printed).
  */
-static int open_in_target(const char *netns, const char *userns, const char *name, int configure,
-			  const struct tap_config *cfg, int *fds)
+static int try_open_in_target(const char *netns, const char *userns, const char *name, int configure,
+			      const struct tap_config *cfg, int *fds, const char **failed)
 {
 	int sv[2];
+	*failed = "socketpair";
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		fail("socketpair: %s", strerror(errno));
+		return -1;
+	*failed = "fork";
 	pid_t pid = fork();
-	if (pid < 0)
-		fail("fork: %s", strerror(errno));
+	if (pid < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		errno = e;
+		return -1;
+	}
 	if (pid == 0) {
 		close(sv[0]);
 		if (*userns && !same_userns(userns))
@@ -72,8 +81,19 @@ static int open_in_target(const char *netns, const char *userns, const char *nam
 	close(sv[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (got == 0 || nfds == 0)
+	return got == 0 ? 0 : nfds;
+}
+
+/* As try_open_in_target; any failure ends this process (exit 1, one line on stderr). */
+static int open_in_target(const char *netns, const char *userns, const char *name, int configure,
+			  const struct tap_config *cfg, int *fds)
+{
+	const char *failed;
+	int n = try_open_in_target(netns, userns, name, configure, cfg, fds, &failed);
+	if (n < 0)
+		fail("%s: %s", failed, strerror(errno));
+	if (n == 0)
 		_exit(1); /* the child said why */
-	return nfds;
+	return n;
 }
 

@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -328,6 +329,13 @@ public final class Usernet implements AutoCloseable {
     }
 
     private static Fd openTap(GuestTarget target, String name) {
+        if (target instanceof GuestTarget.Preopened preopened) {
+            Optional<Fd> tap = preopened.take(name);
+            if (tap.isPresent()) {
+                return tap.get();
+            }
+            target = preopened.target();
+        }
         try {
             return target.enter().takeTap(name, TapOffload.wanted()); // offloads: TapOffload.enable in run
         } catch (Helper.HelperException e) {

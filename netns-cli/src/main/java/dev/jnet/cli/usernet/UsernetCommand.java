@@ -275,6 +275,14 @@ public final class UsernetCommand implements Callable<Integer> {
             }
             default -> throw new SlirpArgs.Bad("--netns-type must be pid or path, not \"" + type + "\"");
         }
+        String preopened = System.getProperty(GuestTarget.Preopened.PROPERTY);
+        if (preopened != null && !inSandbox && ATTACHMENT.get() == null) {
+            // ./jnet's stage opened this tap before the JVM started (jnet-usernet-stage.h)
+            if (!preopened.matches("[0-9]{1,9}")) {
+                throw new SlirpArgs.Bad(GuestTarget.Preopened.PROPERTY + "=" + preopened + " is not an fd");
+            }
+            guest = GuestTarget.preopened(guest, Integer.parseInt(preopened));
+        }
         UsernetConfig config = UsernetConfig.defaults();
         if (cidr != null) {
             int[] net = SlirpArgs.cidr(cidr);

@@ -1,7 +1,11 @@
 package dev.jnet.usernet.guest;
 
+import dev.jnet.linux.Fd;
 import dev.jnet.linux.Helper;
+import dev.jnet.linux.SyscallException;
+import dev.jnet.linux.Syscalls;
 import dev.jnet.netns.NsIdentity;
+import dev.jnet.usernet.link.TapOffload;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -35,6 +39,53 @@ public sealed interface GuestTarget {
      */
     static GuestTarget inherited(int tapFd, Optional<Long> process) {
         return new Inherited(tapFd, process);
+    }
+
+    /**
+     * {@code target}, whose tap a stage before this JVM opened already as {@code tapFd}
+     * (native/src/main/c/jnet-usernet-stage.h, for a standalone {@code jnet usernet}): the tap
+     * appears within milliseconds of the start instead of after the JVM's. The namespaces stay
+     * {@code target}'s (configuring the tap enters them).
+     */
+    static GuestTarget preopened(GuestTarget target, int tapFd) {
+        return new Preopened(target, tapFd);
+    }
+
+    record Preopened(GuestTarget target, int tapFd) implements GuestTarget {
+        /** Set by the stage on the JVM it execs: the open tap's fd. */
+        public static final String PROPERTY = "jnet.usernet.tap";
+
+        public Preopened {
+            if (target instanceof Preopened || target instanceof Inherited) {
+                throw new IllegalArgumentException("a preopened tap needs the namespaces it is in: " + target);
+            }
+        }
+
+        @Override
+        public Helper.Command enter() {
+            return target.enter();
+        }
+
+        @Override
+        public Optional<Long> process() {
+            return target.process();
+        }
+
+        /**
+         * The fd, if it is tap {@code name} (TUNGETIFF), closed on exec from now on; else empty,
+         * with the fd closed: then {@code target}'s tap is to be opened as usual.
+         *
+         * @throws SyscallException when the fd cannot be marked close-on-exec
+         */
+        public Optional<Fd> take(String name) {
+            Fd fd = Fd.adopt(tapFd, "tap " + name);
+            if (!TapOffload.interfaceName(fd).filter(name::equals).isPresent()) {
+                fd.close();
+                return Optional.empty();
+            }
+            Syscalls.setCloseOnExec(tapFd, true, "tap " + name);
+            return Optional.of(fd);
+        }
     }
 
     record Inherited(int tapFd, Optional<Long> process) implements GuestTarget {

@@ -38,6 +38,18 @@ public final class TapOffload {
         return !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"));
     }
 
+    /** The interface name of tap {@code fd} (TUNGETIFF); empty for an fd that is no tun/tap. */
+    public static java.util.Optional<String> interfaceName(Fd tap) {
+        Memory ifr = new Memory(IFREQ_LEN);
+        ifr.clear();
+        try {
+            Syscalls.ioctl(tap.get(), TUNGETIFF, ifr, "TUNGETIFF");
+        } catch (SyscallException e) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(ifr.getString(0, "US-ASCII"));
+    }
+
     /**
      * For a tap with {@code IFF_VNET_HDR}: turns the offloads on (unless {@link #wanted()} says
      * no: the header stays, describing whole frames) and returns the header length its frames
