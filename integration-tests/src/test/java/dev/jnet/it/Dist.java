@@ -102,6 +102,14 @@ public final class Dist implements AutoCloseable {
 
     private static final String FRONT_END = "jnet-slirp4netns";
 
+    /**
+     * What ./jnet puts in front of java for {@code jnet usernet}: the front end's stage that opens
+     * the tap before the JVM starts ({@code --jnet-usernet-stage}); empty when it was not built.
+     */
+    public List<String> usernetStage() {
+        return Files.isExecutable(frontEnd()) ? List.of(frontEnd().toString(), "--jnet-usernet-stage") : List.of();
+    }
+
     /** The java binary running the tests (world-readable, unlike ~/.m2). */
     public Path java() {
         return java;

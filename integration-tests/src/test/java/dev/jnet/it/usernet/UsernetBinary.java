@@ -10,7 +10,8 @@ import java.util.List;
  * <ol>
  * <li>{@code JNET_USERNET_BIN} (system property, else environment variable), split at blanks,
  * so {@code /usr/bin/slirp4netns} and {@code "/path/jnet usernet"} both work;</li>
- * <li>else {@code jnet usernet} of the CLI this build made: the staged copy the other
+ * <li>else {@code jnet usernet} of the CLI this build made, behind the stage that opens the tap
+ * before the JVM (as ./jnet runs it): the staged copy the other
  * integration tests run, because the unprivileged user can read it, unlike a build tree
  * under /root (the repository's {@code bin/slirp4netns} runs {@code ./jnet} there).</li>
  * </ol>
@@ -93,10 +94,12 @@ public record UsernetBinary(List<String> command, String description, boolean is
             boolean jnet = cmd.get(cmd.size() - 1).equals("usernet") || cmd.contains("dev.jnet.cli.Main");
             return new UsernetBinary(cmd, PROPERTY + "=" + v.strip(), jnet);
         }
-        // as ./jnet starts usernet: the full JIT (no C1-only start-up tuning), it runs long and moves data
+        // as ./jnet starts usernet: the stage that opens the tap before the JVM, the full JIT (no
+        // C1-only start-up tuning): it runs long and moves data
         Dist dist = Dist.get();
-        List<String> cmd = List.of(dist.java().toString(), "-XX:+UseSerialGC", "-XX:-UsePerfData",
-                "-Djnet.helper=" + dist.helper(), "-cp", dist.dir() + "/*", "dev.jnet.cli.Main", "usernet");
+        List<String> cmd = new java.util.ArrayList<>(dist.usernetStage());
+        cmd.addAll(List.of(dist.java().toString(), "-XX:+UseSerialGC", "-XX:-UsePerfData",
+                "-Djnet.helper=" + dist.helper(), "-cp", dist.dir() + "/*", "dev.jnet.cli.Main", "usernet"));
         return new UsernetBinary(cmd, "jnet usernet (staged build)", true);
     }
 }

@@ -58,8 +58,9 @@ final class UsernetProcess implements AutoCloseable {
         }
         cmd.addAll(List.of("sh", "-c", "exec 3>&1 1>&2; exec \"$@\"", "usernet"));
         List<String> program = new ArrayList<>(binary.command());
-        if (program.get(0).endsWith("/java")) {
-            program.addAll(1, jvmOptions); // the staged build's java command line
+        int java = program.indexOf(program.stream().filter(a -> a.endsWith("/java")).findFirst().orElse(""));
+        if (java >= 0) {
+            program.addAll(java + 1, jvmOptions); // the staged build's java command line (behind the stage)
         }
         cmd.addAll(program);
         if (launch.configure()) {

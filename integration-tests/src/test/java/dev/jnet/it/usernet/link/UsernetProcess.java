@@ -30,9 +30,13 @@ final class UsernetProcess {
         return user.wrap(cmd);
     }
 
-    /** {@code java ... dev.jnet.cli.Main usernet} (arguments to follow), for {@code user}, with the responder. */
+    /**
+     * {@code java ... dev.jnet.cli.Main usernet} (arguments to follow), for {@code user}, with the
+     * responder, behind the stage that opens the tap first, as ./jnet runs it.
+     */
     static List<String> javaCommand(Dist dist, TestUser user) {
-        List<String> jvm = new ArrayList<>(dist.javaCommand(List.of(
+        List<String> jvm = new ArrayList<>(dist.usernetStage());
+        jvm.addAll(dist.javaCommand(List.of(
                 "-Djna.tmpdir=" + user.runtimeDir().resolve("jna"),
                 "-Djnet.usernet.stack=" + GatewayResponder.class.getName())));
         int cp = jvm.indexOf("-cp") + 1;
