@@ -14,7 +14,9 @@
  * opening fails for any reason (no such process, a namespace we may not enter, a bad or busy
  * tap name), it execs the command unchanged: the JVM then fails as it always did, with the
  * same line and status. When the JVM fails on a later check (a bad --mtu, say), the tap the
- * stage made goes with the process, as a tap the JVM had made would.
+ * stage made goes with the process, as a tap the JVM had made would. With
+ * -Djnet.usernet.offload=false among the JVM's options the tap is the JVM's to open (without
+ * IFF_VNET_HDR: a tap with vnet headers gets super-packets from the stack).
  */
 
 /* Options of `jnet usernet` that take a value (UsernetCommand and PcapOptions). */
@@ -154,10 +156,14 @@ static void usernet_stage(int argc, char **argv)
 	int ncmd = argc - 2, at = -1, tap = -1;
 	if (ncmd < 1)
 		fail("--jnet-usernet-stage: no command");
-	for (int i = 1; i + 1 < ncmd && at < 0; i++)
+	int vnet_hdr = 1;
+	for (int i = 1; i + 1 < ncmd && at < 0; i++) {
 		if (strcmp(cmd[i], "dev.jnet.cli.Main") == 0 && strcmp(cmd[i + 1], "usernet") == 0)
 			at = i + 2;
-	if (at >= 0)
+		else if (strncmp(cmd[i], "-Djnet.usernet.offload=", 23) == 0)
+			vnet_hdr = strcasecmp(cmd[i] + 23, "false") != 0; /* TapOffload.wanted(): the last one */
+	}
+	if (at >= 0 && vnet_hdr) /* without offloads the JVM opens the tap without vnet headers */
 		tap = stage_open(cmd + at, ncmd - at);
 	char **args = calloc((size_t)ncmd + 2, sizeof *args);
 	if (!args)
