@@ -5,7 +5,6 @@ import dev.jnet.linux.Helper;
 import dev.jnet.linux.Syscalls;
 import dev.jnet.usernet.guest.GuestTarget;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -19,7 +18,10 @@ import io.netty.channel.socket.SocketProtocolFamily;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,11 +52,14 @@ public final class NamespaceForwards implements AutoCloseable {
     private static final long BIND_TIMEOUT_SECONDS = 10;
     private static final byte[] LOOPBACK = {127, 0, 0, 1};
 
+    private final GuestTarget target;
     private final EventLoop loop;
-    private final List<Channel> listeners = new ArrayList<>();
+    /** Namespace port to its listener; guarded by this (the caller's thread and an auto-forward scan's). */
+    private final Map<Integer, Channel> listeners = new HashMap<>();
     private int connections; // on the loop
 
-    private NamespaceForwards(EventLoop loop) {
+    private NamespaceForwards(GuestTarget target, EventLoop loop) {
+        this.target = target;
         this.loop = loop;
     }
 
@@ -64,10 +69,10 @@ public final class NamespaceForwards implements AutoCloseable {
      * words for what it could not do.
      */
     public static NamespaceForwards open(GuestTarget target, EventLoop loop, List<Port> ports) {
-        NamespaceForwards out = new NamespaceForwards(loop);
+        NamespaceForwards out = new NamespaceForwards(target, loop);
         try {
             for (Port p : ports) {
-                out.listen(target, p);
+                out.add(p);
             }
             return out;
         } catch (RuntimeException e) {
@@ -76,7 +81,18 @@ public final class NamespaceForwards implements AutoCloseable {
         }
     }
 
-    private void listen(GuestTarget target, Port p) {
+    /**
+     * Listens on 127.0.0.1:{@code p.nsPort()} in the namespace too (blocks: jnet-helper makes
+     * the socket; never call it on the loop). A port listened on already is left as it is.
+     *
+     * @throws ForwardException when the port cannot be bound there
+     */
+    public void add(Port p) {
+        synchronized (this) {
+            if (listeners.containsKey(p.nsPort())) {
+                return;
+            }
+        }
         Fd fd;
         try {
             fd = target.enter().takeSocket(AF_INET, SOCK_STREAM | Syscalls.SOCK_CLOEXEC, 0);
@@ -99,17 +115,38 @@ public final class NamespaceForwards implements AutoCloseable {
                 accepted((Channel) msg, p.hostPort());
             }
         });
-        listeners.add(ch);
         ChannelFuture f = loop.register(ch).syncUninterruptibly();
         f = ch.bind(new InetSocketAddress(loopback(), p.nsPort()));
         if (!f.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS) || !f.isSuccess()) {
+            ch.close();
             Throwable c = f.cause();
             throw new ForwardException(ForwardException.Kind.BIND_FAILED, "Failed to bind port " + p.nsPort() + " in the namespace"
                     + (c != null ? ": " + c.getMessage() : ""));
         }
+        synchronized (this) {
+            listeners.put(p.nsPort(), ch);
+        }
     }
 
-    private static InetAddress loopback() {
+    /** Stops listening on namespace port {@code nsPort} (relayed connections live on); no-op when it is not. */
+    public void remove(int nsPort) {
+        Channel ch;
+        synchronized (this) {
+            ch = listeners.remove(nsPort);
+        }
+        if (ch != null) {
+            ch.close().awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The namespace ports listened on now. */
+    public synchronized BitSet ports() {
+        BitSet out = new BitSet();
+        listeners.keySet().forEach(out::set);
+        return out;
+    }
+
+    static InetAddress loopback() {
         try {
             return InetAddress.getByAddress(LOOPBACK);
         } catch (java.net.UnknownHostException e) {
@@ -154,52 +191,15 @@ public final class NamespaceForwards implements AutoCloseable {
         });
     }
 
-    /** Writes what one side reads to {@code peer}; reads again only while the peer can take it. */
-    private static final class Splice extends ChannelInboundHandlerAdapter {
-        private final Channel peer;
-
-        Splice(Channel peer) {
-            this.peer = peer;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            peer.write(msg, peer.voidPromise());
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            peer.flush();
-            if (peer.isWritable()) {
-                ctx.channel().read();
-            }
-        }
-
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            if (ctx.channel().isWritable() && peer.isActive()) {
-                peer.read(); // our buffer drained: the peer may read into it again
-            }
-            ctx.fireChannelWritabilityChanged();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            // what was written to the peer still goes out before it closes
-            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
-        }
-    }
-
     @Override
     public void close() {
-        for (Channel ch : listeners) {
+        List<Channel> all;
+        synchronized (this) {
+            all = new ArrayList<>(listeners.values());
+            listeners.clear();
+        }
+        for (Channel ch : all) {
             ch.close().awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
-        listeners.clear();
     }
 }

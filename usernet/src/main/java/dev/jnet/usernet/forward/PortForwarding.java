@@ -76,6 +76,8 @@ public final class PortForwarding implements AutoCloseable {
     private int pendingBinds;
     private int nextId = 1;
     private boolean closed;
+    /** null: every TCP client goes through the guest's interface */
+    private LoopbackSplice splice;
 
     /**
      * @param udp the stack's UDP NAT, whose guest datagrams this service claims first (replies
@@ -129,6 +131,20 @@ public final class PortForwarding implements AutoCloseable {
             List<Entry> all = new ArrayList<>(forwards.size());
             forwards.values().forEach(f -> all.add(new Entry(f.id, f.spec)));
             result.complete(all);
+        });
+        return result;
+    }
+
+    /**
+     * From now on, TCP clients from the host's loopback reach an IPv4 guest's loopback first,
+     * through sockets {@code sockets} makes in the namespace (pasta's splice), and the guest's
+     * interface only when nothing listens there. Completes once in effect.
+     */
+    public CompletableFuture<Void> spliceLoopback(NamespaceSockets sockets) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        onLoop(result, () -> {
+            splice = new LoopbackSplice(loop, sockets);
+            result.complete(null);
         });
         return result;
     }
@@ -298,6 +314,19 @@ public final class PortForwarding implements AutoCloseable {
             return;
         }
         InetSocketAddress client = (InetSocketAddress) ch.remoteAddress();
+        if (splice != null && !f.guestV6 && client.getAddress().isLoopbackAddress()) {
+            splice.connect(ch, f.spec.guestPort(), () -> toGuest(f, ch, client));
+            return;
+        }
+        toGuest(f, ch, client);
+    }
+
+    /** Opens towards the guest's address through its interface, spliced to {@code ch}. */
+    private void toGuest(Forward f, Channel ch, InetSocketAddress client) {
+        if (f.closed || closed) {
+            ch.close();
+            return;
+        }
         long srcHigh;
         long srcLow;
         int srcPort = 0; // the stack picks one
