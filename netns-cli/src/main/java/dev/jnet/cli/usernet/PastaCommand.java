@@ -7,10 +7,12 @@ import dev.jnet.usernet.HostUplink;
 import dev.jnet.usernet.Usernet;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.UsernetException;
+import dev.jnet.usernet.forward.AutoForwards;
 import dev.jnet.usernet.forward.EphemeralPorts;
 import dev.jnet.usernet.forward.ForwardException;
 import dev.jnet.usernet.forward.HostForward;
 import dev.jnet.usernet.forward.NamespaceForwards;
+import dev.jnet.usernet.forward.NamespaceSockets;
 import dev.jnet.usernet.guest.GuestTarget;
 import dev.jnet.usernet.rootless.RootlessException;
 import dev.jnet.usernet.rootless.RootlessSession;
@@ -75,7 +77,7 @@ public final class PastaCommand {
                 return 0;
             }
             Optional<GuestTarget> target = target(a);
-            PastaConfig.checkSupported(a, target.isPresent());
+            PastaConfig.checkSupported(a);
             Optional<HostUplink> uplink = HostUplink.lookup();
             UsernetConfig config = PastaConfig.of(a, uplink);
             String ifname = PastaConfig.ifname(a, uplink);
@@ -141,7 +143,8 @@ public final class PastaCommand {
         List<HostForward> forwards = new ArrayList<>();
         PastaConfig.forwards(a).forEach(forwards::addAll);
         // pasta leaves /etc/resolv.conf alone: the command resolves as the host does
-        RootlessSession session = new RootlessSession(config, forwards, command, UsernetCommand.stack(), ifname, false);
+        RootlessSession session = new RootlessSession(config, forwards, command, UsernetCommand.stack(), ifname, false)
+                .attach((target, usernet) -> attach(a, target, usernet));
         for (String name : new String[] {"INT", "TERM"}) {
             sun.misc.Signal.handle(new sun.misc.Signal(name), s -> session.signal(s.getNumber()));
         }
@@ -157,9 +160,13 @@ public final class PastaCommand {
         onStopSignals();
         Usernet usernet = Usernet.start(new Usernet.Options(target, ifname, a.configNet, config, -1,
                 UsernetCommand.stack()));
-        try (NamespaceForwards nsForwards = NamespaceForwards.open(target, usernet.eventLoop(),
-                PastaConfig.nsForwards(a))) {
+        try {
             addForwards(a, usernet);
+        } catch (RuntimeException e) {
+            usernet.close();
+            throw e;
+        }
+        try (AutoCloseable attached = attach(a, target, usernet)) {
             if (a.pidFile != null) {
                 Files.writeString(Path.of(a.pidFile), ProcessHandle.current().pid() + "\n");
             }
@@ -172,9 +179,51 @@ public final class PastaCommand {
                 return fail("the tap failed: " + exit.cause());
             }
             return 0;
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e); // attach's close throws nothing checked
         } finally {
             usernet.close();
         }
+    }
+
+    /**
+     * What pasta does in the namespace besides the stack, for a target or CMD's namespace: the
+     * {@code -T} listeners on its loopback, host-loopback clients of {@code -t} forwards spliced
+     * to its loopback, and {@code auto} forwarding (pasta's default); closed together.
+     */
+    private static AutoCloseable attach(PastaArgs a, GuestTarget target, Usernet usernet) {
+        NamespaceForwards ns = NamespaceForwards.open(target, usernet.eventLoop(), PastaConfig.nsForwards(a));
+        NamespaceSockets sockets = null;
+        AutoForwards auto = null;
+        try {
+            if (PastaConfig.mode(a, a.tcp) != PastaPorts.Mode.NONE) {
+                sockets = NamespaceSockets.open(target);
+                usernet.forwarding().spliceLoopback(sockets).get(FORWARD_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            }
+            AutoForwards.Plan plan = PastaConfig.autoPlan(a);
+            auto = plan.any() ? AutoForwards.start(target, usernet.forwarding(), ns, plan) : null;
+        } catch (RuntimeException | ExecutionException | TimeoutException | InterruptedException e) {
+            closeAll(auto, sockets, ns);
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw e instanceof RuntimeException r ? r : new PastaArgs.Bad("the stack did not answer: " + e);
+        }
+        AutoForwards autoForwards = auto;
+        NamespaceSockets nsSockets = sockets;
+        return () -> closeAll(autoForwards, nsSockets, ns);
+    }
+
+    private static void closeAll(AutoForwards auto, NamespaceSockets sockets, NamespaceForwards ns) {
+        if (auto != null) {
+            auto.close();
+        }
+        if (sockets != null) {
+            sockets.close();
+        }
+        ns.close();
     }
 
     /**

@@ -5,10 +5,12 @@ import dev.jnet.net.IpAddress;
 import dev.jnet.usernet.HostUplink;
 import dev.jnet.usernet.PastaAddresses;
 import dev.jnet.usernet.UsernetConfig;
+import dev.jnet.usernet.forward.AutoForwards;
 import dev.jnet.usernet.forward.HostForward;
 import dev.jnet.usernet.forward.NamespaceForwards;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -112,16 +114,40 @@ final class PastaConfig {
     }
 
     /**
-     * What jnet's stack cannot do: {@code auto} (ports bound in the namespace, found by
-     * scanning it), UDP from the namespace to the host ({@code -U}), {@code -T} with an address
-     * other than loopback, or {@code -T} when pasta runs the command itself ({@code target}
-     * false: the namespace is made by the session, not entered).
+     * The mode an option stands for: given, or pasta's default when unset, {@code auto} for
+     * {@code -t}, {@code -u} and {@code -T} as pasta(1) says and the real pasta does. jnet's
+     * default for {@code -U} is {@code none}: it has no UDP from the namespace to the host.
      */
-    static void checkSupported(PastaArgs a, boolean target) {
-        for (PastaPorts p : List.of(a.tcp, a.udp, a.tcpNs, a.udpNs)) {
-            if (p.mode() == PastaPorts.Mode.AUTO) {
-                throw new PastaArgs.Bad("pasta: '" + p.option() + " auto' is not supported by jnet's pasta");
+    static PastaPorts.Mode mode(PastaArgs a, PastaPorts p) {
+        if (p.mode() != PastaPorts.Mode.UNSET) {
+            return p.mode();
+        }
+        return p == a.udpNs ? PastaPorts.Mode.NONE : PastaPorts.Mode.AUTO;
+    }
+
+    /**
+     * What {@code auto} follows ({@link AutoForwards}), given or by default, and the host ports
+     * the fixed {@code -t} and {@code -u} specs bind (left out of the automatic ones).
+     */
+    static AutoForwards.Plan autoPlan(PastaArgs a) {
+        BitSet tcp = new BitSet();
+        BitSet udp = new BitSet();
+        for (PastaPorts ports : List.of(a.tcp, a.udp)) {
+            for (PastaPorts.Spec spec : ports.specs()) {
+                spec.ports().forEach(p -> (ports == a.tcp ? tcp : udp).set(p.hostPort()));
             }
+        }
+        return new AutoForwards.Plan(mode(a, a.tcp) == PastaPorts.Mode.AUTO, mode(a, a.udp) == PastaPorts.Mode.AUTO,
+                mode(a, a.tcpNs) == PastaPorts.Mode.AUTO, tcp, udp);
+    }
+
+    /**
+     * What jnet's stack cannot do: UDP from the namespace to the host ({@code -U}, and so
+     * {@code -U auto}), {@code -T} with an address other than loopback.
+     */
+    static void checkSupported(PastaArgs a) {
+        if (a.udpNs.mode() == PastaPorts.Mode.AUTO) {
+            throw new PastaArgs.Bad("pasta: '-U auto' is not supported by jnet's pasta");
         }
         for (PastaPorts.Spec spec : a.tcpNs.specs()) {
             for (PastaPorts.Port p : spec.ports()) {
@@ -131,14 +157,9 @@ final class PastaConfig {
                 }
             }
         }
-        if (!target && a.tcpNs.mode() == PastaPorts.Mode.SPEC) {
-            throw new PastaArgs.Bad("pasta: '-T' needs a target (PID or --netns) with jnet's pasta");
-        }
-        for (PastaPorts p : List.of(a.udpNs)) {
-            if (p.mode() == PastaPorts.Mode.SPEC) {
-                throw new PastaArgs.Bad("pasta: '" + p.option() + "' (forwarding from the namespace to the host) "
-                        + "is not supported by jnet's pasta; only '" + p.option() + " none'");
-            }
+        if (a.udpNs.mode() == PastaPorts.Mode.SPEC) {
+            throw new PastaArgs.Bad("pasta: '-U' (forwarding from the namespace to the host) "
+                    + "is not supported by jnet's pasta; only '-U none'");
         }
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.jnet.usernet.HostUplink;
 import dev.jnet.usernet.UsernetConfig;
+import dev.jnet.usernet.forward.AutoForwards;
 import dev.jnet.usernet.forward.HostForward;
 import dev.jnet.usernet.forward.NamespaceForwards;
 import dev.jnet.usernet.wire.Ipv4Packet;
@@ -125,22 +126,40 @@ class PastaArgsTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "-U 80|pasta: '-U' (forwarding from the namespace to the host) is not supported by jnet's pasta; only '-U none'",
-        "-t auto|pasta: '-t auto' is not supported by jnet's pasta",
+        "-U auto|pasta: '-U auto' is not supported by jnet's pasta",
         "-T 10.0.0.1/80|pasta: '-T 10.0.0.1/80': jnet's pasta listens on the namespace's loopback only",
     })
     void whatTheStackCannotDoIsRefusedByName(String args, String message) {
         PastaArgs a = parse(args.split(" "));
-        assertThatThrownBy(() -> PastaConfig.checkSupported(a, true)).isInstanceOf(PastaArgs.Bad.class).hasMessage(message);
+        assertThatThrownBy(() -> PastaConfig.checkSupported(a)).isInstanceOf(PastaArgs.Bad.class).hasMessage(message);
     }
 
     @Test
     void nsToHostSpecsBecomeLoopbackRelays() {
         PastaArgs a = parse("-T", "8080,9000-9001:7000-7001", "-T", "127.0.0.1/22");
-        PastaConfig.checkSupported(a, true);
+        PastaConfig.checkSupported(a); // with a target or with -- CMD alike
         assertThat(PastaConfig.nsForwards(a)).extracting(NamespaceForwards.Port::nsPort, NamespaceForwards.Port::hostPort)
                 .containsExactly(tuple(8080, 8080), tuple(9000, 7000), tuple(9001, 7001), tuple(22, 22));
-        assertThatThrownBy(() -> PastaConfig.checkSupported(a, false)).isInstanceOf(PastaArgs.Bad.class)
-                .hasMessage("pasta: '-T' needs a target (PID or --netns) with jnet's pasta");
+    }
+
+    @Test
+    void unsetPortOptionsAreAutoAsInPastaExceptUdpToTheHost() {
+        PastaArgs unset = parse("--config-net");
+        PastaConfig.checkSupported(unset);
+        AutoForwards.Plan plan = PastaConfig.autoPlan(unset);
+        assertThat(List.of(plan.tcpIn(), plan.udpIn(), plan.tcpOut())).containsExactly(true, true, true);
+        assertThat(PastaConfig.mode(unset, unset.udpNs)).isEqualTo(PastaPorts.Mode.NONE);
+
+        PastaArgs none = parse("-t", "none", "-u", "none", "-T", "none", "-U", "none");
+        assertThat(PastaConfig.autoPlan(none).any()).isFalse();
+
+        PastaArgs fixed = parse("-t", "8080:80", "-u", "53");
+        PastaConfig.checkSupported(fixed);
+        AutoForwards.Plan p = PastaConfig.autoPlan(fixed);
+        assertThat(List.of(p.tcpIn(), p.udpIn(), p.tcpOut())).containsExactly(false, false, true);
+        assertThat(p.fixedTcpIn().stream().boxed().toList()).as("host ports of fixed -t specs, left out of -T auto")
+                .containsExactly(8080);
+        assertThat(p.fixedUdpIn().stream().boxed().toList()).containsExactly(53);
     }
 
     @Test

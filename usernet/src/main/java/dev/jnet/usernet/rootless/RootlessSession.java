@@ -57,6 +57,7 @@ public final class RootlessSession {
     private final StackFactory stack;
     private final String tap;
     private final boolean bindResolvConf;
+    private Attach attach;
     private final AtomicReference<StagedChild> running = new AtomicReference<>();
     /** A stop signal that came before the child existed: sent to it as soon as it does. */
     private final AtomicInteger early = new AtomicInteger();
@@ -88,6 +89,22 @@ public final class RootlessSession {
     }
 
     /**
+     * What a caller adds to the run once the stack serves the namespace, before CMD starts
+     * (e.g. listeners inside the namespace); what it returns is closed when the run ends, before
+     * the stack. A failure fails the run, nothing left behind.
+     */
+    @FunctionalInterface
+    public interface Attach {
+        AutoCloseable attach(GuestTarget target, Usernet usernet) throws Exception;
+    }
+
+    /** Runs {@code a} once the stack serves the namespace, before CMD starts; returns this. */
+    public RootlessSession attach(Attach a) {
+        this.attach = a;
+        return this;
+    }
+
+    /**
      * Runs CMD and returns its exit status (128+N for signal N). A set-up step the helper failed
      * (it printed why) returns {@link #SETUP_FAILED}.
      *
@@ -97,6 +114,7 @@ public final class RootlessSession {
         Path resolvConf = bindResolvConf ? writeResolvConf() : null;
         StagedChild child = null;
         Usernet usernet = null;
+        AutoCloseable attached = null;
         try {
             Helper.Command steps = Helper.command().dieWithParent().unshareUserUnmapped().unshareNet().unshareMount()
                     .remountSys();
@@ -124,6 +142,7 @@ public final class RootlessSession {
                 throw new RootlessException(RootlessException.Kind.STACK, e.getMessage(), e);
             }
             addForwards(usernet);
+            attached = attach == null ? null : attachTo(GuestTarget.ofPid(child.pid()), usernet);
             child.resume();
             int status = child.waitFor();
             running.set(null);
@@ -137,10 +156,32 @@ public final class RootlessSession {
                 child.close(); // kills it if we fail before it ran CMD
                 child.killLeftovers();
             }
+            closeQuietly(attached);
             if (usernet != null) {
                 usernet.close();
             }
             deleteQuietly(resolvConf);
+        }
+    }
+
+    private AutoCloseable attachTo(GuestTarget target, Usernet usernet) {
+        try {
+            return attach.attach(target, usernet);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new RootlessException(RootlessException.Kind.SETUP, String.valueOf(e.getMessage()), e);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            // the run is over: nothing to tell CMD's caller about
         }
     }
 
