@@ -38,14 +38,19 @@ final class PastaHelp {
                     can be specified multiple times
                     SPEC can be:
                       'none': don't forward any ports
+                      'auto': forward all ports currently bound in namespace
+                        (rescanned every second; UDP: scanned once at start)
                       [ADDR/]PORT[-LAST][:TARGET[-TARGETLAST]][,...] and ~PORT[-LAST] exclusions
-                    default: none
+                    default: auto
                   -u, --udp-ports SPEC	UDP port forwarding to namespace
                     SPEC is as described for TCP above
-                    default: none
+                    default: auto
                   -T, --tcp-ns SPEC	Port forwarding to init namespace: a namespace
-                    loopback port to the host's loopback (needs a target)
+                    loopback port to the host's loopback
+                    SPEC is as described above ('auto': ports bound on the host)
+                    default: auto
                   -U, --udp-ns SPEC	Port forwarding to init namespace: only 'none'
+                    default: none
                   -I, --ns-ifname NAME	namespace interface name
                     default: same interface name as external one
                   --userns NSPATH	Target user namespace to join
