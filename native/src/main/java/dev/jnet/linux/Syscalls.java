@@ -164,6 +164,22 @@ public final class Syscalls {
         }
     }
 
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_BINDTODEVICE = 25;
+
+    /** setsockopt(SO_BINDTODEVICE): {@code fd} sends and receives through interface {@code ifname} only. */
+    public static void bindToDevice(int fd, String ifname, String what) {
+        byte[] name = ifname.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Memory m = new Memory(name.length + 1L);
+        m.write(0, name, 0, name.length);
+        m.setByte(name.length, (byte) 0);
+        try {
+            LibC.setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, m, name.length + 1);
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "setsockopt(SO_BINDTODEVICE)", what);
+        }
+    }
+
     /** write(2) of all of {@code data} (retried on EINTR and short writes; blocking fds). */
     public static void write(int fd, byte[] data, String what) {
         int done = 0;

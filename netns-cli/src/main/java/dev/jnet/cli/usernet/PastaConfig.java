@@ -78,7 +78,7 @@ final class PastaConfig {
                 List<HostForward> list = new ArrayList<>(spec.ports().size());
                 for (PastaPorts.Port p : spec.ports()) {
                     InetAddress host = p.hostAddr() != null ? p.hostAddr() : IpAddress.ipv4(0).toInetAddress();
-                    list.add(new HostForward(proto, host, p.hostPort(), null, p.guestPort(), true));
+                    list.add(new HostForward(proto, host, p.hostPort(), null, p.guestPort(), true, p.ifname()));
                 }
                 out.add(list);
             }
@@ -100,14 +100,17 @@ final class PastaConfig {
     }
 
     /**
-     * The {@code -T} forwards: a listener on the namespace's 127.0.0.1 at each spec port, relayed
-     * to the host's loopback at the mapped port (pasta's {@code PORT:TARGET}).
+     * The {@code -T} and {@code -U} forwards: a socket on the namespace's 127.0.0.1 at each spec
+     * port, relayed to the host's loopback at the mapped port (pasta's {@code PORT:TARGET}).
      */
     static List<NamespaceForwards.Port> nsForwards(PastaArgs a) {
         List<NamespaceForwards.Port> out = new ArrayList<>();
-        for (PastaPorts.Spec spec : a.tcpNs.specs()) {
-            for (PastaPorts.Port p : spec.ports()) {
-                out.add(new NamespaceForwards.Port(p.hostPort(), p.guestPort()));
+        for (PastaPorts ports : List.of(a.tcpNs, a.udpNs)) {
+            HostForward.Proto proto = ports == a.tcpNs ? HostForward.Proto.TCP : HostForward.Proto.UDP;
+            for (PastaPorts.Spec spec : ports.specs()) {
+                for (PastaPorts.Port p : spec.ports()) {
+                    out.add(new NamespaceForwards.Port(proto, p.hostPort(), p.guestPort()));
+                }
             }
         }
         return out;
@@ -116,7 +119,7 @@ final class PastaConfig {
     /**
      * The mode an option stands for: given, or pasta's default when unset, {@code auto} for
      * {@code -t}, {@code -u} and {@code -T} as pasta(1) says and the real pasta does. jnet's
-     * default for {@code -U} is {@code none}: it has no UDP from the namespace to the host.
+     * default for {@code -U} is {@code none}: it does not follow the host's bound UDP ports.
      */
     static PastaPorts.Mode mode(PastaArgs a, PastaPorts p) {
         if (p.mode() != PastaPorts.Mode.UNSET) {
@@ -142,24 +145,22 @@ final class PastaConfig {
     }
 
     /**
-     * What jnet's stack cannot do: UDP from the namespace to the host ({@code -U}, and so
-     * {@code -U auto}), {@code -T} with an address other than loopback.
+     * What jnet's stack cannot do: {@code -U auto} (it does not follow the host's bound UDP
+     * ports), {@code -T}/{@code -U} on an address other than loopback or an interface other than lo.
      */
     static void checkSupported(PastaArgs a) {
         if (a.udpNs.mode() == PastaPorts.Mode.AUTO) {
             throw new PastaArgs.Bad("pasta: '-U auto' is not supported by jnet's pasta");
         }
-        for (PastaPorts.Spec spec : a.tcpNs.specs()) {
-            for (PastaPorts.Port p : spec.ports()) {
-                if (p.hostAddr() != null && !p.hostAddr().isLoopbackAddress()) {
-                    throw new PastaArgs.Bad("pasta: '-T " + spec.text() + "': jnet's pasta listens on the "
-                            + "namespace's loopback only");
+        for (PastaPorts ns : List.of(a.tcpNs, a.udpNs)) {
+            for (PastaPorts.Spec spec : ns.specs()) {
+                PastaPorts.Port p = spec.ports().isEmpty() ? null : spec.ports().get(0);
+                if (p != null && ((p.hostAddr() != null && !p.hostAddr().isLoopbackAddress())
+                        || (p.ifname() != null && !p.ifname().equals("lo")))) {
+                    throw new PastaArgs.Bad("pasta: '" + ns.option() + " " + spec.text() + "': jnet's pasta listens on "
+                            + "the namespace's loopback only");
                 }
             }
-        }
-        if (a.udpNs.mode() == PastaPorts.Mode.SPEC) {
-            throw new PastaArgs.Bad("pasta: '-U' (forwarding from the namespace to the host) "
-                    + "is not supported by jnet's pasta; only '-U none'");
         }
     }
 

@@ -40,7 +40,8 @@ final class PastaHelp {
                       'none': don't forward any ports
                       'auto': forward all ports currently bound in namespace
                         (rescanned every second; UDP: scanned once at start)
-                      [ADDR/]PORT[-LAST][:TARGET[-TARGETLAST]][,...] and ~PORT[-LAST] exclusions
+                      [ADDR[%IF]/|%IF/]PORT[-LAST][:TARGET[-TARGETLAST]][,...] and ~PORT[-LAST]
+                      exclusions: ADDR and IF bind the host socket to that address and interface
                     default: auto
                   -u, --udp-ports SPEC	UDP port forwarding to namespace
                     SPEC is as described for TCP above
@@ -49,7 +50,8 @@ final class PastaHelp {
                     loopback port to the host's loopback
                     SPEC is as described above ('auto': ports bound on the host)
                     default: auto
-                  -U, --udp-ns SPEC	Port forwarding to init namespace: only 'none'
+                  -U, --udp-ns SPEC	UDP port forwarding to init namespace: a namespace
+                    loopback port to the host's loopback ('auto' is not supported)
                     default: none
                   -I, --ns-ifname NAME	namespace interface name
                     default: same interface name as external one

@@ -11,21 +11,27 @@ import java.util.List;
  * One direction of pasta's port forwarding ({@code -t}, {@code -u}, {@code -T}, {@code -U}),
  * built from the specs of that option in order, with pasta's rules and words (passt's
  * {@code conf_ports}): {@code none}, {@code auto}, {@code all}, or a comma-separated list of
- * {@code PORT[-LAST][:TARGET[-TARGETLAST]]} items, optionally after {@code ADDR/} (or
- * {@code ADDR%IF/}), and {@code ~PORT[-LAST]} exclusions; exclusions alone forward every
- * other port outside the ephemeral range.
+ * {@code PORT[-LAST][:TARGET[-TARGETLAST]]} items, optionally after {@code ADDR/},
+ * {@code ADDR%IF/} or {@code %IF/} (bound to that address and/or interface, as pasta(1) says;
+ * the installed 2023 pasta still wants the address), and {@code ~PORT[-LAST]} exclusions;
+ * exclusions alone forward every other port outside the ephemeral range.
  */
 final class PastaPorts {
     /** What the option asked for, as pasta's {@code fwd->mode}. */
     enum Mode { UNSET, NONE, AUTO, ALL, SPEC }
 
-    /** One forwarded port: {@code hostAddr} (null: any) {@code hostPort} to {@code guestPort}. */
-    record Port(InetAddress hostAddr, int hostPort, int guestPort) {}
+    /**
+     * One forwarded port: {@code hostAddr} (null: any) {@code hostPort} to {@code guestPort},
+     * the listener bound to interface {@code ifname} (null: any).
+     */
+    record Port(InetAddress hostAddr, String ifname, int hostPort, int guestPort) {}
 
     /** The ports one spec (one option occurrence) gave, with the spec's text for error messages. */
     record Spec(String text, List<Port> ports) {}
 
     private static final int NUM_PORTS = 1 << 16;
+    /** The longest interface name the kernel takes (IFNAMSIZ less the terminating NUL). */
+    private static final int MAX_IFNAME = 15;
 
     private final String option;
     private Mode mode = Mode.UNSET;
@@ -72,24 +78,36 @@ final class PastaPorts {
         }
         mode = Mode.SPEC;
         InetAddress addr = null;
+        String ifname = null;
         String list = text;
         int slash = text.indexOf('/');
         if (slash >= 0) {
             String a = text.substring(0, slash);
             list = text.substring(slash + 1);
-            if (a.indexOf('%') >= 0) {
-                throw new PastaArgs.Bad(option + " " + text + ": binding to an interface (%) is not supported by jnet's pasta");
+            int pct = a.indexOf('%');
+            if (pct >= 0) {
+                ifname = a.substring(pct + 1);
+                a = a.substring(0, pct);
+                if (ifname.length() > MAX_IFNAME) {
+                    throw invalid(text);
+                }
+                ifname = ifname.isEmpty() ? null : ifname;
             }
-            try {
-                addr = IpAddress.parse(a).toInetAddress();
-            } catch (InvalidAddressException e) {
-                throw invalid(text);
+            if (a.isEmpty() && ifname == null) {
+                throw invalid(text); // "/22", "%/22": neither address nor interface
+            }
+            if (!a.isEmpty()) {
+                try {
+                    addr = IpAddress.parse(a).toInetAddress();
+                } catch (InvalidAddressException e) {
+                    throw invalid(text);
+                }
             }
         }
-        specs.add(new Spec(text, ports(text, list, addr, ephemeral)));
+        specs.add(new Spec(text, ports(text, list, addr, ifname, ephemeral)));
     }
 
-    private static List<Port> ports(String text, String list, InetAddress addr, int[] ephemeral) {
+    private static List<Port> ports(String text, String list, InetAddress addr, String ifname, int[] ephemeral) {
         String[] items = list.split(",", -1);
         BitSet excluded = new BitSet(NUM_PORTS);
         boolean onlyExclusions = true;
@@ -105,7 +123,7 @@ final class PastaPorts {
         if (onlyExclusions) {
             for (int p = 1; p < NUM_PORTS; p++) {
                 if (!excluded.get(p) && (p < ephemeral[0] || p > ephemeral[1])) {
-                    out.add(new Port(addr, p, p));
+                    out.add(new Port(addr, ifname, p, p));
                 }
             }
             return out;
@@ -122,7 +140,7 @@ final class PastaPorts {
             }
             for (int p = orig[0]; p <= orig[1]; p++) {
                 if (!excluded.get(p)) {
-                    out.add(new Port(addr, p, mapped[0] + (p - orig[0])));
+                    out.add(new Port(addr, ifname, p, mapped[0] + (p - orig[0])));
                 }
             }
         }

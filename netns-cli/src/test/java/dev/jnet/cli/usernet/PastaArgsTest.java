@@ -105,6 +105,14 @@ class PastaArgsTest {
         "-t 70000|Invalid port specifier 70000",
         "-t 80-81:90|Invalid port specifier 80-81:90",
         "-t 0|Invalid port specifier 0",
+        "-t /22|Invalid port specifier /22",
+        "-t %/22|Invalid port specifier %/22",
+        "-t 127.0.0.1%lo/|Invalid port specifier 127.0.0.1%lo/",
+        "-t x%lo/22|Invalid port specifier x%lo/22",
+        "-t 127.0.0.1%lo|Invalid port specifier 127.0.0.1%lo",
+        "-t 127.0.0.1%abcdefghijklmnop/22|Invalid port specifier 127.0.0.1%abcdefghijklmnop/22",
+        "-U 70000|Invalid port specifier 70000",
+        "-U 80-81:90|Invalid port specifier 80-81:90",
         "-t all|'all' port forwarding is only allowed for passt",
         "-t none -t none|Port forwarding mode 'none' conflicts with previous mode",
         "-t none -t 80|Specific ports cannot be specified together with all/none/auto",
@@ -125,8 +133,9 @@ class PastaArgsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "-U 80|pasta: '-U' (forwarding from the namespace to the host) is not supported by jnet's pasta; only '-U none'",
         "-U auto|pasta: '-U auto' is not supported by jnet's pasta",
+        "-U 10.0.0.1/80|pasta: '-U 10.0.0.1/80': jnet's pasta listens on the namespace's loopback only",
+        "-T 127.0.0.1%eth0/80|pasta: '-T 127.0.0.1%eth0/80': jnet's pasta listens on the namespace's loopback only",
         "-T 10.0.0.1/80|pasta: '-T 10.0.0.1/80': jnet's pasta listens on the namespace's loopback only",
     })
     void whatTheStackCannotDoIsRefusedByName(String args, String message) {
@@ -160,6 +169,33 @@ class PastaArgsTest {
         assertThat(p.fixedTcpIn().stream().boxed().toList()).as("host ports of fixed -t specs, left out of -T auto")
                 .containsExactly(8080);
         assertThat(p.fixedUdpIn().stream().boxed().toList()).containsExactly(53);
+    }
+
+    @Test
+    void udpNsToHostSpecsAreTheSameRelaysForUdp() {
+        PastaArgs a = parse("-U", "5353,6000-6001:7000-7001", "-T", "80", "-U", "127.0.0.1%lo/53");
+        PastaConfig.checkSupported(a); // with a target or with -- CMD alike
+        assertThat(PastaConfig.nsForwards(a)).extracting(NamespaceForwards.Port::proto, NamespaceForwards.Port::nsPort,
+                NamespaceForwards.Port::hostPort).containsExactly(tuple(HostForward.Proto.TCP, 80, 80),
+                tuple(HostForward.Proto.UDP, 5353, 5353), tuple(HostForward.Proto.UDP, 6000, 7000),
+                tuple(HostForward.Proto.UDP, 6001, 7001), tuple(HostForward.Proto.UDP, 53, 53));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', nullValues = "-", value = {
+        "127.0.0.1%lo/8080:80|127.0.0.1|lo",
+        "%lo/8080:80|-|lo",
+        "::1%lo/8080:80|0:0:0:0:0:0:0:1|lo",
+        "127.0.0.1%/8080:80|127.0.0.1|-",
+        "198.51.100.2%abcdefghijklmno/8080:80|198.51.100.2|abcdefghijklmno",
+    })
+    void anAddressAndAnInterfaceBindTheHostSocket(String spec, String addr, String ifname) {
+        for (String opt : List.of("-t", "-u")) {
+            List<HostForward> f = PastaConfig.forwards(parse(opt, spec)).get(0);
+            assertThat(f).extracting(HostForward::hostPort, HostForward::guestPort).containsExactly(tuple(8080, 80));
+            assertThat(f.get(0).hostAddr().getHostAddress()).isEqualTo(addr == null ? "0.0.0.0" : addr);
+            assertThat(f.get(0).hostInterface()).isEqualTo(ifname);
+        }
     }
 
     @Test

@@ -19,9 +19,14 @@ import java.util.Objects;
  *                       IPv4 guest address, IPv6 clients of an IPv6 one, never loopback);
  *                       otherwise, as in slirp4netns for local clients, the gateway with a
  *                       port the stack picks
+ * @param hostInterface  the interface the host socket is bound to (SO_BINDTODEVICE, pasta's
+ *                       {@code ADDR%IF/PORT}), or {@code null} for any
  */
 public record HostForward(Proto proto, InetAddress hostAddr, int hostPort, InetAddress guestAddr, int guestPort,
-        boolean preserveSource) {
+        boolean preserveSource, String hostInterface) {
+
+    /** The longest interface name (IFNAMSIZ less its NUL). */
+    public static final int MAX_IFNAME = 15;
 
     /** The transport of a forward, spelled as the API spells it. */
     public enum Proto {
@@ -37,8 +42,18 @@ public record HostForward(Proto proto, InetAddress hostAddr, int hostPort, InetA
         }
     }
 
+    /** A forward on every interface. */
+    public HostForward(Proto proto, InetAddress hostAddr, int hostPort, InetAddress guestAddr, int guestPort,
+            boolean preserveSource) {
+        this(proto, hostAddr, hostPort, guestAddr, guestPort, preserveSource, null);
+    }
+
     public HostForward {
         Objects.requireNonNull(proto, "proto");
+        if (hostInterface != null && (hostInterface.isEmpty() || hostInterface.length() > MAX_IFNAME)) {
+            throw new ForwardException(ForwardException.Kind.BAD_HOST_ADDRESS, "interface name '" + hostInterface
+                    + "' is not 1.." + MAX_IFNAME + " characters");
+        }
         if (hostPort < 1 || hostPort > 65535) {
             throw new ForwardException(ForwardException.Kind.BAD_PORT, "host port " + hostPort + " is not 1..65535");
         }
@@ -53,7 +68,7 @@ public record HostForward(Proto proto, InetAddress hostAddr, int hostPort, InetA
     }
 
     public HostForward withPreserveSource(boolean on) {
-        return new HostForward(proto, hostAddr, hostPort, guestAddr, guestPort, on);
+        return new HostForward(proto, hostAddr, hostPort, guestAddr, guestPort, on, hostInterface);
     }
 
     /** Where the host side listens. */
@@ -63,7 +78,8 @@ public record HostForward(Proto proto, InetAddress hostAddr, int hostPort, InetA
 
     @Override
     public String toString() {
-        return (hostAddr == null ? "0.0.0.0" : hostAddr.getHostAddress()) + ":" + hostPort + "/" + proto.wireName()
+        return (hostAddr == null ? "0.0.0.0" : hostAddr.getHostAddress())
+                + (hostInterface == null ? "" : "%" + hostInterface) + ":" + hostPort + "/" + proto.wireName()
                 + " -> " + (guestAddr == null ? "guest" : guestAddr.getHostAddress()) + ":" + guestPort
                 + (preserveSource ? " (source preserved)" : "");
     }

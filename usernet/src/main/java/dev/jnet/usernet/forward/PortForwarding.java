@@ -10,12 +10,15 @@ import dev.jnet.usernet.tcp.TcpStack;
 import dev.jnet.usernet.udp.Udp6Nat;
 import dev.jnet.usernet.udp.UdpNat;
 import dev.jnet.usernet.wire.Ipv4Packet;
+import dev.jnet.linux.SyscallException;
+import dev.jnet.linux.Syscalls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.unix.Errors;
@@ -55,6 +58,7 @@ public final class PortForwarding implements AutoCloseable {
     /** Forwards at most (each holds a host socket). */
     public static final int MAX_FORWARDS = 1024;
     private static final int BACKLOG = 128;
+    private static final int ENODEV = 19;
 
     /** Bounds of the UDP client table. */
     public record Limits(int udpFlows, long udpIdleNanos) {
@@ -211,7 +215,9 @@ public final class PortForwarding implements AutoCloseable {
         bind.addListener(done -> {
             pendingBinds--;
             if (!done.isSuccess()) {
-                f.channel.close();
+                if (f.channel.isRegistered()) { // unregistered: the socket could not be made (no such interface)
+                    f.channel.close();
+                }
                 result.completeExceptionally(bindError(spec, done.cause()));
             } else if (closed) {
                 f.channel.close();
@@ -266,12 +272,18 @@ public final class PortForwarding implements AutoCloseable {
         if (f.proto() == HostForward.Proto.UDP && udp == null) {
             throw new ForwardException(ForwardException.Kind.UNSUPPORTED, "this stack has no UDP");
         }
-        return new HostForward(f.proto(), host, f.hostPort(), guest, f.guestPort(), f.preserveSource());
+        return new HostForward(f.proto(), host, f.hostPort(), guest, f.guestPort(), f.preserveSource(), f.hostInterface());
     }
 
     private static ForwardException bindError(HostForward spec, Throwable cause) {
-        String where = spec.hostAddr().getHostAddress() + ":" + spec.hostPort() + "/" + spec.proto().wireName();
-        int errno = cause instanceof Errors.NativeIoException n ? Math.abs(n.expectedErr()) : 0;
+        String where = spec.hostAddr().getHostAddress() + (spec.hostInterface() == null ? "" : "%" + spec.hostInterface())
+                + ":" + spec.hostPort() + "/" + spec.proto().wireName();
+        int errno = cause instanceof Errors.NativeIoException n ? Math.abs(n.expectedErr())
+                : cause instanceof SyscallException s ? s.errno() : 0;
+        if (errno == ENODEV) {
+            return new ForwardException(ForwardException.Kind.BAD_HOST_ADDRESS, where + ": no such interface "
+                    + spec.hostInterface(), cause);
+        }
         String m = String.valueOf(cause.getMessage());
         if (errno == 98 || m.contains("Address already in use")) {
             return new ForwardException(ForwardException.Kind.PORT_IN_USE, where + ": address already in use", cause);
@@ -295,7 +307,7 @@ public final class PortForwarding implements AutoCloseable {
     private ChannelFuture tcpListener(Forward f) {
         SocketProtocolFamily family = f.spec.hostAddr() instanceof Inet6Address ? SocketProtocolFamily.INET6
                 : SocketProtocolFamily.INET;
-        return new ServerBootstrap().group(loop).channelFactory(() -> new EpollServerSocketChannel(family))
+        return new ServerBootstrap().group(loop).channelFactory(() -> onInterface(new EpollServerSocketChannel(family), f.spec))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, BACKLOG)
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -305,6 +317,22 @@ public final class PortForwarding implements AutoCloseable {
                     }
                 })
                 .bind(f.spec.hostSocketAddress());
+    }
+
+    /**
+     * {@code ch}, bound to the forward's interface if it names one (before its bind, as
+     * SO_BINDTODEVICE must be); a failure here fails the forward's bind, and Netty closes {@code ch}.
+     */
+    static <C extends Channel & UnixChannel> C onInterface(C ch, HostForward spec) {
+        if (spec.hostInterface() != null) {
+            try {
+                Syscalls.bindToDevice(ch.fd().intValue(), spec.hostInterface(), "forward " + spec);
+            } catch (SyscallException e) {
+                ch.unsafe().closeForcibly();
+                throw e;
+            }
+        }
+        return ch;
     }
 
     /** A client connected to a TCP forward: open towards the guest, spliced to this socket. */

@@ -91,7 +91,7 @@ final class UdpForwards {
         SocketProtocolFamily family = f.spec.hostAddr() instanceof Inet6Address ? SocketProtocolFamily.INET6
                 : SocketProtocolFamily.INET;
         return new Bootstrap().group(loop)
-                .channelFactory(() -> new EpollDatagramChannel(family))
+                .channelFactory(() -> PortForwarding.onInterface(new EpollDatagramChannel(family), f.spec))
                 // one byte more than the guest link carries: a larger datagram shows as such and is dropped
                 .option(ChannelOption.RCVBUF_ALLOCATOR,
                         new FixedRecvByteBufAllocator(maxPayload + 1).maxMessagesPerRead(READS_PER_WAKEUP))
