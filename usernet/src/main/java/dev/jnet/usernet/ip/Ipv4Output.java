@@ -122,9 +122,27 @@ public final class Ipv4Output implements IpOutput {
         sink.sendOffloaded(buf, HEADROOM, HEADROOM + tcpHeaderLength, false, segmentSize);
     }
 
+    /**
+     * {@link #sendTcpOffloaded(ByteBuf, int, int, int, int)} of a TCP header in {@code headers}
+     * followed by {@code payloadLength} bytes of {@code payload} from {@code payloadIndex}, which
+     * are not copied here: {@link FrameSink#sendOffloaded(ByteBuf, ByteBuf, int, int, int, int,
+     * boolean, int)} reads them during the call. Takes ownership of {@code headers} only.
+     */
+    public void sendTcpOffloaded(ByteBuf headers, ByteBuf payload, int payloadIndex, int payloadLength, int src,
+            int dst, int tcpHeaderLength, int segmentSize) {
+        emitHeaders(headers, src, dst, Ipv4Packet.PROTO_TCP, payloadLength);
+        sink.sendOffloaded(headers, payload, payloadIndex, payloadLength, HEADROOM, HEADROOM + tcpHeaderLength, false,
+                segmentSize);
+    }
+
     /** The Ethernet and IPv4 headers in front of {@code [HEADROOM, writerIndex)}; the transport length. */
     private int emitHeaders(ByteBuf buf, int src, int dst, int protocol) {
-        int transportLength = buf.writerIndex() - HEADROOM;
+        return emitHeaders(buf, src, dst, protocol, 0);
+    }
+
+    /** {@link #emitHeaders(ByteBuf, int, int, int)} for a packet with {@code more} bytes after the buffer's. */
+    private int emitHeaders(ByteBuf buf, int src, int dst, int protocol, int more) {
+        int transportLength = buf.writerIndex() - HEADROOM + more;
         EthernetFrame.emitHeader(buf, 0, guestMac, config.gatewayMac(), EthernetFrame.ETHERTYPE_IPV4);
         Ipv4Packet.emitHeader(buf, EthernetFrame.HEADER_LENGTH, src, dst, protocol, TTL,
                 identification++ & 0xFFFF, transportLength);

@@ -125,7 +125,7 @@ public final class Ipv6Output implements IpOutput {
      */
     public void send(ByteBuf buf, long srcHigh, long srcLow, long dstHigh, long dstLow, int nextHeader,
             int hopLimit, long dstMac) {
-        int transportLength = emitHeaders(buf, srcHigh, srcLow, dstHigh, dstLow, nextHeader, hopLimit, dstMac);
+        int transportLength = emitHeaders(buf, srcHigh, srcLow, dstHigh, dstLow, nextHeader, hopLimit, dstMac, 0);
         if (transportLength > maxTransportLength()) {
             fragmentsSent += FragmentFormat.IPV6.send(v4.sink(), buf, Ipv6Packet.HEADER_LENGTH, config.mtu(), nextHeader,
                     ++fragmentId);
@@ -137,13 +137,23 @@ public final class Ipv6Output implements IpOutput {
     /** {@link Ipv4Output#sendTcpOffloaded} over IPv6, to the guest's learned MAC. */
     public void sendTcpOffloaded(ByteBuf buf, long srcHigh, long srcLow, long dstHigh, long dstLow,
             int tcpHeaderLength, int segmentSize) {
-        emitHeaders(buf, srcHigh, srcLow, dstHigh, dstLow, Ipv6Packet.NH_TCP, HOP_LIMIT, v4.guestMac());
+        emitHeaders(buf, srcHigh, srcLow, dstHigh, dstLow, Ipv6Packet.NH_TCP, HOP_LIMIT, v4.guestMac(), 0);
         v4.sink().sendOffloaded(buf, HEADROOM, HEADROOM + tcpHeaderLength, true, segmentSize);
     }
 
+    /** {@link Ipv4Output#sendTcpOffloaded(ByteBuf, ByteBuf, int, int, int, int, int, int)} over IPv6. */
+    public void sendTcpOffloaded(ByteBuf headers, ByteBuf payload, int payloadIndex, int payloadLength,
+            long srcHigh, long srcLow, long dstHigh, long dstLow, int tcpHeaderLength, int segmentSize) {
+        emitHeaders(headers, srcHigh, srcLow, dstHigh, dstLow, Ipv6Packet.NH_TCP, HOP_LIMIT, v4.guestMac(),
+                payloadLength);
+        v4.sink().sendOffloaded(headers, payload, payloadIndex, payloadLength, HEADROOM, HEADROOM + tcpHeaderLength,
+                true, segmentSize);
+    }
+
+    /** The Ethernet and IPv6 headers in front of {@code [HEADROOM, writerIndex)} and {@code more} bytes after. */
     private int emitHeaders(ByteBuf buf, long srcHigh, long srcLow, long dstHigh, long dstLow, int nextHeader,
-            int hopLimit, long dstMac) {
-        int transportLength = buf.writerIndex() - HEADROOM;
+            int hopLimit, long dstMac, int more) {
+        int transportLength = buf.writerIndex() - HEADROOM + more;
         EthernetFrame.emitHeader(buf, 0, dstMac, config.gatewayMac(), EthernetFrame.ETHERTYPE_IPV6);
         ip.wrap(buf, EthernetFrame.HEADER_LENGTH, Ipv6Packet.HEADER_LENGTH)
                 .setVersionTrafficClassFlowLabel(0, 0)

@@ -36,4 +36,23 @@ public interface FrameSink {
         frame.release();
         throw new UnsupportedOperationException("this link has no offloads");
     }
+
+    /**
+     * {@link #sendOffloaded(ByteBuf, int, int, boolean, int)} of a frame in two parts: {@code
+     * headers} (Ethernet to TCP; taken over) and then {@code payloadLength} bytes of {@code payload}
+     * from {@code payloadIndex}, which stay the caller's: the sink reads them during the call (a
+     * tap gathers both parts into one write) and copies what it must keep. This default joins them.
+     */
+    default void sendOffloaded(ByteBuf headers, ByteBuf payload, int payloadIndex, int payloadLength, int csumStart,
+            int headerEnd, boolean v6, int segmentSize) {
+        ByteBuf frame;
+        try {
+            frame = alloc().directBuffer(headers.readableBytes() + payloadLength)
+                    .writeBytes(headers, headers.readerIndex(), headers.readableBytes())
+                    .writeBytes(payload, payloadIndex, payloadLength);
+        } finally {
+            headers.release();
+        }
+        sendOffloaded(frame, csumStart, headerEnd, v6, segmentSize);
+    }
 }

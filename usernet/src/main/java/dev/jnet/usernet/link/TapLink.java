@@ -3,6 +3,7 @@ package dev.jnet.usernet.link;
 import dev.jnet.linux.Fd;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
@@ -34,7 +35,9 @@ import dev.jnet.usernet.wire.VirtioNetHeader;
  * header and hands such frames to a handler that {@linkplain FrameHandler#takesTrustedFrames()
  * takes trusted frames} as they are, completing the checksum for any other. Towards the guest every
  * frame gets a header (written with writev from a buffer of the link's), and
- * {@link #sendOffloaded} sends TCP super-packets with a partial checksum for the guest's kernel.
+ * {@link #sendOffloaded} sends TCP super-packets with a partial checksum for the guest's kernel,
+ * their payload gathered into the write straight from the stack's send buffer when the tap takes
+ * the frame at once (copied into a frame of its own only to be queued).
  *
  * <p>Everything but {@link #register} runs on the event loop. The fd must be O_NONBLOCK.
  */
@@ -253,14 +256,92 @@ public final class TapLink implements FrameSink, EpollIoHandle {
     @Override
     public void sendOffloaded(ByteBuf frame, int csumStart, int headerEnd, boolean v6, int segmentSize) {
         if (vnetLength == 0) {
+            frame.release();
             throw new UnsupportedOperationException("a tap without IFF_VNET_HDR has no offloads");
         }
+        send(frame, offloadMeta(frame.readableBytes(), csumStart, headerEnd, v6, segmentSize));
+    }
+
+    /**
+     * One writev of the vnet header, {@code headers} and the payload's own memory (no copy) when
+     * nothing is queued before it and the tap takes it; otherwise the frame is joined (a copy) and
+     * sent as any other.
+     */
+    @Override
+    public void sendOffloaded(ByteBuf headers, ByteBuf payload, int payloadIndex, int payloadLength, int csumStart,
+            int headerEnd, boolean v6, int segmentSize) {
+        if (vnetLength == 0) {
+            headers.release();
+            throw new UnsupportedOperationException("a tap without IFF_VNET_HDR has no offloads");
+        }
+        long meta = offloadMeta(headers.readableBytes() + payloadLength, csumStart, headerEnd, v6, segmentSize);
+        if (!closed && txQueue.isEmpty() && headers.isDirect()) {
+            long n;
+            try {
+                n = writeGathered(headers, payload, payloadIndex, payloadLength, meta);
+            } catch (IOException e) {
+                txErrors++; // dropped, as a NIC would (see writeOrKeep)
+                headers.release();
+                return;
+            }
+            if (n > 0) {
+                framesOut++;
+                headers.release();
+                return;
+            }
+        }
+        ByteBuf frame;
+        try {
+            frame = alloc.directBuffer(headers.readableBytes() + payloadLength)
+                    .writeBytes(headers, headers.readerIndex(), headers.readableBytes())
+                    .writeBytes(payload, payloadIndex, payloadLength);
+        } finally {
+            headers.release();
+        }
+        send(frame, meta);
+    }
+
+    /** The packed header fields of an offloaded frame of {@code length} bytes ({@link #send}'s {@code meta}). */
+    private long offloadMeta(int length, int csumStart, int headerEnd, boolean v6, int segmentSize) {
         int gsoType = VirtioNetHeader.GSO_NONE;
-        if (frame.readableBytes() - headerEnd > segmentSize) {
+        if (length - headerEnd > segmentSize) {
             gsoType = v6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4;
             gsoFramesOut++;
         }
-        send(frame, 1L << 56 | (long) gsoType << 48 | (long) segmentSize << 32 | (long) csumStart << 16 | headerEnd);
+        return 1L << 56 | (long) gsoType << 48 | (long) segmentSize << 32 | (long) csumStart << 16 | headerEnd;
+    }
+
+    /** writev(2) of the vnet header, the headers and the payload's pieces: the frame's bytes, 0 if not written. */
+    private long writeGathered(ByteBuf headers, ByteBuf payload, int index, int length, long meta) throws IOException {
+        fillTxHeader(meta);
+        iov.clear();
+        if (!iov.add(txHeader, 0, vnetLength) || !iov.add(headers, headers.readerIndex(), headers.readableBytes())
+                || !addPayload(payload, index, length)) {
+            return 0; // more pieces than one writev takes, or heap memory: the joined frame instead
+        }
+        long n = fd.writevAddresses(iov.memoryAddress(0), iov.count());
+        return n == 0 ? 0 : n - vnetLength;
+    }
+
+    /** Adds {@code payload[index, +length)} to the iovec array, a composite component by component (no allocation). */
+    private boolean addPayload(ByteBuf payload, int index, int length) {
+        if (!(payload instanceof CompositeByteBuf)) {
+            return payload.isDirect() && iov.add(payload, index, length);
+        }
+        CompositeByteBuf chain = (CompositeByteBuf) payload;
+        int i = chain.toComponentIndex(index);
+        while (length > 0) {
+            ByteBuf part = chain.internalComponent(i);
+            int offset = index - chain.toByteIndex(i);
+            int n = Math.min(part.readableBytes() - offset, length);
+            if (!part.isDirect() || !iov.add(part, part.readerIndex() + offset, n)) {
+                return false;
+            }
+            index += n;
+            length -= n;
+            i++;
+        }
+        return true;
     }
 
     /** {@code meta}: 0 for a whole frame, else NEEDS_CSUM(1 bit), gso_type, gso_size, csum_start, hdr_len. */
@@ -344,16 +425,7 @@ public final class TapLink implements FrameSink, EpollIoHandle {
 
     /** writev(2) of the virtio-net header {@code meta} describes and the frame: one frame for the tap. */
     private long writeWithHeader(ByteBuf frame, long meta) throws IOException {
-        if (meta == 0) {
-            VirtioNetHeader.write(txHeader, 0, vnetLength, 0, VirtioNetHeader.GSO_NONE, 0, 0, 0, 0);
-        } else {
-            int headerEnd = (int) (meta & 0xFFFF);
-            int csumStart = (int) (meta >>> 16 & 0xFFFF);
-            int gsoSize = (int) (meta >>> 32 & 0xFFFF);
-            int gsoType = (int) (meta >>> 48 & 0xFF);
-            VirtioNetHeader.write(txHeader, 0, vnetLength, VirtioNetHeader.F_NEEDS_CSUM, gsoType, headerEnd,
-                    gsoType == VirtioNetHeader.GSO_NONE ? 0 : gsoSize, csumStart, VirtioNetHeader.TCP_CSUM_OFFSET);
-        }
+        fillTxHeader(meta);
         iov.clear();
         ByteBuf body = frame.isDirect() ? frame : copyToDirect(frame);
         try {
@@ -366,6 +438,20 @@ public final class TapLink implements FrameSink, EpollIoHandle {
             if (body != frame) {
                 body.release();
             }
+        }
+    }
+
+    /** The virtio-net header {@code meta} describes, into {@code txHeader}. */
+    private void fillTxHeader(long meta) {
+        if (meta == 0) {
+            VirtioNetHeader.write(txHeader, 0, vnetLength, 0, VirtioNetHeader.GSO_NONE, 0, 0, 0, 0);
+        } else {
+            int headerEnd = (int) (meta & 0xFFFF);
+            int csumStart = (int) (meta >>> 16 & 0xFFFF);
+            int gsoSize = (int) (meta >>> 32 & 0xFFFF);
+            int gsoType = (int) (meta >>> 48 & 0xFF);
+            VirtioNetHeader.write(txHeader, 0, vnetLength, VirtioNetHeader.F_NEEDS_CSUM, gsoType, headerEnd,
+                    gsoType == VirtioNetHeader.GSO_NONE ? 0 : gsoSize, csumStart, VirtioNetHeader.TCP_CSUM_OFFSET);
         }
     }
 

@@ -111,28 +111,33 @@ final class SegmentWriter implements SegmentOutput {
 
     /**
      * Builds one IPv4 segment: header, options, payload copied from {@code data}. With offloads
-     * the checksum is left to the guest's kernel (partial), and a payload above {@code mss} goes
-     * as one super-packet of {@code mss}-byte segments.
+     * the checksum is left to the guest's kernel (partial), a payload above {@code mss} goes
+     * as one super-packet of {@code mss}-byte segments, and the payload is not copied: the link
+     * gathers the headers and the send buffer's bytes into its write.
      */
     void emit(int src, int srcPort, int dst, int dstPort, int seq, int ack, int flags, int window,
             TcpOptions opts, SendBuffer data, int dataOffset, int length, int mss) {
         int optionsLength = opts == null ? 0 : TcpSegment.optionsLength(opts);
-        ByteBuf buf = out.allocate(TcpSegment.MIN_HEADER_LENGTH + optionsLength + length);
+        ByteBuf buf = out.allocate(TcpSegment.MIN_HEADER_LENGTH + optionsLength + (offload ? 0 : length));
         int start = buf.writerIndex();
         int headerLength = TcpSegment.emitHeader(buf, start, srcPort, dstPort, seq, ack, flags, window, 0, opts);
         buf.writerIndex(start + headerLength);
-        if (length > 0) {
-            data.copyTo(dataOffset, buf, length);
-        }
         if (offload) {
-            outSeg.wrap(buf, start, headerLength + length).fillPartialChecksum(
+            outSeg.wrap(buf, start, headerLength).fillPartialChecksum(
                     InternetChecksum.pseudoHeaderV4(src, dst, Ipv4Packet.PROTO_TCP, headerLength + length));
             outSeg.clear();
             if (length > mss) {
                 superPacketsSent++;
             }
-            out.sendTcpOffloaded(buf, src, dst, headerLength, mss);
+            if (length > 0) {
+                out.sendTcpOffloaded(buf, data.bytes(), data.index(dataOffset), length, src, dst, headerLength, mss);
+            } else {
+                out.sendTcpOffloaded(buf, src, dst, headerLength, mss);
+            }
             return;
+        }
+        if (length > 0) {
+            data.copyTo(dataOffset, buf, length);
         }
         outSeg.wrap(buf, start, headerLength + length).fillChecksumIpv4(src, dst);
         outSeg.clear();
@@ -143,24 +148,29 @@ final class SegmentWriter implements SegmentOutput {
     void emit6(long srcHigh, long srcLow, int srcPort, long dstHigh, long dstLow, int dstPort, int seq,
             int ack, int flags, int window, TcpOptions opts, SendBuffer data, int dataOffset, int length, int mss) {
         int optionsLength = opts == null ? 0 : TcpSegment.optionsLength(opts);
-        ByteBuf buf = out6.allocate(TcpSegment.MIN_HEADER_LENGTH + optionsLength + length);
+        ByteBuf buf = out6.allocate(TcpSegment.MIN_HEADER_LENGTH + optionsLength + (offload ? 0 : length));
         int start = buf.writerIndex();
         int headerLength = TcpSegment.emitHeader(buf, start, srcPort, dstPort, seq, ack, flags, window, 0, opts);
         buf.writerIndex(start + headerLength);
-        if (length > 0) {
-            data.copyTo(dataOffset, buf, length);
-        }
         int segmentLength = headerLength + length;
         long pseudo = InternetChecksum.pseudoHeaderV6(srcHigh, srcLow, dstHigh, dstLow, Ipv6Packet.NH_TCP,
                 segmentLength);
         if (offload) {
-            outSeg.wrap(buf, start, segmentLength).fillPartialChecksum(pseudo);
+            outSeg.wrap(buf, start, headerLength).fillPartialChecksum(pseudo);
             outSeg.clear();
             if (length > mss) {
                 superPacketsSent++;
             }
-            out6.sendTcpOffloaded(buf, srcHigh, srcLow, dstHigh, dstLow, headerLength, mss);
+            if (length > 0) {
+                out6.sendTcpOffloaded(buf, data.bytes(), data.index(dataOffset), length, srcHigh, srcLow, dstHigh,
+                        dstLow, headerLength, mss);
+            } else {
+                out6.sendTcpOffloaded(buf, srcHigh, srcLow, dstHigh, dstLow, headerLength, mss);
+            }
             return;
+        }
+        if (length > 0) {
+            data.copyTo(dataOffset, buf, length);
         }
         outSeg.wrap(buf, start, segmentLength).fillChecksum(pseudo);
         outSeg.clear();

@@ -66,6 +66,19 @@ final class SendBuffer {
         dst.writeBytes(chain, chain.readerIndex() + offset, length);
     }
 
+    /**
+     * The buffer holding the bytes, for a sink that reads {@code [index(offset), +length)} during
+     * one call (a gathering write): no copy, nothing kept.
+     */
+    ByteBuf bytes() {
+        return chain;
+    }
+
+    /** The index in {@link #bytes()} of the byte {@code offset} bytes after SND.UNA. */
+    int index(int offset) {
+        return chain.readerIndex() + offset;
+    }
+
     /** Drops {@code n} acknowledged bytes, releasing buffers that became empty. */
     void acknowledge(int n) {
         if (n == 0) {

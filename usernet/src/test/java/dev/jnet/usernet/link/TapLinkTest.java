@@ -403,6 +403,77 @@ class TapLinkTest {
         assertThat(onLoop(link::framesOut)).isEqualTo(3);
     }
 
+    /** A send buffer as the host's reads leave it: {@code big}'s payload over three pieces, starting at 100. */
+    private static CompositeByteBuf sendBuffer(ByteBufAllocator alloc, byte[] big) {
+        CompositeByteBuf payload = alloc.compositeDirectBuffer();
+        payload.addComponent(true, alloc.directBuffer().writeBytes(new byte[100]).writeBytes(big, 54, 10_000));
+        payload.addComponent(true, alloc.directBuffer().writeBytes(big, 54 + 10_000, 15_000));
+        payload.addComponent(true, alloc.directBuffer().writeBytes(big, 54 + 25_000, 5_000).writeBytes(new byte[7]));
+        return payload;
+    }
+
+    @Test
+    void aSuperPacketsPayloadIsGatheredFromTheSendBufferIntoOneWriteWithoutTakingIt() throws Exception {
+        TapLink link = vnetLink();
+        byte[] big = tcpFrame(30_000, 0x4321);
+        int[] refs = onLoop(() -> {
+            link.start(collector);
+            CompositeByteBuf payload = sendBuffer(link.alloc(), big);
+            ByteBuf headers = link.alloc().directBuffer().writeBytes(big, 0, 54);
+            link.sendOffloaded(headers, payload, 100, 30_000, 34, 54, false, 1460);
+            int[] r = {headers.refCnt(), payload.refCnt()};
+            payload.release();
+            return r;
+        });
+        assertThat(refs).as("headers taken over, the payload left to its owner").containsExactly(0, 1);
+        byte[] got = readAtKernel();
+        VirtioNetHeader h = new VirtioNetHeader().read(Unpooled.wrappedBuffer(got), 0);
+        assertThat(h.gsoProtocol()).isEqualTo(VirtioNetHeader.GSO_TCPV4);
+        assertThat(h.gsoSize()).isEqualTo(1460);
+        assertThat(h.hdrLen()).isEqualTo(54);
+        assertThat(java.util.Arrays.copyOfRange(got, VNET, got.length)).isEqualTo(big);
+        assertThat(onLoop(link::framesOut)).isEqualTo(1);
+        assertThat(onLoop(link::gsoFramesOut)).isEqualTo(1);
+    }
+
+    @Test
+    void aGatheredFrameTheTapCannotTakeNowIsQueuedAsACopy() throws Exception {
+        TapLink link = vnetLink();
+        byte[] big = tcpFrame(30_000, 0x4321);
+        int queuedAfter = onLoop(() -> {
+            link.start(collector);
+            CompositeByteBuf payload = sendBuffer(link.alloc(), big);
+            int sent = 0;
+            while (link.txQueued() < 3 && sent < 200) { // the kernel end reads nothing: the socket fills
+                link.sendOffloaded(link.alloc().directBuffer().writeBytes(big, 0, 54), payload, 100, 30_000, 34, 54,
+                        false, 1460);
+                sent++;
+            }
+            payload.setZero(0, payload.capacity()); // the send buffer moves on: queued frames must not see it
+            payload.release();
+            return sent;
+        });
+        assertThat(onLoop(link::txQueued)).isEqualTo(3);
+        for (int i = 0; i < queuedAfter; i++) {
+            byte[] got = awaitAtKernel();
+            assertThat(got).as("frame " + i + " of " + queuedAfter).isNotNull();
+            assertThat(java.util.Arrays.copyOfRange(got, VNET, got.length)).isEqualTo(big);
+        }
+        assertThat(onLoop(link::txDropped)).isZero();
+    }
+
+    /** The next frame of the link's writes, waiting up to 10 s (queued frames follow EPOLLOUT). */
+    private byte[] awaitAtKernel() throws InterruptedException {
+        for (int i = 0; i < 1000; i++) {
+            byte[] f = readAtKernel();
+            if (f != null) {
+                return f;
+            }
+            Thread.sleep(10);
+        }
+        return null;
+    }
+
     @Test
     void aPlainTapHasNoOffloads() throws Exception {
         TapLink link = link(4);
