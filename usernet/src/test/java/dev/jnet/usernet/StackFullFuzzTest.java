@@ -288,7 +288,7 @@ class StackFullFuzzTest {
             }
 
             @Override
-            public void setReading(boolean on) {
+            public void setReading(int bytes) {
             }
 
             @Override

@@ -27,7 +27,7 @@ final class FakeHost implements TcpHostConnector {
         scheduler.execute(l::connected);
         return new HostConnection() {
             @Override
-            public void setReading(boolean on) {
+            public void setReading(int bytes) {
             }
 
             @Override

@@ -23,7 +23,8 @@ final class HostSide implements TcpHostConnector.Listener {
     /** the socket is not closed yet (a closing socket may outlive its entry while it drains) */
     private boolean open;
     private boolean flushNeeded;
-    private boolean reading;
+    /** what the socket was last told it may read (0: not reading) */
+    private int room;
 
     HostSide(TcpConnection conn, TcpReceiver rcv, TcpSender snd, ConnectionRegistry registry) {
         this.conn = conn;
@@ -81,18 +82,21 @@ final class HostSide implements TcpHostConnector.Listener {
         return host != null && !released;
     }
 
-    /** Reads the host socket or stops, as the sender wants (only a change reaches the socket). */
-    void reading(boolean want) {
-        if (want != reading) {
-            reading = want;
-            host.setReading(want);
+    /**
+     * Reads the host socket, at most {@code bytes} more, or stops (0), as the sender wants (only
+     * a change reaches the socket).
+     */
+    void reading(int bytes) {
+        if (bytes != room) {
+            room = bytes;
+            host.setReading(bytes);
         }
     }
 
     void stopReading() {
-        if (reading && !released) {
-            reading = false;
-            host.setReading(false);
+        if (room != 0 && !released) {
+            room = 0;
+            host.setReading(0);
         }
     }
 
@@ -113,6 +117,7 @@ final class HostSide implements TcpHostConnector.Listener {
 
     @Override
     public void received(ByteBuf data) {
+        room = Math.max(0, room - data.readableBytes()); // as the socket lowered its own allowance
         if (snd.hostEof() || !snd.isOpen() || !conn.state().takesHostData()) {
             data.release();
             return;

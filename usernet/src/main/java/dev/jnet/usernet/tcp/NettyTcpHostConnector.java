@@ -5,9 +5,11 @@ import dev.jnet.usernet.EventLoopScheduler;
 import dev.jnet.usernet.UsernetConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -23,6 +25,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannelConfig;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.UncheckedBooleanSupplier;
 import io.netty.util.internal.PlatformDependent;
 import java.net.ConnectException;
 import java.net.Inet6Address;
@@ -41,14 +44,20 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
     /** Host connect timeout; the guest's own SYN retries give up after about two minutes. */
     public static final int DEFAULT_CONNECT_TIMEOUT_MILLIS = 30_000;
     /**
-     * Reads per wake-up and their size bound how far one read overshoots the guest's window (1 MiB).
      * A bulk flow's reads grow to 256 KiB: a quarter of the recv calls of 64 KiB reads, and of the
      * ACKs the host socket sends (each runs the host sender's ACK processing and its next
      * transmission inside our recv on loopback); with the gathered write towards the tap,
      * host->guest at MTU 1500 went from 12.3 to 20.6 Gbit/s (bench/results/2026-12-06-tput1500.md).
+     * No read asks for more than the connection's allowance ({@link HostConnection#setReading}),
+     * so large reads do not grow what a connection holds beyond its window and buffer.
      */
     private static final int MAX_MESSAGES_PER_READ = 4;
     private static final int MAX_READ_BUFFER = 256 * 1024;
+    /**
+     * The smallest read: a read that was asked for before the allowance fell to 0 still takes
+     * this much (bounded overshoot) rather than a byte at a time.
+     */
+    private static final int MIN_READ_BUFFER = 2048;
     /** The errno in Netty's connect exception messages: "connect(..) failed with error(-111): ...". */
     private static final Pattern ERRNO = Pattern.compile("error\\((-?\\d+)\\)");
 
@@ -59,8 +68,8 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
     private final InetSocketAddress local6;
     private final WriteBufferWaterMark waterMark;
     private final int connectTimeoutMillis;
-    /** shared: each channel takes its own handle from it */
-    private final RecvByteBufAllocator recvAllocator =
+    /** shared: each channel takes its own handle from it, wrapped in its connection's allowance */
+    private final RecvByteBufAllocator adaptive =
             new AdaptiveRecvByteBufAllocator(512, 16 * 1024, MAX_READ_BUFFER).maxMessagesPerRead(MAX_MESSAGES_PER_READ);
 
     public NettyTcpHostConnector(EventLoopScheduler scheduler, UsernetConfig config) {
@@ -88,8 +97,7 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, recvAllocator);
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark);
     }
 
     /**
@@ -119,7 +127,8 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
 
     private ChannelFuture bootstrapConnect(NettyHostConnection connection, InetSocketAddress remote,
             InetSocketAddress local) {
-        Bootstrap b = bootstrap.clone().handler(connection);
+        Bootstrap b = bootstrap.clone().handler(connection)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, connection.recvAllocator);
         return local == null ? b.connect(remote) : b.connect(remote, local);
     }
 
@@ -140,7 +149,7 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         config.setAllowHalfClosure(true);
         config.setConnectTimeoutMillis(connectTimeoutMillis);
         config.setWriteBufferWaterMark(waterMark);
-        config.setRecvByteBufAllocator(recvAllocator);
+        config.setRecvByteBufAllocator(connection.recvAllocator);
         connection.channel = channel; // before any pipeline event can reach the handler
         channel.pipeline().addLast(connection);
         ChannelFuture registered = loop.register(channel); // on the loop: done when it returns
@@ -161,8 +170,8 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         accepted.config().setOption(ChannelOption.TCP_NODELAY, true);
         accepted.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         accepted.config().setWriteBufferWaterMark(waterMark);
-        accepted.config().setRecvByteBufAllocator(recvAllocator);
         NettyHostConnection connection = new NettyHostConnection(listener);
+        accepted.config().setRecvByteBufAllocator(connection.recvAllocator);
         connection.channel = accepted;
         connection.connected = true;
         accepted.pipeline().addLast(connection);
@@ -218,8 +227,11 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         private final Runnable notifyWritten = this::notifyWritten;
         Channel channel;
         InetSocketAddress remote;
+        /** sizes this socket's reads by {@link #room} */
+        final RecvByteBufAllocator recvAllocator = new RoomBoundedAllocator();
         private boolean connected;
-        private boolean reading;
+        /** what the stack takes now ({@link #setReading}), lowered as reads hand bytes over; 0: not reading */
+        private int room;
         private boolean ended; // aborted, closing or failed: no more callbacks
         private boolean notifyScheduled;
         private boolean shutdownPending;
@@ -261,9 +273,10 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         }
 
         @Override
-        public void setReading(boolean on) {
-            reading = on;
-            if (on && connected && !ended) {
+        public void setReading(int bytes) {
+            boolean start = room == 0 && bytes > 0;
+            room = bytes;
+            if (start && connected && !ended) {
                 channel.read();
             }
         }
@@ -315,7 +328,7 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
 
         @Override
         public void close() {
-            reading = false;
+            room = 0;
             if (pendingWriteBytes() == 0 || !connected) {
                 ended = true;
                 channel.close();
@@ -328,7 +341,7 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         @Override
         public void abort() {
             ended = true;
-            reading = false;
+            room = 0;
             if (channel.isActive()) {
                 channel.config().setOption(ChannelOption.SO_LINGER, 0); // the host peer sees a reset
             }
@@ -392,12 +405,14 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            listener.received((ByteBuf) msg);
+            ByteBuf data = (ByteBuf) msg;
+            room = Math.max(0, room - data.readableBytes()); // the listener lowers its copy alike
+            listener.received(data);
         }
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            if (reading && !ended) {
+            if (room > 0 && !ended) {
                 ctx.read();
             }
         }
@@ -405,7 +420,7 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof ChannelInputShutdownEvent) {
-                reading = false;
+                room = 0;
                 if (!ended) {
                     listener.inputShutdown();
                 }
@@ -416,6 +431,74 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             fail(); // ECONNRESET and friends
+        }
+
+        /**
+         * {@link #adaptive}'s read sizes, capped by what the stack takes now: a read never asks
+         * for more than {@link #room} ({@link #MIN_READ_BUFFER} for a read already under way
+         * when it fell to 0), and a wake-up stops reading once it is used up.
+         */
+        private final class RoomBoundedAllocator implements RecvByteBufAllocator {
+            @Override
+            public Handle newHandle() {
+                ExtendedHandle sized = (ExtendedHandle) adaptive.newHandle();
+                return new ExtendedHandle() {
+                    @Override
+                    public ByteBuf allocate(ByteBufAllocator alloc) {
+                        return alloc.ioBuffer(guess());
+                    }
+
+                    @Override
+                    public int guess() {
+                        return Math.min(sized.guess(), room > 0 ? room : MIN_READ_BUFFER);
+                    }
+
+                    @Override
+                    public void reset(ChannelConfig config) {
+                        sized.reset(config);
+                    }
+
+                    @Override
+                    public void incMessagesRead(int numMessages) {
+                        sized.incMessagesRead(numMessages);
+                    }
+
+                    @Override
+                    public void lastBytesRead(int bytes) {
+                        sized.lastBytesRead(bytes);
+                    }
+
+                    @Override
+                    public int lastBytesRead() {
+                        return sized.lastBytesRead();
+                    }
+
+                    @Override
+                    public void attemptedBytesRead(int bytes) {
+                        sized.attemptedBytesRead(bytes);
+                    }
+
+                    @Override
+                    public int attemptedBytesRead() {
+                        return sized.attemptedBytesRead();
+                    }
+
+                    @Override
+                    public boolean continueReading() {
+                        return room > 0 && sized.continueReading();
+                    }
+
+                    @Override
+                    public boolean continueReading(UncheckedBooleanSupplier maybeMoreDataSupplier) {
+                        return room > 0 && sized.continueReading(maybeMoreDataSupplier);
+                    }
+
+                    @Override
+                    public void readComplete() {
+                        sized.readComplete();
+                    }
+                };
+            }
         }
 
         @Override

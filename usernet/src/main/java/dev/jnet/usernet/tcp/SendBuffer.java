@@ -19,6 +19,13 @@ final class SendBuffer {
      * overhead of many tiny reads; large reads are acknowledged long before this many pile up.
      */
     private static final int MAX_COMPONENTS = 256;
+    /**
+     * A read buffer left at most half full with at least this much unused is copied into one of
+     * its size and released: the budget counts readable bytes, and a 256 KiB read that found
+     * 20 KiB on the socket would otherwise hold 236 KiB the budget does not see (700
+     * connections that never acknowledge grew direct memory from 138 to 211 MB so).
+     */
+    static final int TRIM_WASTE = 32 * 1024;
 
     private final ByteBufAllocator alloc;
     /** null until the first host bytes, and again after {@link #release} */
@@ -47,8 +54,22 @@ final class SendBuffer {
                 throw e;
             }
         }
+        if (data.capacity() - n >= TRIM_WASTE && n <= data.capacity() / 2) {
+            data = trimmed(data, n);
+        }
         chain.addComponent(true, data);
         memory.charge(n);
+    }
+
+    /** {@code data}'s bytes in a buffer of their size; {@code data} released either way. */
+    private ByteBuf trimmed(ByteBuf data, int n) {
+        try {
+            ByteBuf copy = alloc.directBuffer(n, n);
+            copy.writeBytes(data);
+            return copy;
+        } finally {
+            data.release();
+        }
     }
 
     /** Bytes held (from SND.UNA). */

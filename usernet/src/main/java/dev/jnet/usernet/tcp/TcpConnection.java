@@ -298,7 +298,7 @@ final class TcpConnection extends FourTuple {
 
     private void updateReading() {
         if (host.readable() && snd.isOpen()) {
-            host.reading((state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT) && snd.wantsHostData());
+            host.reading(state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT ? snd.hostRoom() : 0);
         }
     }
 

@@ -59,8 +59,14 @@ public interface TcpHostConnector {
 
     /** One host socket. */
     interface HostConnection {
-        /** Turns reading from the host on or off (flow control towards the guest). */
-        void setReading(boolean on);
+        /**
+         * Flow control towards the guest: reads from the host until about {@code bytes} more
+         * have been {@linkplain Listener#received received} (no read asks for more than what is
+         * left of it), or stops reading ({@code 0}). Each call replaces the previous allowance;
+         * each {@link Listener#received} lowers it by the bytes it hands over (floor 0), on
+         * both sides, so the caller knows the allowance without asking.
+         */
+        void setReading(int bytes);
 
         /** Queues {@code data} for the host, in order; takes ownership. */
         void write(ByteBuf data);

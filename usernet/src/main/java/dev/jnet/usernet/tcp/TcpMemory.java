@@ -11,9 +11,10 @@ package dev.jnet.usernet.tcp;
  * buffer; from half on ("pressure") each holds at most {@link #PRESSURE_BUFFER} (Linux moderates
  * {@code sk_sndbuf} under pressure the same way); at the budget no host socket is read and the
  * registry aborts the connections that hold bytes without acknowledgement progress, oldest
- * first ({@link ConnectionRegistry#reclaim}). Counts readable bytes, not buffer capacity: the
- * host read buffers are sized to what was read ({@code AdaptiveRecvByteBufAllocator}). One
- * event loop owns it.
+ * first ({@link ConnectionRegistry#reclaim}). Counts readable bytes, not buffer capacity: a
+ * host read asks for no more than the connection's room ({@link TcpSender#hostRoom}), and a
+ * read buffer left mostly empty is copied into one of its size ({@link SendBuffer#append}).
+ * One event loop owns it.
  */
 final class TcpMemory {
     /** Bytes a connection may hold under pressure: about 45 segments, enough for the guest link. */
@@ -44,6 +45,11 @@ final class TcpMemory {
 
     long used() {
         return used;
+    }
+
+    /** Bytes the stack may still take before the budget is used up (0 once it is). */
+    long budgetLeft() {
+        return Math.max(0, budget - used);
     }
 
     long pressureLevel() {

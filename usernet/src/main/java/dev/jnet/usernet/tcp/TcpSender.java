@@ -14,7 +14,8 @@ import io.netty.buffer.ByteBufAllocator;
  *
  * <p>The host socket is read only while the data we hold (unacknowledged plus unsent) is below
  * the guest's window and our send buffer, shrunk under memory pressure, and the stack's
- * budget is not used up: {@link #wantsHostData()}.
+ * budget is not used up, and a read takes at most what is left below that bound:
+ * {@link #hostRoom()}.
  */
 final class TcpSender {
     /** {@link #ack} results */
@@ -162,20 +163,26 @@ final class TcpSender {
     }
 
     /**
-     * Host bytes held at most: the guest's window, at least one segment, at most our buffer (less
-     * under memory pressure); none while the stack's budget is used up (we then wait in the
-     * registry until memory is freed or reclaimed).
+     * How many more host bytes we take now (0: none): up to the guest's window, at least one
+     * segment, at most our buffer (less under memory pressure); none while the stack's budget
+     * is used up (we then wait in the registry until memory is freed or reclaimed). The host
+     * socket's reads are sized by it, so what we hold never overshoots that bound by more than
+     * one small read, however large the reads of a bulk flow grow.
      */
-    boolean wantsHostData() {
+    int hostRoom() {
         TcpMemory memory = ctx.memory;
-        if (hostEof || sendBuffer.readable() >= memory.cap(Math.min(limits.sendBuffer(), Math.max(sndWnd, mss)))) {
-            return false;
+        if (hostEof) {
+            return 0;
+        }
+        long room = memory.cap(Math.min(limits.sendBuffer(), Math.max(sndWnd, mss))) - (long) sendBuffer.readable();
+        if (room <= 0) {
+            return 0;
         }
         if (memory.exhausted()) {
             ctx.registry.waitForMemory(conn);
-            return false;
+            return 0;
         }
-        return true;
+        return (int) Math.min(room, memory.budgetLeft());
     }
 
     /** When SND.UNA last moved if host bytes wait for the guest's ACK, else -1. */

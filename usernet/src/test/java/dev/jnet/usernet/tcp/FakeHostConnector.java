@@ -13,7 +13,7 @@ import java.util.List;
  * In-memory host side: each connect becomes a {@link FakeHost} the test resolves by hand
  * (connected, refused, ...). A host either drains writes at once ({@code autoDrain}) or keeps
  * them pending until {@link FakeHost#drain} (a slow host). Host-to-guest data is fed from a
- * byte array in chunks, only while the stack has reading switched on.
+ * byte array in chunks, only as much as the stack allows (its room).
  */
 final class FakeHostConnector implements TcpHostConnector {
     final ManualScheduler scheduler;
@@ -53,7 +53,8 @@ final class FakeHostConnector implements TcpHostConnector {
         final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
         long pendingBytes;
         boolean connected;
-        boolean reading;
+        /** the stack's allowance (setReading), lowered by what is handed over; 0: not reading */
+        int room;
         boolean outputShutdown;
         boolean shutdownRequested;
         boolean closeRequested;
@@ -98,7 +99,7 @@ final class FakeHostConnector implements TcpHostConnector {
         }
 
         private void scheduleRead() {
-            if (reading && !readScheduled && !closed) {
+            if (room > 0 && !readScheduled && !closed) {
                 readScheduled = true;
                 scheduler.execute(this::readLoop);
             }
@@ -106,15 +107,16 @@ final class FakeHostConnector implements TcpHostConnector {
 
         private void readLoop() {
             readScheduled = false;
-            for (int i = 0; i < 4 && reading && !closed && sourceOffset < source.length; i++) {
-                int n = Math.min(readChunk, source.length - sourceOffset);
+            for (int i = 0; i < 4 && room > 0 && !closed && sourceOffset < source.length; i++) {
+                int n = Math.min(Math.min(readChunk, room), source.length - sourceOffset);
+                room -= n;
                 ByteBuf b = Unpooled.directBuffer(n);
                 b.writeBytes(source, sourceOffset, n);
                 sourceOffset += n;
                 handedOut.add(b);
                 listener.received(b);
             }
-            if (reading && !closed && sourceOffset == source.length && eofAfterSource && !eofSent) {
+            if (room > 0 && !closed && sourceOffset == source.length && eofAfterSource && !eofSent) {
                 eofSent = true;
                 listener.inputShutdown();
             }
@@ -124,8 +126,8 @@ final class FakeHostConnector implements TcpHostConnector {
         }
 
         @Override
-        public void setReading(boolean on) {
-            reading = on;
+        public void setReading(int bytes) {
+            room = bytes;
             scheduleRead();
         }
 
@@ -192,14 +194,14 @@ final class FakeHostConnector implements TcpHostConnector {
         @Override
         public void close() {
             closeRequested = true;
-            reading = false;
+            room = 0;
             afterDrain();
         }
 
         @Override
         public void abort() {
             aborted = true;
-            reading = false;
+            room = 0;
             finishClose();
         }
 

@@ -133,7 +133,7 @@ class NettyTcpHostConnectorTest {
                 }
                 conn[0].flush();
                 conn[0].shutdownOutput(); // after the queued writes, not instead of them
-                conn[0].setReading(true);
+                conn[0].setReading(Integer.MAX_VALUE);
             }).get(10, TimeUnit.SECONDS);
             assertArrayEquals(up, serverGot.get(10, TimeUnit.SECONDS));
             assertEquals(InetAddress.getByName("127.0.0.2"), peer.get(), "bound to --outbound-addr first");
@@ -145,6 +145,47 @@ class NettyTcpHostConnectorTest {
             r.closed.get(10, TimeUnit.SECONDS);
             t.join(10_000);
             assertTrue(!r.offLoop, "callbacks ran on the stack's loop");
+        }
+    }
+
+    /**
+     * Reads are sized by the allowance: with 1 MiB waiting on the socket, an allowance of 5000
+     * bytes takes exactly 5000 (not a 256 KiB read's worth, as before the allowance), the
+     * allowance used up stops reading, and a new one reads on to the end.
+     */
+    @Test
+    void readsTakeNoMoreThanTheAllowance() throws Exception {
+        byte[] down = TcpTransferTest.randomBytes(1 << 20, 23);
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Thread t = new Thread(() -> {
+                try (Socket s = server.accept()) {
+                    s.getOutputStream().write(down);
+                    s.shutdownOutput();
+                    s.getInputStream().read(); // wait for our close
+                } catch (Exception e) {
+                    // the assertions below report what arrived
+                }
+            });
+            t.start();
+            NettyTcpHostConnector connector = new NettyTcpHostConnector(loop, null, 5000, TcpLimits.defaults());
+            Recorder r = new Recorder();
+            TcpHostConnector.HostConnection[] conn = new TcpHostConnector.HostConnection[1];
+            loop.execute(() -> conn[0] = connector.connect(new InetSocketAddress("127.0.0.1", server.getLocalPort()), r));
+            assertTrue(r.connect.get(10, TimeUnit.SECONDS));
+            Thread.sleep(200); // the server's 1 MiB reaches our socket buffer (what it holds of it)
+            loop.submit(() -> conn[0].setReading(5000)).get(10, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (loop.submit(() -> r.in.size()).get(10, TimeUnit.SECONDS) < 5000 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(200); // a read beyond the allowance would have happened by now
+            assertEquals(5000, (int) loop.submit(() -> r.in.size()).get(10, TimeUnit.SECONDS),
+                    "bytes received for an allowance of 5000");
+            loop.submit(() -> conn[0].setReading(Integer.MAX_VALUE)).get(10, TimeUnit.SECONDS);
+            assertArrayEquals(down, r.eof.get(10, TimeUnit.SECONDS));
+            loop.execute(() -> conn[0].close());
+            r.closed.get(10, TimeUnit.SECONDS);
+            t.join(10_000);
         }
     }
 

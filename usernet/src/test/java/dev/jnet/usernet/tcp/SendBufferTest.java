@@ -52,4 +52,22 @@ class SendBufferTest {
         assertFalse(buffer.allocated());
         assertEquals(0, memory.used());
     }
+
+    @Test
+    void aMostlyEmptyLargeReadIsHeldInABufferOfItsSize() {
+        ByteBuf big = Unpooled.directBuffer(256 * 1024).writeBytes(new byte[] {7, 8, 9});
+        buffer.append(big);
+        assertEquals(0, big.refCnt(), "the 256 KiB read buffer went back at once");
+        assertEquals(3, buffer.readable());
+        assertTrue(buffer.bytes().capacity() < SendBuffer.TRIM_WASTE, "held capacity " + buffer.bytes().capacity());
+        ByteBuf out = Unpooled.buffer(3);
+        buffer.copyTo(0, out, 3);
+        assertEquals(9, out.getByte(2));
+
+        ByteBuf full = Unpooled.directBuffer(64 * 1024).writeBytes(new byte[40 * 1024]);
+        buffer.append(full);
+        assertEquals(1, full.refCnt(), "a read filled beyond half is held as it is (no copy)");
+        buffer.release();
+        assertEquals(0, memory.used());
+    }
 }
