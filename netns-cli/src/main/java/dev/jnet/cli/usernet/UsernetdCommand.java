@@ -64,6 +64,9 @@ public final class UsernetdCommand implements Callable<Integer> {
      * One thread per attached namespace (it blocks on the front end's connection), kept a while
      * after its namespace detached: the next attach starts on a waiting thread, not a new one.
      */
+    /** How long a refused peer's messages are read before its connection closes. */
+    private static final long REFUSE_DRAIN_MILLIS = 1000;
+
     private final ExecutorService sessions = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "jnet-usernetd-ns");
         t.setDaemon(true);
@@ -213,11 +216,35 @@ public final class UsernetdCommand implements Callable<Integer> {
         }
     }
 
-    private static void refuse(Fd conn, String line) {
-        try (conn) {
-            UnixSockets.send(conn, UsernetdSession.message("exit", "1", "", line + "\n"), new int[0], "front end");
-        } catch (SyscallException e) {
-            // it went away: nothing to tell
+    /**
+     * Answers a refused peer with one line and closes, off the accept loop. What the peer sent
+     * is read first (for {@link #REFUSE_DRAIN_MILLIS} at most): a unix socket closed with
+     * messages unread hands its peer ECONNRESET, which its next recv reports before our answer.
+     */
+    private void refuse(Fd conn, String line) {
+        Runnable answer = () -> {
+            try (conn) {
+                UnixSockets.send(conn, UsernetdSession.message("exit", "1", "", line + "\n"), new int[0], "front end");
+                long deadline = System.nanoTime() + REFUSE_DRAIN_MILLIS * 1_000_000L;
+                long left;
+                while ((left = (deadline - System.nanoTime()) / 1_000_000L) > 0
+                        && Syscalls.pollIn(conn.get(), (int) left, "front end")) {
+                    UnixSockets.Message m = UnixSockets.receive(conn, 0, "front end");
+                    for (int fd : m.fds()) {
+                        Fd.adopt(fd, "refused peer's fd").close();
+                    }
+                    if (m.eof()) {
+                        break;
+                    }
+                }
+            } catch (SyscallException e) {
+                // it went away: nothing to tell
+            }
+        };
+        try {
+            sessions.execute(answer);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            conn.close();
         }
     }
 
