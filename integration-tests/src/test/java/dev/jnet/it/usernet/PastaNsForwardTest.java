@@ -28,6 +28,8 @@ class PastaNsForwardTest {
     private static final int UDP_MAPPED = 18096;
     private static final int UDP_TARGET = 18097;
     private static final int UDP_RANGE = 18100;
+    private static final int UDP_AUTO = 18104;
+    private static final int UDP_LATER = 18105;
 
     @Test
     void aNamespaceLoopbackPortReachesTheHostsLoopbackThroughAMappingAndAtVolume(UsernetSandbox net) throws Exception {
@@ -90,6 +92,38 @@ class PastaNsForwardTest {
             }
             Proc.Result big = net.guestClient(STEP, "udp-echo-size", "127.0.0.1", Integer.toString(UDP_MAPPED), "30000");
             assertThat(GuestOutput.fields(big)).as(big.describe()).containsEntry("echoed", "1");
+        } finally {
+            net.stopUsernet();
+            PastaProcesses.kill(marker);
+        }
+    }
+
+    /**
+     * {@code -U auto}: a UDP port bound on the host's loopback when pasta starts is bound on the
+     * namespace's loopback and relayed there; one bound only afterwards is not (pasta scans UDP
+     * ports once, at start).
+     */
+    @Test
+    void udpNsAutoRelaysThePortsBoundOnTheHostAtStart(UsernetSandbox net) throws Exception {
+        net.restartGuestOnly();
+        String pid = Long.toString(net.guestPid());
+        List<String> argv = List.of("--config-net", "-a", "10.0.2.100", "-n", "24", "-g", "10.0.2.2", "-I", "tap0",
+                "--ipv4-only", "-t", "none", "-u", "none", "-T", "none", "-U", "auto", pid);
+        List<String> marker = List.of("-U", "auto", pid);
+        try (FakeUdpServer echo = FakeUdpServer.start(net.hostNetns(), "host-udp-auto",
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), UDP_AUTO), FakeUdpServer.echo())) {
+            Proc.Result run = net.hostAsUser(START, PASTA.with(argv));
+            Assumptions.assumeFalse(!PASTA.isJnet() && run.exit() == 139,
+                    "the installed pasta (0.0~git20230309) crashes (SIGSEGV) on -U auto");
+            assertThat(run.exit()).as(PASTA.description() + ": " + run.describe()).isZero();
+            try (FakeUdpServer later = FakeUdpServer.start(net.hostNetns(), "host-udp-later",
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), UDP_LATER), FakeUdpServer.echo())) {
+                Proc.Result ss = net.guest(STEP, List.of("ss", "-Hlun"));
+                assertThat(ss.stdout()).as(ss.describe()).contains("127.0.0.1:" + UDP_AUTO)
+                        .doesNotContain(":" + UDP_LATER);
+                Proc.Result c = net.guestClient(STEP, "udp-echo", "127.0.0.1", Integer.toString(UDP_AUTO), "3");
+                assertThat(GuestOutput.fields(c)).as(c.describe()).containsEntry("echoed", "3");
+            }
         } finally {
             net.stopUsernet();
             PastaProcesses.kill(marker);

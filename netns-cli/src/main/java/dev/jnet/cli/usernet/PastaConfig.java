@@ -118,14 +118,10 @@ final class PastaConfig {
 
     /**
      * The mode an option stands for: given, or pasta's default when unset, {@code auto} for
-     * {@code -t}, {@code -u} and {@code -T} as pasta(1) says and the real pasta does. jnet's
-     * default for {@code -U} is {@code none}: it does not follow the host's bound UDP ports.
+     * each of {@code -t}, {@code -u}, {@code -T} and {@code -U}, as pasta(1) says.
      */
     static PastaPorts.Mode mode(PastaArgs a, PastaPorts p) {
-        if (p.mode() != PastaPorts.Mode.UNSET) {
-            return p.mode();
-        }
-        return p == a.udpNs ? PastaPorts.Mode.NONE : PastaPorts.Mode.AUTO;
+        return p.mode() != PastaPorts.Mode.UNSET ? p.mode() : PastaPorts.Mode.AUTO;
     }
 
     /**
@@ -141,17 +137,14 @@ final class PastaConfig {
             }
         }
         return new AutoForwards.Plan(mode(a, a.tcp) == PastaPorts.Mode.AUTO, mode(a, a.udp) == PastaPorts.Mode.AUTO,
-                mode(a, a.tcpNs) == PastaPorts.Mode.AUTO, tcp, udp);
+                mode(a, a.tcpNs) == PastaPorts.Mode.AUTO, mode(a, a.udpNs) == PastaPorts.Mode.AUTO, tcp, udp);
     }
 
     /**
-     * What jnet's stack cannot do: {@code -U auto} (it does not follow the host's bound UDP
-     * ports), {@code -T}/{@code -U} on an address other than loopback or an interface other than lo.
+     * What jnet's stack cannot do: {@code -T}/{@code -U} on an address other than loopback or
+     * an interface other than lo.
      */
     static void checkSupported(PastaArgs a) {
-        if (a.udpNs.mode() == PastaPorts.Mode.AUTO) {
-            throw new PastaArgs.Bad("pasta: '-U auto' is not supported by jnet's pasta");
-        }
         for (PastaPorts ns : List.of(a.tcpNs, a.udpNs)) {
             for (PastaPorts.Spec spec : ns.specs()) {
                 PastaPorts.Port p = spec.ports().isEmpty() ? null : spec.ports().get(0);

@@ -51,8 +51,9 @@ final class PastaHelp {
                     SPEC is as described above ('auto': ports bound on the host)
                     default: auto
                   -U, --udp-ns SPEC	UDP port forwarding to init namespace: a namespace
-                    loopback port to the host's loopback ('auto' is not supported)
-                    default: none
+                    loopback port to the host's loopback
+                    SPEC is as described above ('auto': ports bound on the host at start)
+                    default: auto
                   -I, --ns-ifname NAME	namespace interface name
                     default: same interface name as external one
                   --userns NSPATH	Target user namespace to join

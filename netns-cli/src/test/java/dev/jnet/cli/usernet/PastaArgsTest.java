@@ -133,7 +133,6 @@ class PastaArgsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "-U auto|pasta: '-U auto' is not supported by jnet's pasta",
         "-U 10.0.0.1/80|pasta: '-U 10.0.0.1/80': jnet's pasta listens on the namespace's loopback only",
         "-T 127.0.0.1%eth0/80|pasta: '-T 127.0.0.1%eth0/80': jnet's pasta listens on the namespace's loopback only",
         "-T 10.0.0.1/80|pasta: '-T 10.0.0.1/80': jnet's pasta listens on the namespace's loopback only",
@@ -152,12 +151,12 @@ class PastaArgsTest {
     }
 
     @Test
-    void unsetPortOptionsAreAutoAsInPastaExceptUdpToTheHost() {
+    void unsetPortOptionsAreAutoAsInPasta() {
         PastaArgs unset = parse("--config-net");
         PastaConfig.checkSupported(unset);
         AutoForwards.Plan plan = PastaConfig.autoPlan(unset);
-        assertThat(List.of(plan.tcpIn(), plan.udpIn(), plan.tcpOut())).containsExactly(true, true, true);
-        assertThat(PastaConfig.mode(unset, unset.udpNs)).isEqualTo(PastaPorts.Mode.NONE);
+        assertThat(List.of(plan.tcpIn(), plan.udpIn(), plan.tcpOut(), plan.udpOut())).containsExactly(true, true, true, true);
+        PastaConfig.checkSupported(parse("-U", "auto"));
 
         PastaArgs none = parse("-t", "none", "-u", "none", "-T", "none", "-U", "none");
         assertThat(PastaConfig.autoPlan(none).any()).isFalse();
@@ -165,7 +164,7 @@ class PastaArgsTest {
         PastaArgs fixed = parse("-t", "8080:80", "-u", "53");
         PastaConfig.checkSupported(fixed);
         AutoForwards.Plan p = PastaConfig.autoPlan(fixed);
-        assertThat(List.of(p.tcpIn(), p.udpIn(), p.tcpOut())).containsExactly(false, false, true);
+        assertThat(List.of(p.tcpIn(), p.udpIn(), p.tcpOut(), p.udpOut())).containsExactly(false, false, true, true);
         assertThat(p.fixedTcpIn().stream().boxed().toList()).as("host ports of fixed -t specs, left out of -T auto")
                 .containsExactly(8080);
         assertThat(p.fixedUdpIn().stream().boxed().toList()).containsExactly(53);

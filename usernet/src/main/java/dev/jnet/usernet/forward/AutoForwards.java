@@ -24,7 +24,10 @@ import java.util.concurrent.TimeoutException;
  * <li>{@code -u auto}: UDP ports bound in the namespace get one, scanned once at start;</li>
  * <li>{@code -T auto}: TCP ports listened on in this process's namespace (the init namespace)
  * get a listener on the namespace's loopback ({@link NamespaceForwards}), rescanned every
- * second.</li>
+ * second;</li>
+ * <li>{@code -U auto}: UDP ports bound in this process's namespace get a socket on the
+ * namespace's loopback relayed to the host's, scanned once at start (pasta scans UDP ports
+ * once, "when pasta starts (not periodically)", pasta(1)).</li>
  * </ul>
  * As pasta, each direction leaves out the ports the other direction forwards (its own
  * listeners show up in the other side's scan: forwarding them back would loop) and the ports
@@ -40,12 +43,13 @@ public final class AutoForwards implements AutoCloseable {
     private static final int SOCK_RAW = 3;
 
     /**
-     * What to follow: {@code tcpIn}/{@code udpIn}: -t/-u auto; {@code tcpOut}: -T auto;
-     * {@code fixedTcpIn}/{@code fixedUdpIn}: host ports fixed -t/-u specs bind.
+     * What to follow: {@code tcpIn}/{@code udpIn}: -t/-u auto; {@code tcpOut}/{@code udpOut}:
+     * -T/-U auto; {@code fixedTcpIn}/{@code fixedUdpIn}: host ports fixed -t/-u specs bind.
      */
-    public record Plan(boolean tcpIn, boolean udpIn, boolean tcpOut, BitSet fixedTcpIn, BitSet fixedUdpIn) {
+    public record Plan(boolean tcpIn, boolean udpIn, boolean tcpOut, boolean udpOut, BitSet fixedTcpIn,
+            BitSet fixedUdpIn) {
         public boolean any() {
-            return tcpIn || udpIn || tcpOut;
+            return tcpIn || udpIn || tcpOut || udpOut;
         }
     }
 
@@ -56,6 +60,7 @@ public final class AutoForwards implements AutoCloseable {
     private final ListeningPorts outside;
     /** Port to forward id (-t auto, -u auto); ports that failed, until they leave the scan. */
     private final Map<Integer, Integer> tcpIds = new HashMap<>();
+    private final Map<Integer, Integer> udpIds = new HashMap<>();
     private final BitSet tcpFailed = new BitSet();
     private final BitSet nsPorts = new BitSet();
     private final BitSet nsFailed = new BitSet();
@@ -89,7 +94,7 @@ public final class AutoForwards implements AutoCloseable {
             if (plan.tcpIn() || plan.udpIn()) {
                 inside = ListeningPorts.adopt(target.enter().takeSocket(AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG));
             }
-            if (plan.tcpOut()) {
+            if (plan.tcpOut() || plan.udpOut()) {
                 outside = ListeningPorts.ofOwnNamespace();
             }
         } catch (Helper.HelperException | dev.jnet.linux.SyscallException e) {
@@ -103,6 +108,9 @@ public final class AutoForwards implements AutoCloseable {
         try {
             if (plan.udpIn()) {
                 a.udpOnce();
+            }
+            if (plan.udpOut()) {
+                a.udpNsOnce(); // after the -u forwards: their host sockets are left out
             }
             a.tcpScan();
         } catch (NetlinkException e) {
@@ -130,7 +138,7 @@ public final class AutoForwards implements AutoCloseable {
     private void tcpScan() {
         if (plan.tcpIn()) {
             BitSet bound = inside.tcp();
-            bound.andNot(nsForwards.ports()); // our own -T listeners
+            bound.andNot(nsForwards.ports(HostForward.Proto.TCP)); // our own -T listeners
             bound.andNot(plan.fixedTcpIn());
             sync(bound, tcpIds, tcpFailed, HostForward.Proto.TCP);
         }
@@ -147,7 +155,24 @@ public final class AutoForwards implements AutoCloseable {
     private void udpOnce() {
         BitSet bound = inside.udp();
         bound.andNot(plan.fixedUdpIn());
-        sync(bound, new HashMap<>(), new BitSet(), HostForward.Proto.UDP);
+        sync(bound, udpIds, new BitSet(), HostForward.Proto.UDP);
+    }
+
+    /** -U auto: a namespace loopback socket for each UDP port bound on the host but our own. */
+    private void udpNsOnce() {
+        BitSet bound = outside.udp();
+        bound.andNot(plan.fixedUdpIn()); // our own host sockets of -u specs
+        for (int p : udpIds.keySet()) {
+            bound.clear(p); // and of -u auto
+        }
+        bound.andNot(nsForwards.ports(HostForward.Proto.UDP)); // fixed -U specs
+        for (int port = bound.nextSetBit(1); port > 0; port = bound.nextSetBit(port + 1)) {
+            try {
+                nsForwards.add(new NamespaceForwards.Port(HostForward.Proto.UDP, port, port));
+            } catch (ForwardException e) {
+                // bound in the namespace already, or privileged: skipped, as pasta does
+            }
+        }
     }
 
     /** Host forwards for ports newly {@code bound} in the namespace; those of ports no longer bound removed. */
@@ -182,7 +207,7 @@ public final class AutoForwards implements AutoCloseable {
                 nsPorts.clear(port);
             }
         }
-        BitSet taken = nsForwards.ports(); // fixed -T listeners stay as they are
+        BitSet taken = nsForwards.ports(HostForward.Proto.TCP); // fixed -T listeners stay as they are
         for (int port = bound.nextSetBit(1); port > 0; port = bound.nextSetBit(port + 1)) {
             if (!nsPorts.get(port) && !nsFailed.get(port) && !taken.get(port)) {
                 try {

@@ -180,11 +180,11 @@ public final class NamespaceForwards implements AutoCloseable {
         }
     }
 
-    /** The TCP namespace ports listened on now. */
-    public synchronized BitSet ports() {
+    /** The namespace's {@code proto} ports listened on (TCP) or bound (UDP) now. */
+    public synchronized BitSet ports(HostForward.Proto proto) {
         BitSet out = new BitSet();
         for (int key : listeners.keySet()) {
-            if (key >>> 16 == HostForward.Proto.TCP.ordinal()) {
+            if (key >>> 16 == proto.ordinal()) {
                 out.set(key & 0xffff);
             }
         }
