@@ -12,9 +12,9 @@ package dev.jnet.usernet.tcp;
  * {@code sk_sndbuf} under pressure the same way); at the budget no host socket is read and the
  * registry aborts the connections that hold bytes without acknowledgement progress, oldest
  * first ({@link ConnectionRegistry#reclaim}). Counts readable bytes, not buffer capacity: a
- * host read asks for no more than the connection's room ({@link TcpSender#hostRoom}), and a
- * read buffer left mostly empty is copied into one of its size ({@link SendBuffer#append}).
- * One event loop owns it.
+ * host read asks for no more than the connection's room ({@link TcpSender#hostRoom}), and
+ * under pressure a read buffer left mostly empty is copied into one of its size
+ * ({@link SendBuffer#append}). One event loop owns it.
  */
 final class TcpMemory {
     /** Bytes a connection may hold under pressure: about 45 segments, enough for the guest link. */
@@ -52,6 +52,11 @@ final class TcpMemory {
         return Math.max(0, budget - used);
     }
 
+    /** Half the budget or more is used: connections are held to {@link #PRESSURE_BUFFER}. */
+    boolean underPressure() {
+        return used >= pressure;
+    }
+
     long pressureLevel() {
         return pressure;
     }
@@ -63,6 +68,6 @@ final class TcpMemory {
 
     /** What a connection whose own bound is {@code perConnection} may hold now. */
     int cap(int perConnection) {
-        return used >= pressure ? Math.min(perConnection, PRESSURE_BUFFER) : perConnection;
+        return underPressure() ? Math.min(perConnection, PRESSURE_BUFFER) : perConnection;
     }
 }
