@@ -18,8 +18,15 @@ import dev.jnet.usernet.wire.Ipv4Packet;
  * @param dnsForward   where the guest's DNS queries are forwarded from, or 0
  * @param mapGuestAddr the address that reaches the host's own address, or 0
  * @param hostAddress  the host's own address {@code mapGuestAddr} leads to (0 when none)
+ * @param ipv4         whether the guest's interface gets this IPv4 plan configured (pasta's
+ *                     {@code -6}, IPv6 only: it does not)
  */
-public record PastaAddresses(int guest, int gateway, int dnsForward, int mapGuestAddr, int hostAddress) {
+public record PastaAddresses(int guest, int gateway, int dnsForward, int mapGuestAddr, int hostAddress, boolean ipv4) {
+    /** A plan configured in the guest. */
+    public PastaAddresses(int guest, int gateway, int dnsForward, int mapGuestAddr, int hostAddress) {
+        this(guest, gateway, dnsForward, mapGuestAddr, hostAddress, true);
+    }
+
     public PastaAddresses {
         if (guest == 0 || gateway == 0) {
             throw new IllegalArgumentException("pasta addresses need a guest address and a gateway");

@@ -134,9 +134,6 @@ final class PastaArgs {
         if (a.ipv4Only && a.ipv6Only) {
             throw new Bad("Options ipv4-only and ipv6-only are mutually exclusive");
         }
-        if (a.ipv6Only) {
-            throw unsupported("--ipv6-only");
-        }
         return a;
     }
 

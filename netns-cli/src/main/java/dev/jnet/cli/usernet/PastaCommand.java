@@ -4,6 +4,7 @@ import dev.jnet.cli.JnetCommand;
 import dev.jnet.linux.SyscallException;
 import dev.jnet.linux.Syscalls;
 import dev.jnet.usernet.HostUplink;
+import dev.jnet.usernet.HostUplink6;
 import dev.jnet.usernet.Usernet;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.UsernetException;
@@ -79,8 +80,9 @@ public final class PastaCommand {
             Optional<GuestTarget> target = target(a);
             PastaConfig.checkSupported(a);
             Optional<HostUplink> uplink = HostUplink.lookup();
-            UsernetConfig config = PastaConfig.of(a, uplink);
-            String ifname = PastaConfig.ifname(a, uplink);
+            Optional<HostUplink6> uplink6 = a.ipv4Only ? Optional.empty() : HostUplink6.lookup();
+            UsernetConfig config = PastaConfig.of(a, uplink, uplink6);
+            String ifname = PastaConfig.ifname(a, uplink, uplink6);
             if (target.isEmpty()) {
                 return runCommand(a, config, ifname);
             }

@@ -3,6 +3,8 @@ package dev.jnet.cli.usernet;
 import dev.jnet.net.InvalidAddressException;
 import dev.jnet.net.IpAddress;
 import dev.jnet.usernet.HostUplink;
+import dev.jnet.usernet.HostUplink6;
+import dev.jnet.usernet.Ipv6Config;
 import dev.jnet.usernet.PastaAddresses;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.forward.AutoForwards;
@@ -24,11 +26,24 @@ final class PastaConfig {
     /** pasta's MTU in pasta mode (ETH_MAX_MTU rounded down to a multiple of 8 less the Ethernet header). */
     static final int DEFAULT_MTU = 65520;
     static final String DEFAULT_IFNAME = "tap0";
+    /** With {@code -6} on a host without IPv4: libslirp's addresses for the stack's unused IPv4 side. */
+    private static final HostUplink UNCONFIGURED_IPV4 = new HostUplink(DEFAULT_IFNAME, 0x0a00_0264, 24, 0x0a00_0202);
 
     private PastaConfig() {}
 
-    /** The stack's settings for {@code a}; {@code uplink} is the host's, if it has one. */
-    static UsernetConfig of(PastaArgs a, Optional<HostUplink> uplink) {
+    /**
+     * The stack's settings for {@code a}; {@code uplink} and {@code uplink6} are the host's, if
+     * it has them. IPv6 as pasta: the host's address and gateway copied when the host has an
+     * IPv6 uplink (none with {@code -4}; without one, IPv4 only); with {@code -6} only IPv6 is
+     * configured in the namespace (and an IPv6 uplink is needed).
+     */
+    static UsernetConfig of(PastaArgs a, Optional<HostUplink> uplink, Optional<HostUplink6> uplink6) {
+        if (a.ipv6Only && uplink6.isEmpty()) {
+            throw noUplink();
+        }
+        if (a.ipv6Only && uplink.isEmpty() && a.address == null && a.gateway == null) {
+            uplink = Optional.of(UNCONFIGURED_IPV4); // the stack's IPv4 side, never configured in the namespace
+        }
         int guest = a.address != null ? ipv4(a.address, "Invalid address: ")
                 : uplink.map(HostUplink::address).orElseThrow(PastaConfig::noUplink);
         int prefix;
@@ -51,23 +66,35 @@ final class PastaConfig {
                     .orElseThrow(() -> new PastaArgs.Bad("--map-guest-addr: the host has no IPv4 address to map it to"));
         }
         try {
-            PastaAddresses plan = new PastaAddresses(guest, gateway, dnsForward, mapGuest, hostAddress);
-            return UsernetConfig.defaults().withMtu(mtu).withPasta(plan, prefix).withHostLoopback(!a.noMapGw)
-                    .withDns(dnsForward != 0);
+            PastaAddresses plan = new PastaAddresses(guest, gateway, dnsForward, mapGuest, hostAddress, !a.ipv6Only);
+            UsernetConfig config = UsernetConfig.defaults().withMtu(mtu).withPasta(plan, prefix)
+                    .withHostLoopback(!a.noMapGw).withDns(dnsForward != 0);
+            if (uplink6.isPresent() && !a.ipv4Only) {
+                HostUplink6 u = uplink6.get();
+                config = config.withIpv6(Ipv6Config.pasta(u.addressHigh(), u.addressLow(), u.gatewayHigh(), u.gatewayLow()));
+            }
+            return config;
         } catch (IllegalArgumentException e) {
             throw new PastaArgs.Bad(e.getMessage());
         }
     }
 
-    /** The namespace's interface: {@code -I}, else the host's uplink's name (pasta's default), else tap0. */
-    static String ifname(PastaArgs a, Optional<HostUplink> uplink) {
-        return a.nsIfname != null ? a.nsIfname : uplink.map(HostUplink::ifname).orElse(DEFAULT_IFNAME);
+    /**
+     * The namespace's interface: {@code -I}, else the host's uplink's name (pasta's default; the
+     * IPv6 one's with {@code -6}), else tap0.
+     */
+    static String ifname(PastaArgs a, Optional<HostUplink> uplink, Optional<HostUplink6> uplink6) {
+        if (a.nsIfname != null) {
+            return a.nsIfname;
+        }
+        Optional<String> name = a.ipv6Only ? uplink6.map(HostUplink6::ifname) : uplink.map(HostUplink::ifname);
+        return name.orElse(DEFAULT_IFNAME);
     }
 
     /**
      * The host forwards of {@code -t} and {@code -u}, one list per spec (pasta fails a spec only
-     * when none of its ports could be bound). A spec without an address listens on 0.0.0.0:
-     * jnet's pasta gives the namespace IPv4 only. The guest sees a client's real address where
+     * when none of its ports could be bound). A spec without an address listens on 0.0.0.0
+     * (pasta also listens on :: when the namespace has IPv6; jnet's forwards are IPv4). The guest sees a client's real address where
      * it can (not loopback, not its own subnet), else the gateway's.
      */
     static List<List<HostForward>> forwards(PastaArgs a) {

@@ -33,7 +33,8 @@ final class PastaHelp {
                   --map-gw		The gateway address reaches the host's loopback (default)
                   --no-map-gw		Don't map gateway address to host
                   --map-guest-addr ADDR	Connections to ADDR reach the host's own address
-                  -4, --ipv4-only	Enable IPv4 operation only (jnet's pasta has no IPv6)
+                  -4, --ipv4-only	Enable IPv4 operation only
+                  -6, --ipv6-only	Enable IPv6 operation only
                   -t, --tcp-ports SPEC	TCP port forwarding to namespace
                     can be specified multiple times
                     SPEC can be:

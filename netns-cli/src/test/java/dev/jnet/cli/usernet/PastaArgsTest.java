@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.jnet.usernet.HostUplink;
+import dev.jnet.usernet.HostUplink6;
+import dev.jnet.usernet.Ipv6Config;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.forward.AutoForwards;
 import dev.jnet.usernet.forward.HostForward;
@@ -22,6 +24,9 @@ class PastaArgsTest {
     /** The usernet sandbox's host: up0 198.51.100.2/24, default via 198.51.100.1. */
     private static final Optional<HostUplink> UPLINK = Optional.of(new HostUplink("up0", ip("198.51.100.2"), 24,
             ip("198.51.100.1")));
+    /** 2001:db8:1::2 via 2001:db8:1::1 on up6 */
+    private static final Optional<HostUplink6> UPLINK6 = Optional.of(new HostUplink6("up6", 0x2001_0db8_0001_0000L, 2,
+            0x2001_0db8_0001_0000L, 1));
 
     private static PastaArgs parse(String... args) {
         return PastaArgs.parse(List.of(args), EPHEMERAL);
@@ -42,7 +47,7 @@ class PastaArgsTest {
         assertThat(a.quiet).isTrue();
         assertThat(a.netns).isEqualTo("/run/user/1000/netns/x");
         assertThat(a.rest).isEmpty();
-        UsernetConfig c = PastaConfig.of(a, UPLINK);
+        UsernetConfig c = PastaConfig.of(a, UPLINK, Optional.empty());
         assertThat(Ipv4Packet.addressToString(c.guestAddress())).isEqualTo("198.51.100.2");
         assertThat(c.prefixLength()).isEqualTo(24);
         assertThat(Ipv4Packet.addressToString(c.gateway())).isEqualTo("198.51.100.1");
@@ -51,7 +56,7 @@ class PastaArgsTest {
         assertThat(c.hostLoopback()).isFalse();
         assertThat(c.dns()).isTrue();
         assertThat(c.pasta().hostAddress()).isEqualTo(ip("198.51.100.2"));
-        assertThat(PastaConfig.ifname(a, UPLINK)).isEqualTo("up0");
+        assertThat(PastaConfig.ifname(a, UPLINK, Optional.empty())).isEqualTo("up0");
         List<List<HostForward>> f = PastaConfig.forwards(a);
         assertThat(f).hasSize(1);
         assertThat(f.get(0)).extracting(HostForward::hostPort, HostForward::guestPort)
@@ -64,12 +69,12 @@ class PastaArgsTest {
                 "--netmask=24", "--gateway=10.0.2.2", "--dns-forward=10.0.2.3", "--ipv4-only", "--tcp-ports=none",
                 "--udp-ports=none", "1234");
         assertThat(a.rest).containsExactly("1234");
-        UsernetConfig c = PastaConfig.of(a, UPLINK);
+        UsernetConfig c = PastaConfig.of(a, UPLINK, Optional.empty());
         assertThat(Ipv4Packet.addressToString(c.network())).isEqualTo("10.0.2.0");
         assertThat(Ipv4Packet.addressToString(c.guestAddress())).isEqualTo("10.0.2.100");
         assertThat(Ipv4Packet.addressToString(c.gateway())).isEqualTo("10.0.2.2");
         assertThat(c.hostLoopback()).isTrue(); // --map-gw is pasta's default
-        assertThat(PastaConfig.ifname(a, UPLINK)).isEqualTo("tap0");
+        assertThat(PastaConfig.ifname(a, UPLINK, Optional.empty())).isEqualTo("tap0");
     }
 
     @Test
@@ -79,7 +84,7 @@ class PastaArgsTest {
         assertThat(a.quiet).isTrue();
         assertThat(a.ipv4Only).isTrue();
         assertThat(a.rest).containsExactly("sh", "-c", "true");
-        UsernetConfig c = PastaConfig.of(a, UPLINK);
+        UsernetConfig c = PastaConfig.of(a, UPLINK, Optional.empty());
         assertThat(c.prefixLength()).isEqualTo(16);
         assertThat(c.mtu()).isEqualTo(1500);
     }
@@ -117,7 +122,6 @@ class PastaArgsTest {
         "-t none -t none|Port forwarding mode 'none' conflicts with previous mode",
         "-t none -t 80|Specific ports cannot be specified together with all/none/auto",
         "-4 -6|Options ipv4-only and ipv6-only are mutually exclusive",
-        "-6|pasta: option '--ipv6-only' is not supported by jnet's pasta",
         "--outbound-if4 eth0|pasta: option '--outbound-if4' is not supported by jnet's pasta",
         "-d|pasta: option '-d/--debug' is not supported by jnet's pasta",
     })
@@ -218,10 +222,34 @@ class PastaArgsTest {
     }
 
     @Test
-    void withoutAnUplinkAddressAndGatewayMustBeGiven() {
-        assertThatThrownBy(() -> PastaConfig.of(parse("--config-net"), Optional.empty()))
+    void ipv6IsTheHostsUplinkAsInPastaUnlessIpv4Only() {
+        UsernetConfig both = PastaConfig.of(parse("--config-net"), UPLINK, UPLINK6);
+        Ipv6Config v6 = both.ipv6();
+        assertThat(v6.isPasta()).isTrue();
+        assertThat(List.of(v6.prefixHigh(), v6.guestLow(), v6.gatewayHigh(), v6.gatewayLow()))
+                .containsExactly(0x2001_0db8_0001_0000L, 2L, 0x2001_0db8_0001_0000L, 1L);
+        assertThat(both.pasta().ipv4()).isTrue();
+        assertThat(v6.isNeighbour(0x2001_0db8_0001_0000L, 5)).as("another address of the prefix").isTrue();
+        assertThat(v6.isNeighbour(0x2001_0db8_0001_0000L, 2)).as("the guest's own").isFalse();
+        assertThat(PastaConfig.ifname(parse("--config-net"), UPLINK, UPLINK6)).isEqualTo("up0");
+
+        assertThat(PastaConfig.of(parse("-4"), UPLINK, UPLINK6).ipv6()).as("-4").isNull();
+        assertThat(PastaConfig.of(parse("--config-net"), UPLINK, Optional.empty()).ipv6()).as("no IPv6 uplink").isNull();
+
+        PastaArgs only6 = parse("-6");
+        UsernetConfig c6 = PastaConfig.of(only6, Optional.empty(), UPLINK6);
+        assertThat(c6.pasta().ipv4()).as("-6: no IPv4 in the namespace").isFalse();
+        assertThat(c6.ipv6().guestLow()).isEqualTo(2);
+        assertThat(PastaConfig.ifname(only6, UPLINK, UPLINK6)).isEqualTo("up6");
+        assertThatThrownBy(() -> PastaConfig.of(parse("-6"), UPLINK, Optional.empty()))
                 .isInstanceOf(PastaArgs.Bad.class).hasMessage("External interface not usable");
-        UsernetConfig c = PastaConfig.of(parse("-a", "10.0.0.5", "-g", "10.0.0.1"), Optional.empty());
+    }
+
+    @Test
+    void withoutAnUplinkAddressAndGatewayMustBeGiven() {
+        assertThatThrownBy(() -> PastaConfig.of(parse("--config-net"), Optional.empty(), Optional.empty()))
+                .isInstanceOf(PastaArgs.Bad.class).hasMessage("External interface not usable");
+        UsernetConfig c = PastaConfig.of(parse("-a", "10.0.0.5", "-g", "10.0.0.1"), Optional.empty(), Optional.empty());
         assertThat(c.prefixLength()).isEqualTo(8); // class A
     }
 
@@ -235,7 +263,7 @@ class PastaArgsTest {
         "--dns-forward xyz|Invalid DNS forwarding address: xyz",
     })
     void badValuesGetPastasLine(String args, String message) {
-        assertThatThrownBy(() -> PastaConfig.of(parse(args.split(" ")), UPLINK)).isInstanceOf(PastaArgs.Bad.class)
+        assertThatThrownBy(() -> PastaConfig.of(parse(args.split(" ")), UPLINK, Optional.empty())).isInstanceOf(PastaArgs.Bad.class)
                 .hasMessage(message);
     }
 }

@@ -106,11 +106,11 @@ public final class Dhcp6Server implements GatewayService<Ipv6Packet> {
         buf.setShort(i + 8, (int) (config.gatewayMac() >>> 32));
         buf.setInt(i + 10, (int) config.gatewayMac());
         i += 4 + DUID_LL_LENGTH;
-        if (config.dns()) {
+        if (config.dns() && config.ipv6().hasDns()) {
             buf.setShort(i, OPT_DNS_SERVERS);
             buf.setShort(i + 2, 16);
             buf.setLong(i + 4, config.ipv6().prefixHigh());
-            buf.setLong(i + 12, Ipv6Config.DNS_LOW);
+            buf.setLong(i + 12, config.ipv6().dnsLow());
             i += 20;
         }
         buf.writerIndex(i);

@@ -6,9 +6,11 @@ import dev.jnet.rtnl.LinkChange;
 import dev.jnet.rtnl.Route;
 import dev.jnet.rtnl.RtnlException;
 import dev.jnet.rtnl.RtnlHandle;
+import dev.jnet.usernet.Ipv6Config;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.UsernetException;
 import dev.jnet.usernet.wire.Ipv4Packet;
+import dev.jnet.usernet.wire.Ipv6Packet;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -38,12 +40,27 @@ public final class GuestLinkSetup {
         step("cannot configure device " + tap, () -> rtnl.setLink(tap, link));
         step("cannot set device up: " + tap, () -> rtnl.setLink(tap, LinkChange.none().withUp(true)));
         int index = rtnl.ifindex(tap);
-        Address address = new Address(index, inet(config.guestAddress()), config.prefixLength(), null,
-                inet(config.broadcast()), Address.SCOPE_UNIVERSE, null, 0);
-        step("cannot set device address " + ip(config.guestAddress()) + "/" + config.prefixLength() + " on " + tap,
-                () -> rtnl.addAddress(address));
-        Route route = Route.to(Route.AF_INET, null, 0).via(inet(config.gateway())).dev(index);
-        step("cannot add the default route via " + ip(config.gateway()), () -> rtnl.addRoute(route));
+        if (config.pasta() == null || config.pasta().ipv4()) {
+            Address address = new Address(index, inet(config.guestAddress()), config.prefixLength(), null,
+                    inet(config.broadcast()), Address.SCOPE_UNIVERSE, null, 0);
+            step("cannot set device address " + ip(config.guestAddress()) + "/" + config.prefixLength() + " on "
+                    + tap, () -> rtnl.addAddress(address));
+            Route route = Route.to(Route.AF_INET, null, 0).via(inet(config.gateway())).dev(index);
+            step("cannot add the default route via " + ip(config.gateway()), () -> rtnl.addRoute(route));
+        }
+        Ipv6Config v6 = config.ipv6();
+        if (v6 != null && v6.isPasta()) {
+            // pasta's plan: the host's address, without duplicate address detection (as pasta
+            // adds it: usable at once), and the host's gateway; SLAAC plans configure themselves
+            InetAddress guest6 = Ipv6Packet.toInetAddress(v6.prefixHigh(), v6.guestLow());
+            InetAddress gateway6 = Ipv6Packet.toInetAddress(v6.gatewayHigh(), v6.gatewayLow());
+            Address address6 = new Address(index, guest6, v6.prefixLength(), null, null, Address.SCOPE_UNIVERSE, null,
+                    Address.IFA_F_NODAD);
+            step("cannot set device address " + guest6.getHostAddress() + "/" + v6.prefixLength() + " on " + tap,
+                    () -> rtnl.addAddress(address6));
+            Route route6 = Route.to(Route.AF_INET6, null, 0).via(gateway6).dev(index);
+            step("cannot add the default route via " + gateway6.getHostAddress(), () -> rtnl.addRoute(route6));
+        }
     }
 
     /**

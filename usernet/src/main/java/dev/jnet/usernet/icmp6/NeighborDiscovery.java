@@ -151,7 +151,10 @@ public final class NeighborDiscovery implements AutoCloseable {
             out.learnGuestAddress(targetHigh, targetLow); // DAD of an address the guest is taking
         }
         // DAD probes (source ::) must go to the target's solicited-node group (RFC 4861 7.1.1)
-        if (!isOwnAddress(targetHigh, targetLow)
+        // pasta's plan: every neighbour of the prefix is us too (not for DAD: the guest's
+        // addresses are its own to take)
+        boolean answered = isOwnAddress(targetHigh, targetLow) || (!fromUnspecified && v6.isNeighbour(targetHigh, targetLow));
+        if (!answered
                 || (fromUnspecified && !(ip.dstHigh() == LINK_SCOPE_MULTICAST_HIGH
                         && ip.dstLow() == (SOLICITED_NODE_LOW | (targetLow & 0xff_ffffL))))) {
             ignored++; // incl. the guest's own DAD probes: never defend its addresses
@@ -179,7 +182,8 @@ public final class NeighborDiscovery implements AutoCloseable {
         if (closed) {
             return;
         }
-        int length = RA_LENGTH + (config.dns() ? RDNSS_LENGTH : 0);
+        boolean rdnss = config.dns() && v6.hasDns();
+        int length = RA_LENGTH + (rdnss ? RDNSS_LENGTH : 0);
         ByteBuf buf = out.allocate(length);
         int start = buf.writerIndex();
         buf.writeByte(Icmpv6Packet.TYPE_ROUTER_ADVERTISEMENT).writeByte(0).writeShort(0);
@@ -192,9 +196,9 @@ public final class NeighborDiscovery implements AutoCloseable {
                 .writeByte(0xc0 /* on-link, autonomous */)
                 .writeInt(VALID_LIFETIME_SECONDS).writeInt(PREFERRED_LIFETIME_SECONDS).writeInt(0)
                 .writeLong(v6.prefixHigh()).writeLong(0);
-        if (config.dns()) {
+        if (rdnss) {
             buf.writeByte(OPT_RDNSS).writeByte(3).writeShort(0).writeInt(RDNSS_LIFETIME_SECONDS)
-                    .writeLong(v6.prefixHigh()).writeLong(Ipv6Config.DNS_LOW);
+                    .writeLong(v6.prefixHigh()).writeLong(v6.dnsLow());
         }
         reply.wrap(buf, start, length).fillChecksum(pseudoHeader(LINK_LOCAL_HIGH, gatewayLinkLocalLow,
                 LINK_SCOPE_MULTICAST_HIGH, ALL_NODES_LOW, length));

@@ -32,6 +32,12 @@ public final class Ipv6Output implements IpOutput {
     public Ipv6Output(UsernetConfig config, Ipv4Output v4) {
         this.config = config;
         this.v4 = v4;
+        Ipv6Config v6 = config.ipv6();
+        if (v6 != null && v6.isPasta()) { // pasta configures it: known before the guest says a word
+            guestAddressKnown = true;
+            guestHigh = v6.prefixHigh();
+            guestLow = v6.guestLow();
+        }
     }
 
     @Override
@@ -60,7 +66,7 @@ public final class Ipv6Output implements IpOutput {
     public void learnGuestAddress(long high, long low) {
         Ipv6Config v6 = config.ipv6();
         if (v6 != null && v6.inPrefix(high, low) && !v6.isGateway(high, low) && !v6.isDns(high, low)
-                && low != 0) {
+                && low != 0 && !v6.isPasta()) {
             guestAddressKnown = true;
             guestHigh = high;
             guestLow = low;

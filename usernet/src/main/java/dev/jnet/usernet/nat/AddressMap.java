@@ -104,10 +104,14 @@ public final class AddressMap {
             return Kind.UNREACHABLE;
         }
         if (v6.isGateway(dstHigh, dstLow)) {
-            return config.hostLoopback() ? Kind.HOST : Kind.UNREACHABLE;
+            // pasta's --no-map-gw: the gateway is the real one, reached as itself
+            return config.hostLoopback() || v6.isPasta() ? Kind.HOST : Kind.UNREACHABLE;
         }
         if (v6.isDns(dstHigh, dstLow)) {
             return config.dns() && port == 53 ? Kind.DNS : Kind.UNREACHABLE;
+        }
+        if (v6.isNeighbour(dstHigh, dstLow)) {
+            return redirect == null || redirect.reaches6(proto, dstHigh, dstLow, port) ? Kind.HOST : Kind.UNREACHABLE;
         }
         if (v6.inPrefix(dstHigh, dstLow)
                 || (dstHigh == 0 && (dstLow == 0 || dstLow == 1))          // :: and ::1
@@ -122,10 +126,10 @@ public final class AddressMap {
         return Kind.HOST;
     }
 
-    /** The host-side address for a {@link Kind#HOST} IPv6 destination: ::1 for the gateway. */
+    /** The host-side address for a {@link Kind#HOST} IPv6 destination: ::1 for the gateway (host loopback on). */
     public InetAddress hostInetAddress6(long dstHigh, long dstLow) {
         Ipv6Config v6 = config.ipv6();
-        if (v6 != null && v6.isGateway(dstHigh, dstLow) || redirect != null) {
+        if (v6 != null && v6.isGateway(dstHigh, dstLow) && config.hostLoopback() || redirect != null) {
             return Ipv6Packet.toInetAddress(0, 1);
         }
         return Ipv6Packet.toInetAddress(dstHigh, dstLow);

@@ -2,6 +2,7 @@ package dev.jnet.usernet.nat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jnet.usernet.Ipv6Config;
 import dev.jnet.usernet.PastaAddresses;
 import dev.jnet.usernet.UsernetConfig;
 import org.junit.jupiter.api.Test;
@@ -14,11 +15,28 @@ class AddressMapPastaTest {
     private static final int MAPPED = 0xA9FE_0102;  // 169.254.1.2
     private static final int LOOPBACK = 0x7F00_0001;
 
+    /** 2001:db8:1::/64: the guest ::2 (the host's address), the gateway ::1 */
+    private static final long PREFIX6 = 0x2001_0db8_0001_0000L;
+
     private static AddressMap map(boolean mapGw) {
         UsernetConfig c = UsernetConfig.defaults().withMtu(65520)
                 .withPasta(new PastaAddresses(GUEST, GATEWAY, DNS, MAPPED, GUEST), 24)
-                .withHostLoopback(mapGw).withDns(true);
+                .withHostLoopback(mapGw).withDns(true).withIpv6(Ipv6Config.pasta(PREFIX6, 2, PREFIX6, 1));
         return new AddressMap(c);
+    }
+
+    @Test
+    void ipv6NeighboursAreThemselvesTheGatewayIsTheHostsLoopbackUnderMapGwAndTheGuestIsNoDestination() {
+        assertThat(map(false).classify6(HostRedirect.TCP, PREFIX6, 5, 22)).isEqualTo(AddressMap.Kind.HOST);
+        assertThat(map(false).hostInetAddress6(PREFIX6, 5).getHostAddress()).isEqualTo("2001:db8:1:0:0:0:0:5");
+        assertThat(map(false).classify6(HostRedirect.TCP, PREFIX6, 2, 22)).isEqualTo(AddressMap.Kind.UNREACHABLE);
+        assertThat(map(false).classify6(HostRedirect.TCP, PREFIX6, 1, 80)).isEqualTo(AddressMap.Kind.HOST);
+        assertThat(map(false).hostInetAddress6(PREFIX6, 1).getHostAddress()).as("--no-map-gw: the gateway itself")
+                .isEqualTo("2001:db8:1:0:0:0:0:1");
+        assertThat(map(true).hostInetAddress6(PREFIX6, 1).getHostAddress()).isEqualTo("0:0:0:0:0:0:0:1");
+        assertThat(map(true).classify6(HostRedirect.TCP, 0x2001_0db8_0000_0000L, 0x10, 80)).isEqualTo(AddressMap.Kind.HOST);
+        assertThat(map(true).classify6(HostRedirect.UDP, PREFIX6, 3, 53)).as("no DNS address of ours in pasta's plan")
+                .isEqualTo(AddressMap.Kind.HOST);
     }
 
     @Test
