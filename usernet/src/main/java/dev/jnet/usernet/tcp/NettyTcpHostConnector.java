@@ -3,13 +3,12 @@ package dev.jnet.usernet.tcp;
 import dev.jnet.linux.Errno;
 import dev.jnet.usernet.EventLoopScheduler;
 import dev.jnet.usernet.UsernetConfig;
+import dev.jnet.usernet.netty.DelegatingRecvHandle;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -441,61 +440,20 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         private final class RoomBoundedAllocator implements RecvByteBufAllocator {
             @Override
             public Handle newHandle() {
-                ExtendedHandle sized = (ExtendedHandle) adaptive.newHandle();
-                return new ExtendedHandle() {
-                    @Override
-                    public ByteBuf allocate(ByteBufAllocator alloc) {
-                        return alloc.ioBuffer(guess());
-                    }
-
+                return new DelegatingRecvHandle(adaptive.newHandle()) {
                     @Override
                     public int guess() {
-                        return Math.min(sized.guess(), room > 0 ? room : MIN_READ_BUFFER);
-                    }
-
-                    @Override
-                    public void reset(ChannelConfig config) {
-                        sized.reset(config);
-                    }
-
-                    @Override
-                    public void incMessagesRead(int numMessages) {
-                        sized.incMessagesRead(numMessages);
-                    }
-
-                    @Override
-                    public void lastBytesRead(int bytes) {
-                        sized.lastBytesRead(bytes);
-                    }
-
-                    @Override
-                    public int lastBytesRead() {
-                        return sized.lastBytesRead();
-                    }
-
-                    @Override
-                    public void attemptedBytesRead(int bytes) {
-                        sized.attemptedBytesRead(bytes);
-                    }
-
-                    @Override
-                    public int attemptedBytesRead() {
-                        return sized.attemptedBytesRead();
+                        return Math.min(delegate.guess(), room > 0 ? room : MIN_READ_BUFFER);
                     }
 
                     @Override
                     public boolean continueReading() {
-                        return room > 0 && sized.continueReading();
+                        return room > 0 && delegate.continueReading();
                     }
 
                     @Override
                     public boolean continueReading(UncheckedBooleanSupplier maybeMoreDataSupplier) {
-                        return room > 0 && sized.continueReading(maybeMoreDataSupplier);
-                    }
-
-                    @Override
-                    public void readComplete() {
-                        sized.readComplete();
+                        return room > 0 && delegate.continueReading(maybeMoreDataSupplier);
                     }
                 };
             }

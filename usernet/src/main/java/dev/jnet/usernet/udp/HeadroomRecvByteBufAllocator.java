@@ -1,11 +1,10 @@
 package dev.jnet.usernet.udp;
 
+import dev.jnet.usernet.netty.DelegatingRecvHandle;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.ChannelConfig;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.RecvByteBufAllocator;
-import io.netty.util.UncheckedBooleanSupplier;
 
 /**
  * Receive buffers of a fixed size with room reserved in front: a host socket reads each
@@ -27,14 +26,12 @@ final class HeadroomRecvByteBufAllocator implements RecvByteBufAllocator {
 
     @Override
     public Handle newHandle() {
-        return new WithHeadroom((ExtendedHandle) fixed.newHandle());
+        return new WithHeadroom(fixed.newHandle());
     }
 
-    private final class WithHeadroom implements ExtendedHandle {
-        private final ExtendedHandle delegate;
-
-        WithHeadroom(ExtendedHandle delegate) {
-            this.delegate = delegate;
+    private final class WithHeadroom extends DelegatingRecvHandle {
+        WithHeadroom(Handle delegate) {
+            super(delegate);
         }
 
         @Override
@@ -47,51 +44,6 @@ final class HeadroomRecvByteBufAllocator implements RecvByteBufAllocator {
         @Override
         public int guess() {
             return size;
-        }
-
-        @Override
-        public void reset(ChannelConfig config) {
-            delegate.reset(config);
-        }
-
-        @Override
-        public void incMessagesRead(int numMessages) {
-            delegate.incMessagesRead(numMessages);
-        }
-
-        @Override
-        public void lastBytesRead(int bytes) {
-            delegate.lastBytesRead(bytes);
-        }
-
-        @Override
-        public int lastBytesRead() {
-            return delegate.lastBytesRead();
-        }
-
-        @Override
-        public void attemptedBytesRead(int bytes) {
-            delegate.attemptedBytesRead(bytes);
-        }
-
-        @Override
-        public int attemptedBytesRead() {
-            return delegate.attemptedBytesRead();
-        }
-
-        @Override
-        public boolean continueReading() {
-            return delegate.continueReading();
-        }
-
-        @Override
-        public boolean continueReading(UncheckedBooleanSupplier maybeMoreDataSupplier) {
-            return delegate.continueReading(maybeMoreDataSupplier);
-        }
-
-        @Override
-        public void readComplete() {
-            delegate.readComplete();
         }
     }
 }
