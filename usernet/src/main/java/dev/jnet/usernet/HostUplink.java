@@ -8,6 +8,8 @@ import dev.jnet.rtnl.RtnlException;
 import dev.jnet.rtnl.RtnlHandle;
 import dev.jnet.usernet.wire.Ipv4Packet;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.util.Comparator;
 import java.util.Optional;
 
@@ -31,26 +33,38 @@ public record HostUplink(String ifname, int address, int prefixLength, int gatew
      * @throws UsernetException (TARGET) when the routes cannot be read
      */
     public static Optional<HostUplink> lookup() {
+        return external(Route.AF_INET, "").map(x -> new HostUplink(x.ifname(),
+                Ipv4Packet.fromInetAddress((Inet4Address) x.address().local()), x.address().prefixlen(),
+                x.gateway() instanceof Inet4Address g ? Ipv4Packet.fromInetAddress(g) : 0));
+    }
+
+    /** The external interface of one family: its name, first global address, and the default route's gateway. */
+    record External(String ifname, Address address, InetAddress gateway) {}
+
+    /**
+     * passt's {@code nl_get_ext_if} for {@code family}: the main table's default route with the
+     * lowest metric, its interface's first global address of that family; empty without either.
+     * {@code what} names the family in errors ("" or "IPv6 ").
+     *
+     * @throws UsernetException (TARGET) when the routes cannot be read
+     */
+    static Optional<External> external(int family, String what) {
+        Class<? extends InetAddress> type = family == Route.AF_INET ? Inet4Address.class : Inet6Address.class;
         try (RtnlHandle rtnl = RtnlHandle.open()) {
-            Optional<Route> best = rtnl.routes(Route.AF_INET, Route.TABLE_MAIN).stream()
+            Optional<Route> best = rtnl.routes(family, Route.TABLE_MAIN).stream()
                     .filter(r -> r.dstLen() == 0 && r.oif() != 0 && r.type() == Route.TYPE_UNICAST)
                     .min(Comparator.comparingInt(r -> Math.max(r.metric(), 0)));
             if (best.isEmpty()) {
                 return Optional.empty();
             }
-            Route route = best.get();
-            Link link = rtnl.link(route.oif());
-            Optional<Address> addr = rtnl.addresses(Route.AF_INET, link.ifname()).stream()
-                    .filter(a -> a.scope() == Address.SCOPE_UNIVERSE && a.local() instanceof Inet4Address)
-                    .findFirst();
-            if (addr.isEmpty()) {
-                return Optional.empty();
-            }
-            int gw = route.gateway() instanceof Inet4Address g ? Ipv4Packet.fromInetAddress(g) : 0;
-            return Optional.of(new HostUplink(link.ifname(), Ipv4Packet.fromInetAddress((Inet4Address) addr.get().local()),
-                    addr.get().prefixlen(), gw));
+            Link link = rtnl.link(best.get().oif());
+            return rtnl.addresses(family, link.ifname()).stream()
+                    .filter(a -> a.scope() == Address.SCOPE_UNIVERSE && type.isInstance(a.local()))
+                    .findFirst()
+                    .map(a -> new External(link.ifname(), a, best.get().gateway()));
         } catch (RtnlException | SyscallException e) {
-            throw new UsernetException(UsernetException.Kind.TARGET, "reading the host's routes: " + e.getMessage(), e);
+            throw new UsernetException(UsernetException.Kind.TARGET, "reading the host's " + what + "routes: "
+                    + e.getMessage(), e);
         }
     }
 }
