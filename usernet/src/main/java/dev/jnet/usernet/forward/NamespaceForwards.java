@@ -234,11 +234,12 @@ public final class NamespaceForwards implements AutoCloseable {
                 client.close();
                 return;
             }
+            Splice.hold(client); // what it sends (and its EOF) while the host side connects
             ChannelFuture c = new Bootstrap().group(loop)
                     .channelFactory(() -> new EpollSocketChannel(SocketProtocolFamily.INET))
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
                     .option(ChannelOption.AUTO_READ, false)
-                    .handler(new Splice(client))
+                    .handler(new ChannelInboundHandlerAdapter())
                     .connect(new InetSocketAddress(loopback(), hostPort));
             c.addListener((ChannelFutureListener) cf -> {
                 if (!cf.isSuccess()) {
@@ -250,9 +251,7 @@ public final class NamespaceForwards implements AutoCloseable {
                     host.close(); // the namespace client went while we connected
                     return;
                 }
-                client.pipeline().addLast(new Splice(host));
-                client.read();
-                host.read();
+                Splice.join(client, host);
             });
         });
     }

@@ -162,7 +162,9 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
      * Adopts an accepted socket (a port forward's host side) for {@code listener}, with the
      * options of our own connects. Call on the loop while the channel registers (from a
      * {@code ChannelInitializer}), before it is active, so nothing is read before the guest's
-     * window allows it. No {@link Listener#connected} follows: the socket is connected.
+     * window allows it, or later with auto-read off (after pasta's splice gave up, which then
+     * replays what it read meanwhile). No {@link Listener#connected} follows: the socket is
+     * connected.
      */
     public HostConnection adopt(Channel accepted, Listener listener) {
         accepted.config().setAutoRead(false);
