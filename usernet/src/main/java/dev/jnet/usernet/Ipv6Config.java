@@ -1,6 +1,7 @@
 package dev.jnet.usernet;
 
 import dev.jnet.usernet.wire.Ipv6Packet;
+import java.net.Inet6Address;
 
 /**
  * IPv6 settings. By default libslirp's meanings: the guest's prefix fd00::/64 is advertised by
@@ -16,11 +17,13 @@ import dev.jnet.usernet.wire.Ipv6Packet;
  * @param prefixLength  the prefix length; 64, as SLAAC needs
  * @param gatewayHigh   the gateway's high 64 bits (the prefix's, or fe80:: for a link-local one)
  * @param gatewayLow    the gateway's low 64 bits
- * @param dnsLow        the DNS server's interface id in the prefix, or 0 for none
+ * @param dnsHigh       the DNS server's high 64 bits (the prefix's for libslirp's ::3; pasta's
+ *                      {@code --dns-forward} may name any address)
+ * @param dnsLow        the DNS server's low 64 bits, or 0 for none
  * @param guestLow      the guest's interface id when it is given (pasta), or 0 (SLAAC)
  */
-public record Ipv6Config(long prefixHigh, int prefixLength, long gatewayHigh, long gatewayLow, long dnsLow,
-        long guestLow) {
+public record Ipv6Config(long prefixHigh, int prefixLength, long gatewayHigh, long gatewayLow, long dnsHigh,
+        long dnsLow, long guestLow) {
     /** fd00:: */
     public static final long DEFAULT_PREFIX_HIGH = 0xfd00_0000_0000_0000L;
     /** Interface id (low 64 bits) of libslirp's gateway: prefix::2. */
@@ -40,7 +43,7 @@ public record Ipv6Config(long prefixHigh, int prefixLength, long gatewayHigh, lo
 
     /** libslirp's plan in the prefix {@code prefixHigh}::/64: gateway ::2, DNS ::3, the guest by SLAAC. */
     public Ipv6Config(long prefixHigh, int prefixLength) {
-        this(prefixHigh, prefixLength, prefixHigh, GATEWAY_LOW, DNS_LOW, 0);
+        this(prefixHigh, prefixLength, prefixHigh, GATEWAY_LOW, prefixHigh, DNS_LOW, 0);
     }
 
     public static Ipv6Config defaults() {
@@ -52,12 +55,33 @@ public record Ipv6Config(long prefixHigh, int prefixLength, long gatewayHigh, lo
         if (guestLow == 0) {
             throw new IllegalArgumentException("the guest's IPv6 address has interface id 0");
         }
-        return new Ipv6Config(guestHigh, 64, gatewayHigh, gatewayLow, 0, guestLow);
+        return new Ipv6Config(guestHigh, 64, gatewayHigh, gatewayLow, 0, 0, guestLow);
+    }
+
+    /**
+     * This plan with the stack's DNS at {@code high:low} (pasta's {@code --dns-forward}): queries
+     * to its port 53 go to the host's resolvers.
+     */
+    public Ipv6Config withDns(long high, long low) {
+        if (low == 0) {
+            throw new IllegalArgumentException("the DNS address " + Ipv6Packet.toInetAddress(high, low).getHostAddress()
+                    + " has interface id 0");
+        }
+        if (isGateway(high, low) || (guestLow != 0 && high == prefixHigh && low == guestLow)) {
+            throw new IllegalArgumentException("the DNS address " + Ipv6Packet.toInetAddress(high, low).getHostAddress()
+                    + " is the gateway's or the guest's");
+        }
+        return new Ipv6Config(prefixHigh, prefixLength, gatewayHigh, gatewayLow, high, low, guestLow);
     }
 
     /** Whether the guest's address is given (pasta) rather than chosen by the guest (SLAAC). */
     public boolean isPasta() {
         return guestLow != 0;
+    }
+
+    /** The guest's address when it is given (pasta), else {@code null} (SLAAC: the guest picks it). */
+    public Inet6Address guestAddress() {
+        return isPasta() ? Ipv6Packet.toInetAddress(prefixHigh, guestLow) : null;
     }
 
     /** Whether a DNS address of ours is in the prefix. */
@@ -75,7 +99,7 @@ public record Ipv6Config(long prefixHigh, int prefixLength, long gatewayHigh, lo
     }
 
     public boolean isDns(long high, long low) {
-        return dnsLow != 0 && high == prefixHigh && low == dnsLow;
+        return dnsLow != 0 && high == dnsHigh && low == dnsLow;
     }
 
     /**

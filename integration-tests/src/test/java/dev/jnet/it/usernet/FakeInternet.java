@@ -53,6 +53,16 @@ public final class FakeInternet implements AutoCloseable {
 
     private FakeInternet() {}
 
+    /**
+     * A further resolver at {@code address}:53 inside {@code netns} (the address already on one
+     * of its interfaces) that answers {@link #WEB_NAME} with {@code answer}.
+     */
+    static FakeUdpServer resolver(String netns, String address, String answer) throws Exception {
+        DnsZones answers = new DnsZones().address(WEB_NAME, IpAddress.parse(answer));
+        return FakeUdpServer.start(netns, "dns-" + address, new InetSocketAddress(InetAddress.getByName(address), 53),
+                q -> answers.answer(q, q.length));
+    }
+
     /** Starts every service inside {@code netns}, whose loopback already holds both addresses. */
     static FakeInternet start(String netns) throws Exception {
         FakeInternet n = new FakeInternet();

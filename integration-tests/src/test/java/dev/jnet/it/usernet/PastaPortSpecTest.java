@@ -3,7 +3,6 @@ package dev.jnet.it.usernet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jnet.it.Proc;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +20,6 @@ class PastaPortSpecTest {
     private static final PastaBinary PASTA = PastaBinary.configured();
     private static final Duration START = Duration.ofSeconds(90);
     private static final Duration STEP = Duration.ofSeconds(30);
-    private static final String SCRIPT = "fwd-guest.py";
     private static final int GUEST_TCP = 8070;
     private static final int GUEST_UDP = 8071;
     private static final int LO_TCP = 18401;
@@ -37,9 +35,7 @@ class PastaPortSpecTest {
     @Test
     void anAddressAndInterfaceBindTheHostSocketToBoth(UsernetSandbox net) throws Exception {
         net.restartGuestOnly();
-        try (InputStream in = PastaPortSpecTest.class.getResourceAsStream("forward/" + SCRIPT)) {
-            net.writeGuestFile(SCRIPT, in.readAllBytes());
-        }
+        GuestServers.install(net);
         List<String> servers = new ArrayList<>();
         String pid = Long.toString(net.guestPid());
         String loTcp = "127.0.0.1%lo/" + LO_TCP + ":" + GUEST_TCP;
@@ -49,8 +45,8 @@ class PastaPortSpecTest {
                 "--ipv4-only", "-t", loTcp, "-t", upTcp, "-u", loUdp, pid);
         List<String> marker = List.of("-t", loTcp);
         try {
-            servers.add(startGuest(net, "tcp-echo", GUEST_TCP, "-ltn"));
-            servers.add(startGuest(net, "udp-echo", GUEST_UDP, "-lun"));
+            servers.add(GuestServers.start(net, "tcp-echo", GUEST_TCP, "-ltn"));
+            servers.add(GuestServers.start(net, "udp-echo", GUEST_UDP, "-lun"));
             Proc.Result run = net.hostAsUser(START, PASTA.with(argv));
             assertThat(run.exit()).as(PASTA.description() + ": " + run.describe()).isZero();
 
@@ -136,17 +132,4 @@ class PastaPortSpecTest {
         return out;
     }
 
-    /** Starts fwd-guest.py's MODE on PORT in the guest and waits until it listens; its pid. */
-    private static String startGuest(UsernetSandbox net, String mode, int port, String ssFlags) throws InterruptedException {
-        Proc.Result r = net.guestShell(STEP, "/usr/bin/python3 " + net.workDir().resolve(SCRIPT) + " " + mode + " " + port
-                + " </dev/null >/dev/null 2>&1 & echo $!");
-        assertThat(r.exit()).as(r.describe()).isZero();
-        for (int i = 0; i < 100; i++) {
-            if (!net.guest("ss", "-H" + ssFlags.substring(1), "sport = :" + port).stdout().isBlank()) {
-                return r.stdout().strip();
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(mode + " did not listen in the guest");
-    }
 }

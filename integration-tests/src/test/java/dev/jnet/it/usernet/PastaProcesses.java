@@ -21,6 +21,9 @@ final class PastaProcesses {
 
     /** Pids (other than ours) whose command line holds every one of {@code args} as an argument. */
     static List<Long> find(List<String> args) {
+        if (args.isEmpty()) {
+            throw new IllegalArgumentException("no arguments to find processes by: that would be every process");
+        }
         List<Long> out = new ArrayList<>();
         long self = ProcessHandle.current().pid();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {

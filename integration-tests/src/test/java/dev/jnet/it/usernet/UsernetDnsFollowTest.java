@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jnet.it.HostNetns;
 import dev.jnet.it.Proc;
-import dev.jnet.net.IpAddress;
-import dev.jnet.usernet.dns.DnsZones;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -35,8 +31,8 @@ class UsernetDnsFollowTest {
         String original = Files.readString(conf);
         String inet = net.internetNetns();
         root("ip", "-n", inet, "addr", "add", SECOND_RESOLVER + "/32", "dev", "lo");
-        try (FakeUdpServer second = resolver(inet, SECOND_RESOLVER, SECOND_ANSWER);
-                FakeUdpServer stub = resolver(net.hostNetns(), STUB_RESOLVER, STUB_ANSWER)) {
+        try (FakeUdpServer second = FakeInternet.resolver(inet, SECOND_RESOLVER, SECOND_ANSWER);
+                FakeUdpServer stub = FakeInternet.resolver(net.hostNetns(), STUB_RESOLVER, STUB_ANSWER)) {
             assertThat(dig(net)).as(net.usernetLog()).isEqualTo(FakeInternet.WEB_ADDRESS);
 
             Files.writeString(conf, "nameserver " + SECOND_RESOLVER + "\n"); // in place: the bind mount shows it
@@ -52,12 +48,6 @@ class UsernetDnsFollowTest {
             Files.writeString(conf, original);
             Proc.run("ip", "-n", inet, "addr", "del", SECOND_RESOLVER + "/32", "dev", "lo");
         }
-    }
-
-    private static FakeUdpServer resolver(String netns, String address, String answer) throws Exception {
-        InetAddress at = InetAddress.getByName(address);
-        DnsZones answers = new DnsZones().address(FakeInternet.WEB_NAME, IpAddress.parse(answer));
-        return FakeUdpServer.start(netns, "dns-" + address, new InetSocketAddress(at, 53), q -> answers.answer(q, q.length));
     }
 
     /** One query (one try) for example.test at the stack's DNS address: the answer's address. */

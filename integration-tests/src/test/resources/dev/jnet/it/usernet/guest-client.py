@@ -35,10 +35,12 @@ def read_to_eof(sock):
         n += len(b)
 
 
-def cmd_connect(host, port, timeout="5"):
-    """Connect, half-close, read what the server says; report the outcome and connect time."""
+def cmd_connect(host, port, timeout="5", source=None):
+    """Connect (from SOURCE if given), half-close, read what the server says; report the outcome and connect time."""
     s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     s.settimeout(float(timeout))
+    if source:
+        s.bind((source, 0))
     t0 = time.monotonic()
     try:
         s.connect((host, int(port)))

@@ -30,7 +30,7 @@ final class PastaArgs {
     /** pasta's options beyond these, refused with their name (jnet's stack has no such feature). */
     private static final List<String> UNSUPPORTED = List.of("debug", "trace", "log-file", "log-size", "runas",
             "pcap", "mac-addr", "interface", "outbound", "outbound-if4", "outbound-if6", "no-tcp", "no-udp",
-            "no-icmp", "ipv6-only", "socket", "fd", "one-off", "ns-mac-addr", "map-host-loopback", "host-lo-to-ns-lo",
+            "no-icmp", "socket", "fd", "one-off", "ns-mac-addr", "map-host-loopback", "host-lo-to-ns-lo",
             "splice-only", "no-splice");
 
     private static final List<Opt> OPTIONS = List.of(
@@ -41,11 +41,30 @@ final class PastaArgs {
             new Opt("version", '\0', false, (a, v) -> a.version = true),
             new Opt("pid", 'P', true, (a, v) -> a.pidFile = v),
             new Opt("mtu", 'm', true, (a, v) -> a.mtu = v),
-            new Opt("address", 'a', true, (a, v) -> a.address = v),
+            // -a, -g, --dns-forward: "zero to two times (once for IPv4, once for IPv6)", pasta(1)
+            new Opt("address", 'a', true, (a, v) -> {
+                if (v.contains(":")) {
+                    a.address6 = v;
+                } else {
+                    a.address = v;
+                }
+            }),
             new Opt("netmask", 'n', true, (a, v) -> a.netmask = v),
-            new Opt("gateway", 'g', true, (a, v) -> a.gateway = v),
+            new Opt("gateway", 'g', true, (a, v) -> {
+                if (v.contains(":")) {
+                    a.gateway6 = v;
+                } else {
+                    a.gateway = v;
+                }
+            }),
             new Opt("dns", 'D', true, (a, v) -> a.dns.add(v)),
-            new Opt("dns-forward", '\0', true, (a, v) -> a.dnsForward = v),
+            new Opt("dns-forward", '\0', true, (a, v) -> {
+                if (v.contains(":")) {
+                    a.dnsForward6 = v;
+                } else {
+                    a.dnsForward = v;
+                }
+            }),
             new Opt("search", 'S', true, (a, v) -> a.search.add(v)),
             new Opt("no-dhcp-dns", '\0', false, (a, v) -> { }),
             new Opt("dhcp-dns", '\0', false, (a, v) -> { }),
@@ -87,10 +106,14 @@ final class PastaArgs {
     boolean noNetnsQuit;
     String pidFile;
     String mtu;
+    /** IPv4 and IPv6 values of -a, -g and --dns-forward (the last of each family counts, as in pasta). */
     String address;
+    String address6;
     String netmask;
     String gateway;
+    String gateway6;
     String dnsForward;
+    String dnsForward6;
     String mapGuestAddr;
     String nsIfname;
     String userns;

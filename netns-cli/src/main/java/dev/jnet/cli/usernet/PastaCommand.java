@@ -143,10 +143,10 @@ public final class PastaCommand {
             command.add(shell == null || shell.isEmpty() ? "/bin/sh" : shell);
         }
         List<HostForward> forwards = new ArrayList<>();
-        PastaConfig.forwards(a).forEach(forwards::addAll);
+        PastaConfig.forwards(a, config).forEach(forwards::addAll);
         // pasta leaves /etc/resolv.conf alone: the command resolves as the host does
         RootlessSession session = new RootlessSession(config, forwards, command, UsernetCommand.stack(), ifname, false)
-                .attach((target, usernet) -> attach(a, target, usernet));
+                .attach((target, usernet) -> attach(a, config, target, usernet));
         for (String name : new String[] {"INT", "TERM"}) {
             sun.misc.Signal.handle(new sun.misc.Signal(name), s -> session.signal(s.getNumber()));
         }
@@ -163,12 +163,12 @@ public final class PastaCommand {
         Usernet usernet = Usernet.start(new Usernet.Options(target, ifname, a.configNet, config, -1,
                 UsernetCommand.stack()));
         try {
-            addForwards(a, usernet);
+            addForwards(a, config, usernet);
         } catch (RuntimeException e) {
             usernet.close();
             throw e;
         }
-        try (AutoCloseable attached = attach(a, target, usernet)) {
+        try (AutoCloseable attached = attach(a, config, target, usernet)) {
             if (a.pidFile != null) {
                 Files.writeString(Path.of(a.pidFile), ProcessHandle.current().pid() + "\n");
             }
@@ -195,16 +195,16 @@ public final class PastaCommand {
      * {@code -T} listeners on its loopback, host-loopback clients of {@code -t} forwards spliced
      * to its loopback, and {@code auto} forwarding (pasta's default); closed together.
      */
-    private static AutoCloseable attach(PastaArgs a, GuestTarget target, Usernet usernet) {
+    private static AutoCloseable attach(PastaArgs a, UsernetConfig config, GuestTarget target, Usernet usernet) {
         NamespaceForwards ns = NamespaceForwards.open(target, usernet.eventLoop(), PastaConfig.nsForwards(a));
         NamespaceSockets sockets = null;
         AutoForwards auto = null;
         try {
             if (PastaConfig.mode(a, a.tcp) != PastaPorts.Mode.NONE) {
-                sockets = NamespaceSockets.open(target);
+                sockets = NamespaceSockets.open(target, config.ipv6() != null);
                 usernet.forwarding().spliceLoopback(sockets).get(FORWARD_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             }
-            AutoForwards.Plan plan = PastaConfig.autoPlan(a);
+            AutoForwards.Plan plan = PastaConfig.autoPlan(a, config);
             auto = plan.any() ? AutoForwards.start(target, usernet.forwarding(), ns, plan) : null;
         } catch (RuntimeException | ExecutionException | TimeoutException | InterruptedException e) {
             closeAll(auto, sockets, ns);
@@ -254,8 +254,8 @@ public final class PastaCommand {
      * Binds every port of every {@code -t}/{@code -u} spec; as pasta, a spec fails the run only
      * when none of its ports could be bound.
      */
-    private void addForwards(PastaArgs a, Usernet usernet) {
-        List<List<HostForward>> specs = PastaConfig.forwards(a);
+    private void addForwards(PastaArgs a, UsernetConfig config, Usernet usernet) {
+        List<List<HostForward>> specs = PastaConfig.forwards(a, config);
         for (int i = 0; i < specs.size(); i++) {
             int bound = 0;
             ForwardException last = null;

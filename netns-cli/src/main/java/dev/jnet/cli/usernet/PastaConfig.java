@@ -10,6 +10,8 @@ import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.forward.AutoForwards;
 import dev.jnet.usernet.forward.HostForward;
 import dev.jnet.usernet.forward.NamespaceForwards;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -58,6 +60,9 @@ final class PastaConfig {
                 : uplink.map(HostUplink::gateway).filter(g -> g != 0).orElseThrow(PastaConfig::noUplink);
         int mtu = a.mtu == null ? DEFAULT_MTU : mtu(a.mtu);
         int dnsForward = a.dnsForward == null ? 0 : ipv4(a.dnsForward, "Invalid DNS forwarding address: ");
+        long[] address6 = a.address6 == null ? null : ipv6(a.address6, "Invalid address: ");
+        long[] gateway6 = a.gateway6 == null ? null : ipv6(a.gateway6, "Invalid gateway address: ");
+        long[] dnsForward6 = a.dnsForward6 == null ? null : ipv6(a.dnsForward6, "Invalid DNS forwarding address: ");
         int mapGuest = 0;
         int hostAddress = 0;
         if (a.mapGuestAddr != null) {
@@ -68,10 +73,13 @@ final class PastaConfig {
         try {
             PastaAddresses plan = new PastaAddresses(guest, gateway, dnsForward, mapGuest, hostAddress, !a.ipv6Only);
             UsernetConfig config = UsernetConfig.defaults().withMtu(mtu).withPasta(plan, prefix)
-                    .withHostLoopback(!a.noMapGw).withDns(dnsForward != 0);
+                    .withHostLoopback(!a.noMapGw).withDns(dnsForward != 0 || dnsForward6 != null);
             if (uplink6.isPresent() && !a.ipv4Only) {
                 HostUplink6 u = uplink6.get();
-                config = config.withIpv6(Ipv6Config.pasta(u.addressHigh(), u.addressLow(), u.gatewayHigh(), u.gatewayLow()));
+                long[] addr = address6 != null ? address6 : new long[] {u.addressHigh(), u.addressLow()};
+                long[] gw = gateway6 != null ? gateway6 : new long[] {u.gatewayHigh(), u.gatewayLow()};
+                Ipv6Config v6 = Ipv6Config.pasta(addr[0], addr[1], gw[0], gw[1]);
+                config = config.withIpv6(dnsForward6 == null ? v6 : v6.withDns(dnsForward6[0], dnsForward6[1]));
             }
             return config;
         } catch (IllegalArgumentException e) {
@@ -93,19 +101,36 @@ final class PastaConfig {
 
     /**
      * The host forwards of {@code -t} and {@code -u}, one list per spec (pasta fails a spec only
-     * when none of its ports could be bound). A spec without an address listens on 0.0.0.0
-     * (pasta also listens on :: when the namespace has IPv6; jnet's forwards are IPv4). The guest sees a client's real address where
-     * it can (not loopback, not its own subnet), else the gateway's.
+     * when none of its ports could be bound). A spec without an address listens as pasta does
+     * on 0.0.0.0 (unless {@code -6}) and, when the namespace has IPv6 ({@code config}), on
+     * {@code ::} IPv6 only beside it, each forwarding to the guest's address of its family; an
+     * address listens on that address alone (IPv6 ones need IPv6 in the namespace). The guest
+     * sees a client's real address where it can (not loopback, not its own subnet), else the
+     * gateway's.
      */
-    static List<List<HostForward>> forwards(PastaArgs a) {
+    static List<List<HostForward>> forwards(PastaArgs a, UsernetConfig config) {
+        Ipv6Config v6 = config.ipv6();
+        InetAddress guest6 = v6 == null ? null : v6.guestAddress();
+        InetAddress any4 = IpAddress.ipv4(0).toInetAddress();
+        InetAddress any6 = IpAddress.of(new byte[16]).toInetAddress();
         List<List<HostForward>> out = new ArrayList<>();
         for (PastaPorts ports : List.of(a.tcp, a.udp)) {
             HostForward.Proto proto = ports == a.tcp ? HostForward.Proto.TCP : HostForward.Proto.UDP;
             for (PastaPorts.Spec spec : ports.specs()) {
-                List<HostForward> list = new ArrayList<>(spec.ports().size());
+                List<HostForward> list = new ArrayList<>(spec.ports().size() * 2);
                 for (PastaPorts.Port p : spec.ports()) {
-                    InetAddress host = p.hostAddr() != null ? p.hostAddr() : IpAddress.ipv4(0).toInetAddress();
-                    list.add(new HostForward(proto, host, p.hostPort(), null, p.guestPort(), true, p.ifname()));
+                    InetAddress host = p.hostAddr();
+                    if (host instanceof Inet6Address && guest6 == null) {
+                        throw new PastaArgs.Bad("'" + ports.option() + " " + spec.text() + "': the namespace has no IPv6");
+                    }
+                    if (host == null ? !a.ipv6Only : host instanceof Inet4Address) {
+                        list.add(new HostForward(proto, host == null ? any4 : host, p.hostPort(), null, p.guestPort(),
+                                true, p.ifname(), false));
+                    }
+                    if (guest6 != null && (host == null || host instanceof Inet6Address)) {
+                        list.add(new HostForward(proto, host == null ? any6 : host, p.hostPort(), guest6, p.guestPort(),
+                                true, p.ifname(), true));
+                    }
                 }
                 out.add(list);
             }
@@ -152,10 +177,11 @@ final class PastaConfig {
     }
 
     /**
-     * What {@code auto} follows ({@link AutoForwards}), given or by default, and the host ports
-     * the fixed {@code -t} and {@code -u} specs bind (left out of the automatic ones).
+     * What {@code auto} follows ({@link AutoForwards}), given or by default, the host ports
+     * the fixed {@code -t} and {@code -u} specs bind (left out of the automatic ones), and the
+     * families {@code -t}/{@code -u auto} listen on, as {@link #forwards}.
      */
-    static AutoForwards.Plan autoPlan(PastaArgs a) {
+    static AutoForwards.Plan autoPlan(PastaArgs a, UsernetConfig config) {
         BitSet tcp = new BitSet();
         BitSet udp = new BitSet();
         for (PastaPorts ports : List.of(a.tcp, a.udp)) {
@@ -164,7 +190,8 @@ final class PastaConfig {
             }
         }
         return new AutoForwards.Plan(mode(a, a.tcp) == PastaPorts.Mode.AUTO, mode(a, a.udp) == PastaPorts.Mode.AUTO,
-                mode(a, a.tcpNs) == PastaPorts.Mode.AUTO, mode(a, a.udpNs) == PastaPorts.Mode.AUTO, tcp, udp);
+                mode(a, a.tcpNs) == PastaPorts.Mode.AUTO, mode(a, a.udpNs) == PastaPorts.Mode.AUTO, tcp, udp,
+                !a.ipv6Only, config.ipv6() == null ? null : config.ipv6().guestAddress());
     }
 
     /**
@@ -182,6 +209,30 @@ final class PastaConfig {
                 }
             }
         }
+    }
+
+    /**
+     * An IPv6 address as halves (high, low); like pasta, not the unspecified, loopback,
+     * multicast, IPv4-mapped or IPv4-compatible addresses.
+     */
+    private static long[] ipv6(String text, String error) {
+        byte[] b;
+        try {
+            b = IpAddress.parseIpv6(text).toInetAddress().getAddress();
+        } catch (InvalidAddressException e) {
+            throw new PastaArgs.Bad(error + text);
+        }
+        long high = 0;
+        long low = 0;
+        for (int i = 0; i < 8; i++) {
+            high = (high << 8) | (b[i] & 0xFF);
+            low = (low << 8) | (b[i + 8] & 0xFF);
+        }
+        boolean v4 = high == 0 && ((low >>> 32) == 0xFFFF || (low >>> 32) == 0); // ::ffff:a.b.c.d, ::a.b.c.d, ::, ::1
+        if (v4 || (b[0] & 0xFF) == 0xFF) {
+            throw new PastaArgs.Bad(error + text);
+        }
+        return new long[] {high, low};
     }
 
     private static int ipv4(String text, String error) {

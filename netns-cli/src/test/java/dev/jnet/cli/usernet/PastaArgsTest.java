@@ -27,6 +27,9 @@ class PastaArgsTest {
     /** 2001:db8:1::2 via 2001:db8:1::1 on up6 */
     private static final Optional<HostUplink6> UPLINK6 = Optional.of(new HostUplink6("up6", 0x2001_0db8_0001_0000L, 2,
             0x2001_0db8_0001_0000L, 1));
+    /** The namespaces of those uplinks: IPv4 only, and both families. */
+    private static final UsernetConfig V4 = PastaConfig.of(parse("--config-net"), UPLINK, Optional.empty());
+    private static final UsernetConfig DUAL = PastaConfig.of(parse("--config-net"), UPLINK, UPLINK6);
 
     private static PastaArgs parse(String... args) {
         return PastaArgs.parse(List.of(args), EPHEMERAL);
@@ -57,7 +60,7 @@ class PastaArgsTest {
         assertThat(c.dns()).isTrue();
         assertThat(c.pasta().hostAddress()).isEqualTo(ip("198.51.100.2"));
         assertThat(PastaConfig.ifname(a, UPLINK, Optional.empty())).isEqualTo("up0");
-        List<List<HostForward>> f = PastaConfig.forwards(a);
+        List<List<HostForward>> f = PastaConfig.forwards(a, V4);
         assertThat(f).hasSize(1);
         assertThat(f.get(0)).extracting(HostForward::hostPort, HostForward::guestPort)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(18080, 80), org.assertj.core.groups.Tuple.tuple(18081, 81));
@@ -158,16 +161,16 @@ class PastaArgsTest {
     void unsetPortOptionsAreAutoAsInPasta() {
         PastaArgs unset = parse("--config-net");
         PastaConfig.checkSupported(unset);
-        AutoForwards.Plan plan = PastaConfig.autoPlan(unset);
+        AutoForwards.Plan plan = PastaConfig.autoPlan(unset, V4);
         assertThat(List.of(plan.tcpIn(), plan.udpIn(), plan.tcpOut(), plan.udpOut())).containsExactly(true, true, true, true);
         PastaConfig.checkSupported(parse("-U", "auto"));
 
         PastaArgs none = parse("-t", "none", "-u", "none", "-T", "none", "-U", "none");
-        assertThat(PastaConfig.autoPlan(none).any()).isFalse();
+        assertThat(PastaConfig.autoPlan(none, V4).any()).isFalse();
 
         PastaArgs fixed = parse("-t", "8080:80", "-u", "53");
         PastaConfig.checkSupported(fixed);
-        AutoForwards.Plan p = PastaConfig.autoPlan(fixed);
+        AutoForwards.Plan p = PastaConfig.autoPlan(fixed, V4);
         assertThat(List.of(p.tcpIn(), p.udpIn(), p.tcpOut(), p.udpOut())).containsExactly(false, false, true, true);
         assertThat(p.fixedTcpIn().stream().boxed().toList()).as("host ports of fixed -t specs, left out of -T auto")
                 .containsExactly(8080);
@@ -194,17 +197,41 @@ class PastaArgsTest {
     })
     void anAddressAndAnInterfaceBindTheHostSocket(String spec, String addr, String ifname) {
         for (String opt : List.of("-t", "-u")) {
-            List<HostForward> f = PastaConfig.forwards(parse(opt, spec)).get(0);
-            assertThat(f).extracting(HostForward::hostPort, HostForward::guestPort).containsExactly(tuple(8080, 80));
+            List<HostForward> f = PastaConfig.forwards(parse(opt, spec), DUAL).get(0);
+            assertThat(f).extracting(HostForward::hostPort, HostForward::guestPort).containsOnly(tuple(8080, 80));
             assertThat(f.get(0).hostAddr().getHostAddress()).isEqualTo(addr == null ? "0.0.0.0" : addr);
-            assertThat(f.get(0).hostInterface()).isEqualTo(ifname);
+            assertThat(f).extracting(HostForward::hostInterface).containsOnly(ifname);
         }
+    }
+
+    @Test
+    void withIpv6ASpecListensOnBothFamiliesAsPasta() {
+        List<HostForward> f = PastaConfig.forwards(parse("-t", "8080:80"), DUAL).get(0);
+        assertThat(f).extracting(h -> h.hostAddr().getHostAddress(), h -> String.valueOf(h.guestAddr()), HostForward::v6only)
+                .containsExactly(tuple("0.0.0.0", "null", false), tuple("0:0:0:0:0:0:0:0", "/2001:db8:1:0:0:0:0:2", true));
+        assertThat(PastaConfig.forwards(parse("-6", "-u", "53"), DUAL).get(0))
+                .extracting(h -> h.hostAddr().getHostAddress(), HostForward::v6only).containsExactly(tuple("0:0:0:0:0:0:0:0", true));
+        assertThat(PastaConfig.forwards(parse("-t", "127.0.0.1/80"), DUAL).get(0)).extracting(HostForward::v6only)
+                .containsExactly(false);
+        assertThat(PastaConfig.forwards(parse("-t", "::1/80"), DUAL).get(0))
+                .extracting(h -> h.hostAddr().getHostAddress(), h -> h.guestAddr().getHostAddress())
+                .containsExactly(tuple("0:0:0:0:0:0:0:1", "2001:db8:1:0:0:0:0:2"));
+        assertThat(PastaConfig.forwards(parse("-t", "8080"), V4).get(0)).extracting(h -> h.hostAddr().getHostAddress())
+                .containsExactly("0.0.0.0");
+        assertThatThrownBy(() -> PastaConfig.forwards(parse("-t", "::1/80"), V4)).isInstanceOf(PastaArgs.Bad.class)
+                .hasMessage("'-t ::1/80': the namespace has no IPv6");
+
+        AutoForwards.Plan plan = PastaConfig.autoPlan(parse("--config-net"), DUAL);
+        assertThat(plan.ipv4In()).isTrue();
+        assertThat(plan.guest6In().getHostAddress()).isEqualTo("2001:db8:1:0:0:0:0:2");
+        assertThat(PastaConfig.autoPlan(parse("-6"), DUAL).ipv4In()).as("-6").isFalse();
+        assertThat(PastaConfig.autoPlan(parse("--config-net"), V4).guest6In()).isNull();
     }
 
     @Test
     void portListsRangesAddressesAndExclusions() {
         PastaArgs a = parse("-t", "127.0.0.1/20-25,~22-23", "-u", "53,5353:53");
-        List<List<HostForward>> f = PastaConfig.forwards(a);
+        List<List<HostForward>> f = PastaConfig.forwards(a, V4);
         assertThat(f.get(0)).extracting(HostForward::hostPort).containsExactly(20, 21, 24, 25);
         assertThat(f.get(0)).allSatisfy(h -> assertThat(h.hostAddr().getHostAddress()).isEqualTo("127.0.0.1"));
         assertThat(f.get(1)).extracting(HostForward::proto).containsOnly(HostForward.Proto.UDP);
@@ -215,7 +242,7 @@ class PastaArgsTest {
 
     @Test
     void exclusionsAloneForwardEveryOtherPortBelowTheEphemeralRange() {
-        List<HostForward> f = PastaConfig.forwards(parse("-t", "~1-1000")).get(0);
+        List<HostForward> f = PastaConfig.forwards(parse("-t", "~1-1000"), V4).get(0);
         assertThat(f).hasSize(32767 - 1000 + (65535 - 60999));
         assertThat(f.get(0).hostPort()).isEqualTo(1001);
         assertThat(f).extracting(HostForward::hostPort).doesNotContain(32768, 60999).contains(61000, 65535);
@@ -246,6 +273,32 @@ class PastaArgsTest {
     }
 
     @Test
+    void ipv6AddressGatewayAndDnsForwardAreTakenBesideTheIpv4Ones() {
+        PastaArgs a = parse("-a", "10.0.2.100", "-a", "2001:db8:1::5", "-g", "2001:db8:1::9", "-g", "10.0.2.2",
+                "--dns-forward", "fd00::53", "--dns-forward", "10.0.2.3", "-n", "24");
+        UsernetConfig c = PastaConfig.of(a, UPLINK, UPLINK6);
+        assertThat(Ipv4Packet.addressToString(c.guestAddress())).isEqualTo("10.0.2.100");
+        assertThat(Ipv4Packet.addressToString(c.gateway())).isEqualTo("10.0.2.2");
+        assertThat(Ipv4Packet.addressToString(c.dnsAddress())).isEqualTo("10.0.2.3");
+        Ipv6Config v6 = c.ipv6();
+        assertThat(v6.guestAddress().getHostAddress()).isEqualTo("2001:db8:1:0:0:0:0:5");
+        assertThat(List.of(v6.gatewayHigh(), v6.gatewayLow())).containsExactly(0x2001_0db8_0001_0000L, 9L);
+        assertThat(v6.isDns(0xfd00_0000_0000_0000L, 0x53)).isTrue();
+        assertThat(v6.hasDns()).isTrue();
+        assertThat(c.dns()).isTrue();
+
+        UsernetConfig only6 = PastaConfig.of(parse("--dns-forward", "2001:db8:1::53"), UPLINK, UPLINK6);
+        assertThat(only6.dns()).as("an IPv6 --dns-forward alone turns DNS on").isTrue();
+        assertThat(only6.ipv6().isDns(0x2001_0db8_0001_0000L, 0x53)).isTrue();
+        assertThat(only6.ipv6().guestAddress().getHostAddress()).as("the host's, as without -a")
+                .isEqualTo("2001:db8:1:0:0:0:0:2");
+        assertThat(PastaConfig.of(parse("-a", "2001:db8:1::5"), UPLINK, Optional.empty()).ipv6())
+                .as("no IPv6 uplink: IPv6 stays off, as in pasta").isNull();
+        assertThatThrownBy(() -> PastaConfig.of(parse("--dns-forward", "2001:db8:1::2"), UPLINK, UPLINK6))
+                .isInstanceOf(PastaArgs.Bad.class).hasMessageContaining("is the gateway's or the guest's");
+    }
+
+    @Test
     void withoutAnUplinkAddressAndGatewayMustBeGiven() {
         assertThatThrownBy(() -> PastaConfig.of(parse("--config-net"), Optional.empty(), Optional.empty()))
                 .isInstanceOf(PastaArgs.Bad.class).hasMessage("External interface not usable");
@@ -261,6 +314,12 @@ class PastaArgsTest {
         "-n 255.0.255.0|Invalid netmask: 255.0.255.0",
         "-m 70000|Invalid MTU: 70000",
         "--dns-forward xyz|Invalid DNS forwarding address: xyz",
+        "-a ::1|Invalid address: ::1",
+        "-a ff02::1|Invalid address: ff02::1",
+        "-a ::ffff:10.0.0.1|Invalid address: ::ffff:10.0.0.1",
+        "-a 2001:db8::zz|Invalid address: 2001:db8::zz",
+        "-g ::|Invalid gateway address: ::",
+        "--dns-forward ::1|Invalid DNS forwarding address: ::1",
     })
     void badValuesGetPastasLine(String args, String message) {
         assertThatThrownBy(() -> PastaConfig.of(parse(args.split(" ")), UPLINK, Optional.empty())).isInstanceOf(PastaArgs.Bad.class)

@@ -109,7 +109,7 @@ public final class Dhcp6Server implements GatewayService<Ipv6Packet> {
         if (config.dns() && config.ipv6().hasDns()) {
             buf.setShort(i, OPT_DNS_SERVERS);
             buf.setShort(i + 2, 16);
-            buf.setLong(i + 4, config.ipv6().prefixHigh());
+            buf.setLong(i + 4, config.ipv6().dnsHigh());
             buf.setLong(i + 12, config.ipv6().dnsLow());
             i += 20;
         }

@@ -3,6 +3,7 @@ package dev.jnet.usernet.dns;
 import dev.jnet.usernet.UsernetConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -18,7 +19,9 @@ import java.util.function.Supplier;
  * Where the DNS server at .3 forwards: the host's resolvers. The UDP NAT sends each guest
  * query flow to {@link #upstream()} from a host socket, so loopback resolvers such as
  * systemd-resolved's 127.0.0.53 work; TCP DNS connects to the same server
- * ({@link #tcpUpstream()}). Like libslirp, one server is used: the first of resolv.conf.
+ * ({@link #tcpUpstream()}). Like libslirp, one server is used: the first of resolv.conf, and
+ * for IPv6 queries the first IPv6 one ({@link #upstream(boolean)}; libslirp's dns6, pasta's
+ * "first configured DNS resolver (with corresponding IP version)") when there is one.
  *
  * <p>Without a usable nameserver line libslirp's {@code sotranslate_out} falls through to the
  * host's loopback, so .3 reaches 127.0.0.1:53 unless host loopback is disabled; this does the
@@ -135,6 +138,21 @@ public final class DnsForwarder {
     /** The server queries go to, or {@code null} if there is none. */
     public InetSocketAddress upstream() {
         refresh();
+        return upstreams.isEmpty() ? null : upstreams.get(0);
+    }
+
+    /**
+     * The server queries over IPv6 ({@code ipv6}) or IPv4 go to: the first of that family, else
+     * the first of any (an IPv6 guest still resolves through an IPv4-only host); {@code null} if
+     * there is none.
+     */
+    public InetSocketAddress upstream(boolean ipv6) {
+        refresh();
+        for (InetSocketAddress a : upstreams) {
+            if ((a.getAddress() instanceof Inet6Address) == ipv6) {
+                return a;
+            }
+        }
         return upstreams.isEmpty() ? null : upstreams.get(0);
     }
 

@@ -4,9 +4,12 @@ import dev.jnet.linux.Helper;
 import dev.jnet.net.IpAddress;
 import dev.jnet.netlink.NetlinkException;
 import dev.jnet.usernet.guest.GuestTarget;
+import java.net.Inet6Address;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -20,7 +23,7 @@ import java.util.concurrent.TimeoutException;
  * ports on the other, following them as they come and go.
  * <ul>
  * <li>{@code -t auto}: TCP ports listened on in the guest's namespace get a host forward
- * (any address, same port), rescanned every second;</li>
+ * (any address of each family the plan listens on, same port), rescanned every second;</li>
  * <li>{@code -u auto}: UDP ports bound in the namespace get one, scanned once at start;</li>
  * <li>{@code -T auto}: TCP ports listened on in this process's namespace (the init namespace)
  * get a listener on the namespace's loopback ({@link NamespaceForwards}), rescanned every
@@ -44,12 +47,33 @@ public final class AutoForwards implements AutoCloseable {
 
     /**
      * What to follow: {@code tcpIn}/{@code udpIn}: -t/-u auto; {@code tcpOut}/{@code udpOut}:
-     * -T/-U auto; {@code fixedTcpIn}/{@code fixedUdpIn}: host ports fixed -t/-u specs bind.
+     * -T/-U auto; {@code fixedTcpIn}/{@code fixedUdpIn}: host ports fixed -t/-u specs bind;
+     * {@code ipv4In}: -t/-u auto listen on 0.0.0.0 (to the guest's IPv4 address);
+     * {@code guest6In}: when not {@code null}, they also listen on {@code ::}, IPv6 only, to
+     * this guest address, as pasta listens on both families when the namespace has IPv6.
      */
     public record Plan(boolean tcpIn, boolean udpIn, boolean tcpOut, boolean udpOut, BitSet fixedTcpIn,
-            BitSet fixedUdpIn) {
+            BitSet fixedUdpIn, boolean ipv4In, Inet6Address guest6In) {
+        /** IPv4 only. */
+        public Plan(boolean tcpIn, boolean udpIn, boolean tcpOut, boolean udpOut, BitSet fixedTcpIn, BitSet fixedUdpIn) {
+            this(tcpIn, udpIn, tcpOut, udpOut, fixedTcpIn, fixedUdpIn, true, null);
+        }
+
         public boolean any() {
             return tcpIn || udpIn || tcpOut || udpOut;
+        }
+
+        /** The host forwards of {@code port} bound in the namespace: one per family listened on. */
+        List<HostForward> inbound(HostForward.Proto proto, int port) {
+            List<HostForward> out = new ArrayList<>(2);
+            if (ipv4In) {
+                out.add(new HostForward(proto, IpAddress.ipv4(0).toInetAddress(), port, null, port, true));
+            }
+            if (guest6In != null) {
+                out.add(new HostForward(proto, IpAddress.of(new byte[16]).toInetAddress(), port, guest6In, port, true,
+                        null, true));
+            }
+            return out;
         }
     }
 
@@ -58,9 +82,9 @@ public final class AutoForwards implements AutoCloseable {
     private final Plan plan;
     private final ListeningPorts inside;
     private final ListeningPorts outside;
-    /** Port to forward id (-t auto, -u auto); ports that failed, until they leave the scan. */
-    private final Map<Integer, Integer> tcpIds = new HashMap<>();
-    private final Map<Integer, Integer> udpIds = new HashMap<>();
+    /** Port to its forwards' ids (-t auto, -u auto); ports that failed, until they leave the scan. */
+    private final Map<Integer, List<Integer>> tcpIds = new HashMap<>();
+    private final Map<Integer, List<Integer>> udpIds = new HashMap<>();
     private final BitSet tcpFailed = new BitSet();
     private final BitSet nsPorts = new BitSet();
     private final BitSet nsFailed = new BitSet();
@@ -175,22 +199,30 @@ public final class AutoForwards implements AutoCloseable {
         }
     }
 
-    /** Host forwards for ports newly {@code bound} in the namespace; those of ports no longer bound removed. */
-    private void sync(BitSet bound, Map<Integer, Integer> ids, BitSet failed, HostForward.Proto proto) {
+    /**
+     * Host forwards for ports newly {@code bound} in the namespace (a port counts as forwarded
+     * when one of its families could be bound); those of ports no longer bound removed.
+     */
+    private void sync(BitSet bound, Map<Integer, List<Integer>> ids, BitSet failed, HostForward.Proto proto) {
         failed.and(bound);
-        for (Iterator<Map.Entry<Integer, Integer>> it = ids.entrySet().iterator(); it.hasNext();) {
-            Map.Entry<Integer, Integer> e = it.next();
+        for (Iterator<Map.Entry<Integer, List<Integer>>> it = ids.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<Integer, List<Integer>> e = it.next();
             if (!bound.get(e.getKey())) {
-                await(forwarding.remove(e.getValue()));
+                e.getValue().forEach(id -> await(forwarding.remove(id)));
                 it.remove();
             }
         }
         for (int port = bound.nextSetBit(1); port > 0; port = bound.nextSetBit(port + 1)) {
             if (!ids.containsKey(port) && !failed.get(port)) {
-                Integer id = await(forwarding.add(new HostForward(proto, IpAddress.ipv4(0).toInetAddress(), port, null,
-                        port, true)));
-                if (id != null) {
-                    ids.put(port, id);
+                List<Integer> made = new ArrayList<>(2);
+                for (HostForward f : plan.inbound(proto, port)) {
+                    Integer id = await(forwarding.add(f));
+                    if (id != null) {
+                        made.add(id);
+                    }
+                }
+                if (!made.isEmpty()) {
+                    ids.put(port, made);
                 } else {
                     failed.set(port);
                 }

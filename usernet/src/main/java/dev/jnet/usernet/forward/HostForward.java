@@ -1,5 +1,6 @@
 package dev.jnet.usernet.forward;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Locale;
@@ -21,9 +22,12 @@ import java.util.Objects;
  *                       port the stack picks
  * @param hostInterface  the interface the host socket is bound to (SO_BINDTODEVICE, pasta's
  *                       {@code ADDR%IF/PORT}), or {@code null} for any
+ * @param v6only         an IPv6 host address takes IPv6 clients only (IPV6_V6ONLY), so a
+ *                       {@code ::} forward can listen beside a 0.0.0.0 one of the same port, as
+ *                       pasta binds its two; otherwise {@code ::} is dual-stack (the Linux default)
  */
 public record HostForward(Proto proto, InetAddress hostAddr, int hostPort, InetAddress guestAddr, int guestPort,
-        boolean preserveSource, String hostInterface) {
+        boolean preserveSource, String hostInterface, boolean v6only) {
 
     /** The longest interface name (IFNAMSIZ less its NUL). */
     public static final int MAX_IFNAME = 15;
@@ -42,10 +46,16 @@ public record HostForward(Proto proto, InetAddress hostAddr, int hostPort, InetA
         }
     }
 
-    /** A forward on every interface. */
+    /** A forward on every interface; {@code ::} dual-stack. */
     public HostForward(Proto proto, InetAddress hostAddr, int hostPort, InetAddress guestAddr, int guestPort,
             boolean preserveSource) {
-        this(proto, hostAddr, hostPort, guestAddr, guestPort, preserveSource, null);
+        this(proto, hostAddr, hostPort, guestAddr, guestPort, preserveSource, null, false);
+    }
+
+    /** A forward bound to {@code hostInterface} (null: any); {@code ::} dual-stack. */
+    public HostForward(Proto proto, InetAddress hostAddr, int hostPort, InetAddress guestAddr, int guestPort,
+            boolean preserveSource, String hostInterface) {
+        this(proto, hostAddr, hostPort, guestAddr, guestPort, preserveSource, hostInterface, false);
     }
 
     public HostForward {
@@ -53,6 +63,10 @@ public record HostForward(Proto proto, InetAddress hostAddr, int hostPort, InetA
         if (hostInterface != null && (hostInterface.isEmpty() || hostInterface.length() > MAX_IFNAME)) {
             throw new ForwardException(ForwardException.Kind.BAD_HOST_ADDRESS, "interface name '" + hostInterface
                     + "' is not 1.." + MAX_IFNAME + " characters");
+        }
+        if (v6only && !(hostAddr instanceof Inet6Address)) {
+            throw new ForwardException(ForwardException.Kind.BAD_HOST_ADDRESS, "IPv6 only, but the host address "
+                    + (hostAddr == null ? "0.0.0.0" : hostAddr.getHostAddress()) + " is not IPv6");
         }
         if (hostPort < 1 || hostPort > 65535) {
             throw new ForwardException(ForwardException.Kind.BAD_PORT, "host port " + hostPort + " is not 1..65535");
@@ -68,7 +82,7 @@ public record HostForward(Proto proto, InetAddress hostAddr, int hostPort, InetA
     }
 
     public HostForward withPreserveSource(boolean on) {
-        return new HostForward(proto, hostAddr, hostPort, guestAddr, guestPort, on, hostInterface);
+        return new HostForward(proto, hostAddr, hostPort, guestAddr, guestPort, on, hostInterface, v6only);
     }
 
     /** Where the host side listens. */
@@ -80,6 +94,7 @@ public record HostForward(Proto proto, InetAddress hostAddr, int hostPort, InetA
     public String toString() {
         return (hostAddr == null ? "0.0.0.0" : hostAddr.getHostAddress())
                 + (hostInterface == null ? "" : "%" + hostInterface) + ":" + hostPort + "/" + proto.wireName()
+                + (v6only ? " (IPv6 only)" : "")
                 + " -> " + (guestAddr == null ? "guest" : guestAddr.getHostAddress()) + ":" + guestPort
                 + (preserveSource ? " (source preserved)" : "");
     }

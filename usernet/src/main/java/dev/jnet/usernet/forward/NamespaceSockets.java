@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * TCP sockets (IPv4, non-blocking, close-on-exec) made inside the guest's network namespace,
+ * TCP sockets (non-blocking, close-on-exec; IPv4, or IPv6 reaching IPv4 addresses too as
+ * IPv4-mapped ones) made inside the guest's network namespace,
  * for connections this process opens there (pasta's splice to the namespace's loopback). Each
  * is made by jnet-helper, which enters the namespace and hands the socket over (a process
  * start, about a millisecond or more: too slow and blocking for the stack's loop), so a few
@@ -29,16 +30,19 @@ public final class NamespaceSockets implements AutoCloseable {
     /** Requests waiting for a socket at most. */
     public static final int MAX_WAITING = 256;
     private static final int AF_INET = 2;
+    private static final int AF_INET6 = 10;
     private static final int SOCK_STREAM = 1;
 
     private final GuestTarget target;
+    private final int family;
     private final ArrayBlockingQueue<Fd> ready = new ArrayBlockingQueue<>(POOL);
     private final AtomicBoolean refilling = new AtomicBoolean();
     private final ExecutorService maker;
     private volatile boolean closed;
 
-    private NamespaceSockets(GuestTarget target) {
+    private NamespaceSockets(GuestTarget target, int family) {
         this.target = target;
+        this.family = family;
         this.maker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(MAX_WAITING + 1),
                 r -> {
                     Thread t = new Thread(r, "jnet-ns-sockets");
@@ -47,9 +51,12 @@ public final class NamespaceSockets implements AutoCloseable {
                 });
     }
 
-    /** Starts making sockets in {@code target}'s network namespace. */
-    public static NamespaceSockets open(GuestTarget target) {
-        NamespaceSockets s = new NamespaceSockets(target);
+    /**
+     * Starts making sockets in {@code target}'s network namespace: IPv6 ones (which connect to
+     * IPv4 addresses too) when {@code ipv6}, the namespace having IPv6, else IPv4 ones.
+     */
+    public static NamespaceSockets open(GuestTarget target, boolean ipv6) {
+        NamespaceSockets s = new NamespaceSockets(target, ipv6 ? AF_INET6 : AF_INET);
         s.refill();
         return s;
     }
@@ -116,7 +123,7 @@ public final class NamespaceSockets implements AutoCloseable {
         }
         Fd fd;
         try {
-            fd = target.enter().takeSocket(AF_INET, SOCK_STREAM | Syscalls.SOCK_CLOEXEC, 0);
+            fd = target.enter().takeSocket(family, SOCK_STREAM | Syscalls.SOCK_CLOEXEC, 0);
         } catch (Helper.HelperException e) {
             throw new ForwardException(ForwardException.Kind.UNAVAILABLE, "opening a socket in the namespace: "
                     + e.getMessage(), e);

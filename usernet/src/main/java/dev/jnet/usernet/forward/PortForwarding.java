@@ -59,6 +59,8 @@ public final class PortForwarding implements AutoCloseable {
     public static final int MAX_FORWARDS = 1024;
     private static final int BACKLOG = 128;
     private static final int ENODEV = 19;
+    private static final int IPPROTO_IPV6 = 41;
+    private static final int IPV6_V6ONLY = 26;
 
     /** Bounds of the UDP client table. */
     public record Limits(int udpFlows, long udpIdleNanos) {
@@ -272,7 +274,8 @@ public final class PortForwarding implements AutoCloseable {
         if (f.proto() == HostForward.Proto.UDP && udp == null) {
             throw new ForwardException(ForwardException.Kind.UNSUPPORTED, "this stack has no UDP");
         }
-        return new HostForward(f.proto(), host, f.hostPort(), guest, f.guestPort(), f.preserveSource(), f.hostInterface());
+        return new HostForward(f.proto(), host, f.hostPort(), guest, f.guestPort(), f.preserveSource(), f.hostInterface(),
+                f.v6only());
     }
 
     private static ForwardException bindError(HostForward spec, Throwable cause) {
@@ -302,12 +305,13 @@ public final class PortForwarding implements AutoCloseable {
     /**
      * An IPv4 host address (0.0.0.0 included) gets an IPv4 socket, as slirp4netns binds it: a
      * 0.0.0.0 forward listens on IPv4 only. An IPv6 one ({@code ::} included) gets an IPv6 socket,
-     * and {@code ::} is dual-stack (IPV6_V6ONLY off, the Linux default).
+     * and {@code ::} is dual-stack (IPV6_V6ONLY off, the Linux default) unless the forward is
+     * {@link HostForward#v6only}.
      */
     private ChannelFuture tcpListener(Forward f) {
         SocketProtocolFamily family = f.spec.hostAddr() instanceof Inet6Address ? SocketProtocolFamily.INET6
                 : SocketProtocolFamily.INET;
-        return new ServerBootstrap().group(loop).channelFactory(() -> onInterface(new EpollServerSocketChannel(family), f.spec))
+        return new ServerBootstrap().group(loop).channelFactory(() -> beforeBind(new EpollServerSocketChannel(family), f.spec))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, BACKLOG)
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -320,17 +324,21 @@ public final class PortForwarding implements AutoCloseable {
     }
 
     /**
-     * {@code ch}, bound to the forward's interface if it names one (before its bind, as
-     * SO_BINDTODEVICE must be); a failure here fails the forward's bind, and Netty closes {@code ch}.
+     * {@code ch} with what the forward asks of its socket before the bind: bound to its
+     * interface (SO_BINDTODEVICE must come before the bind), IPv6 only (IPV6_V6ONLY likewise);
+     * a failure here fails the forward's bind, and Netty closes {@code ch}.
      */
-    static <C extends Channel & UnixChannel> C onInterface(C ch, HostForward spec) {
-        if (spec.hostInterface() != null) {
-            try {
+    static <C extends Channel & UnixChannel> C beforeBind(C ch, HostForward spec) {
+        try {
+            if (spec.hostInterface() != null) {
                 Syscalls.bindToDevice(ch.fd().intValue(), spec.hostInterface(), "forward " + spec);
-            } catch (SyscallException e) {
-                ch.unsafe().closeForcibly();
-                throw e;
             }
+            if (spec.v6only()) {
+                Syscalls.setsockopt(ch.fd().intValue(), IPPROTO_IPV6, IPV6_V6ONLY, 1, "forward " + spec);
+            }
+        } catch (SyscallException e) {
+            ch.unsafe().closeForcibly();
+            throw e;
         }
         return ch;
     }
@@ -342,8 +350,8 @@ public final class PortForwarding implements AutoCloseable {
             return;
         }
         InetSocketAddress client = (InetSocketAddress) ch.remoteAddress();
-        if (splice != null && !f.guestV6 && client.getAddress().isLoopbackAddress()) {
-            splice.connect(ch, f.spec.guestPort(), () -> toGuest(f, ch, client));
+        if (splice != null && LoopbackSplice.spliced(client.getAddress()) != null) {
+            splice.connect(ch, client.getAddress(), f.spec.guestPort(), () -> toGuest(f, ch, client));
             return;
         }
         toGuest(f, ch, client);
@@ -360,8 +368,8 @@ public final class PortForwarding implements AutoCloseable {
         int srcPort = 0; // the stack picks one
         if (f.guestV6) {
             long[] hl = f.spec.preserveSource() ? ForwardSources.preservable6(config, client.getAddress()) : null;
-            srcHigh = hl != null ? hl[0] : config.ipv6().prefixHigh();
-            srcLow = hl != null ? hl[1] : Ipv6Config.GATEWAY_LOW;
+            srcHigh = hl != null ? hl[0] : config.ipv6().gatewayHigh();
+            srcLow = hl != null ? hl[1] : config.ipv6().gatewayLow();
             srcPort = hl != null ? client.getPort() : 0;
         } else {
             int a = f.spec.preserveSource() ? ForwardSources.preservable4(config, client.getAddress()) : 0;

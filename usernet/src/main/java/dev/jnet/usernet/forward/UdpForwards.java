@@ -1,6 +1,5 @@
 package dev.jnet.usernet.forward;
 
-import dev.jnet.usernet.Ipv6Config;
 import dev.jnet.usernet.Scheduler;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.ip.IpOutput;
@@ -91,7 +90,7 @@ final class UdpForwards {
         SocketProtocolFamily family = f.spec.hostAddr() instanceof Inet6Address ? SocketProtocolFamily.INET6
                 : SocketProtocolFamily.INET;
         return new Bootstrap().group(loop)
-                .channelFactory(() -> PortForwarding.onInterface(new EpollDatagramChannel(family), f.spec))
+                .channelFactory(() -> PortForwarding.beforeBind(new EpollDatagramChannel(family), f.spec))
                 // one byte more than the guest link carries: a larger datagram shows as such and is dropped
                 .option(ChannelOption.RCVBUF_ALLOCATOR,
                         new FixedRecvByteBufAllocator(maxPayload + 1).maxMessagesPerRead(READS_PER_WAKEUP))
@@ -167,8 +166,8 @@ final class UdpForwards {
             preserved = a != 0;
         }
         if (!preserved || flows.get(key(srcHigh, srcLow, srcPort, guestPort)) != null) {
-            srcHigh = f.guestV6 ? config.ipv6().prefixHigh() : Inany.V4_HIGH;
-            srcLow = f.guestV6 ? Ipv6Config.GATEWAY_LOW : Inany.v4Low(config.gateway());
+            srcHigh = f.guestV6 ? config.ipv6().gatewayHigh() : Inany.V4_HIGH;
+            srcLow = f.guestV6 ? config.ipv6().gatewayLow() : Inany.v4Low(config.gateway());
             srcPort = freePort(srcHigh, srcLow, guestPort);
             if (srcPort == 0) {
                 return null;

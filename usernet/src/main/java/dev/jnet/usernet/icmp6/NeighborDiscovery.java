@@ -198,7 +198,7 @@ public final class NeighborDiscovery implements AutoCloseable {
                 .writeLong(v6.prefixHigh()).writeLong(0);
         if (rdnss) {
             buf.writeByte(OPT_RDNSS).writeByte(3).writeShort(0).writeInt(RDNSS_LIFETIME_SECONDS)
-                    .writeLong(v6.prefixHigh()).writeLong(v6.dnsLow());
+                    .writeLong(v6.dnsHigh()).writeLong(v6.dnsLow());
         }
         reply.wrap(buf, start, length).fillChecksum(pseudoHeader(LINK_LOCAL_HIGH, gatewayLinkLocalLow,
                 LINK_SCOPE_MULTICAST_HIGH, ALL_NODES_LOW, length));

@@ -78,7 +78,7 @@ public final class Udp6Nat extends AbstractUdpNat implements Ipv6Handler {
         switch (map.classify6(HostRedirect.UDP, dstHigh, dstLow, udp.dstPort())) {
             case HOST -> forward(ip, transportOffset, flows, null);
             case DNS -> {
-                InetSocketAddress upstream = dns.upstream();
+                InetSocketAddress upstream = dns.upstream(true);
                 followResolvers(dns);
                 if (upstream == null) {
                     refuse(ip, transportOffset, Icmpv6Errors.CODE_PORT_UNREACHABLE);

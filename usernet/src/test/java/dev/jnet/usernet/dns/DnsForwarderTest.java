@@ -64,6 +64,18 @@ class DnsForwarderTest {
     }
 
     @Test
+    void ipv6QueriesGoToTheFirstIpv6ServerWhenThereIsOne() throws Exception {
+        Path conf = dir.resolve("resolv.conf");
+        Files.writeString(conf, "nameserver 2001:db8::53\nnameserver 192.0.2.53\nnameserver 2001:db8::54\n");
+        DnsForwarder dns = DnsForwarder.fromResolvConf(UsernetConfig.defaults().withResolvConf(conf));
+        assertThat(str(dns.upstream(true))).isEqualTo("2001:db8:0:0:0:0:0:53:53");
+        assertThat(str(dns.upstream(false))).isEqualTo("192.0.2.53:53");
+        Files.writeString(dir.resolve("v4.conf"), "nameserver 192.0.2.53\n");
+        DnsForwarder v4 = DnsForwarder.fromResolvConf(UsernetConfig.defaults().withResolvConf(dir.resolve("v4.conf")));
+        assertThat(str(v4.upstream(true))).as("none of IPv6: the first of any").isEqualTo("192.0.2.53:53");
+    }
+
+    @Test
     void withoutNameserversDnsFallsBackToHostLoopbackLikeLibslirpUnlessDisabled() throws Exception {
         Path conf = dir.resolve("resolv.conf");
         Files.writeString(conf, "search example.test\n");

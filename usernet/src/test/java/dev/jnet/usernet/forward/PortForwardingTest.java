@@ -210,6 +210,28 @@ class PortForwardingTest {
     }
 
     @Test
+    void anIpv6OnlyForwardListensBesideAnIpv4OneOnTheSamePort() throws Exception {
+        int port = freePort();
+        InetAddress any4 = InetAddress.getByName("0.0.0.0");
+        InetAddress any6 = InetAddress.getByName("::");
+        add(HostForward.of(HostForward.Proto.TCP, any4, port, 80));
+        ExecutionException dual = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> add(HostForward.of(HostForward.Proto.TCP, any6, port, 80)));
+        assertThat(dual.getCause()).as("a dual-stack :: takes IPv4 too").hasMessageEndingWith("address already in use");
+        add(new HostForward(HostForward.Proto.TCP, any6, port, null, 80, false, null, true));
+        add(new HostForward(HostForward.Proto.UDP, any6, port, null, 53, false, null, true));
+        add(HostForward.of(HostForward.Proto.UDP, any4, port, 53));
+        try (Socket client = new Socket(InetAddress.getByName("::1"), port)) {
+            TestGuest.Received[] r = new TestGuest.Received[1];
+            TcpSegment syn = nextTcp(r);
+            assertThat(syn.flags()).isEqualTo(TcpSegment.SYN);
+            assertThat(syn.dstPort()).isEqualTo(80);
+        }
+        assertThatThrownBy(() -> new HostForward(HostForward.Proto.TCP, any4, port, null, 80, false, null, true))
+                .isInstanceOf(ForwardException.class).hasMessage("IPv6 only, but the host address 0.0.0.0 is not IPv6");
+    }
+
+    @Test
     void guestAddressesOutsideTheGuestSubnetAreRefused() throws Exception {
         for (String bad : List.of("10.0.2.2", "10.0.2.3", "192.0.2.1", "10.0.2.255", "fd00::100")) {
             HostForward f = new HostForward(HostForward.Proto.TCP, LO, freePort(), InetAddress.getByName(bad), 80,

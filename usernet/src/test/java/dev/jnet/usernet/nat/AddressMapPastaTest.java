@@ -40,6 +40,20 @@ class AddressMapPastaTest {
     }
 
     @Test
+    void anIpv6DnsForwardAddressAnywhereIsTheDnsForwarderOnPort53Only() {
+        long fd00 = 0xfd00_0000_0000_0000L;
+        UsernetConfig c = UsernetConfig.defaults().withMtu(65520)
+                .withPasta(new PastaAddresses(GUEST, GATEWAY, DNS, MAPPED, GUEST), 24).withDns(true)
+                .withIpv6(Ipv6Config.pasta(PREFIX6, 2, PREFIX6, 1).withDns(fd00, 0x53));
+        AddressMap m = new AddressMap(c);
+        assertThat(m.classify6(HostRedirect.UDP, fd00, 0x53, 53)).isEqualTo(AddressMap.Kind.DNS);
+        assertThat(m.classify6(HostRedirect.TCP, fd00, 0x53, 53)).isEqualTo(AddressMap.Kind.DNS);
+        assertThat(m.classify6(HostRedirect.UDP, fd00, 0x53, 5353)).isEqualTo(AddressMap.Kind.UNREACHABLE);
+        assertThat(m.classify6(HostRedirect.UDP, fd00, 0x54, 53)).as("another address of that prefix: the internet")
+                .isEqualTo(AddressMap.Kind.HOST);
+    }
+
+    @Test
     void noMapGwLeavesTheGatewayItselfAndMapGwMakesItTheHostsLoopback() {
         assertThat(map(false).classify(HostRedirect.TCP, GATEWAY, 80)).isEqualTo(AddressMap.Kind.HOST);
         assertThat(map(false).hostAddress(GATEWAY)).isEqualTo(GATEWAY);

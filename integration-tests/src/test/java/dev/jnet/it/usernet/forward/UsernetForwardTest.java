@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jnet.it.Proc;
 import dev.jnet.it.TestUser;
+import dev.jnet.it.usernet.GuestServers;
 import dev.jnet.it.usernet.UsernetIpv6Test;
 import dev.jnet.it.usernet.UsernetSandbox;
 import dev.jnet.it.usernet.UsernetTest;
@@ -56,7 +57,6 @@ class UsernetForwardTest {
     private static final int UDP_GUEST_PORT = 8001;
     /** A TEST-NET-1 address the test puts on the host namespace's lo: a non-loopback client. */
     private static final String CLIENT_ADDRESS = "192.0.2.77";
-    private static final String SCRIPT = "fwd-guest.py";
     private static final byte[] DATA = new byte[SIZE];
 
     static {
@@ -75,9 +75,7 @@ class UsernetForwardTest {
                     .lookupPrincipalByName(TestUser.configuredName()));
         }
         api = dir.resolve("usernet.sock");
-        try (InputStream in = UsernetForwardTest.class.getResourceAsStream(SCRIPT)) {
-            net.writeGuestFile(SCRIPT, in.readAllBytes());
-        }
+        GuestServers.install(net);
         net.restartUsernet(List.of("--api-socket", api.toString()));
         startGuest(net, "tcp-echo", TCP_GUEST_PORT, "-ltn");
         startGuest(net, "udp-echo", UDP_GUEST_PORT, "-lun");
@@ -93,17 +91,7 @@ class UsernetForwardTest {
 
     /** Starts a guest server in the background and waits until it listens. */
     private void startGuest(UsernetSandbox net, String mode, int port, String ssFlags) throws InterruptedException {
-        Proc.Result r = net.guestShell(Duration.ofSeconds(10), "/usr/bin/python3 " + net.workDir().resolve(SCRIPT)
-                + " " + mode + " " + port + " </dev/null >/dev/null 2>&1 & echo $!");
-        assertThat(r.exit()).as(r.describe()).isZero();
-        guestPids.add(r.stdout().strip());
-        for (int i = 0; i < 100; i++) {
-            if (!net.guest("ss", "-H" + ssFlags.substring(1), "sport = :" + port).stdout().isBlank()) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(mode + " did not listen in the guest");
+        guestPids.add(GuestServers.start(net, mode, port, ssFlags));
     }
 
     // ---------------------------------------------------------------- API client

@@ -4,7 +4,7 @@
 tcp-echo PORT: every connection first gets "peer ADDR PORT\n" (the source the guest sees),
 then everything it sends back, and EOF after its EOF.
 udp-echo PORT: "whoami" is answered with "peer ADDR PORT"; any other datagram is echoed.
-udp6-echo PORT: the same on [::]:PORT (IPv6).
+tcp6-echo PORT, udp6-echo PORT: the same on [::]:PORT, dual-stack (IPv4 peers show as ::ffff:A.B.C.D).
 Both end by themselves after LIFETIME seconds.
 """
 import socket
@@ -14,10 +14,12 @@ import threading
 LIFETIME = 85
 
 
-def tcp_echo(port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def tcp_echo(port, family=socket.AF_INET):
+    s = socket.socket(family, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", port))
+    if family == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", port))
     s.listen(16)
     while True:
         c, peer = s.accept()
@@ -40,6 +42,8 @@ def serve(c, peer):
 def udp_echo(port, family=socket.AF_INET):
     s = socket.socket(family, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    if family == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
     s.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", port))
     while True:
         d, peer = s.recvfrom(65535)
@@ -52,4 +56,5 @@ def udp_echo(port, family=socket.AF_INET):
 if __name__ == "__main__":
     threading.Timer(LIFETIME, lambda: __import__("os")._exit(0)).start()
     {"tcp-echo": tcp_echo, "udp-echo": udp_echo,
+     "tcp6-echo": lambda p: tcp_echo(p, socket.AF_INET6),
      "udp6-echo": lambda p: udp_echo(p, socket.AF_INET6)}[sys.argv[1]](int(sys.argv[2]))
