@@ -64,7 +64,9 @@ public final class Ipv6Stack implements AutoCloseable {
                 echoSockets, echoFlows, IcmpEchoForwarder.IDLE_NANOS);
         Icmpv6Input icmp = new Icmpv6Input(out, map, ndp, forwarder);
         Udp6Nat udp = new Udp6Nat(config, scheduler, out, map, dns, udpSockets, udpLimits);
-        udp.serveOnGateway(new Dhcp6Server(config, out));
+        if (config.services().dhcp6()) {
+            udp.serveOnGateway(new Dhcp6Server(config, out));
+        }
         return new Ipv6Stack(out, ndp, icmp, udp, tcp);
     }
 

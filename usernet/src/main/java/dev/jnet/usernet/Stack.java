@@ -152,7 +152,9 @@ public final class Stack implements FrameHandler, AutoCloseable {
                 new NettyUdpHostConnector(loop, config.outboundAddr(), config.outboundAddr6(), maxUdpPayload,
                         UdpNat.HEADROOM);
         UdpNat udp = new UdpNat(config, scheduler, out, map, dns, udpSockets, tables.udp());
-        udp.serveOnGateway(new Dhcp4Server(config, scheduler, out));
+        if (config.services().dhcp4()) {
+            udp.serveOnGateway(new Dhcp4Server(config, scheduler, out));
+        }
         IcmpEcho icmp = new IcmpEcho(config, out, map, new IcmpEchoForwarder(scheduler, out,
                 PingSocket.factory(loop, config.outboundAddr()), tables.icmpFlows(), IcmpEchoForwarder.IDLE_NANOS));
         Ipv6Output out6 = config.ipv6() == null ? null : new Ipv6Output(config, out);

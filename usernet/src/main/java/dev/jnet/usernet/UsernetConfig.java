@@ -26,10 +26,12 @@ import java.nio.file.Path;
  * @param ipv6          IPv6 settings (-6/--enable-ipv6), or null when IPv6 is off
  * @param pasta         pasta's address plan (guest, gateway and DNS addresses of its own, the
  *                      subnet's other addresses reachable), or null for slirp4netns's .100/.2/.3
+ * @param services      what the stack answers on the link (DHCP, NDP, router advertisements);
+ *                      null: {@link LinkServices#ALL}
  */
 public record UsernetConfig(int network, int prefixLength, int mtu, long gatewayMac, long guestMac,
         boolean hostLoopback, boolean dns, Path resolvConf, InetAddress outboundAddr, InetAddress outboundAddr6, Ipv6Config ipv6,
-        PastaAddresses pasta) {
+        PastaAddresses pasta, LinkServices services) {
 
     public static final int DEFAULT_NETWORK = 0x0A000200; // 10.0.2.0
     public static final int DEFAULT_PREFIX = 24;
@@ -62,12 +64,15 @@ public record UsernetConfig(int network, int prefixLength, int mtu, long gateway
         if (resolvConf == null) {
             resolvConf = Path.of("/etc/resolv.conf");
         }
+        if (services == null) {
+            services = LinkServices.ALL;
+        }
     }
 
     /** slirp4netns's defaults. */
     public static UsernetConfig defaults() {
         return new UsernetConfig(DEFAULT_NETWORK, DEFAULT_PREFIX, DEFAULT_MTU, 0x5255_0A00_0202L, -1,
-                true, true, Path.of("/etc/resolv.conf"), null, null, null, null);
+                true, true, Path.of("/etc/resolv.conf"), null, null, null, null, LinkServices.ALL);
     }
 
     public static int netmask(int prefixLength) {
@@ -109,42 +114,42 @@ public record UsernetConfig(int network, int prefixLength, int mtu, long gateway
 
     public UsernetConfig withNetwork(int network, int prefixLength) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, outboundAddr6, ipv6, pasta);
+                outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 
     public UsernetConfig withMtu(int mtu) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, outboundAddr6, ipv6, pasta);
+                outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 
     public UsernetConfig withGuestMac(long guestMac) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, outboundAddr6, ipv6, pasta);
+                outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 
     public UsernetConfig withHostLoopback(boolean hostLoopback) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, outboundAddr6, ipv6, pasta);
+                outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 
     public UsernetConfig withDns(boolean dns) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, outboundAddr6, ipv6, pasta);
+                outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 
     public UsernetConfig withResolvConf(Path resolvConf) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, outboundAddr6, ipv6, pasta);
+                outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 
     public UsernetConfig withOutboundAddr(InetAddress outboundAddr) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, outboundAddr6, ipv6, pasta);
+                outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 
     public UsernetConfig withOutboundAddr6(InetAddress outboundAddr6) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, outboundAddr6, ipv6, pasta);
+                outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 
     /** The outbound address for host sockets of {@code remote}'s family, or null. */
@@ -155,12 +160,18 @@ public record UsernetConfig(int network, int prefixLength, int mtu, long gateway
     /** IPv6 on ({@code ipv6 != null}, e.g. {@link Ipv6Config#defaults()}) or off ({@code null}). */
     public UsernetConfig withIpv6(Ipv6Config ipv6) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
-                outboundAddr, outboundAddr6, ipv6, pasta);
+                outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 
     /** pasta's address plan, the guest's subnet being its address's {@code /prefixLength}. */
     public UsernetConfig withPasta(PastaAddresses pasta, int prefixLength) {
         return new UsernetConfig(pasta.guest() & netmask(prefixLength), prefixLength, mtu, gatewayMac, guestMac,
-                hostLoopback, dns, resolvConf, outboundAddr, outboundAddr6, ipv6, pasta);
+                hostLoopback, dns, resolvConf, outboundAddr, outboundAddr6, ipv6, pasta, services);
+    }
+
+    /** What the stack answers on the link (pasta's --no-dhcp, --no-dhcpv6, --no-ndp, --no-ra). */
+    public UsernetConfig withServices(LinkServices services) {
+        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
+                outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 }

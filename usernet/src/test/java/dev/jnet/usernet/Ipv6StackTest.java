@@ -175,6 +175,26 @@ class Ipv6StackTest {
         assertThat(ra.icmp().length()).isEqualTo(64);
     }
 
+    /** pasta's --no-ra: no advertisement, at start, later or solicited; --no-ndp: no NDP answer at all. */
+    @Test
+    void withoutRaNothingIsAdvertisedAndWithoutNdpNothingIsAnswered() {
+        for (LinkServices off : List.of(new LinkServices(true, true, true, false), new LinkServices(true, true, false, true))) {
+            stack.close();
+            sink.drain();
+            UsernetConfig c = config.withServices(off);
+            Ipv4Output out = new Ipv4Output(c, sink);
+            v6 = Ipv6Stack.create(c, scheduler, new Ipv6Output(c, out), new AddressMap(c), DnsForwarder.of(List.of()),
+                    udpHost, echo, null);
+            stack = new Stack(c, scheduler, out, null, () -> 0, null, null, v6);
+            scheduler.runPending();
+            stack.receiveFrame(guest.routerSolicitation(255));
+            scheduler.advance(TimeUnit.SECONDS.toNanos(1800));
+            assertThat(sink.size()).as(off + ": no advertisement").isZero();
+            stack.receiveFrame(guest.neighborSolicitation(TestGuest6.LL_HIGH, TestGuest6.LL_LOW, PREFIX, 2, 255));
+            assertThat(sink.size()).as(off + ": the gateway's solicitation").isEqualTo(off.ndp() ? 1 : 0);
+        }
+    }
+
     @Test
     void advertisesPeriodicallyWithinLibslirpsInterval() {
         scheduler.advance(TimeUnit.SECONDS.toNanos(199));

@@ -86,7 +86,8 @@ class UsernetDhcpTest {
         return lease;
     }
 
-    private static Map<String, String> lease(String stdout) {
+    /** The LEASE key=value lines a udhcpc script printed. */
+    static Map<String, String> lease(String stdout) {
         Map<String, String> env = new HashMap<>();
         for (String line : stdout.split("\n")) {
             if (line.startsWith("LEASE ")) {

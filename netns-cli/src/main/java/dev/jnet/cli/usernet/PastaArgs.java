@@ -70,10 +70,10 @@ final class PastaArgs {
             new Opt("dhcp-dns", '\0', false, (a, v) -> { }),
             new Opt("no-dhcp-search", '\0', false, (a, v) -> { }),
             new Opt("dhcp-search", '\0', false, (a, v) -> { }),
-            new Opt("no-dhcp", '\0', false, (a, v) -> { }),
-            new Opt("no-dhcpv6", '\0', false, (a, v) -> { }),
-            new Opt("no-ndp", '\0', false, (a, v) -> { }),
-            new Opt("no-ra", '\0', false, (a, v) -> { }),
+            new Opt("no-dhcp", '\0', false, (a, v) -> a.noDhcp = true),
+            new Opt("no-dhcpv6", '\0', false, (a, v) -> a.noDhcpv6 = true),
+            new Opt("no-ndp", '\0', false, (a, v) -> a.noNdp = true),
+            new Opt("no-ra", '\0', false, (a, v) -> a.noRa = true),
             new Opt("map-gw", '\0', false, (a, v) -> a.noMapGw = false),
             new Opt("no-map-gw", '\0', false, (a, v) -> a.noMapGw = true),
             new Opt("map-guest-addr", '\0', true, (a, v) -> a.mapGuestAddr = v),
@@ -104,6 +104,11 @@ final class PastaArgs {
     boolean noMapGw;
     boolean netnsOnly;
     boolean noNetnsQuit;
+    /** --no-dhcp, --no-dhcpv6, --no-ndp, --no-ra: the stack's link services off */
+    boolean noDhcp;
+    boolean noDhcpv6;
+    boolean noNdp;
+    boolean noRa;
     String pidFile;
     String mtu;
     /** IPv4 and IPv6 values of -a, -g and --dns-forward (the last of each family counts, as in pasta). */

@@ -5,6 +5,7 @@ import dev.jnet.net.IpAddress;
 import dev.jnet.usernet.HostUplink;
 import dev.jnet.usernet.HostUplink6;
 import dev.jnet.usernet.Ipv6Config;
+import dev.jnet.usernet.LinkServices;
 import dev.jnet.usernet.PastaAddresses;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.forward.AutoForwards;
@@ -73,7 +74,8 @@ final class PastaConfig {
         try {
             PastaAddresses plan = new PastaAddresses(guest, gateway, dnsForward, mapGuest, hostAddress, !a.ipv6Only);
             UsernetConfig config = UsernetConfig.defaults().withMtu(mtu).withPasta(plan, prefix)
-                    .withHostLoopback(!a.noMapGw).withDns(dnsForward != 0 || dnsForward6 != null);
+                    .withHostLoopback(!a.noMapGw).withDns(dnsForward != 0 || dnsForward6 != null)
+                    .withServices(new LinkServices(!a.noDhcp && !a.ipv6Only, !a.noDhcpv6, !a.noNdp, !a.noRa));
             if (uplink6.isPresent() && !a.ipv4Only) {
                 HostUplink6 u = uplink6.get();
                 long[] addr = address6 != null ? address6 : new long[] {u.addressHigh(), u.addressLow()};

@@ -25,11 +25,14 @@ final class PastaHelp {
                     default: the host address's, else the address class's
                   -g, --gateway ADDR	Pass IPv4 gateway ADDR to the namespace
                     default: the host's gateway
-                  -D, --dns ADDR	Accepted (used only for DHCP/NDP, which jnet's pasta does not answer)
+                  -D, --dns ADDR	Accepted (not passed on: DHCP/NDP name --dns-forward's address only)
                   --dns-forward ADDR	Forward DNS queries sent to ADDR to the host's resolvers
-                  -S, --search LIST	Accepted (used only for DHCP/NDP)
-                  --no-dhcp-dns, --no-dhcp-search, --no-dhcp, --no-dhcpv6, --no-ndp, --no-ra
-                                	Accepted (jnet's pasta answers none of these)
+                  -S, --search LIST	Accepted (not passed on)
+                  --no-dhcp-dns, --no-dhcp-search	Accepted
+                  --no-dhcp		Disable DHCP server
+                  --no-dhcpv6		Disable DHCPv6 server
+                  --no-ndp		Disable NDP responses
+                  --no-ra		Disable router advertisements
                   --map-gw		The gateway address reaches the host's loopback (default)
                   --no-map-gw		Don't map gateway address to host
                   --map-guest-addr ADDR	Connections to ADDR reach the host's own address

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import dev.jnet.usernet.HostUplink;
 import dev.jnet.usernet.HostUplink6;
 import dev.jnet.usernet.Ipv6Config;
+import dev.jnet.usernet.LinkServices;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.forward.AutoForwards;
 import dev.jnet.usernet.forward.HostForward;
@@ -296,6 +297,16 @@ class PastaArgsTest {
                 .as("no IPv6 uplink: IPv6 stays off, as in pasta").isNull();
         assertThatThrownBy(() -> PastaConfig.of(parse("--dns-forward", "2001:db8:1::2"), UPLINK, UPLINK6))
                 .isInstanceOf(PastaArgs.Bad.class).hasMessageContaining("is the gateway's or the guest's");
+    }
+
+    @Test
+    void noDhcpNoDhcpv6NoNdpNoRaTurnTheStacksLinkServicesOff() {
+        assertThat(V4.services()).isEqualTo(LinkServices.ALL);
+        assertThat(PastaConfig.of(parse("--no-dhcp", "--no-ra"), UPLINK, UPLINK6).services())
+                .isEqualTo(new LinkServices(false, true, true, false));
+        assertThat(PastaConfig.of(parse("--no-dhcpv6", "--no-ndp"), UPLINK, UPLINK6).services())
+                .isEqualTo(new LinkServices(true, false, false, true));
+        assertThat(PastaConfig.of(parse("-6"), UPLINK, UPLINK6).services().dhcp4()).as("-6: no IPv4, no DHCPv4").isFalse();
     }
 
     @Test

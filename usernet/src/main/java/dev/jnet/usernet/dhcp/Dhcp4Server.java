@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
  * network + 15 keyed by the client's MAC, lasting a day; replies from the gateway carrying the
  * subnet mask, router (the gateway), DNS (the stack's DNS address), lease time, and the link
  * MTU (RFC 2132 option 26, which libslirp leaves out). DISCOVER gets OFFER, REQUEST gets ACK or
- * NAK (RFC 2131 4.3), RELEASE frees the lease; anything else is dropped.
+ * NAK (RFC 2131 4.3), RELEASE frees the lease; anything else is dropped. Under pasta's plan
+ * ({@link UsernetConfig#pasta()}) it answers as pasta's dhcp.c: every client is offered the
+ * guest's one address (the host's, or {@code -a}), DNS only with {@code --dns-forward}.
  */
 public final class Dhcp4Server implements GatewayService<Ipv4Packet> {
     /** libslirp's LEASE_TIME: 24 hours. */
@@ -57,6 +59,10 @@ public final class Dhcp4Server implements GatewayService<Ipv4Packet> {
         long now = scheduler.nanoTime();
         long expires = now + TimeUnit.SECONDS.toNanos(LEASE_SECONDS);
         long mac = request.chaddr();
+        if (config.pasta() != null) {
+            servePasta();
+            return true;
+        }
         switch (request.messageType()) {
             case DhcpMessage.DISCOVER -> {
                 int address = leases.offer(mac, now, expires);
@@ -85,6 +91,21 @@ public final class Dhcp4Server implements GatewayService<Ipv4Packet> {
             default -> ignored++;
         }
         return true;
+    }
+
+    /** pasta's server: one address, the guest's, whoever asks. */
+    private void servePasta() {
+        int guest = config.guestAddress();
+        switch (request.messageType()) {
+            case DhcpMessage.DISCOVER -> send(DhcpMessage.OFFER, guest);
+            case DhcpMessage.REQUEST -> {
+                int wanted = request.requestedIp() != 0 ? request.requestedIp() : request.ciaddr();
+                send(wanted == 0 || wanted == guest ? DhcpMessage.ACK : DhcpMessage.NAK,
+                        wanted == 0 || wanted == guest ? guest : 0);
+            }
+            case DhcpMessage.RELEASE -> served++;
+            default -> ignored++;
+        }
     }
 
     private void send(int type, int yiaddr) {

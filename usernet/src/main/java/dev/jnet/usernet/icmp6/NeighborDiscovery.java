@@ -100,8 +100,11 @@ public final class NeighborDiscovery implements AutoCloseable {
                 || (high == LINK_LOCAL_HIGH && low == gatewayLinkLocalLow);
     }
 
-    /** Sends the first router advertisement now and schedules the periodic ones. */
+    /** Sends the first router advertisement now and schedules the periodic ones (unless they are off). */
     public void start() {
+        if (!config.services().advertises()) {
+            return;
+        }
         sendRouterAdvertisement();
         arm();
     }
@@ -121,13 +124,17 @@ public final class NeighborDiscovery implements AutoCloseable {
      * valid only during the call.
      */
     public void receive(Ipv6Packet ip, Icmpv6Packet icmp) {
+        if (!config.services().ndp()) {
+            ignored++; // pasta's --no-ndp
+            return;
+        }
         if (ip.hopLimit() != NDP_HOP_LIMIT || icmp.code() != 0) {
             badHopLimit++; // forwarded from off-link, or not NDP at all (RFC 4861 6.1, 7.1)
             return;
         }
         switch (icmp.type()) {
             case Icmpv6Packet.TYPE_ROUTER_SOLICITATION -> {
-                if (icmp.length() < RS_MIN_LENGTH) {
+                if (icmp.length() < RS_MIN_LENGTH || !config.services().ra()) {
                     ignored++;
                 } else {
                     sendRouterAdvertisement();

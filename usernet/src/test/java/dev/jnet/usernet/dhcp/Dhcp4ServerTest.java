@@ -3,6 +3,7 @@ package dev.jnet.usernet.dhcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jnet.usernet.ManualScheduler;
+import dev.jnet.usernet.PastaAddresses;
 import dev.jnet.usernet.MemoryFrameSink;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.ip.Ipv4Output;
@@ -23,7 +24,7 @@ class Dhcp4ServerTest {
     private final ManualScheduler scheduler = new ManualScheduler();
     private final MemoryFrameSink sink = new MemoryFrameSink();
     private final Ipv4Output out = new Ipv4Output(config, sink);
-    private final Dhcp4Server server = new Dhcp4Server(config, scheduler, out);
+    private Dhcp4Server server = new Dhcp4Server(config, scheduler, out);
 
     @Test
     void discoverRequestAckThenReleaseAsUdhcpcDoes() {
@@ -79,6 +80,30 @@ class Dhcp4ServerTest {
         assertThat(send(-1, 67, Unpooled.wrappedBuffer(new byte[] {1, 2, 3}))).isTrue();
         assertThat(sink.poll()).isNull();
         assertThat(server.ignored()).isEqualTo(2);
+    }
+
+    /** pasta's dhcp.c: the guest's one address for every client, DNS only with --dns-forward; --no-dhcp: none. */
+    @Test
+    void underPastasPlanEveryClientIsOfferedTheGuestsAddress() {
+        int guest = 0xC633_6402;   // 198.51.100.2, the host's
+        int gateway = 0xC633_6401; // 198.51.100.1
+        UsernetConfig pasta = UsernetConfig.defaults().withMtu(65520)
+                .withPasta(new PastaAddresses(guest, gateway, 0, 0, guest), 24);
+        server = new Dhcp4Server(pasta, scheduler, new Ipv4Output(pasta, sink));
+        for (long mac : new long[] {MAC, 0x0200_0000_0002L}) {
+            send(-1, 67, DhcpRequests.message(DhcpMessage.DISCOVER, 1, mac, 0, 0, 0));
+            ByteBuf offer = reply();
+            assertThat(offer.getInt(BOOTP_AT + 16)).isEqualTo(guest);
+            assertThat(option(offer, DhcpMessage.OPT_ROUTER)).isEqualTo(gateway);
+            assertThat(option(offer, DhcpMessage.OPT_DNS)).as("no DNS option without --dns-forward").isEqualTo(-1);
+            assertThat(option(offer, DhcpMessage.OPT_MTU)).isEqualTo(65520);
+            send(-1, 67, DhcpRequests.message(DhcpMessage.REQUEST, 2, mac, 0, guest, gateway));
+            ByteBuf ack = reply();
+            assertThat(option(ack, DhcpMessage.OPT_MESSAGE_TYPE)).isEqualTo(DhcpMessage.ACK);
+            assertThat(ack.getInt(BOOTP_AT + 16)).isEqualTo(guest);
+        }
+        send(-1, 67, DhcpRequests.message(DhcpMessage.REQUEST, 3, MAC, 0, 0xC633_6409, gateway));
+        assertThat(option(reply(), DhcpMessage.OPT_MESSAGE_TYPE)).isEqualTo(DhcpMessage.NAK);
     }
 
     private boolean send(int dst, int dstPort, ByteBuf payload) {
