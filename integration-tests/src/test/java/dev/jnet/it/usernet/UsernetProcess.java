@@ -89,11 +89,27 @@ final class UsernetProcess implements AutoCloseable {
         }
     }
 
-    /** A new 0700 XDG_RUNTIME_DIR of {@code owner} under {@code parent}, for a daemon of its own. */
+    private static final java.util.concurrent.atomic.AtomicInteger RUNTIME_DIRS = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * A new 0700 XDG_RUNTIME_DIR of {@code owner} under {@code parent}, for a daemon of its own.
+     * Its name is short ("x" and a number): the daemon's socket path under it must stay within a
+     * unix socket's 107 bytes (a temporary directory's 19 random digits, after a work directory
+     * with as many and a 5-digit pid, passed it).
+     */
     private static Path ownRuntimeDir(Path parent, String owner) {
         try {
-            Path dir = Files.createTempDirectory(parent, "xdg-", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            Path dir;
+            while (true) {
+                try {
+                    dir = Files.createDirectory(parent.resolve("x" + RUNTIME_DIRS.incrementAndGet()),
+                            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+                    break;
+                } catch (java.nio.file.FileAlreadyExistsException taken) {
+                    // another run's: the next number
+                }
+            }
             Files.setOwner(dir, dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(owner));
             return dir;
         } catch (IOException e) {
