@@ -7,7 +7,8 @@
  * answers with the output and exit status (--help, bad input) or with what to open. Then this
  * program opens the tap (and, for -c, configures it) in a child that joins the target's user
  * and network namespaces, passes the fd on with SCM_RIGHTS, writes "1" to the -r fd once the
- * daemon serves the tap (its -a socket listening), and lives as long as the namespace is served:
+ * daemon serves the tap (its -a socket listening; the tap itself is opened ahead, while the
+ * daemon reads the command line: jnet-tap-speculate.h), and lives as long as the namespace is served:
  * SIGTERM/SIGINT, the -e fd closing or the target ending detach it (exit 0); a namespace the
  * daemon closed exits 1 with its line; SIGUSR1 prints the stats line. When the daemon dies, it
  * starts a new one and attaches the tap again (TCP connections of the old daemon are lost).
@@ -77,9 +78,13 @@ static void fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1
 /* Who speaks in messages: "jnet usernet", or "jnet rootless" in that mode. */
 static const char *prog = "jnet usernet";
 
+/* Run before this process exits on failure: ends the tap child opened ahead (jnet-tap-speculate.h). */
+static void spec_end(void);
+
 static void fail(const char *fmt, ...)
 {
 	va_list ap;
+	spec_end();
 	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -199,6 +204,7 @@ static void exit_as_told(char **f, int n) __attribute__((noreturn));
 
 static void exit_as_told(char **f, int n)
 {
+	spec_end();
 	if (n > 2)
 		fputs(f[2], stdout);
 	const char *usernet = "jnet usernet: ";
@@ -384,6 +390,8 @@ static int connect_daemon(void)
 }
 
 #include "jnet-tap-open.h"
+#include "jnet-usernet-stage.h"
+#include "jnet-tap-speculate.h"
 
 /*
  * Detaches: asks the daemon to stop serving the namespace and waits (at most 3 s) until it has
@@ -432,6 +440,8 @@ static int attach(void)
 	char cwd[PATH_MAX];
 	if (!getcwd(cwd, sizeof cwd))
 		strcpy(cwd, "/");
+	if (!served)
+		spec_start(cwd); /* the tap opened while the daemon reads the command line */
 	for (int round = 0; round < CONNECT_TRIES; round++) {
 		int sock = connect_daemon();
 		size_t len = 0;
@@ -477,7 +487,9 @@ static int attach(void)
 			/* a daemon that sends the values (after EXIT-FD) has the tap configured here */
 			struct tap_config cfg;
 			int configure = strcmp(f[5], "1") == 0, ours = configure && n >= 15 && tap_config_parse(f + 8, &cfg);
-			nfds = open_in_target(netns, userns, f[4], configure, ours ? &cfg : NULL, fds);
+			nfds = spec_take(netns, userns, f[4], f, n, fds);
+			if (nfds < 0)
+				nfds = open_in_target(netns, userns, f[4], configure, ours ? &cfg : NULL, fds);
 			tap_fd = fds[0];
 		}
 		send_msg(sock, "fds", 3, fds, nfds);
@@ -510,7 +522,6 @@ static int attach(void)
 
 #include "jnet-rootless-mode.h"
 #include "jnet-usernet-help.h"
-#include "jnet-usernet-stage.h"
 
 int main(int argc, char **argv)
 {
