@@ -49,6 +49,11 @@ ip -n "$HNS" route add default via 198.51.100.1 # dead end: the sink namespace
 run() { ip netns exec "$HNS" setpriv --reuid="$uid" --regid="$gid" --clear-groups -- \
   env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp XDG_RUNTIME_DIR="$XDG" \
   JNET_USERNETD="$repo/jnet usernetd --idle-exit 1" "$@"; }
+# for `... &`: the background job becomes the command itself (exec), so $! is its pid (with
+# plain `run CMD &`, $! was run's subshell: killing it left CMD running, holding the bench's fds)
+run_exec() { exec ip netns exec "$HNS" setpriv --reuid="$uid" --regid="$gid" --clear-groups -- \
+  env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp XDG_RUNTIME_DIR="$XDG" \
+  JNET_USERNETD="$repo/jnet usernetd --idle-exit 1" "$@"; }
 ms() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1 || echo "# failed: $*" >&2; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000 )); }
 median() { sort -n | awk '{a[NR]=$1} END{m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1000}'; }
 start=$(date -u +%FT%TZ)
@@ -58,7 +63,7 @@ if [[ " $METRICS " == *" rootless "* ]]; then
   : > "$WORK/jnet"; : > "$WORK/jvm"; : > "$WORK/pasta"
   # a namespace kept attached for the whole part: the daemon stays warm (as for a user with a
   # container running), also across the JVM's runs
-  run "$repo/jnet" rootless -- sleep 3600 </dev/null & keeper=$!; PIDS+=($keeper)
+  run_exec "$repo/jnet" rootless -- sleep 3600 </dev/null & keeper=$!; PIDS+=($keeper)
   sleep 1
   for r in $(seq "$ROUNDS"); do
     for i in $(seq "$N"); do
@@ -85,11 +90,11 @@ if [[ " $METRICS " == *" iperf4 "* ]]; then
   for k in 0 1 2 3; do
     for _ in $(seq 250); do [ "$(cat /proc/${nss[$k]}/comm 2>/dev/null)" = sleep ] && break; sleep 0.02; done
     fifo=$WORK/ready$k; mkfifo "$fifo"; exec {rfd}<>"$fifo"
-    run "$repo/bin/slirp4netns" --configure --mtu "$MTU" --ready-fd 3 "${nss[$k]}" tap0 3>"$fifo" {rfd}<&- </dev/null >"$WORK/fe$k.log" 2>&1 &
+    run_exec "$repo/bin/slirp4netns" --configure --mtu "$MTU" --ready-fd 3 "${nss[$k]}" tap0 3>"$fifo" {rfd}<&- </dev/null >"$WORK/fe$k.log" 2>&1 &
     fes+=($!); PIDS+=($!)
     ok=""; read -t 20 -n 1 -u $rfd ok || true; exec {rfd}<&-
     [ "$ok" = 1 ] || { echo "front end $k not ready: $(cat "$WORK/fe$k.log")" >&2; exit 1; }
-    run iperf3 -s -p $((5301 + k)) -B 127.0.0.1 </dev/null >/dev/null 2>&1 &
+    run_exec iperf3 -s -p $((5301 + k)) -B 127.0.0.1 </dev/null >/dev/null 2>&1 &
     PIDS+=($!)
   done
   sleep 0.5
