@@ -60,10 +60,9 @@ final class UdpForwards {
         this.out = out;
         this.out6 = udp6 == null ? null : out6;
         this.flows = new FlowTable<>(scheduler, limits.udpFlows(), limits.udpIdleNanos(), this::flowRemoved);
-        udp.claimGuestDatagrams((ip, d) -> guestDatagram(Inany.V4_HIGH, Inany.v4Low(ip.src()), Inany.V4_HIGH,
-                Inany.v4Low(ip.dst()), d));
+        udp.claimGuestDatagrams((ip, d) -> guestDatagram(Inany.V4_HIGH, Inany.v4Low(ip.dst()), d));
         if (udp6 != null) {
-            udp6.claimGuestDatagrams((ip, d) -> guestDatagram(ip.srcHigh(), ip.srcLow(), ip.dstHigh(), ip.dstLow(), d));
+            udp6.claimGuestDatagrams((ip, d) -> guestDatagram(ip.dstHigh(), ip.dstLow(), d));
         }
     }
 
@@ -202,18 +201,22 @@ final class UdpForwards {
     }
 
     /**
-     * A UDP datagram from the guest (already checked), from {@code src} to {@code dst}: claimed,
+     * A UDP datagram from the guest (already checked) to {@code dst}: claimed,
      * and sent to its client, when it answers a forwarded flow. Runs for every guest datagram of
      * the family: no flows, no work.
      */
-    private boolean guestDatagram(long srcHigh, long srcLow, long dstHigh, long dstLow, UdpDatagram udp) {
+    private boolean guestDatagram(long dstHigh, long dstLow, UdpDatagram udp) {
         if (flows.size() == 0) {
             return false;
         }
         Flow flow = flows.get(key(dstHigh, dstLow, udp.dstPort(), udp.srcPort()));
+        // The guest's source address is not compared: a server on a wildcard socket answers from
+        // whichever of its addresses the kernel selects for the stand-in (RFC 6724), e.g. its
+        // SLAAC address beside the configured one, or its link-local one when the stand-in is the
+        // link-local gateway. Everything on the tap is the guest's; the flow is known by
+        // (stand-in address, its port, guest port), which only this flow's datagrams carry.
         if (flow == null || flow.srcHigh != dstHigh || flow.srcLow != dstLow || flow.srcPort != udp.dstPort()
-                || flow.forward.spec.guestPort() != udp.srcPort() || flow.forward.guestInanyHigh() != srcHigh
-                || flow.forward.guestInanyLow() != srcLow || flow.forward.closed) {
+                || flow.forward.spec.guestPort() != udp.srcPort() || flow.forward.closed) {
             return false;
         }
         Channel ch = flow.forward.channel;

@@ -273,6 +273,22 @@ class PortForwardingTest {
         }
     }
 
+    @Test
+    void aGuestReplyFromAnotherOfItsAddressesStillReachesTheClient() throws Exception {
+        // a guest server on 0.0.0.0 answers from the address the kernel picks: a guest that also
+        // holds a DHCP lease (10.0.2.15 beside 10.0.2.100) may answer from the lease
+        int port = freePort();
+        add(HostForward.of(HostForward.Proto.UDP, LO, port, 5300));
+        try (DatagramSocket a = new DatagramSocket(0, LO)) {
+            a.setSoTimeout(3000);
+            int fromA = sendAndSee(a, port, "a1");
+            int lease = 0x0A00020F;
+            byte[] text = "from the lease".getBytes(StandardCharsets.US_ASCII);
+            fromGuest(guest.ipv4(lease, GW, Ipv4Packet.PROTO_UDP, TestGuest.udpBytes(lease, 5300, GW, fromA, text)));
+            assertThat(receive(a)).isEqualTo("from the lease");
+        }
+    }
+
     int sendAndSee(DatagramSocket client, int port, String text) throws Exception {
         byte[] d = text.getBytes(StandardCharsets.US_ASCII);
         client.send(new DatagramPacket(d, d.length, LO, port));
