@@ -39,13 +39,6 @@ static void spec_end(void)
 	spec_sock = spec_tap = -1;
 }
 
-/* `p` as the daemon makes a path of the command line absolute (cwd.resolve(p)). */
-static int spec_path(char *out, size_t size, const char *cwd, const char *p)
-{
-	int n = p[0] == '/' ? snprintf(out, size, "%s", p) : snprintf(out, size, "%s/%s", cwd, p);
-	return n >= 0 && (size_t)n < size;
-}
-
 static void spec_child(int sock) __attribute__((noreturn));
 
 static void spec_child(int sock)
@@ -91,20 +84,8 @@ static void spec_start(const char *cwd)
 	if (!stage_parse(cmd_argv + 1, cmd_argc - 1, &t) || strlen(t.tap) == 0 || strlen(t.tap) >= IFNAMSIZ)
 		return;
 	snprintf(spec_name, sizeof spec_name, "%s", t.tap);
-	if (strcmp(t.netns_type, "pid") == 0) {
-		if (!*t.target || strspn(t.target, "0123456789") != strlen(t.target) || strlen(t.target) > 9)
-			return;
-		snprintf(spec_netns, sizeof spec_netns, "/proc/%s/ns/net", t.target);
-		snprintf(spec_userns, sizeof spec_userns, "/proc/%s/ns/user", t.target);
-	} else if (strcmp(t.netns_type, "path") == 0) {
-		if (!spec_path(spec_netns, sizeof spec_netns, cwd, t.target))
-			return;
-		spec_userns[0] = '\0';
-		if (t.userns_path && !spec_path(spec_userns, sizeof spec_userns, cwd, t.userns_path))
-			return;
-	} else {
+	if (!stage_paths(&t, cwd, spec_netns, spec_userns))
 		return;
-	}
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return;

@@ -106,25 +106,40 @@ static int stage_parse(char **args, int n, struct stage_target *t)
 	return 1;
 }
 
+/* p as given (cwd NULL) or, when relative, under cwd as the daemon resolves it; 0 when it does not fit in size. */
+static int stage_path(char *out, size_t size, const char *cwd, const char *p)
+{
+	int n = !cwd || p[0] == '/' ? snprintf(out, size, "%s", p) : snprintf(out, size, "%s/%s", cwd, p);
+	return n >= 0 && (size_t)n < size;
+}
+
+/*
+ * The namespace files of t's target (PATH_MAX each): /proc/PID/ns/{net,user} for a pid, else
+ * the given paths (userns "" when none), relative ones under cwd unless it is NULL. 0 when the
+ * target is of no use (no pid, an unknown type, a path too long).
+ */
+static int stage_paths(const struct stage_target *t, const char *cwd, char *netns, char *userns)
+{
+	if (strcmp(t->netns_type, "pid") == 0) {
+		if (!*t->target || strspn(t->target, "0123456789") != strlen(t->target) || strlen(t->target) > 9)
+			return 0;
+		snprintf(netns, PATH_MAX, "/proc/%s/ns/net", t->target);
+		snprintf(userns, PATH_MAX, "/proc/%s/ns/user", t->target);
+		return 1;
+	}
+	if (strcmp(t->netns_type, "path") != 0 || !stage_path(netns, PATH_MAX, cwd, t->target))
+		return 0;
+	userns[0] = '\0';
+	return !t->userns_path || stage_path(userns, PATH_MAX, cwd, t->userns_path);
+}
+
 /* The tap of usernet's ARGS, open in the target's namespaces; -1 when not (nothing printed). */
 static int stage_open(char **args, int n)
 {
 	struct stage_target t;
 	char netns[PATH_MAX], userns[PATH_MAX];
-	if (!stage_parse(args, n, &t))
+	if (!stage_parse(args, n, &t) || !stage_paths(&t, NULL, netns, userns))
 		return -1;
-	if (strcmp(t.netns_type, "pid") == 0) {
-		if (!*t.target || strspn(t.target, "0123456789") != strlen(t.target) || strlen(t.target) > 9)
-			return -1;
-		snprintf(netns, sizeof netns, "/proc/%s/ns/net", t.target);
-		snprintf(userns, sizeof userns, "/proc/%s/ns/user", t.target);
-	} else if (strcmp(t.netns_type, "path") == 0) {
-		if (snprintf(netns, sizeof netns, "%s", t.target) >= (int)sizeof netns ||
-		    snprintf(userns, sizeof userns, "%s", t.userns_path ? t.userns_path : "") >= (int)sizeof userns)
-			return -1;
-	} else {
-		return -1;
-	}
 	/* the child's line (the JVM will print its own), not ours */
 	int saved = fcntl(2, F_DUPFD_CLOEXEC, 3), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (saved < 0 || null < 0 || dup2(null, 2) < 0)
