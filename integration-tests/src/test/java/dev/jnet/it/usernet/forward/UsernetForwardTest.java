@@ -137,13 +137,17 @@ class UsernetForwardTest {
     void theApiSocketIsTheUsersAloneAndListsNothingAtFirst(UsernetSandbox net) throws Exception {
         PosixFileAttributes a = Files.readAttributes(api, PosixFileAttributes.class);
         assertThat(a.isOther()).as("a socket").isTrue();
-        assertThat(PosixFilePermissions.toString(a.permissions())).isEqualTo("rw-------");
+        if (net.runsJnet()) { // slirp4netns 1.2 leaves the socket as its umask makes it (rwxr-xr-x)
+            assertThat(PosixFilePermissions.toString(a.permissions())).isEqualTo("rw-------");
+        }
         assertThat(a.owner().getName()).isEqualTo(TestUser.configuredName());
         // ready was signalled, so the socket already answers
         assertThat(call("{\"execute\":\"list_hostfwd\"}")).isEqualTo("{\"entries\":[]}");
         stopGuestServers(net);
         net.stopUsernet();
-        assertThat(api).as("removed when usernet ends").doesNotExist();
+        if (net.runsJnet()) { // slirp4netns 1.2 leaves it behind
+            assertThat(api).as("removed when usernet ends").doesNotExist();
+        }
     }
 
     /**
@@ -181,13 +185,17 @@ class UsernetForwardTest {
     @Test
     void sixtyFourMegabytesEachWayThroughTcpForwardsFromIpv4AndIpv6Loopback(UsernetSandbox net) throws Exception {
         tcpTransfer(net, "127.0.0.1");
-        tcpTransfer(net, "::1");
+        if (net.runsJnet()) { // slirp4netns's API takes IPv4 host addresses only
+            tcpTransfer(net, "::1");
+        }
     }
 
     @Test
     void sixtyFourMegabytesEachWayThroughUdpForwardsFromIpv4AndIpv6Loopback(UsernetSandbox net) throws Exception {
         udpTransfer(net, "127.0.0.1");
-        udpTransfer(net, "::1");
+        if (net.runsJnet()) {
+            udpTransfer(net, "::1");
+        }
     }
 
     private void tcpTransfer(UsernetSandbox net, String hostAddr) throws Exception {
@@ -342,11 +350,16 @@ class UsernetForwardTest {
                 "add_hostfwd: bad arguments.guest_addr"},
             {"{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_addr\":\"127.0.0.1\",\"host_port\":"
                 + taken + ",\"guest_port\":80}}",
-                "add_hostfwd: slirp_add_hostfwd failed: 127.0.0.1:" + taken + "/tcp: address already in use"},
+                // slirp4netns 1.2 says which call failed but not why
+                "add_hostfwd: slirp_add_hostfwd failed"
+                    + (net.runsJnet() ? ": 127.0.0.1:" + taken + "/tcp: address already in use" : "")},
             {"{\"execute\":\"remove_hostfwd\",\"arguments\":{\"id\":999}}", "remove_hostfwd: bad arguments.id"},
             {"{\"execute\":\"list_hostfwd\",\"pad\":\"" + "x".repeat(5000) + "\"}", "too large message"},
         };
         for (String[] c : cases) {
+            if (!net.runsJnet() && c[1].equals("too large message")) {
+                continue; // slirp4netns 1.2 answers and closes with the rest unread: its client reads a reset
+            }
             assertThat(call(c[0])).as(c[0]).isEqualTo("{\"error\":{\"desc\":\"bad request: " + c[1] + "\"}}");
         }
         assertThat(net.usernetAlive()).isTrue();
