@@ -12,9 +12,16 @@ package dev.jnet.usernet;
  * @param dhcp6 the DHCPv6 server on the gateway
  * @param ndp   neighbour and router solicitations answered
  * @param ra    router advertisements, periodic and solicited
+ * @param dns   what DHCP, DHCPv6 and router advertisements tell of DNS (pasta's), or null for
+ *              the stack's own DNS address ({@link UsernetConfig#dnsAnnouncement()})
  */
-public record LinkServices(boolean dhcp4, boolean dhcp6, boolean ndp, boolean ra) {
+public record LinkServices(boolean dhcp4, boolean dhcp6, boolean ndp, boolean ra, DnsAnnouncement dns) {
     public static final LinkServices ALL = new LinkServices(true, true, true, true);
+
+    /** These services announcing the stack's own DNS address. */
+    public LinkServices(boolean dhcp4, boolean dhcp6, boolean ndp, boolean ra) {
+        this(dhcp4, dhcp6, ndp, ra, null);
+    }
 
     /** Whether router advertisements go out: asked for, and neighbour discovery on. */
     public boolean advertises() {

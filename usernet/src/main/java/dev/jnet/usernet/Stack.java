@@ -123,7 +123,8 @@ public final class Stack implements FrameHandler, AutoCloseable {
      */
     public static Stack create(UsernetConfig config, EventLoopScheduler scheduler, FrameSink sink) {
         // with --disable-dns nothing reaches the forwarder: do not even read resolv.conf
-        DnsForwarder dns = config.dns() ? DnsForwarder.fromResolvConf(config) : DnsForwarder.of(List.of());
+        DnsForwarder dns = !config.dns() ? DnsForwarder.of(List.of())
+                : config.dnsServers() != null ? DnsForwarder.of(config.dnsServers()) : DnsForwarder.fromResolvConf(config);
         return create(config, scheduler, sink, dns);
     }
 

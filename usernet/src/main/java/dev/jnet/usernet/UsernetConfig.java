@@ -1,10 +1,13 @@
 package dev.jnet.usernet;
 
 import dev.jnet.usernet.wire.Ipv4Packet;
+import dev.jnet.usernet.wire.Ipv6Packet;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A stack's settings, with slirp4netns's meanings and defaults: network 10.0.2.0/24, the
@@ -19,7 +22,9 @@ import java.nio.file.Path;
  * @param guestMac      the MAC to give the guest's tap (--macaddress), or -1 to leave it
  * @param hostLoopback  whether the gateway address reaches the host's 127.0.0.1
  * @param dns           whether the stack answers DNS at .3
- * @param resolvConf    where the DNS forwarder reads its upstream resolvers
+ * @param resolvConf    where the DNS forwarder reads its upstream resolvers (and follows them)
+ * @param dnsServers    the DNS forwarder's upstream resolvers instead of {@code resolvConf}'s
+ *                      (pasta's {@code -D}; empty: none), or null to read the file
  * @param outboundAddr  local IPv4 address of every IPv4 host socket the stack opens (--outbound-addr:
  *                      TCP, UDP, ICMP echo, DNS upstream), or null
  * @param outboundAddr6 the same for IPv6 host sockets (--outbound-addr6), or null
@@ -30,7 +35,7 @@ import java.nio.file.Path;
  *                      null: {@link LinkServices#ALL}
  */
 public record UsernetConfig(int network, int prefixLength, int mtu, long gatewayMac, long guestMac,
-        boolean hostLoopback, boolean dns, Path resolvConf, InetAddress outboundAddr, InetAddress outboundAddr6, Ipv6Config ipv6,
+        boolean hostLoopback, boolean dns, Path resolvConf, List<InetSocketAddress> dnsServers, InetAddress outboundAddr, InetAddress outboundAddr6, Ipv6Config ipv6,
         PastaAddresses pasta, LinkServices services) {
 
     public static final int DEFAULT_NETWORK = 0x0A000200; // 10.0.2.0
@@ -67,12 +72,15 @@ public record UsernetConfig(int network, int prefixLength, int mtu, long gateway
         if (services == null) {
             services = LinkServices.ALL;
         }
+        if (dnsServers != null) {
+            dnsServers = List.copyOf(dnsServers);
+        }
     }
 
     /** slirp4netns's defaults. */
     public static UsernetConfig defaults() {
         return new UsernetConfig(DEFAULT_NETWORK, DEFAULT_PREFIX, DEFAULT_MTU, 0x5255_0A00_0202L, -1,
-                true, true, Path.of("/etc/resolv.conf"), null, null, null, null, LinkServices.ALL);
+                true, true, Path.of("/etc/resolv.conf"), null, null, null, null, null, LinkServices.ALL);
     }
 
     public static int netmask(int prefixLength) {
@@ -91,6 +99,24 @@ public record UsernetConfig(int network, int prefixLength, int mtu, long gateway
     /** The virtual DNS server (.3, or pasta's --dns-forward address; 0 when it has none). */
     public int dnsAddress() {
         return pasta != null ? pasta.dnsForward() : network + 3;
+    }
+
+    /**
+     * What DHCP, DHCPv6 and router advertisements tell the guest of DNS: the link services'
+     * own announcement if they have one (pasta's), else the stack's DNS address of each family
+     * when it answers DNS (slirp4netns's), no search list.
+     */
+    public DnsAnnouncement dnsAnnouncement() {
+        if (services.dns() != null) {
+            return services.dns();
+        }
+        if (!dns) {
+            return DnsAnnouncement.NONE;
+        }
+        Inet4Address dns4 = dnsAddress() == 0 ? null : Ipv4Packet.toInetAddress(dnsAddress());
+        Inet6Address dns6 = ipv6 != null && ipv6.hasDns() ? Ipv6Packet.toInetAddress(ipv6.dnsHigh(), ipv6.dnsLow()) : null;
+        return new DnsAnnouncement(dns4 == null ? List.of() : List.of(dns4), dns6 == null ? List.of() : List.of(dns6),
+                List.of());
     }
 
     /** The guest's own address (.100, or pasta's). */
@@ -113,42 +139,48 @@ public record UsernetConfig(int network, int prefixLength, int mtu, long gateway
     }
 
     public UsernetConfig withNetwork(int network, int prefixLength) {
-        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
+        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf, dnsServers,
                 outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 
     public UsernetConfig withMtu(int mtu) {
-        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
+        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf, dnsServers,
                 outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 
     public UsernetConfig withGuestMac(long guestMac) {
-        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
+        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf, dnsServers,
                 outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 
     public UsernetConfig withHostLoopback(boolean hostLoopback) {
-        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
+        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf, dnsServers,
                 outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 
     public UsernetConfig withDns(boolean dns) {
-        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
+        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf, dnsServers,
                 outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 
     public UsernetConfig withResolvConf(Path resolvConf) {
-        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
+        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf, dnsServers,
                 outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 
-    public UsernetConfig withOutboundAddr(InetAddress outboundAddr) {
+    /** Fixed upstream resolvers for the DNS forwarder (null: {@code resolvConf}'s, followed). */
+    public UsernetConfig withDnsServers(List<InetSocketAddress> dnsServers) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
+                dnsServers, outboundAddr, outboundAddr6, ipv6, pasta, services);
+    }
+
+    public UsernetConfig withOutboundAddr(InetAddress outboundAddr) {
+        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf, dnsServers,
                 outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 
     public UsernetConfig withOutboundAddr6(InetAddress outboundAddr6) {
-        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
+        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf, dnsServers,
                 outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 
@@ -159,19 +191,19 @@ public record UsernetConfig(int network, int prefixLength, int mtu, long gateway
 
     /** IPv6 on ({@code ipv6 != null}, e.g. {@link Ipv6Config#defaults()}) or off ({@code null}). */
     public UsernetConfig withIpv6(Ipv6Config ipv6) {
-        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
+        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf, dnsServers,
                 outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 
     /** pasta's address plan, the guest's subnet being its address's {@code /prefixLength}. */
     public UsernetConfig withPasta(PastaAddresses pasta, int prefixLength) {
         return new UsernetConfig(pasta.guest() & netmask(prefixLength), prefixLength, mtu, gatewayMac, guestMac,
-                hostLoopback, dns, resolvConf, outboundAddr, outboundAddr6, ipv6, pasta, services);
+                hostLoopback, dns, resolvConf, dnsServers, outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 
     /** What the stack answers on the link (pasta's --no-dhcp, --no-dhcpv6, --no-ndp, --no-ra). */
     public UsernetConfig withServices(LinkServices services) {
-        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf,
+        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf, dnsServers,
                 outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 }

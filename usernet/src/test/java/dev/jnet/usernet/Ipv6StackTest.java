@@ -175,6 +175,29 @@ class Ipv6StackTest {
         assertThat(ra.icmp().length()).isEqualTo(64);
     }
 
+    /** pasta's --dhcp-dns/--dhcp-search: the announced servers in one RDNSS, the search list in a DNSSL. */
+    @Test
+    void anAnnouncementBecomesRdnssWithEveryServerAndDnssl() throws Exception {
+        stack.close();
+        DnsAnnouncement announced = new DnsAnnouncement(List.of(),
+                List.of((java.net.Inet6Address) InetAddress.getByName("2001:db8::53"),
+                        (java.net.Inet6Address) InetAddress.getByName("2001:db8::54")),
+                List.of("Example.TEST."));
+        UsernetConfig c = config.withServices(new LinkServices(true, true, true, true, announced));
+        Ipv4Output out = new Ipv4Output(c, sink);
+        v6 = Ipv6Stack.create(c, scheduler, new Ipv6Output(c, out), new AddressMap(c), DnsForwarder.of(List.of()),
+                udpHost, echo, null);
+        stack = new Stack(c, scheduler, out, null, () -> 0, null, null, v6);
+        scheduler.runPending();
+        TestGuest6.Received ra = new TestGuest6.Received(sink.poll());
+        String hex = HexFormat.of().formatHex(ra.transport()).substring(8 + 16 + 16 + 16 + 72); // after the RA header and its link-layer, MTU and prefix options
+        assertThat(hex).isEqualTo(
+                "1905" + "0000" + "000004b0"                                  // RDNSS, 2 servers, 1200 s
+                + "20010db8000000000000000000000053" + "20010db8000000000000000000000054"
+                + "1f03" + "0000" + "000004b0"                                // DNSSL, 24 octets, 1200 s
+                + "076578616d706c6504746573740000" + "00");                   // example.test, padded
+    }
+
     /** pasta's --no-ra: no advertisement, at start, later or solicited; --no-ndp: no NDP answer at all. */
     @Test
     void withoutRaNothingIsAdvertisedAndWithoutNdpNothingIsAnswered() {

@@ -12,8 +12,7 @@ import java.util.stream.Collectors;
  * values ({@code -t80}), option parsing ending at the first non-option or {@code --} (pasta's
  * optstring starts with {@code +}). Errors are glibc's and pasta's lines, as {@link Bad}.
  * Options pasta has that jnet's stack does not implement are refused by name rather than
- * ignored; the DHCP/NDP/RA ones are accepted, since jnet's pasta answers none of those (the
- * namespace is configured by {@code --config-net}).
+ * ignored.
  */
 final class PastaArgs {
     /** A command line pasta would refuse, or one jnet's pasta cannot serve: the line to print. */
@@ -57,7 +56,15 @@ final class PastaArgs {
                     a.gateway = v;
                 }
             }),
-            new Opt("dns", 'D', true, (a, v) -> a.dns.add(v)),
+            // -D/-S "none": no addresses / no search list at all (pasta(1)); else one address / a
+            // space-separated list each time
+            new Opt("dns", 'D', true, (a, v) -> {
+                if (v.equals("none")) {
+                    a.noDns = true;
+                } else {
+                    a.dns.add(v);
+                }
+            }),
             new Opt("dns-forward", '\0', true, (a, v) -> {
                 if (v.contains(":")) {
                     a.dnsForward6 = v;
@@ -65,11 +72,18 @@ final class PastaArgs {
                     a.dnsForward = v;
                 }
             }),
-            new Opt("search", 'S', true, (a, v) -> a.search.add(v)),
-            new Opt("no-dhcp-dns", '\0', false, (a, v) -> { }),
-            new Opt("dhcp-dns", '\0', false, (a, v) -> { }),
-            new Opt("no-dhcp-search", '\0', false, (a, v) -> { }),
-            new Opt("dhcp-search", '\0', false, (a, v) -> { }),
+            new Opt("search", 'S', true, (a, v) -> {
+                if (v.equals("none")) {
+                    a.noSearch = true;
+                } else {
+                    a.search.addAll(List.of(v.trim().split("[ \t]+")));
+                }
+            }),
+            // pasta mode: neither is announced unless asked for
+            new Opt("no-dhcp-dns", '\0', false, (a, v) -> a.dhcpDns = false),
+            new Opt("dhcp-dns", '\0', false, (a, v) -> a.dhcpDns = true),
+            new Opt("no-dhcp-search", '\0', false, (a, v) -> a.dhcpSearch = false),
+            new Opt("dhcp-search", '\0', false, (a, v) -> a.dhcpSearch = true),
             new Opt("no-dhcp", '\0', false, (a, v) -> a.noDhcp = true),
             new Opt("no-dhcpv6", '\0', false, (a, v) -> a.noDhcpv6 = true),
             new Opt("no-ndp", '\0', false, (a, v) -> a.noNdp = true),
@@ -109,6 +123,12 @@ final class PastaArgs {
     boolean noDhcpv6;
     boolean noNdp;
     boolean noRa;
+    /** -D none, -S none */
+    boolean noDns;
+    boolean noSearch;
+    /** --dhcp-dns, --dhcp-search: DHCP, DHCPv6 and NDP announce the resolvers / the search list */
+    boolean dhcpDns;
+    boolean dhcpSearch;
     String pidFile;
     String mtu;
     /** IPv4 and IPv6 values of -a, -g and --dns-forward (the last of each family counts, as in pasta). */

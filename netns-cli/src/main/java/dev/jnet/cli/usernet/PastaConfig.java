@@ -2,18 +2,25 @@ package dev.jnet.cli.usernet;
 
 import dev.jnet.net.InvalidAddressException;
 import dev.jnet.net.IpAddress;
+import dev.jnet.usernet.DnsAnnouncement;
 import dev.jnet.usernet.HostUplink;
 import dev.jnet.usernet.HostUplink6;
 import dev.jnet.usernet.Ipv6Config;
 import dev.jnet.usernet.LinkServices;
 import dev.jnet.usernet.PastaAddresses;
 import dev.jnet.usernet.UsernetConfig;
+import dev.jnet.usernet.dns.ResolvConf;
 import dev.jnet.usernet.forward.AutoForwards;
 import dev.jnet.usernet.forward.HostForward;
 import dev.jnet.usernet.forward.NamespaceForwards;
+import dev.jnet.usernet.wire.DnsName;
+import dev.jnet.usernet.wire.Ipv4Packet;
+import dev.jnet.usernet.wire.Ipv6Packet;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -22,13 +29,15 @@ import java.util.Optional;
 /**
  * pasta's options as usernet's settings: the address plan (the host's address, prefix and
  * gateway copied from its default-route interface unless {@code -a}, {@code -n}, {@code -g}
- * say otherwise), MTU 65520, {@code --dns-forward}, {@code --map-gw}/{@code --no-map-gw},
+ * say otherwise), MTU 65520, {@code --dns-forward} (to {@code -D}'s resolvers, else the host's),
+ * what DHCP/NDP announce ({@code --dhcp-dns}, {@code --dhcp-search}), {@code --map-gw}/{@code --no-map-gw},
  * {@code --map-guest-addr}, and the port forwards of {@code -t} and {@code -u}.
  */
 final class PastaConfig {
     /** pasta's MTU in pasta mode (ETH_MAX_MTU rounded down to a multiple of 8 less the Ethernet header). */
     static final int DEFAULT_MTU = 65520;
     static final String DEFAULT_IFNAME = "tap0";
+    private static final int DNS_PORT = 53;
     /** With {@code -6} on a host without IPv4: libslirp's addresses for the stack's unused IPv4 side. */
     private static final HostUplink UNCONFIGURED_IPV4 = new HostUplink(DEFAULT_IFNAME, 0x0a00_0264, 24, 0x0a00_0202);
 
@@ -71,11 +80,14 @@ final class PastaConfig {
             hostAddress = uplink.map(HostUplink::address)
                     .orElseThrow(() -> new PastaArgs.Bad("--map-guest-addr: the host has no IPv4 address to map it to"));
         }
+        List<InetAddress> dns = dnsServers(a);
         try {
             PastaAddresses plan = new PastaAddresses(guest, gateway, dnsForward, mapGuest, hostAddress, !a.ipv6Only);
             UsernetConfig config = UsernetConfig.defaults().withMtu(mtu).withPasta(plan, prefix)
-                    .withHostLoopback(!a.noMapGw).withDns(dnsForward != 0 || dnsForward6 != null)
-                    .withServices(new LinkServices(!a.noDhcp && !a.ipv6Only, !a.noDhcpv6, !a.noNdp, !a.noRa));
+                    .withHostLoopback(!a.noMapGw).withDns(dnsForward != 0 || dnsForward6 != null);
+            if (a.noDns || !dns.isEmpty()) {
+                config = config.withDnsServers(dns.stream().map(d -> new InetSocketAddress(d, DNS_PORT)).toList());
+            }
             if (uplink6.isPresent() && !a.ipv4Only) {
                 HostUplink6 u = uplink6.get();
                 long[] addr = address6 != null ? address6 : new long[] {u.addressHigh(), u.addressLow()};
@@ -83,9 +95,103 @@ final class PastaConfig {
                 Ipv6Config v6 = Ipv6Config.pasta(addr[0], addr[1], gw[0], gw[1]);
                 config = config.withIpv6(dnsForward6 == null ? v6 : v6.withDns(dnsForward6[0], dnsForward6[1]));
             }
-            return config;
+            return config.withServices(new LinkServices(!a.noDhcp && !a.ipv6Only, !a.noDhcpv6, !a.noNdp, !a.noRa,
+                    announcement(a, config, dns)));
         } catch (IllegalArgumentException e) {
             throw new PastaArgs.Bad(e.getMessage());
+        }
+    }
+
+    /**
+     * {@code -D}'s addresses, each family's in order; like pasta, at most
+     * {@value DnsAnnouncement#MAX_SERVERS} per family, and none with {@code -D none}.
+     */
+    static List<InetAddress> dnsServers(PastaArgs a) {
+        List<InetAddress> out = new ArrayList<>();
+        int v4 = 0;
+        int v6 = 0;
+        for (String d : a.dns) {
+            InetAddress addr;
+            try {
+                addr = IpAddress.parse(d).toInetAddress();
+            } catch (InvalidAddressException e) {
+                throw new PastaArgs.Bad("Cannot use DNS address " + d);
+            }
+            if ((addr instanceof Inet4Address ? ++v4 : ++v6) > DnsAnnouncement.MAX_SERVERS) {
+                throw new PastaArgs.Bad("Cannot use DNS address " + d);
+            }
+            out.add(addr);
+        }
+        return a.noDns ? List.of() : out;
+    }
+
+    /**
+     * What DHCP, DHCPv6 and NDP tell the namespace of DNS, as pasta does in pasta mode: nothing
+     * unless {@code --dhcp-dns} (the resolvers: {@code -D}'s, else the host's resolv.conf's, a
+     * loopback one as the gateway while it maps to the host, else left out) and
+     * {@code --dhcp-search} ({@code -S}'s list, else resolv.conf's; the first
+     * {@value DnsAnnouncement#MAX_SEARCH}).
+     */
+    static DnsAnnouncement announcement(PastaArgs a, UsernetConfig config, List<InetAddress> dns) {
+        List<Inet4Address> servers4 = new ArrayList<>();
+        List<Inet6Address> servers6 = new ArrayList<>();
+        if (a.dhcpDns && !a.noDns) {
+            List<InetAddress> servers = a.dns.isEmpty() ? resolvConfServers(config) : dns;
+            for (InetAddress s : servers) {
+                boolean loopback = s.isLoopbackAddress();
+                if (s instanceof Inet4Address s4 && servers4.size() < DnsAnnouncement.MAX_SERVERS && !a.ipv6Only) {
+                    if (!loopback) {
+                        servers4.add(s4);
+                    } else if (config.hostLoopback()) {
+                        servers4.add(Ipv4Packet.toInetAddress(config.gateway()));
+                    }
+                } else if (s instanceof Inet6Address s6 && servers6.size() < DnsAnnouncement.MAX_SERVERS
+                        && config.ipv6() != null) {
+                    if (!loopback) {
+                        servers6.add(s6);
+                    } else if (config.hostLoopback()) {
+                        servers6.add(Ipv6Packet.toInetAddress(config.ipv6().gatewayHigh(), config.ipv6().gatewayLow()));
+                    }
+                }
+            }
+        }
+        List<String> search = new ArrayList<>();
+        if (a.dhcpSearch && !a.noSearch) {
+            if (!a.search.isEmpty()) {
+                for (String d : a.search) {
+                    try {
+                        search.add(DnsName.normalize(d));
+                    } catch (IllegalArgumentException e) {
+                        throw new PastaArgs.Bad("Cannot use search domain " + d);
+                    }
+                }
+            } else {
+                for (String d : resolvConfSearch(config)) {
+                    try {
+                        search.add(DnsName.normalize(d));
+                    } catch (IllegalArgumentException e) {
+                        // a name the C library would not search either
+                    }
+                }
+            }
+        }
+        return new DnsAnnouncement(servers4, servers6,
+                search.subList(0, Math.min(search.size(), DnsAnnouncement.MAX_SEARCH)));
+    }
+
+    private static List<InetAddress> resolvConfServers(UsernetConfig config) {
+        try {
+            return ResolvConf.read(config.resolvConf()).stream().map(InetSocketAddress::getAddress).toList();
+        } catch (IOException e) {
+            return List.of(); // as pasta: an unreadable resolv.conf names no resolver
+        }
+    }
+
+    private static List<String> resolvConfSearch(UsernetConfig config) {
+        try {
+            return ResolvConf.search(config.resolvConf());
+        } catch (IOException e) {
+            return List.of();
         }
     }
 

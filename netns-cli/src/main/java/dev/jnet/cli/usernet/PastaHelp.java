@@ -25,10 +25,19 @@ final class PastaHelp {
                     default: the host address's, else the address class's
                   -g, --gateway ADDR	Pass IPv4 gateway ADDR to the namespace
                     default: the host's gateway
-                  -D, --dns ADDR	Accepted (not passed on: DHCP/NDP name --dns-forward's address only)
-                  --dns-forward ADDR	Forward DNS queries sent to ADDR to the host's resolvers
-                  -S, --search LIST	Accepted (not passed on)
-                  --no-dhcp-dns, --no-dhcp-search	Accepted
+                  -D, --dns ADDR	Use IPv4 or IPv6 address as DNS
+                    can be specified multiple times (four per family)
+                    'none' disables DNS information
+                    default: use addresses from /etc/resolv.conf
+                  --dns-forward ADDR	Forward DNS queries sent to ADDR to the first DNS address
+                    of its family (-D's, else /etc/resolv.conf's)
+                  -S, --search LIST	Space-separated list, search domains
+                    'none' disables the DNS search list
+                    default: use search list from /etc/resolv.conf
+                  --dhcp-dns		Pass DNS list via DHCP/DHCPv6/NDP
+                  --no-dhcp-dns		Don't pass it (default)
+                  --dhcp-search		Pass search list via DHCP/DHCPv6/NDP
+                  --no-dhcp-search	Don't pass it (default)
                   --no-dhcp		Disable DHCP server
                   --no-dhcpv6		Disable DHCPv6 server
                   --no-ndp		Disable NDP responses

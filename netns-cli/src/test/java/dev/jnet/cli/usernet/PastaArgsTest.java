@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.jnet.usernet.DnsAnnouncement;
 import dev.jnet.usernet.HostUplink;
 import dev.jnet.usernet.HostUplink6;
 import dev.jnet.usernet.Ipv6Config;
@@ -13,6 +14,8 @@ import dev.jnet.usernet.forward.AutoForwards;
 import dev.jnet.usernet.forward.HostForward;
 import dev.jnet.usernet.forward.NamespaceForwards;
 import dev.jnet.usernet.wire.Ipv4Packet;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -301,12 +304,60 @@ class PastaArgsTest {
 
     @Test
     void noDhcpNoDhcpv6NoNdpNoRaTurnTheStacksLinkServicesOff() {
-        assertThat(V4.services()).isEqualTo(LinkServices.ALL);
+        assertThat(V4.services()).isEqualTo(new LinkServices(true, true, true, true, DnsAnnouncement.NONE));
         assertThat(PastaConfig.of(parse("--no-dhcp", "--no-ra"), UPLINK, UPLINK6).services())
-                .isEqualTo(new LinkServices(false, true, true, false));
+                .isEqualTo(new LinkServices(false, true, true, false, DnsAnnouncement.NONE));
         assertThat(PastaConfig.of(parse("--no-dhcpv6", "--no-ndp"), UPLINK, UPLINK6).services())
-                .isEqualTo(new LinkServices(true, false, false, true));
+                .isEqualTo(new LinkServices(true, false, false, true, DnsAnnouncement.NONE));
         assertThat(PastaConfig.of(parse("-6"), UPLINK, UPLINK6).services().dhcp4()).as("-6: no IPv4, no DHCPv4").isFalse();
+    }
+
+    /**
+     * pasta mode, as the installed pasta answers udhcpc (PastaDhcpTest): no DNS and no search
+     * list announced unless --dhcp-dns / --dhcp-search; then -D's servers (a loopback one as the
+     * gateway, while it maps to the host) and -S's list; --dns-forward goes to -D's servers.
+     */
+    @Test
+    void dnsAndSearchAreAnnouncedOnlyWhenAskedAndDForwardsTo() throws Exception {
+        assertThat(DUAL.dnsAnnouncement()).isEqualTo(DnsAnnouncement.NONE);
+        assertThat(DUAL.dnsServers()).as("no -D: resolv.conf's, followed").isNull();
+        String[] d = {"-D", "192.0.2.53", "-D", "2001:db8::53", "-D", "127.0.0.1", "-S", "Example.TEST b.test",
+            "--dns-forward", "169.254.1.1"};
+        UsernetConfig quiet = PastaConfig.of(parse(d), UPLINK, UPLINK6);
+        assertThat(quiet.dnsAnnouncement()).isEqualTo(DnsAnnouncement.NONE);
+        assertThat(quiet.dnsServers()).extracting(InetSocketAddress::toString).containsExactly(
+                "/192.0.2.53:53", "/[2001:db8:0:0:0:0:0:53]:53", "/127.0.0.1:53");
+
+        List<String> asked = new java.util.ArrayList<>(List.of(d));
+        asked.addAll(List.of("--dhcp-dns", "--dhcp-search"));
+        DnsAnnouncement a = PastaConfig.of(parse(asked.toArray(String[]::new)), UPLINK, UPLINK6).dnsAnnouncement();
+        assertThat(a.servers4()).extracting(InetAddress::getHostAddress).containsExactly("192.0.2.53", "198.51.100.1");
+        assertThat(a.servers6()).extracting(InetAddress::getHostAddress).containsExactly("2001:db8:0:0:0:0:0:53");
+        assertThat(a.search()).containsExactly("example.test", "b.test");
+        asked.add("--no-map-gw");
+        assertThat(PastaConfig.of(parse(asked.toArray(String[]::new)), UPLINK, UPLINK6).dnsAnnouncement().servers4())
+                .as("a loopback resolver the namespace cannot reach is left out").extracting(InetAddress::getHostAddress)
+                .containsExactly("192.0.2.53");
+
+        UsernetConfig none = PastaConfig.of(parse("-D", "none", "-S", "none", "--dhcp-dns", "--dhcp-search",
+                "--dns-forward", "169.254.1.1"), UPLINK, UPLINK6);
+        assertThat(none.dnsServers()).as("-D none: no resolver at all").isEmpty();
+        assertThat(none.dnsAnnouncement()).isEqualTo(DnsAnnouncement.NONE);
+    }
+
+    @Test
+    void withoutDAndSTheHostsResolvConfIsAnnounced(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path conf = dir.resolve("resolv.conf");
+        java.nio.file.Files.writeString(conf, "nameserver 203.0.113.53\nnameserver ::1\nsearch lab.test bad..name\n");
+        UsernetConfig c = DUAL.withResolvConf(conf);
+        DnsAnnouncement a = PastaConfig.announcement(parse("--dhcp-dns", "--dhcp-search"), c, List.of());
+        assertThat(a.servers4()).extracting(InetAddress::getHostAddress).containsExactly("203.0.113.53");
+        assertThat(a.servers6()).as("::1 as the IPv6 gateway").extracting(InetAddress::getHostAddress)
+                .containsExactly("2001:db8:1:0:0:0:0:1");
+        assertThat(a.search()).as("a name resolv.conf cannot mean is skipped").containsExactly("lab.test");
+        assertThat(PastaConfig.announcement(parse("--dhcp-search", "-S", "x.test"), c, List.of()).search())
+                .containsExactly("x.test");
     }
 
     @Test
@@ -331,6 +382,10 @@ class PastaArgsTest {
         "-a 2001:db8::zz|Invalid address: 2001:db8::zz",
         "-g ::|Invalid gateway address: ::",
         "--dns-forward ::1|Invalid DNS forwarding address: ::1",
+        "-D xyz|Cannot use DNS address xyz",
+        "-D 300.1.1.1|Cannot use DNS address 300.1.1.1",
+        "-D 192.0.2.1 -D 192.0.2.2 -D 192.0.2.3 -D 192.0.2.4 -D 192.0.2.5|Cannot use DNS address 192.0.2.5",
+        "--dhcp-search -S a..test|Cannot use search domain a..test",
     })
     void badValuesGetPastasLine(String args, String message) {
         assertThatThrownBy(() -> PastaConfig.of(parse(args.split(" ")), UPLINK, Optional.empty())).isInstanceOf(PastaArgs.Bad.class)

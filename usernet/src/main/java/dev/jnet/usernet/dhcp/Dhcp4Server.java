@@ -1,5 +1,6 @@
 package dev.jnet.usernet.dhcp;
 
+import dev.jnet.usernet.DnsAnnouncement;
 import dev.jnet.usernet.Scheduler;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.ip.Ipv4Output;
@@ -13,10 +14,11 @@ import java.util.concurrent.TimeUnit;
  * The virtual gateway's DHCPv4 server, with libslirp's defaults (bootp.c): leases from
  * network + 15 keyed by the client's MAC, lasting a day; replies from the gateway carrying the
  * subnet mask, router (the gateway), DNS (the stack's DNS address), lease time, and the link
- * MTU (RFC 2132 option 26, which libslirp leaves out). DISCOVER gets OFFER, REQUEST gets ACK or
+ * MTU (RFC 2132 option 26, which libslirp leaves out); DNS servers and search list as
+ * {@link UsernetConfig#dnsAnnouncement()} says. DISCOVER gets OFFER, REQUEST gets ACK or
  * NAK (RFC 2131 4.3), RELEASE frees the lease; anything else is dropped. Under pasta's plan
  * ({@link UsernetConfig#pasta()}) it answers as pasta's dhcp.c: every client is offered the
- * guest's one address (the host's, or {@code -a}), DNS only with {@code --dns-forward}.
+ * guest's one address (the host's, or {@code -a}).
  */
 public final class Dhcp4Server implements GatewayService<Ipv4Packet> {
     /** libslirp's LEASE_TIME: 24 hours. */
@@ -30,6 +32,10 @@ public final class Dhcp4Server implements GatewayService<Ipv4Packet> {
     private final DhcpMessage request = new DhcpMessage();
     private final UdpDatagram reply = new UdpDatagram();
 
+    /** What the replies tell of DNS, made once: option 6's servers and option 119's names. */
+    private final int[] dns;
+    private final byte[] search;
+
     private long served;
     private long ignored;
 
@@ -38,6 +44,9 @@ public final class Dhcp4Server implements GatewayService<Ipv4Packet> {
         this.scheduler = scheduler;
         this.out = out;
         this.leases = new DhcpLeases(config.network(), config.broadcast());
+        DnsAnnouncement announced = config.dnsAnnouncement();
+        this.dns = announced.servers4().stream().mapToInt(Ipv4Packet::fromInetAddress).toArray();
+        this.search = announced.searchWire();
     }
 
     @Override
@@ -110,11 +119,11 @@ public final class Dhcp4Server implements GatewayService<Ipv4Packet> {
 
     private void send(int type, int yiaddr) {
         served++;
-        int capacity = Math.max(DhcpMessage.MAX_REPLY_LENGTH, DhcpMessage.MIN_REPLY_LENGTH);
+        int capacity = DhcpMessage.replyCapacity(dns.length, search.length);
         ByteBuf buf = out.allocate(UdpDatagram.HEADER_LENGTH + capacity);
         int start = buf.writerIndex();
         int length = DhcpMessage.writeReply(buf, start + UdpDatagram.HEADER_LENGTH, request, type, yiaddr,
-                config.gateway(), config.netmask(), config.gateway(), config.dnsAddress(), LEASE_SECONDS,
+                config.gateway(), config.netmask(), config.gateway(), dns, search, LEASE_SECONDS,
                 config.mtu(), type == DhcpMessage.NAK ? NAK_MESSAGE : null);
         UdpDatagram.emitHeader(buf, start, DhcpMessage.SERVER_PORT, DhcpMessage.CLIENT_PORT, length);
         buf.writerIndex(start + UdpDatagram.HEADER_LENGTH + length);

@@ -1,5 +1,6 @@
 package dev.jnet.usernet.dhcp;
 
+import dev.jnet.usernet.DnsAnnouncement;
 import dev.jnet.usernet.Ipv6Config;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.icmp6.NeighborDiscovery;
@@ -12,8 +13,8 @@ import io.netty.buffer.ByteBuf;
 /**
  * Stateless DHCPv6 on the gateway (RFC 8415 18.2.6 / 18.3.6, as libslirp's dhcpv6.c): an
  * Information-Request to All_DHCP_Relay_Agents_and_Servers (ff02::1:2) or the gateway gets a
- * Reply with the client's id echoed, the gateway's DUID-LL as server id and the DNS server
- * prefix::3 (RFC 3646). Other messages are dropped (no addresses are leased: SLAAC does that).
+ * Reply with the client's id echoed, the gateway's DUID-LL as server id, and the DNS servers
+ * and search list of {@link UsernetConfig#dnsAnnouncement()} (prefix::3, none; RFC 3646). Other messages are dropped (no addresses are leased: SLAAC does that).
  * Parsing is in place and bounded by the datagram; nothing is allocated but the reply buffer.
  */
 public final class Dhcp6Server implements GatewayService<Ipv6Packet> {
@@ -24,6 +25,7 @@ public final class Dhcp6Server implements GatewayService<Ipv6Packet> {
     public static final int OPT_CLIENTID = 1;
     public static final int OPT_SERVERID = 2;
     public static final int OPT_DNS_SERVERS = 23;
+    public static final int OPT_DOMAIN_LIST = 24;
     /** RFC 8415 21.2: a client id is a DUID, at most 128 octets (RFC 8415 11.1). */
     static final int MAX_DUID = 128;
     private static final long ALL_SERVERS_HIGH = 0xff02_0000_0000_0000L;
@@ -34,12 +36,21 @@ public final class Dhcp6Server implements GatewayService<Ipv6Packet> {
     private final UsernetConfig config;
     private final Ipv6Output out;
     private final UdpDatagram reply = new UdpDatagram();
+    /** Option 23's and option 24's values (RFC 3646), made once; empty: the option is left out. */
+    private final byte[] dnsServers;
+    private final byte[] domains;
     private long served;
     private long ignored;
 
     public Dhcp6Server(UsernetConfig config, Ipv6Output out) {
         this.config = config;
         this.out = out;
+        DnsAnnouncement announced = config.dnsAnnouncement();
+        this.dnsServers = new byte[16 * announced.servers6().size()];
+        for (int k = 0; k < announced.servers6().size(); k++) {
+            System.arraycopy(announced.servers6().get(k).getAddress(), 0, dnsServers, 16 * k, 16);
+        }
+        this.domains = announced.searchWire();
     }
 
     @Override
@@ -86,7 +97,7 @@ public final class Dhcp6Server implements GatewayService<Ipv6Packet> {
     private void send(Ipv6Packet ip, ByteBuf request, int start, int clientId, int clientIdLength) {
         served++;
         int length = 4 + (clientId < 0 ? 0 : 4 + clientIdLength) + 4 + DUID_LL_LENGTH
-                + (config.dns() ? 4 + 16 : 0);
+                + (dnsServers.length == 0 ? 0 : 4 + dnsServers.length) + (domains.length == 0 ? 0 : 4 + domains.length);
         ByteBuf buf = out.allocate(UdpDatagram.HEADER_LENGTH + length);
         int at = buf.writerIndex();
         UdpDatagram.emitHeader(buf, at, SERVER_PORT, CLIENT_PORT, length);
@@ -106,13 +117,8 @@ public final class Dhcp6Server implements GatewayService<Ipv6Packet> {
         buf.setShort(i + 8, (int) (config.gatewayMac() >>> 32));
         buf.setInt(i + 10, (int) config.gatewayMac());
         i += 4 + DUID_LL_LENGTH;
-        if (config.dns() && config.ipv6().hasDns()) {
-            buf.setShort(i, OPT_DNS_SERVERS);
-            buf.setShort(i + 2, 16);
-            buf.setLong(i + 4, config.ipv6().dnsHigh());
-            buf.setLong(i + 12, config.ipv6().dnsLow());
-            i += 20;
-        }
+        i = option(buf, i, OPT_DNS_SERVERS, dnsServers);
+        i = option(buf, i, OPT_DOMAIN_LIST, domains);
         buf.writerIndex(i);
         long srcHigh = NeighborDiscovery.LINK_LOCAL_HIGH;
         long srcLow = NeighborDiscovery.interfaceId(config.gatewayMac());
@@ -121,6 +127,16 @@ public final class Dhcp6Server implements GatewayService<Ipv6Packet> {
                 Ipv6Packet.NH_UDP, udpLength));
         reply.clear();
         out.send(buf, srcHigh, srcLow, ip.srcHigh(), ip.srcLow(), Ipv6Packet.NH_UDP);
+    }
+
+    private static int option(ByteBuf buf, int i, int code, byte[] value) {
+        if (value.length == 0) {
+            return i;
+        }
+        buf.setShort(i, code);
+        buf.setShort(i + 2, value.length);
+        buf.setBytes(i + 4, value);
+        return i + 4 + value.length;
     }
 
     public long served() {

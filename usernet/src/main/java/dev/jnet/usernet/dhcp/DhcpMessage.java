@@ -29,6 +29,7 @@ public final class DhcpMessage {
     public static final int OPT_ROUTER = 3;
     public static final int OPT_DNS = 6;
     public static final int OPT_MTU = 26;
+    public static final int OPT_DOMAIN_SEARCH = 119;
     public static final int OPT_REQUESTED_IP = 50;
     public static final int OPT_LEASE_TIME = 51;
     public static final int OPT_OVERLOAD = 52;
@@ -142,18 +143,30 @@ public final class DhcpMessage {
         return serverId;
     }
 
-    /** Bytes {@link #writeReply} needs at most (before padding to {@link #MIN_REPLY_LENGTH}). */
+    /** Bytes {@link #writeReply} needs at most with one DNS server and no search list (before padding). */
     public static final int MAX_REPLY_LENGTH = OPTIONS_OFFSET + 3 + 6 * 6 + 4 + 2 + 32 + 1;
 
     /**
+     * Bytes {@link #writeReply} needs at most (at least {@link #MIN_REPLY_LENGTH}) for
+     * {@code dnsCount} servers and a search list of {@code searchLength} bytes.
+     */
+    public static int replyCapacity(int dnsCount, int searchLength) {
+        int search = searchLength == 0 ? 0 : searchLength + 2 * ((searchLength + 254) / 255);
+        return Math.max(MIN_REPLY_LENGTH, MAX_REPLY_LENGTH + 4 * Math.max(0, dnsCount - 1) + search);
+    }
+
+    /**
      * Writes a BOOTREPLY answering {@code request} at {@code buf[index, ...)} (absolute, the
-     * capacity must hold {@code max(MAX_REPLY_LENGTH, MIN_REPLY_LENGTH)} bytes).
+     * capacity must hold {@link #replyCapacity} bytes).
      *
+     * @param dns     the DNS servers (option 6; none: no option)
+     * @param search  the search list in wire form (option 119, RFC 3397, split into options of
+     *                255 bytes as RFC 3396 concatenates them; empty: no option)
      * @param message a NAK's message (option 56, ASCII), or {@code null}
      * @return the number of bytes written
      */
     public static int writeReply(ByteBuf buf, int index, DhcpMessage request, int type, int yiaddr, int serverId,
-            int netmask, int router, int dns, int leaseSeconds, int mtu, String message) {
+            int netmask, int router, int[] dns, byte[] search, int leaseSeconds, int mtu, String message) {
         buf.setZero(index, OPTIONS_OFFSET);
         buf.setByte(index, BOOTREPLY);
         buf.setByte(index + 1, HTYPE_ETHERNET);
@@ -175,7 +188,21 @@ public final class DhcpMessage {
         if (type != NAK) {
             i = address(buf, i, OPT_SUBNET_MASK, netmask);
             i = address(buf, i, OPT_ROUTER, router);
-            i = address(buf, i, OPT_DNS, dns);
+            if (dns.length > 0) {
+                buf.setByte(i++, OPT_DNS);
+                buf.setByte(i++, 4 * dns.length);
+                for (int server : dns) {
+                    buf.setInt(i, server);
+                    i += 4;
+                }
+            }
+            for (int at = 0; at < search.length; at += 255) {
+                int len = Math.min(255, search.length - at);
+                buf.setByte(i++, OPT_DOMAIN_SEARCH);
+                buf.setByte(i++, len);
+                buf.setBytes(i, search, at, len);
+                i += len;
+            }
             if (leaseSeconds != 0) {
                 i = address(buf, i, OPT_LEASE_TIME, leaseSeconds);
             }

@@ -1,11 +1,11 @@
 package dev.jnet.usernet.dns;
 
 import dev.jnet.net.IpAddress;
+import dev.jnet.usernet.wire.DnsName;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,12 +58,12 @@ public final class DnsZones {
 
     /** A CNAME record: {@code name} is an alias of {@code target}. A name with a CNAME has no other records. */
     public DnsZones cname(String name, String target) {
-        String t = normalize(target);
-        return add(name, new Rr(TYPE_CNAME, encodeName(t), t));
+        String t = DnsName.normalize(target);
+        return add(name, new Rr(TYPE_CNAME, DnsName.encode(t), t));
     }
 
     private synchronized DnsZones add(String name, Rr rr) {
-        String n = normalize(name);
+        String n = DnsName.normalize(name);
         if (count >= MAX_RECORDS) {
             throw new IllegalStateException("DNS zones full: " + MAX_RECORDS + " records");
         }
@@ -81,7 +81,7 @@ public final class DnsZones {
 
     /** Whether {@code name} has a record. */
     public boolean contains(String name) {
-        return names.containsKey(normalize(name));
+        return names.containsKey(DnsName.normalize(name));
     }
 
     /**
@@ -125,7 +125,7 @@ public final class DnsZones {
         int qtype = u16(q, p);
         int qclass = u16(q, p + 2);
         int questionEnd = p + 4;
-        String n = normalize(name.toString());
+        String n = DnsName.normalize(name.toString());
         if (!names.containsKey(n)) {
             return Optional.of(response(q, questionEnd, RCODE_NXDOMAIN, List.of()));
         }
@@ -161,7 +161,7 @@ public final class DnsZones {
 
     private byte[] record(String owner, Rr r) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.writeBytes(encodeName(owner));
+        b.writeBytes(DnsName.encode(owner));
         put16(b, r.type());
         put16(b, CLASS_IN);
         put16(b, ttl >>> 16);
@@ -190,29 +190,6 @@ public final class DnsZones {
         return b.toByteArray();
     }
 
-    static String normalize(String name) {
-        String n = name.toLowerCase(Locale.ROOT);
-        n = n.endsWith(".") ? n.substring(0, n.length() - 1) : n;
-        if (n.isEmpty() || n.length() > 253) {
-            throw new IllegalArgumentException("invalid DNS name \"" + name + "\"");
-        }
-        for (String label : n.split("\\.", -1)) {
-            if (label.isEmpty() || label.length() > 63 || !label.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
-                throw new IllegalArgumentException("invalid DNS name \"" + name + "\"");
-            }
-        }
-        return n;
-    }
-
-    private static byte[] encodeName(String n) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        for (String label : n.split("\\.")) {
-            b.write(label.length());
-            b.writeBytes(label.getBytes(StandardCharsets.US_ASCII));
-        }
-        b.write(0);
-        return b.toByteArray();
-    }
 
     private static int u16(byte[] b, int i) {
         return ((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF);

@@ -66,6 +66,32 @@ public final class ResolvConf {
         return List.copyOf(v4);
     }
 
+    /**
+     * The search list of the file at {@code path} (empty if it does not exist): the words of its
+     * last {@code search} or {@code domain} line, as resolv.conf(5) says the last one wins.
+     *
+     * @throws IOException if it exists but cannot be read
+     */
+    public static List<String> search(Path path) throws IOException {
+        try {
+            return parseSearch(Files.readString(path, StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            return List.of();
+        }
+    }
+
+    /** The search list of resolv.conf text (see {@link #search(Path)}). */
+    public static List<String> parseSearch(String text) {
+        List<String> search = List.of();
+        for (String raw : text.split("\n")) {
+            String[] words = stripComment(raw).trim().split("[ \t]+");
+            if (words[0].equals("search") || words[0].equals("domain")) {
+                search = List.of(words).subList(1, words[0].equals("domain") ? Math.min(2, words.length) : words.length);
+            }
+        }
+        return search;
+    }
+
     private static String stripComment(String line) {
         int hash = line.indexOf('#');
         int semi = line.indexOf(';');

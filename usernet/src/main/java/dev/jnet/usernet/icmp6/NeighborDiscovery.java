@@ -1,5 +1,6 @@
 package dev.jnet.usernet.icmp6;
 
+import dev.jnet.usernet.DnsAnnouncement;
 import dev.jnet.usernet.Ipv6Config;
 import dev.jnet.usernet.Scheduler;
 import dev.jnet.usernet.UsernetConfig;
@@ -8,6 +9,9 @@ import dev.jnet.usernet.wire.Icmpv6Packet;
 import dev.jnet.usernet.wire.InternetChecksum;
 import dev.jnet.usernet.wire.Ipv6Packet;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.net.Inet6Address;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -17,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * and the gateway's link-local address) get a neighbour advertisement with the gateway MAC;
  * router solicitations, start-up and a timer (libslirp's 200..600 s) get a router
  * advertisement that lets the guest configure itself by SLAAC: the prefix (on-link,
- * autonomous), the link MTU, the DNS server prefix::3 (RDNSS, RFC 8106) and the gateway MAC.
+ * autonomous), the link MTU, the DNS servers and search list of {@link UsernetConfig#dnsAnnouncement()}
+ * (RDNSS and DNSSL, RFC 8106; libslirp's prefix::3) and the gateway MAC.
  * Messages that did not come from the link itself (hop limit not 255) are dropped, as the RFC
  * requires. The stack keeps no neighbour cache: it always answers the guest's learned MAC.
  */
@@ -37,13 +42,13 @@ public final class NeighborDiscovery implements AutoCloseable {
     static final int OPT_PREFIX_INFORMATION = 3;
     static final int OPT_MTU = 5;
     static final int OPT_RDNSS = 25;
+    static final int OPT_DNSSL = 31;
 
     static final int RS_MIN_LENGTH = 8;
     static final int NS_LENGTH = 24;
     static final int NA_LENGTH = 24 + 8;
-    /** RA header 16 + source link-layer 8 + MTU 8 + prefix 32 (+ RDNSS 24). */
+    /** RA header 16 + source link-layer 8 + MTU 8 + prefix 32 (+ RDNSS, DNSSL). */
     static final int RA_LENGTH = 16 + 8 + 8 + 32;
-    static final int RDNSS_LENGTH = 24;
 
     /** libslirp's NDP_MaxRtrAdvInterval and NDP_MinRtrAdvInterval (RFC 4861 defaults). */
     public static final long MAX_RA_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(600);
@@ -59,6 +64,8 @@ public final class NeighborDiscovery implements AutoCloseable {
 
     private final UsernetConfig config;
     private final Ipv6Config v6;
+    /** The RA's RDNSS and DNSSL options (RFC 8106 5.1, 5.2), made once; empty: left out. */
+    private final byte[] dnsOptions;
     private final Scheduler scheduler;
     private final Ipv6Output out;
     private final long gatewayLinkLocalLow;
@@ -74,6 +81,7 @@ public final class NeighborDiscovery implements AutoCloseable {
     public NeighborDiscovery(UsernetConfig config, Scheduler scheduler, Ipv6Output out) {
         this.config = config;
         this.v6 = config.ipv6();
+        this.dnsOptions = dnsOptions(config.dnsAnnouncement());
         this.scheduler = scheduler;
         this.out = out;
         this.gatewayLinkLocalLow = interfaceId(config.gatewayMac());
@@ -189,8 +197,7 @@ public final class NeighborDiscovery implements AutoCloseable {
         if (closed) {
             return;
         }
-        boolean rdnss = config.dns() && v6.hasDns();
-        int length = RA_LENGTH + (rdnss ? RDNSS_LENGTH : 0);
+        int length = RA_LENGTH + dnsOptions.length;
         ByteBuf buf = out.allocate(length);
         int start = buf.writerIndex();
         buf.writeByte(Icmpv6Packet.TYPE_ROUTER_ADVERTISEMENT).writeByte(0).writeShort(0);
@@ -203,16 +210,35 @@ public final class NeighborDiscovery implements AutoCloseable {
                 .writeByte(0xc0 /* on-link, autonomous */)
                 .writeInt(VALID_LIFETIME_SECONDS).writeInt(PREFERRED_LIFETIME_SECONDS).writeInt(0)
                 .writeLong(v6.prefixHigh()).writeLong(0);
-        if (rdnss) {
-            buf.writeByte(OPT_RDNSS).writeByte(3).writeShort(0).writeInt(RDNSS_LIFETIME_SECONDS)
-                    .writeLong(v6.dnsHigh()).writeLong(v6.dnsLow());
-        }
+        buf.writeBytes(dnsOptions);
         reply.wrap(buf, start, length).fillChecksum(pseudoHeader(LINK_LOCAL_HIGH, gatewayLinkLocalLow,
                 LINK_SCOPE_MULTICAST_HIGH, ALL_NODES_LOW, length));
         reply.clear();
         routerAdvertisements++;
         out.send(buf, LINK_LOCAL_HIGH, gatewayLinkLocalLow, LINK_SCOPE_MULTICAST_HIGH, ALL_NODES_LOW,
                 Ipv6Packet.NH_ICMPV6, NDP_HOP_LIMIT, multicastMac(ALL_NODES_LOW));
+    }
+
+    /**
+     * RDNSS with every IPv6 server (8 + 16 per server), then DNSSL with the search list's names,
+     * zero-padded to a multiple of 8 octets (RFC 8106 5.2); the lifetime is the RDNSS one.
+     */
+    static byte[] dnsOptions(DnsAnnouncement announced) {
+        ByteBuf b = Unpooled.buffer();
+        List<Inet6Address> servers = announced.servers6();
+        if (!servers.isEmpty()) {
+            b.writeByte(OPT_RDNSS).writeByte(1 + 2 * servers.size()).writeShort(0).writeInt(RDNSS_LIFETIME_SECONDS);
+            servers.forEach(a -> b.writeBytes(a.getAddress()));
+        }
+        byte[] names = announced.searchWire();
+        if (names.length > 0) {
+            int length = (8 + names.length + 7) / 8 * 8;
+            b.writeByte(OPT_DNSSL).writeByte(length / 8).writeShort(0).writeInt(RDNSS_LIFETIME_SECONDS)
+                    .writeBytes(names).writeZero(length - 8 - names.length);
+        }
+        byte[] out = new byte[b.readableBytes()];
+        b.readBytes(out);
+        return out;
     }
 
     private void writeLinkLayerOption(ByteBuf buf, int type) {

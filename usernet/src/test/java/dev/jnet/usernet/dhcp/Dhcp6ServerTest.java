@@ -2,17 +2,23 @@ package dev.jnet.usernet.dhcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jnet.usernet.DnsAnnouncement;
 import dev.jnet.usernet.Ipv6Config;
+import dev.jnet.usernet.LinkServices;
 import dev.jnet.usernet.MemoryFrameSink;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.icmp6.NeighborDiscovery;
 import dev.jnet.usernet.ip.Ipv4Output;
 import dev.jnet.usernet.ip.Ipv6Output;
+import dev.jnet.usernet.wire.DnsName;
 import dev.jnet.usernet.wire.EthernetFrame;
 import dev.jnet.usernet.wire.Ipv6Packet;
 import dev.jnet.usernet.wire.UdpDatagram;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.Size;
@@ -68,6 +74,44 @@ class Dhcp6ServerTest {
     }
 
     @Test
+    void anAnnouncementGivesEveryServerAndTheSearchListAndNothingWhenEmpty() throws Exception {
+        DnsAnnouncement announced = new DnsAnnouncement(List.of(),
+                List.of((Inet6Address) InetAddress.getByName("2001:db8::53"),
+                        (Inet6Address) InetAddress.getByName("2001:db8::54")), List.of("example.test"));
+        for (DnsAnnouncement a : List.of(announced, DnsAnnouncement.NONE)) {
+            UsernetConfig c = config.withServices(new LinkServices(true, true, true, true, a));
+            Dhcp6Server s = new Dhcp6Server(c, new Ipv6Output(c, new Ipv4Output(c, sink)));
+            ByteBuf msg = Unpooled.buffer().writeInt((Dhcp6Server.INFORMATION_REQUEST << 24) | 1);
+            int n = msg.readableBytes();
+            ByteBuf b = request(ALL_SERVERS_HIGH, ALL_SERVERS_LOW, 547, msg);
+            Ipv6Packet ip = new Ipv6Packet();
+            ip.wrap(b, 0, b.capacity());
+            UdpDatagram udp = new UdpDatagram();
+            udp.wrap(b, Ipv6Packet.HEADER_LENGTH, UdpDatagram.HEADER_LENGTH + n);
+            assertThat(s.serve(ip, udp)).isTrue();
+            ByteBuf r = Unpooled.wrappedBuffer(sink.poll());
+            assertThat(r.getUnsignedShort(UDP_AT + 4)).as("the UDP length is what was written")
+                    .isEqualTo(r.capacity() - UDP_AT);
+            int i = MSG_AT + 4;
+            i += 4 + r.getUnsignedShort(i + 2); // server id
+            if (a == DnsAnnouncement.NONE) {
+                assertThat(i).as("no DNS options").isEqualTo(r.capacity());
+                continue;
+            }
+            assertThat(r.getUnsignedShort(i)).isEqualTo(Dhcp6Server.OPT_DNS_SERVERS);
+            assertThat(r.getUnsignedShort(i + 2)).isEqualTo(32);
+            assertThat(r.getLong(i + 20)).isEqualTo(0x2001_0db8_0000_0000L);
+            assertThat(r.getLong(i + 28)).isEqualTo(0x54);
+            i += 36;
+            assertThat(r.getUnsignedShort(i)).isEqualTo(Dhcp6Server.OPT_DOMAIN_LIST);
+            byte[] names = new byte[r.getUnsignedShort(i + 2)];
+            r.getBytes(i + 4, names);
+            assertThat(names).isEqualTo(DnsName.encode("example.test"));
+            assertThat(i + 4 + names.length).isEqualTo(r.capacity());
+        }
+    }
+
+    @Test
     void solicitsOtherServersAndOtherPortsAreNotAnswered() {
         ByteBuf solicit = Unpooled.buffer().writeInt(1 << 24);
         assertThat(send(ALL_SERVERS_HIGH, ALL_SERVERS_LOW, 547, solicit)).isTrue();
@@ -97,6 +141,16 @@ class Dhcp6ServerTest {
 
     private boolean send(long dstHigh, long dstLow, int dstPort, ByteBuf payload) {
         int n = payload.readableBytes();
+        ByteBuf b = request(dstHigh, dstLow, dstPort, payload);
+        Ipv6Packet ip = new Ipv6Packet();
+        ip.wrap(b, 0, b.capacity());
+        UdpDatagram udp = new UdpDatagram();
+        udp.wrap(b, Ipv6Packet.HEADER_LENGTH, UdpDatagram.HEADER_LENGTH + n);
+        return server.serve(ip, udp);
+    }
+
+    private static ByteBuf request(long dstHigh, long dstLow, int dstPort, ByteBuf payload) {
+        int n = payload.readableBytes();
         int udpLength = UdpDatagram.HEADER_LENGTH + n;
         ByteBuf b = Unpooled.buffer(Ipv6Packet.HEADER_LENGTH + udpLength);
         b.setInt(0, 0x6000_0000);
@@ -110,10 +164,6 @@ class Dhcp6ServerTest {
         UdpDatagram.emitHeader(b, Ipv6Packet.HEADER_LENGTH, 546, dstPort, n);
         b.setBytes(Ipv6Packet.HEADER_LENGTH + UdpDatagram.HEADER_LENGTH, payload, payload.readerIndex(), n);
         b.writerIndex(b.capacity());
-        Ipv6Packet ip = new Ipv6Packet();
-        ip.wrap(b, 0, b.capacity());
-        UdpDatagram udp = new UdpDatagram();
-        udp.wrap(b, Ipv6Packet.HEADER_LENGTH, udpLength);
-        return server.serve(ip, udp);
+        return b;
     }
 }

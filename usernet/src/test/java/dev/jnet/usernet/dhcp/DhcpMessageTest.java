@@ -2,8 +2,10 @@ package dev.jnet.usernet.dhcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jnet.usernet.wire.DnsName;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -54,7 +56,7 @@ class DhcpMessageTest {
         assertThat(req.parse(b, 0, 300)).isTrue();
         ByteBuf out = Unpooled.buffer(400);
         int n = DhcpMessage.writeReply(out, 10, req, DhcpMessage.OFFER, 0x0A00_020F, GATEWAY, 0xFFFF_FF00,
-                GATEWAY, 0x0A00_0203, 86400, 1500, null);
+                GATEWAY, new int[] {0x0A00_0203}, new byte[0], 86400, 1500, null);
         assertThat(n).isEqualTo(DhcpMessage.MIN_REPLY_LENGTH);
         assertThat((int) out.getUnsignedByte(10)).isEqualTo(DhcpMessage.BOOTREPLY);
         assertThat(out.getInt(14)).isEqualTo(77);
@@ -75,13 +77,32 @@ class DhcpMessageTest {
     }
 
     @Test
+    void severalServersAndALongSearchListSplitAcrossOptions() {
+        DhcpMessage req = new DhcpMessage();
+        req.parse(DhcpRequests.message(DhcpMessage.DISCOVER, 9, MAC, 0, 0, 0), 0, 300);
+        List<String> names = List.of("a".repeat(60) + ".example.test", "b".repeat(60) + ".example.test",
+                "c".repeat(60) + ".example.test", "d".repeat(60) + ".example.test");
+        byte[] search = DnsName.encodeAll(names);
+        assertThat(search.length).as("more than one option holds").isGreaterThan(255);
+        int capacity = DhcpMessage.replyCapacity(2, search.length);
+        ByteBuf out = Unpooled.buffer(capacity);
+        int n = DhcpMessage.writeReply(out, 0, req, DhcpMessage.OFFER, 0x0A00_020F, GATEWAY, 0xFFFF_FF00, GATEWAY,
+                new int[] {0xC000_0235, 0xC633_6435}, search, 86400, 1500, null);
+        assertThat(n).isLessThanOrEqualTo(capacity);
+        assertThat(DhcpRequests.optionBytes(out, 0, n, DhcpMessage.OPT_DNS))
+                .isEqualTo(new byte[] {(byte) 192, 0, 2, 53, (byte) 198, 51, 100, 53});
+        assertThat(DhcpRequests.optionBytes(out, 0, n, DhcpMessage.OPT_DOMAIN_SEARCH)).isEqualTo(search);
+        assertThat(DhcpRequests.option(out, 0, n, DhcpMessage.OPT_MTU)).as("options after it still parse").isEqualTo(1500);
+    }
+
+    @Test
     void aNakCarriesNoAddressesButItsReason() {
         DhcpMessage req = new DhcpMessage();
         ByteBuf b = DhcpRequests.message(DhcpMessage.REQUEST, 5, MAC, 0x0A00_0263, 0, 0);
         req.parse(b, 0, 300);
         ByteBuf out = Unpooled.buffer(400);
-        int n = DhcpMessage.writeReply(out, 0, req, DhcpMessage.NAK, 0, GATEWAY, 0xFFFF_FF00, GATEWAY, 0x0A00_0203,
-                86400, 1500, "requested address not available");
+        int n = DhcpMessage.writeReply(out, 0, req, DhcpMessage.NAK, 0, GATEWAY, 0xFFFF_FF00, GATEWAY,
+                new int[] {0x0A00_0203}, new byte[0], 86400, 1500, "requested address not available");
         assertThat(out.getInt(12)).isZero();
         assertThat(out.getInt(16)).isZero();
         assertThat(DhcpRequests.option(out, 0, n, DhcpMessage.OPT_MESSAGE_TYPE)).isEqualTo(DhcpMessage.NAK);

@@ -72,4 +72,28 @@ final class DhcpRequests {
         }
         return -1;
     }
+
+    /** The values of every instance of option {@code code}, concatenated (RFC 3396). */
+    static byte[] optionBytes(ByteBuf buf, int offset, int length, int code) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int i = offset + DhcpMessage.OPTIONS_OFFSET;
+        while (i < offset + length) {
+            int c = buf.getUnsignedByte(i);
+            if (c == DhcpMessage.OPT_PAD) {
+                i++;
+                continue;
+            }
+            if (c == DhcpMessage.OPT_END) {
+                break;
+            }
+            int len = buf.getUnsignedByte(i + 1);
+            if (c == code) {
+                byte[] v = new byte[len];
+                buf.getBytes(i + 2, v);
+                out.writeBytes(v);
+            }
+            i += 2 + len;
+        }
+        return out.toByteArray();
+    }
 }

@@ -37,6 +37,17 @@ class DnsForwarderTest {
     }
 
     @Test
+    void theLastSearchOrDomainLineIsTheSearchList() {
+        assertThat(ResolvConf.parseSearch("search one.test two.test\nnameserver 192.0.2.1\n")).containsExactly(
+                "one.test", "two.test");
+        assertThat(ResolvConf.parseSearch("search one.test\ndomain lab.test extra\n# search no.test\n"))
+                .containsExactly("lab.test");
+        assertThat(ResolvConf.parseSearch("domain lab.test\nsearch\tA.test  b.test ; comment\n"))
+                .containsExactly("A.test", "b.test");
+        assertThat(ResolvConf.parseSearch("nameserver 192.0.2.1\n")).isEmpty();
+    }
+
+    @Test
     void onlyAddressLiteralsAreAcceptedNeverNamesToLookUp() {
         assertThat(ResolvConf.parse("nameserver dns.example.test\nnameserver 1.2.3\nnameserver 256.1.1.1\n"
                 + "nameserver 1.2.3.4.5\nnameserver fe80::zz\nnameserver\nnameserver 010.1.1.1\nnameserver 1::2::3\n"
