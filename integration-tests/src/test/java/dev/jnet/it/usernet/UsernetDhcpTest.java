@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 13, ask 1: a guest started without {@code -c} (tap down, no address) runs busybox
  * udhcpc and gets libslirp's lease (10.0.2.15, router .2, DNS .3, a day), configures itself
- * from it and reaches the fake internet by name.
+ * from it and reaches the fake internet by name; with {@code --cidr} the lease follows the network.
  */
 @UsernetTest
 class UsernetDhcpTest {
@@ -71,9 +71,24 @@ class UsernetDhcpTest {
         assertThat(udhcpc(net)).containsEntry("mtu", Integer.toString(MTU));
     }
 
-    /** A fresh guest without {@code -c}; udhcpc's lease as the script saw it (applied to tap0). */
+    /** {@code --cidr}: the lease, router and DNS follow the network (libslirp: network + 15, .2, .3). */
+    @Test
+    void theLeaseFollowsCidr(UsernetSandbox net) throws Exception {
+        assertThat(udhcpc(net, List.of("--cidr", "10.0.3.0/24")))
+                .containsEntry("ip", "10.0.3.15")
+                .containsEntry("subnet", "255.255.255.0")
+                .containsEntry("router", "10.0.3.2")
+                .containsEntry("dns", "10.0.3.3")
+                .containsEntry("serverid", "10.0.3.2");
+    }
+
     private static Map<String, String> udhcpc(UsernetSandbox net) throws Exception {
-        net.restartUsernet(MTU, List.of(), List.of(), UsernetSandbox.Launch.UNCONFIGURED);
+        return udhcpc(net, List.of());
+    }
+
+    /** A fresh guest without {@code -c}, usernet with {@code flags}; udhcpc's lease as the script saw it (applied to tap0). */
+    private static Map<String, String> udhcpc(UsernetSandbox net, List<String> flags) throws Exception {
+        net.restartUsernet(MTU, flags, List.of(), UsernetSandbox.Launch.UNCONFIGURED);
         Proc.Result bare = net.guest("ip", "-o", "-4", "addr", "show", "dev", UsernetProcess.TAP);
         assertThat(bare.stdout()).as("no -c: no address before DHCP").doesNotContain("inet ");
         Path scriptFile = net.writeGuestFile("udhcpc.sh", SCRIPT.getBytes(StandardCharsets.US_ASCII));
