@@ -148,6 +148,12 @@ public record UsernetConfig(int network, int prefixLength, int mtu, long gateway
                 outboundAddr, outboundAddr6, ipv6, pasta, services);
     }
 
+    /** The MAC the stack answers with (pasta's {@code -M}); unicast, as {@code guestMac}. */
+    public UsernetConfig withGatewayMac(long gatewayMac) {
+        return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf, dnsServers,
+                outboundAddr, outboundAddr6, ipv6, pasta, services);
+    }
+
     public UsernetConfig withGuestMac(long guestMac) {
         return new UsernetConfig(network, prefixLength, mtu, gatewayMac, guestMac, hostLoopback, dns, resolvConf, dnsServers,
                 outboundAddr, outboundAddr6, ipv6, pasta, services);

@@ -140,21 +140,11 @@ class PastaDhcpTest {
         }
     }
 
-    /** pasta --config-net on the sandbox's guest, no forwarding, {@code extra}; the words that find it. */
+    /** pasta --config-net on the sandbox's guest, IPv4, no forwarding, {@code extra}; the words that find it. */
     private static List<String> run(UsernetSandbox net, List<String> extra) {
-        net.restartGuestOnly();
-        String pid = Long.toString(net.guestPid());
-        List<String> argv = new ArrayList<>(List.of("--config-net", "-I", "tap0", "-t", "none", "-u", "none", "-T",
-                "none", "-U", "none", "-4"));
-        argv.addAll(extra);
-        argv.add(pid);
-        List<String> marker = List.of("-U", "none", "-4", pid);
-        Proc.Result run = net.hostAsUser(START, PASTA.with(argv));
-        if (run.exit() != 0) {
-            PastaProcesses.kill(marker);
-        }
-        assertThat(run.exit()).as(PASTA.description() + ": " + run.describe()).isZero();
-        return marker;
+        List<String> options = new ArrayList<>(List.of("-t", "none", "-u", "none", "-T", "none", "-U", "none", "-4"));
+        options.addAll(extra);
+        return PastaProcesses.attach(net, PASTA, options, START);
     }
 
     /** busybox udhcpc on tap0, {@code tries} discovers a second apart, quitting after a lease. */

@@ -180,20 +180,10 @@ class PastaIpv6Test {
      * and {@code extra}; the words that find its processes.
      */
     private static List<String> run(UsernetSandbox net, List<String> ports, List<String> extra) {
-        net.restartGuestOnly();
-        List<String> argv = new ArrayList<>(List.of("--config-net", "-I", "tap0"));
-        argv.addAll(ports.isEmpty() ? List.of("-t", "none", "-u", "none") : ports);
-        argv.addAll(List.of("-T", "none", "-U", "none"));
-        argv.addAll(extra);
-        String pid = Long.toString(net.guestPid());
-        argv.add(pid);
-        List<String> marker = List.of("-U", "none", "-I", "tap0", pid);
-        Proc.Result run = net.hostAsUser(START, PASTA.with(argv));
-        if (run.exit() != 0) {
-            PastaProcesses.kill(marker);
-        }
-        assertThat(run.exit()).as(PASTA.description() + ": " + run.describe()).isZero();
-        return marker;
+        List<String> options = new ArrayList<>(ports.isEmpty() ? List.of("-t", "none", "-u", "none") : ports);
+        options.addAll(List.of("-T", "none", "-U", "none"));
+        options.addAll(extra);
+        return PastaProcesses.attach(net, PASTA, options, START);
     }
 
     private static void assertDownload(UsernetSandbox net, String address) {

@@ -1,10 +1,14 @@
 package dev.jnet.it.usernet;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jnet.it.Proc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -59,6 +63,26 @@ final class PastaProcesses {
             Thread.sleep(100);
         }
         return find(args).isEmpty();
+    }
+
+    /**
+     * pasta (as {@code pasta} runs it) attached to a fresh guest of {@code net}, as the tests'
+     * user: {@code --config-net -I tap0}, then {@code options}, then the guest's pid; asserts it
+     * came up (else ends what it left) and returns the words that find its processes.
+     */
+    static List<String> attach(UsernetSandbox net, PastaBinary pasta, List<String> options, Duration timeout) {
+        net.restartGuestOnly();
+        String pid = Long.toString(net.guestPid());
+        List<String> argv = new ArrayList<>(List.of("--config-net", "-I", "tap0"));
+        argv.addAll(options);
+        argv.add(pid);
+        List<String> marker = List.of("--config-net", "-I", "tap0", pid);
+        Proc.Result run = net.hostAsUser(timeout, pasta.with(argv));
+        if (run.exit() != 0) {
+            kill(marker);
+        }
+        assertThat(run.exit()).as(pasta.description() + ": " + run.describe()).isZero();
+        return marker;
     }
 
     /** SIGKILL to every process matching {@code args} (processes this test started). */

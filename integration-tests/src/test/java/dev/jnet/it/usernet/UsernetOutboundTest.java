@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jnet.it.Proc;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -20,34 +19,20 @@ import org.junit.jupiter.api.Test;
  */
 @UsernetTest
 class UsernetOutboundTest {
-    static final String OUTBOUND = "198.51.100.3";
-    static final String OUTBOUND6 = "2001:db8:1::3";
+    static final String OUTBOUND = OutboundRig.OUTBOUND;
+    static final String OUTBOUND6 = OutboundRig.OUTBOUND6;
     private static final Duration TIMEOUT = Duration.ofSeconds(40);
 
-    private final List<List<String>> undo = new ArrayList<>();
+    private OutboundRig rig;
 
     @BeforeEach
     void aSecondAddressAndNoWayBackToTheFirst(UsernetSandbox net) {
-        String host = net.hostNetns();
-        String inet = net.internetNetns();
-        root(List.of("ip", "-n", host, "addr", "add", OUTBOUND + "/24", "dev", "up0"),
-                List.of("ip", "-n", host, "addr", "del", OUTBOUND + "/24", "dev", "up0"));
-        // deprecated (preferred_lft 0): never the kernel's own choice of source, only when bound to
-        root(List.of("ip", "-n", host, "-6", "addr", "add", OUTBOUND6 + "/64", "dev", "up0", "nodad",
-                "preferred_lft", "0"),
-                List.of("ip", "-n", host, "-6", "addr", "del", OUTBOUND6 + "/64", "dev", "up0"));
-        root(List.of("ip", "-n", inet, "rule", "add", "to", SandboxNetns.HOST_ADDRESS, "prohibit"),
-                List.of("ip", "-n", inet, "rule", "del", "to", SandboxNetns.HOST_ADDRESS, "prohibit"));
-        root(List.of("ip", "-n", inet, "-6", "rule", "add", "to", SandboxNetns.HOST_ADDRESS6, "prohibit"),
-                List.of("ip", "-n", inet, "-6", "rule", "del", "to", SandboxNetns.HOST_ADDRESS6, "prohibit"));
+        rig = new OutboundRig(net);
     }
 
     @AfterEach
     void restoreTheNamespaces(UsernetSandbox net) {
-        for (int i = undo.size() - 1; i >= 0; i--) {
-            Proc.run(Proc.DEFAULT_TIMEOUT, undo.get(i));
-        }
-        undo.clear();
+        rig.close();
         net.stopUsernet(); // the next test starts from the default run
     }
 
@@ -92,21 +77,15 @@ class UsernetOutboundTest {
         return r;
     }
 
-    private static String udpEchoes(UsernetSandbox net, String host) {
+    static String udpEchoes(UsernetSandbox net, String host) {
         Proc.Result r = net.guestClient(TIMEOUT, "udp-echo", host, Integer.toString(FakeInternet.UDP_ECHO_PORT), "3");
         assertThat(r.exit()).as(r.describe()).isZero();
         return GuestOutput.fields(r).get("echoed");
     }
 
-    private static String connect(UsernetSandbox net, String host, int port) {
+    static String connect(UsernetSandbox net, String host, int port) {
         Proc.Result r = net.guestClient(TIMEOUT, "connect", host, Integer.toString(port), "10");
         assertThat(r.exit()).as(r.describe()).isZero();
         return GuestOutput.fields(r).get("outcome");
-    }
-
-    private void root(List<String> command, List<String> inverse) {
-        Proc.Result r = Proc.run(Proc.DEFAULT_TIMEOUT, command);
-        assertThat(r.exit()).as(r.describe()).isZero();
-        undo.add(inverse);
     }
 }

@@ -28,9 +28,8 @@ final class PastaArgs {
 
     /** pasta's options beyond these, refused with their name (jnet's stack has no such feature). */
     private static final List<String> UNSUPPORTED = List.of("debug", "trace", "log-file", "log-size", "runas",
-            "pcap", "mac-addr", "interface", "outbound", "outbound-if4", "outbound-if6", "no-tcp", "no-udp",
-            "no-icmp", "socket", "fd", "one-off", "ns-mac-addr", "map-host-loopback", "host-lo-to-ns-lo",
-            "splice-only", "no-splice");
+            "interface", "outbound-if4", "outbound-if6", "no-tcp", "no-udp", "no-icmp", "socket", "fd", "one-off",
+            "map-host-loopback", "host-lo-to-ns-lo", "splice-only", "no-splice");
 
     private static final List<Opt> OPTIONS = List.of(
             new Opt("quiet", 'q', false, (a, v) -> a.quiet = true),
@@ -39,6 +38,11 @@ final class PastaArgs {
             new Opt("help", 'h', false, (a, v) -> a.help = true),
             new Opt("version", '\0', false, (a, v) -> a.version = true),
             new Opt("pid", 'P', true, (a, v) -> a.pidFile = v),
+            new Opt("pcap", 'p', true, (a, v) -> a.pcap = v),
+            new Opt("mac-addr", 'M', true, (a, v) -> a.macAddr = v),
+            new Opt("ns-mac-addr", '\0', true, (a, v) -> a.nsMacAddr = v),
+            // -o: "zero to two times (once for IPv4, once for IPv6)", pasta(1)
+            new Opt("outbound", 'o', true, (a, v) -> a.outbound.add(v)),
             new Opt("mtu", 'm', true, (a, v) -> a.mtu = v),
             // -a, -g, --dns-forward: "zero to two times (once for IPv4, once for IPv6)", pasta(1)
             new Opt("address", 'a', true, (a, v) -> {
@@ -106,7 +110,7 @@ final class PastaArgs {
 
     /** Short options of pasta's that jnet's pasta refuses (d debug, l log file, p pcap, ...). */
     private static final Map<Character, String> UNSUPPORTED_SHORT = Map.of('d', "debug", 'l', "log-file",
-            'p', "pcap", 'M', "mac-addr", 'i', "interface", 'o', "outbound", 's', "socket", 'F', "fd", '1', "one-off");
+            'i', "interface", 's', "socket", 'F', "fd", '1', "one-off");
 
     boolean quiet;
     boolean foreground;
@@ -130,6 +134,13 @@ final class PastaArgs {
     boolean dhcpDns;
     boolean dhcpSearch;
     String pidFile;
+    /** -p: capture the tap's frames into this file */
+    String pcap;
+    /** -M: the stack's (gateway's) MAC; --ns-mac-addr: the namespace tap's */
+    String macAddr;
+    String nsMacAddr;
+    /** -o, once per family */
+    final List<String> outbound = new ArrayList<>();
     String mtu;
     /** IPv4 and IPv6 values of -a, -g and --dns-forward (the last of each family counts, as in pasta). */
     String address;

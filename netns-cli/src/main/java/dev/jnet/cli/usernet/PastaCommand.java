@@ -91,7 +91,7 @@ public final class PastaCommand {
                 return PastaDaemon.spawn(args, err); // the same command line, in the background
             }
             return serve(a, target.get(), config, ifname, daemon);
-        } catch (PastaArgs.Bad | UsernetException | ForwardException | RootlessException e) {
+        } catch (PastaArgs.Bad | SlirpArgs.Bad | UsernetException | ForwardException | RootlessException e) {
             return fail(e.getMessage());
         } catch (IOException | SyscallException e) {
             return fail(String.valueOf(e.getMessage()));
@@ -145,12 +145,24 @@ public final class PastaCommand {
         List<HostForward> forwards = new ArrayList<>();
         PastaConfig.forwards(a, config).forEach(forwards::addAll);
         // pasta leaves /etc/resolv.conf alone: the command resolves as the host does
-        RootlessSession session = new RootlessSession(config, forwards, command, UsernetCommand.stack(), ifname, false)
-                .attach((target, usernet) -> attach(a, config, target, usernet));
-        for (String name : new String[] {"INT", "TERM"}) {
-            sun.misc.Signal.handle(new sun.misc.Signal(name), s -> session.signal(s.getNumber()));
+        PcapOptions pcap = pcap(a);
+        try {
+            RootlessSession session = new RootlessSession(config, forwards, command, pcap.open(UsernetCommand.stack()),
+                    ifname, false).attach((target, usernet) -> attach(a, config, target, usernet));
+            for (String name : new String[] {"INT", "TERM"}) {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> session.signal(s.getNumber()));
+            }
+            return session.run();
+        } finally {
+            pcap.close(err, "pasta");
         }
-        return session.run();
+    }
+
+    /** {@code -p FILE}: the capture's options (bounded as jnet usernet's {@code --pcap}). */
+    private static PcapOptions pcap(PastaArgs a) {
+        PcapOptions pcap = new PcapOptions();
+        pcap.file = a.pcap;
+        return pcap;
     }
 
     /** Attached to {@code target}: serve until it goes, or a signal; status 0, or 1 when the link failed. */
@@ -160,12 +172,20 @@ public final class PastaCommand {
             Syscalls.setsid("pasta"); // as pasta's __daemon(): no controlling terminal, out of the caller's group
         }
         onStopSignals();
-        Usernet usernet = Usernet.start(new Usernet.Options(target, ifname, a.configNet, config, -1,
-                UsernetCommand.stack()));
+        PcapOptions pcap = pcap(a);
+        Usernet usernet;
+        try {
+            usernet = Usernet.start(new Usernet.Options(target, ifname, a.configNet, config, -1,
+                    pcap.open(UsernetCommand.stack())));
+        } catch (RuntimeException e) {
+            pcap.close(err, "pasta");
+            throw e;
+        }
         try {
             addForwards(a, config, usernet);
         } catch (RuntimeException e) {
             usernet.close();
+            pcap.close(err, "pasta");
             throw e;
         }
         try (AutoCloseable attached = attach(a, config, target, usernet)) {
@@ -187,6 +207,7 @@ public final class PastaCommand {
             throw new IllegalStateException(e); // attach's close throws nothing checked
         } finally {
             usernet.close();
+            pcap.close(err, "pasta");
         }
     }
 

@@ -85,6 +85,20 @@ final class PastaConfig {
             PastaAddresses plan = new PastaAddresses(guest, gateway, dnsForward, mapGuest, hostAddress, !a.ipv6Only);
             UsernetConfig config = UsernetConfig.defaults().withMtu(mtu).withPasta(plan, prefix)
                     .withHostLoopback(!a.noMapGw).withDns(dnsForward != 0 || dnsForward6 != null);
+            if (a.macAddr != null) {
+                config = config.withGatewayMac(mac(a.macAddr));
+            }
+            if (a.nsMacAddr != null) {
+                config = config.withGuestMac(mac(a.nsMacAddr));
+            }
+            for (String o : a.outbound) {
+                InetAddress addr = outbound(o);
+                boolean v4 = addr instanceof Inet4Address;
+                if ((v4 ? config.outboundAddr() : config.outboundAddr6()) != null) {
+                    throw new PastaArgs.Bad("Invalid or redundant outbound address: " + o);
+                }
+                config = v4 ? config.withOutboundAddr(addr) : config.withOutboundAddr6(addr);
+            }
             if (a.noDns || !dns.isEmpty()) {
                 config = config.withDnsServers(dns.stream().map(d -> new InetSocketAddress(d, DNS_PORT)).toList());
             }
@@ -100,6 +114,28 @@ final class PastaConfig {
         } catch (IllegalArgumentException e) {
             throw new PastaArgs.Bad(e.getMessage());
         }
+    }
+
+    /** {@code -M}, {@code --ns-mac-addr}: a unicast MAC as six hex pairs. */
+    private static long mac(String text) {
+        try {
+            return SlirpArgs.mac(text);
+        } catch (SlirpArgs.Bad e) {
+            throw new PastaArgs.Bad("Invalid MAC address: " + text);
+        }
+    }
+
+    /** {@code -o}: an address to bind outbound sockets to (not unspecified, loopback or multicast). */
+    private static InetAddress outbound(String text) {
+        try {
+            InetAddress addr = IpAddress.parse(text).toInetAddress();
+            if (!addr.isAnyLocalAddress() && !addr.isLoopbackAddress() && !addr.isMulticastAddress()) {
+                return addr;
+            }
+        } catch (InvalidAddressException e) {
+            // the line below
+        }
+        throw new PastaArgs.Bad("Invalid or redundant outbound address: " + text);
     }
 
     /**

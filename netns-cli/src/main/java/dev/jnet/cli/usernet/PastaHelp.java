@@ -16,6 +16,8 @@ final class PastaHelp {
                   -q, --quiet		Don't print informational messages
                   -f, --foreground	Don't run in background
                   -e, --stderr		Log to stderr too (accepted: errors always go there)
+                  -p, --pcap FILE	Log tap-facing traffic to pcap file
+                    (jnet: stops at 64 MB, as jnet usernet's --pcap)
                   -P, --pid FILE	Write own PID to the given file
                   -m, --mtu MTU	Assign MTU via DHCP/NDP
                     default: 65520
@@ -25,6 +27,11 @@ final class PastaHelp {
                     default: the host address's, else the address class's
                   -g, --gateway ADDR	Pass IPv4 gateway ADDR to the namespace
                     default: the host's gateway
+                  -M, --mac-addr ADDR	Use source MAC address ADDR towards the namespace
+                  --ns-mac-addr ADDR	Configure MAC address ADDR on the namespace's interface
+                  -o, --outbound ADDR	Bind to address as outbound source
+                    can be specified zero to two times (for IPv4 and IPv6)
+                    default: use source address from routing tables
                   -D, --dns ADDR	Use IPv4 or IPv6 address as DNS
                     can be specified multiple times (four per family)
                     'none' disables DNS information

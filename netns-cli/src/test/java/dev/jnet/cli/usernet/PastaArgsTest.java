@@ -361,6 +361,18 @@ class PastaArgsTest {
     }
 
     @Test
+    void outboundAddressesAndMacsAreTaken() {
+        UsernetConfig c = PastaConfig.of(parse("-o", "198.51.100.3", "--outbound=2001:db8:1::3", "-M",
+                "02:00:00:00:00:01", "--ns-mac-addr", "02:00:00:00:00:42", "-p", "x.pcap"), UPLINK, UPLINK6);
+        assertThat(c.outboundAddr().getHostAddress()).isEqualTo("198.51.100.3");
+        assertThat(c.outboundAddr6().getHostAddress()).isEqualTo("2001:db8:1:0:0:0:0:3");
+        assertThat(c.gatewayMac()).isEqualTo(0x0200_0000_0001L);
+        assertThat(c.guestMac()).isEqualTo(0x0200_0000_0042L);
+        assertThat(parse("-p", "x.pcap").pcap).isEqualTo("x.pcap");
+        assertThat(V4.outboundAddr()).isNull();
+    }
+
+    @Test
     void withoutAnUplinkAddressAndGatewayMustBeGiven() {
         assertThatThrownBy(() -> PastaConfig.of(parse("--config-net"), Optional.empty(), Optional.empty()))
                 .isInstanceOf(PastaArgs.Bad.class).hasMessage("External interface not usable");
@@ -382,6 +394,11 @@ class PastaArgsTest {
         "-a 2001:db8::zz|Invalid address: 2001:db8::zz",
         "-g ::|Invalid gateway address: ::",
         "--dns-forward ::1|Invalid DNS forwarding address: ::1",
+        "-o xyz|Invalid or redundant outbound address: xyz",
+        "-o 192.0.2.1 -o 192.0.2.2|Invalid or redundant outbound address: 192.0.2.2",
+        "-o 127.0.0.1|Invalid or redundant outbound address: 127.0.0.1",
+        "-M zz|Invalid MAC address: zz",
+        "--ns-mac-addr 01:00:00:00:00:01|Invalid MAC address: 01:00:00:00:00:01",
         "-D xyz|Cannot use DNS address xyz",
         "-D 300.1.1.1|Cannot use DNS address 300.1.1.1",
         "-D 192.0.2.1 -D 192.0.2.2 -D 192.0.2.3 -D 192.0.2.4 -D 192.0.2.5|Cannot use DNS address 192.0.2.5",
