@@ -127,6 +127,26 @@ class PastaDhcpTest {
         }
     }
 
+    /**
+     * pasta's DHCPv6 is stateful (dhcpv6.c): ISC dhclient without {@code -S} solicits, is
+     * advertised and then leased the namespace's IPv6 address (the sandbox host's).
+     */
+    @Test
+    void statefulDhcpv6LeasesTheNamespacesIpv6Address(UsernetSandbox net) throws Exception {
+        List<String> marker = PastaProcesses.attach(net, PASTA, List.of("-t", "none", "-u", "none", "-T", "none",
+                "-U", "none"), START);
+        try {
+            Proc.Result dhcp = UsernetDhcp6Test.dhclient6(net, false);
+            assertThat(dhcp.stdout().lines().findFirst().orElse("").strip()).as(PASTA.description() + ": "
+                    + dhcp.describe()).startsWith("dns= addr=" + SandboxNetns.HOST_ADDRESS6 + "/");
+            assertThat(dhcp.stdout()).contains("dhclient: RCV: Advertise message on tap0")
+                    .contains("dhclient: RCV: Reply message on tap0");
+        } finally {
+            net.stopUsernet();
+            PastaProcesses.kill(marker);
+        }
+    }
+
     @Test
     void withNoDhcpNothingAnswers(UsernetSandbox net) throws Exception {
         List<String> marker = run(net, List.of("--no-dhcp"));

@@ -111,6 +111,65 @@ class Dhcp6ServerTest {
         }
     }
 
+    /** pasta's plan: Solicit, Request (ours), Rebind get the namespace's one address in an IA_NA. */
+    @Test
+    void underPastasPlanTheExchangeLeasesTheGuestsAddress() {
+        UsernetConfig c = config.withIpv6(Ipv6Config.pasta(0x2001_0db8_0001_0000L, 2, 0x2001_0db8_0001_0000L, 1));
+        Dhcp6Server s = new Dhcp6Server(c, new Ipv6Output(c, new Ipv4Output(c, sink)));
+        byte[] duid = {0, 3, 0, 1, 2, 0, 0, 0, 0, 1};
+        ByteBuf ours = Unpooled.buffer();
+        for (int type : new int[] {Dhcp6Server.SOLICIT, Dhcp6Server.REQUEST, Dhcp6Server.REBIND}) {
+            ByteBuf msg = Unpooled.buffer().writeInt((type << 24) | 0x42);
+            msg.writeShort(Dhcp6Server.OPT_CLIENTID).writeShort(duid.length).writeBytes(duid);
+            if (type == Dhcp6Server.REQUEST) {
+                msg.writeBytes(ours, ours.readerIndex(), ours.readableBytes());
+            }
+            msg.writeShort(Dhcp6Server.OPT_IA_NA).writeShort(12).writeInt(0x0b0c0d0e).writeInt(0).writeInt(0);
+            assertThat(serve(s, msg)).as("type " + type).isTrue();
+            ByteBuf r = Unpooled.wrappedBuffer(sink.poll());
+            assertThat((int) r.getUnsignedByte(MSG_AT)).isEqualTo(type == Dhcp6Server.SOLICIT ? Dhcp6Server.ADVERTISE
+                    : Dhcp6Server.REPLY);
+            int i = MSG_AT + 4 + 4 + duid.length; // after the echoed client id
+            assertThat(r.getUnsignedShort(i)).isEqualTo(Dhcp6Server.OPT_SERVERID);
+            if (type == Dhcp6Server.SOLICIT) {
+                ours.writeBytes(r, i, 4 + r.getUnsignedShort(i + 2)); // what a client requests with
+            }
+            i += 4 + r.getUnsignedShort(i + 2);
+            assertThat(r.getUnsignedShort(i)).isEqualTo(Dhcp6Server.OPT_IA_NA);
+            assertThat(r.getInt(i + 4)).as("the IAID echoed").isEqualTo(0x0b0c0d0e);
+            assertThat(r.getUnsignedShort(i + 16)).isEqualTo(Dhcp6Server.OPT_IAADDR);
+            assertThat(r.getLong(i + 20)).isEqualTo(0x2001_0db8_0001_0000L);
+            assertThat(r.getLong(i + 28)).as("the namespace's address").isEqualTo(2);
+            assertThat(r.getInt(i + 36)).as("preferred lifetime: infinity").isEqualTo(-1);
+            assertThat(i + 4 + 12 + 4 + 24).as("no DNS: pasta announces none unless asked").isEqualTo(r.capacity());
+        }
+        ByteBuf other = Unpooled.buffer().writeInt((Dhcp6Server.REQUEST << 24) | 1);
+        other.writeShort(Dhcp6Server.OPT_CLIENTID).writeShort(duid.length).writeBytes(duid);
+        other.writeShort(Dhcp6Server.OPT_SERVERID).writeShort(2).writeShort(7);
+        assertThat(serve(s, other)).isTrue();
+        assertThat(sink.poll()).as("a Request for another server").isNull();
+        assertThat(s.ignored()).isEqualTo(1);
+    }
+
+    @Test
+    void withoutPastasPlanOnlyInformationRequestsAreAnswered() {
+        byte[] duid = {0, 3, 0, 1, 2, 0, 0, 0, 0, 1};
+        ByteBuf msg = Unpooled.buffer().writeInt(Dhcp6Server.SOLICIT << 24);
+        msg.writeShort(Dhcp6Server.OPT_CLIENTID).writeShort(duid.length).writeBytes(duid);
+        assertThat(send(ALL_SERVERS_HIGH, ALL_SERVERS_LOW, 547, msg)).isTrue();
+        assertThat(sink.poll()).as("SLAAC: no address to lease").isNull();
+    }
+
+    private static boolean serve(Dhcp6Server s, ByteBuf payload) {
+        int n = payload.readableBytes();
+        ByteBuf b = request(ALL_SERVERS_HIGH, ALL_SERVERS_LOW, 547, payload);
+        Ipv6Packet ip = new Ipv6Packet();
+        ip.wrap(b, 0, b.capacity());
+        UdpDatagram udp = new UdpDatagram();
+        udp.wrap(b, Ipv6Packet.HEADER_LENGTH, UdpDatagram.HEADER_LENGTH + n);
+        return s.serve(ip, udp);
+    }
+
     @Test
     void solicitsOtherServersAndOtherPortsAreNotAnswered() {
         ByteBuf solicit = Unpooled.buffer().writeInt(1 << 24);
