@@ -11,6 +11,9 @@ import dev.jnet.usernet.wire.Ipv4Packet;
  * default; under {@code --no-map-gw} it is the real gateway); DNS to {@code dnsForward} port 53
  * goes to the host's resolvers ({@code --dns-forward}); {@code mapGuestAddr} reaches the host's
  * own address ({@code --map-guest-addr}, podman's {@code host.containers.internal}).
+ * {@code dnsForward} may be the gateway itself: pasta's answer to a host whose first resolver
+ * is a loopback one (systemd-resolved's 127.0.0.53), which the namespace reaches at the gateway
+ * (passt's conf.c, {@code add_dns4}); then port 53 of the gateway is DNS, the rest the host.
  * Addresses are host-order {@code int}s as in {@link UsernetConfig}; 0 means "none".
  *
  * @param guest        the guest's address

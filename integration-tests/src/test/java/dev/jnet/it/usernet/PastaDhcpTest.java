@@ -32,6 +32,7 @@ class PastaDhcpTest {
     private static final String OTHER_RESOLVER = "192.0.2.153";
     private static final String OTHER_ANSWER = "192.0.2.154";
     private static final String DNS_FORWARD = "169.254.1.1";
+    private static final String LOOPBACK_RESOLVER = "127.0.0.53";
     /** udhcpc's script: prints the lease it was given, changes nothing. */
     private static final String SCRIPT = """
             #!/bin/sh
@@ -124,6 +125,35 @@ class PastaDhcpTest {
                 PastaProcesses.kill(marker);
             }
             Proc.run("ip", "-n", inet, "addr", "del", OTHER_RESOLVER + "/32", "dev", "lo");
+        }
+    }
+
+    /**
+     * A host whose resolver is on loopback (systemd-resolved's 127.0.0.53): pasta names the
+     * gateway for it ({@code --dhcp-dns}) and DNS to the gateway's port 53 reaches it (passt
+     * conf.c {@code add_dns4}), where the gateway otherwise maps to the host's 127.0.0.1.
+     */
+    @Test
+    void aLoopbackHostResolverIsReachedAtTheGateway(UsernetSandbox net) throws Exception {
+        Path conf = HostNetns.ETC_NETNS.resolve(net.hostNetns()).resolve("resolv.conf");
+        String original = Files.readString(conf);
+        List<String> marker = null;
+        try (FakeUdpServer resolved = FakeInternet.resolver(net.hostNetns(), LOOPBACK_RESOLVER, OTHER_ANSWER)) {
+            Files.writeString(conf, "nameserver " + LOOPBACK_RESOLVER + "\n");
+            marker = run(net, List.of("--dhcp-dns"));
+            Proc.Result dhcp = udhcpc(net, 5);
+            assertThat(UsernetDhcpTest.lease(dhcp.stdout())).as(PASTA.description() + ": " + dhcp.describe())
+                    .containsEntry("dns", SandboxNetns.INTERNET_ADDRESS);
+            Proc.Result dig = net.guest(DHCP_TIMEOUT, List.of("dig", "+short", "+time=5", "+tries=2",
+                    "@" + SandboxNetns.INTERNET_ADDRESS, FakeInternet.WEB_NAME));
+            assertThat(dig.stdout().strip()).as(PASTA.description() + ": " + dig.describe()).isEqualTo(OTHER_ANSWER);
+            assertThat(resolved.requests()).isPositive();
+        } finally {
+            net.stopUsernet();
+            if (marker != null) {
+                PastaProcesses.kill(marker);
+            }
+            Files.writeString(conf, original);
         }
     }
 

@@ -81,6 +81,9 @@ final class PastaConfig {
                     .orElseThrow(() -> new PastaArgs.Bad("--map-guest-addr: the host has no IPv4 address to map it to"));
         }
         List<InetAddress> dns = dnsServers(a);
+        if (dnsForward == 0 && resolverAtGateway(a, dns, UsernetConfig.defaults())) {
+            dnsForward = gateway;
+        }
         try {
             PastaAddresses plan = new PastaAddresses(guest, gateway, dnsForward, mapGuest, hostAddress, !a.ipv6Only);
             UsernetConfig config = UsernetConfig.defaults().withMtu(mtu).withPasta(plan, prefix)
@@ -213,6 +216,22 @@ final class PastaConfig {
         }
         return new DnsAnnouncement(servers4, servers6,
                 search.subList(0, Math.min(search.size(), DnsAnnouncement.MAX_SEARCH)));
+    }
+
+    /**
+     * Whether DNS to the gateway goes to the host's first IPv4 resolver ({@code -D}'s, else
+     * {@code config}'s resolv.conf's), as pasta does when that one is a loopback address (passt
+     * conf.c, {@code add_dns4}): the namespace reaches it at the gateway, the address DHCP names
+     * for it, not at the host's 127.0.0.1:53 the gateway otherwise maps to. Not with
+     * {@code --no-map-gw}, {@code -D none} or {@code -6}; {@code --dns-forward} takes precedence.
+     */
+    static boolean resolverAtGateway(PastaArgs a, List<InetAddress> dns, UsernetConfig config) {
+        if (a.noMapGw || a.noDns || a.ipv6Only) {
+            return false;
+        }
+        InetAddress first = (a.dns.isEmpty() ? resolvConfServers(config) : dns).stream()
+                .filter(d -> d instanceof Inet4Address).findFirst().orElse(null);
+        return first != null && first.isLoopbackAddress();
     }
 
     private static List<InetAddress> resolvConfServers(UsernetConfig config) {

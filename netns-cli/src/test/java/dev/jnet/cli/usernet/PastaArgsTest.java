@@ -360,6 +360,23 @@ class PastaArgsTest {
                 .containsExactly("x.test");
     }
 
+    /** pasta (conf.c add_dns4): a loopback first resolver is reached at the gateway's port 53. */
+    @Test
+    void aLoopbackResolverIsReachedAtTheGateway(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path resolved = dir.resolve("resolved.conf");
+        java.nio.file.Files.writeString(resolved, "nameserver 127.0.0.53\nnameserver 192.0.2.53\n");
+        java.nio.file.Path plain = dir.resolve("plain.conf");
+        java.nio.file.Files.writeString(plain, "nameserver 192.0.2.53\nnameserver 127.0.0.53\n");
+        UsernetConfig r = V4.withResolvConf(resolved);
+        assertThat(PastaConfig.resolverAtGateway(parse(), List.of(), r)).isTrue();
+        assertThat(PastaConfig.resolverAtGateway(parse(), List.of(), V4.withResolvConf(plain))).isFalse();
+        assertThat(PastaConfig.resolverAtGateway(parse("--no-map-gw"), List.of(), r)).isFalse();
+        assertThat(PastaConfig.resolverAtGateway(parse("-D", "none"), List.of(), r)).isFalse();
+        PastaArgs d = parse("-D", "127.0.0.1");
+        assertThat(PastaConfig.resolverAtGateway(d, PastaConfig.dnsServers(d), V4.withResolvConf(plain))).isTrue();
+    }
+
     @Test
     void outboundAddressesAndMacsAreTaken() {
         UsernetConfig c = PastaConfig.of(parse("-o", "198.51.100.3", "--outbound=2001:db8:1::3", "-M",

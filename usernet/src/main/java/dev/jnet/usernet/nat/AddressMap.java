@@ -53,6 +53,9 @@ public final class AddressMap {
     public Kind classify(int proto, int dst, int port) {
         PastaAddresses pasta = config.pasta();
         if (dst == config.gateway()) {
+            if (pasta != null && pasta.dnsForward() == dst && port == 53 && config.dns()) {
+                return Kind.DNS; // pasta's loopback resolver at the gateway (PastaAddresses)
+            }
             return config.hostLoopback() || pasta != null ? Kind.HOST : Kind.UNREACHABLE;
         }
         if (dst == config.dnsAddress() && dst != 0) {

@@ -39,6 +39,21 @@ class AddressMapPastaTest {
                 .isEqualTo(AddressMap.Kind.HOST);
     }
 
+    /** The DNS address may be the gateway (a loopback host resolver, as pasta): its port 53 only. */
+    @Test
+    void aDnsAddressAtTheGatewayTakesItsPort53AndLeavesTheRestToTheHost() {
+        UsernetConfig c = UsernetConfig.defaults().withMtu(65520)
+                .withPasta(new PastaAddresses(GUEST, GATEWAY, GATEWAY, 0, 0), 24).withDns(true);
+        AddressMap m = new AddressMap(c);
+        assertThat(m.classify(HostRedirect.UDP, GATEWAY, 53)).isEqualTo(AddressMap.Kind.DNS);
+        assertThat(m.classify(HostRedirect.TCP, GATEWAY, 53)).isEqualTo(AddressMap.Kind.DNS);
+        assertThat(m.classify(HostRedirect.UDP, GATEWAY, 5353)).isEqualTo(AddressMap.Kind.HOST);
+        assertThat(m.classify(HostRedirect.TCP, GATEWAY, 80)).isEqualTo(AddressMap.Kind.HOST);
+        assertThat(m.hostAddress(GATEWAY)).isEqualTo(LOOPBACK);
+        assertThat(new AddressMap(c.withDns(false)).classify(HostRedirect.UDP, GATEWAY, 53))
+                .as("no DNS forwarding: the gateway is the host's loopback, port 53 too").isEqualTo(AddressMap.Kind.HOST);
+    }
+
     @Test
     void anIpv6DnsForwardAddressAnywhereIsTheDnsForwarderOnPort53Only() {
         long fd00 = 0xfd00_0000_0000_0000L;
