@@ -2,7 +2,6 @@ package dev.jnet.it.usernet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jnet.it.HostNetns;
 import dev.jnet.it.Proc;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,10 +67,9 @@ class PastaDhcpTest {
      */
     @Test
     void dnsAndSearchListAreOfferedOnlyWithDhcpDnsAndDhcpSearch(UsernetSandbox net) throws Exception {
-        Path conf = HostNetns.ETC_NETNS.resolve(net.hostNetns()).resolve("resolv.conf");
-        String original = Files.readString(conf);
+        SandboxResolvConf conf = new SandboxResolvConf(net);
         try {
-            Files.writeString(conf, original + "search from-resolv.test\n");
+            conf.write(conf.original() + "search from-resolv.test\n");
             assertThat(dnsLease(net, List.of())).containsEntry("dns", "").containsEntry("search", "");
             assertThat(dnsLease(net, List.of("--dhcp-dns", "--dhcp-search")))
                     .containsEntry("dns", FakeInternet.DNS_ADDRESS).containsEntry("search", "from-resolv.test");
@@ -79,7 +77,7 @@ class PastaDhcpTest {
                     "-S", "example.test other.test", "--dhcp-search")))
                     .containsEntry("dns", "192.0.2.53 198.51.100.53").containsEntry("search", "example.test other.test");
         } finally {
-            Files.writeString(conf, original);
+            conf.close();
         }
     }
 
@@ -135,11 +133,10 @@ class PastaDhcpTest {
      */
     @Test
     void aLoopbackHostResolverIsReachedAtTheGateway(UsernetSandbox net) throws Exception {
-        Path conf = HostNetns.ETC_NETNS.resolve(net.hostNetns()).resolve("resolv.conf");
-        String original = Files.readString(conf);
+        SandboxResolvConf conf = new SandboxResolvConf(net);
         List<String> marker = null;
         try (FakeUdpServer resolved = FakeInternet.resolver(net.hostNetns(), LOOPBACK_RESOLVER, OTHER_ANSWER)) {
-            Files.writeString(conf, "nameserver " + LOOPBACK_RESOLVER + "\n");
+            conf.write("nameserver " + LOOPBACK_RESOLVER + "\n");
             marker = run(net, List.of("--dhcp-dns"));
             Proc.Result dhcp = udhcpc(net, 5);
             assertThat(UsernetDhcpTest.lease(dhcp.stdout())).as(PASTA.description() + ": " + dhcp.describe())
@@ -153,7 +150,7 @@ class PastaDhcpTest {
             if (marker != null) {
                 PastaProcesses.kill(marker);
             }
-            Files.writeString(conf, original);
+            conf.close();
         }
     }
 

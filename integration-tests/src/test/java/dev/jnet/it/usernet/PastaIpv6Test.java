@@ -2,10 +2,7 @@ package dev.jnet.it.usernet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jnet.it.HostNetns;
 import dev.jnet.it.Proc;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,13 +73,12 @@ class PastaIpv6Test {
      */
     @Test
     void ipv6AddressGatewayAndDnsForwardAreTaken(UsernetSandbox net) throws Exception {
-        Path conf = HostNetns.ETC_NETNS.resolve(net.hostNetns()).resolve("resolv.conf");
-        String original = Files.readString(conf);
+        SandboxResolvConf conf = new SandboxResolvConf(net);
         String inet = net.internetNetns();
         root("ip", "-n", inet, "addr", "add", RESOLVER6 + "/128", "dev", "lo", "nodad");
         List<String> marker = null;
         try (FakeUdpServer resolver6 = FakeInternet.resolver(inet, RESOLVER6, RESOLVER6_ANSWER)) {
-            Files.writeString(conf, original + "nameserver " + RESOLVER6 + "\n");
+            conf.write(conf.original() + "nameserver " + RESOLVER6 + "\n");
             marker = run(net, List.of(), List.of("-a", GUEST6, "-g", GATEWAY6, "--dns-forward", DNS_FORWARD6));
             Proc.Result addr = net.guest(STEP, List.of("ip", "-o", "addr", "show", "dev", "tap0"));
             assertThat(addr.stdout()).as(addr.describe()).contains("inet6 " + GUEST6 + "/64 scope global");
@@ -98,7 +94,7 @@ class PastaIpv6Test {
             if (marker != null) {
                 PastaProcesses.kill(marker);
             }
-            Files.writeString(conf, original);
+            conf.close();
             Proc.run("ip", "-n", inet, "addr", "del", RESOLVER6 + "/128", "dev", "lo");
         }
     }

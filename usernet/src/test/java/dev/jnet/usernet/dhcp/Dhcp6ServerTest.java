@@ -82,13 +82,7 @@ class Dhcp6ServerTest {
             UsernetConfig c = config.withServices(new LinkServices(true, true, true, true, a));
             Dhcp6Server s = new Dhcp6Server(c, new Ipv6Output(c, new Ipv4Output(c, sink)));
             ByteBuf msg = Unpooled.buffer().writeInt((Dhcp6Server.INFORMATION_REQUEST << 24) | 1);
-            int n = msg.readableBytes();
-            ByteBuf b = request(ALL_SERVERS_HIGH, ALL_SERVERS_LOW, 547, msg);
-            Ipv6Packet ip = new Ipv6Packet();
-            ip.wrap(b, 0, b.capacity());
-            UdpDatagram udp = new UdpDatagram();
-            udp.wrap(b, Ipv6Packet.HEADER_LENGTH, UdpDatagram.HEADER_LENGTH + n);
-            assertThat(s.serve(ip, udp)).isTrue();
+            assertThat(serve(s, ALL_SERVERS_HIGH, ALL_SERVERS_LOW, 547, msg)).isTrue();
             ByteBuf r = Unpooled.wrappedBuffer(sink.poll());
             assertThat(r.getUnsignedShort(UDP_AT + 4)).as("the UDP length is what was written")
                     .isEqualTo(r.capacity() - UDP_AT);
@@ -161,13 +155,7 @@ class Dhcp6ServerTest {
     }
 
     private static boolean serve(Dhcp6Server s, ByteBuf payload) {
-        int n = payload.readableBytes();
-        ByteBuf b = request(ALL_SERVERS_HIGH, ALL_SERVERS_LOW, 547, payload);
-        Ipv6Packet ip = new Ipv6Packet();
-        ip.wrap(b, 0, b.capacity());
-        UdpDatagram udp = new UdpDatagram();
-        udp.wrap(b, Ipv6Packet.HEADER_LENGTH, UdpDatagram.HEADER_LENGTH + n);
-        return s.serve(ip, udp);
+        return serve(s, ALL_SERVERS_HIGH, ALL_SERVERS_LOW, 547, payload);
     }
 
     @Test
@@ -199,13 +187,18 @@ class Dhcp6ServerTest {
     }
 
     private boolean send(long dstHigh, long dstLow, int dstPort, ByteBuf payload) {
+        return serve(server, dstHigh, dstLow, dstPort, payload);
+    }
+
+    /** {@code payload} from the guest's link-local address to {@code dst:dstPort}, handed to {@code s}. */
+    private static boolean serve(Dhcp6Server s, long dstHigh, long dstLow, int dstPort, ByteBuf payload) {
         int n = payload.readableBytes();
         ByteBuf b = request(dstHigh, dstLow, dstPort, payload);
         Ipv6Packet ip = new Ipv6Packet();
         ip.wrap(b, 0, b.capacity());
         UdpDatagram udp = new UdpDatagram();
         udp.wrap(b, Ipv6Packet.HEADER_LENGTH, UdpDatagram.HEADER_LENGTH + n);
-        return server.serve(ip, udp);
+        return s.serve(ip, udp);
     }
 
     private static ByteBuf request(long dstHigh, long dstLow, int dstPort, ByteBuf payload) {

@@ -49,8 +49,23 @@ final class DhcpRequests {
 
     /** The value of option {@code code} in a reply at {@code buf[offset, offset + length)}, or -1. */
     static int option(ByteBuf buf, int offset, int length, int code) {
-        int i = offset + DhcpMessage.OPTIONS_OFFSET;
-        while (i < offset + length) {
+        int at = optionAt(buf, offset + DhcpMessage.OPTIONS_OFFSET, offset + length, code);
+        if (at < 0) {
+            return -1;
+        }
+        int len = buf.getUnsignedByte(at + 1);
+        return switch (len) {
+            case 1 -> buf.getUnsignedByte(at + 2);
+            case 2 -> buf.getUnsignedShort(at + 2);
+            case 4 -> buf.getInt(at + 2);
+            default -> len;
+        };
+    }
+
+    /** Where the first option {@code code} in {@code [from, end)} starts, or -1 (PAD skipped, END ends). */
+    private static int optionAt(ByteBuf buf, int from, int end, int code) {
+        int i = from;
+        while (i < end) {
             int c = buf.getUnsignedByte(i);
             if (c == DhcpMessage.OPT_PAD) {
                 i++;
@@ -59,16 +74,10 @@ final class DhcpRequests {
             if (c == DhcpMessage.OPT_END) {
                 return -1;
             }
-            int len = buf.getUnsignedByte(i + 1);
             if (c == code) {
-                return switch (len) {
-                    case 1 -> buf.getUnsignedByte(i + 2);
-                    case 2 -> buf.getUnsignedShort(i + 2);
-                    case 4 -> buf.getInt(i + 2);
-                    default -> len;
-                };
+                return i;
             }
-            i += 2 + len;
+            i += 2 + buf.getUnsignedByte(i + 1);
         }
         return -1;
     }
@@ -76,23 +85,12 @@ final class DhcpRequests {
     /** The values of every instance of option {@code code}, concatenated (RFC 3396). */
     static byte[] optionBytes(ByteBuf buf, int offset, int length, int code) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        int i = offset + DhcpMessage.OPTIONS_OFFSET;
-        while (i < offset + length) {
-            int c = buf.getUnsignedByte(i);
-            if (c == DhcpMessage.OPT_PAD) {
-                i++;
-                continue;
-            }
-            if (c == DhcpMessage.OPT_END) {
-                break;
-            }
-            int len = buf.getUnsignedByte(i + 1);
-            if (c == code) {
-                byte[] v = new byte[len];
-                buf.getBytes(i + 2, v);
-                out.writeBytes(v);
-            }
-            i += 2 + len;
+        int end = offset + length;
+        for (int at = optionAt(buf, offset + DhcpMessage.OPTIONS_OFFSET, end, code); at >= 0;
+                at = optionAt(buf, at + 2 + buf.getUnsignedByte(at + 1), end, code)) {
+            byte[] v = new byte[buf.getUnsignedByte(at + 1)];
+            buf.getBytes(at + 2, v);
+            out.writeBytes(v);
         }
         return out.toByteArray();
     }
