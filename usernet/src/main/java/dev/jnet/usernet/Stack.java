@@ -19,7 +19,8 @@ import dev.jnet.usernet.link.FrameHandler;
 import dev.jnet.usernet.link.FrameSink;
 import dev.jnet.usernet.nat.AddressMap;
 import dev.jnet.usernet.nat.HostRedirect;
-import dev.jnet.usernet.tcp.NettyTcpHostConnector;
+import dev.jnet.usernet.tcp.AcceptedTcpSockets;
+import dev.jnet.usernet.tcp.RawTcpHostConnector;
 import dev.jnet.usernet.tcp.TcpStack;
 import dev.jnet.usernet.udp.NettyUdpHostConnector;
 import dev.jnet.usernet.udp.Udp6Nat;
@@ -159,8 +160,9 @@ public final class Stack implements FrameHandler, AutoCloseable {
         IcmpEcho icmp = new IcmpEcho(config, out, map, new IcmpEchoForwarder(scheduler, out,
                 PingSocket.factory(loop, config.outboundAddr()), tables.icmpFlows(), IcmpEchoForwarder.IDLE_NANOS));
         Ipv6Output out6 = config.ipv6() == null ? null : new Ipv6Output(config, out);
-        NettyTcpHostConnector tcpSockets = new NettyTcpHostConnector(scheduler, config);
-        TcpStack tcp = new TcpStack(config, scheduler, out, out6, map, tcpSockets, dns.tcpUpstream(), tables.tcp());
+        AcceptedTcpSockets tcpSockets = new AcceptedTcpSockets(scheduler);
+        TcpStack tcp = new TcpStack(config, scheduler, out, out6, map, new RawTcpHostConnector(scheduler, config),
+                dns.tcpUpstream(), tables.tcp());
         IntSupplier tcpConnections = tcp::connectionCount;
         Ipv6Stack ipv6 = null;
         if (out6 != null) {

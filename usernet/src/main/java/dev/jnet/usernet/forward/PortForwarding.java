@@ -5,7 +5,7 @@ import dev.jnet.usernet.Scheduler;
 import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.ip.Ipv4Output;
 import dev.jnet.usernet.ip.Ipv6Output;
-import dev.jnet.usernet.tcp.NettyTcpHostConnector;
+import dev.jnet.usernet.tcp.AcceptedTcpSockets;
 import dev.jnet.usernet.tcp.TcpStack;
 import dev.jnet.usernet.udp.Udp6Nat;
 import dev.jnet.usernet.udp.UdpNat;
@@ -75,7 +75,7 @@ public final class PortForwarding implements AutoCloseable {
     private final Scheduler scheduler;
     private final EventLoop loop;
     private final TcpStack tcp;
-    private final NettyTcpHostConnector tcpSockets;
+    private final AcceptedTcpSockets tcpSockets;
     /** null: no UDP forwards */
     private final UdpForwards udp;
     private final TreeMap<Integer, Forward> forwards = new TreeMap<>();
@@ -90,7 +90,7 @@ public final class PortForwarding implements AutoCloseable {
      *            to forwarded flows); {@code null}: no UDP forwards
      */
     public PortForwarding(UsernetConfig config, Scheduler scheduler, EventLoop loop, TcpStack tcp,
-            NettyTcpHostConnector tcpSockets, UdpNat udp, Ipv4Output out, Limits limits) {
+            AcceptedTcpSockets tcpSockets, UdpNat udp, Ipv4Output out, Limits limits) {
         this(config, scheduler, loop, tcp, tcpSockets, udp, out, null, null, limits);
     }
 
@@ -101,7 +101,7 @@ public final class PortForwarding implements AutoCloseable {
      * @param out6 the IPv6 output towards the guest, or {@code null} with IPv6 off
      */
     public PortForwarding(UsernetConfig config, Scheduler scheduler, EventLoop loop, TcpStack tcp,
-            NettyTcpHostConnector tcpSockets, UdpNat udp, Ipv4Output out, Udp6Nat udp6, Ipv6Output out6,
+            AcceptedTcpSockets tcpSockets, UdpNat udp, Ipv4Output out, Udp6Nat udp6, Ipv6Output out6,
             Limits limits) {
         this.config = config;
         this.scheduler = scheduler;

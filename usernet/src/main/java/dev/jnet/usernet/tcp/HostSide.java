@@ -70,10 +70,14 @@ final class HostSide implements TcpHostConnector.Listener {
         flushNeeded = true;
     }
 
+    /** Pushes the batch's writes; the caller's ACK follows, with any window they freed. */
     void flush() {
         if (flushNeeded && !released) {
             flushNeeded = false;
             host.flush();
+            if (windowGrew()) {
+                rcv.ackNeeded = true; // the end-of-batch ACK right after this carries the update
+            }
         }
     }
 
@@ -141,15 +145,22 @@ final class HostSide implements TcpHostConnector.Listener {
 
     @Override
     public void writeCompleted() {
-        TcpState state = conn.state();
-        if (state == TcpState.CLOSED || state.embryonic() || rcv.guestFin) {
-            return;
-        }
-        // window update once the host drained enough to matter (receiver-side SWS avoidance)
-        if (rcv.windowUpdateDue(pendingWriteBytes(), snd.mss)) {
+        if (windowGrew()) {
             rcv.ackNeeded = true;
             conn.flushLater();
         }
+    }
+
+    /**
+     * Whether the host drained enough of what we hold for it that the guest should hear of the
+     * larger window (receiver-side SWS avoidance).
+     */
+    private boolean windowGrew() {
+        TcpState state = conn.state();
+        if (state == TcpState.CLOSED || state.embryonic() || rcv.guestFin) {
+            return false;
+        }
+        return rcv.windowUpdateDue(pendingWriteBytes(), snd.mss);
     }
 
     @Override

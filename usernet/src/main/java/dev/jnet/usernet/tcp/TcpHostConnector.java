@@ -5,7 +5,7 @@ import java.net.InetSocketAddress;
 
 /**
  * Opens host-side TCP sockets for guest connections. Every method and callback runs on the
- * stack's thread; nothing blocks. Production: {@link NettyTcpHostConnector}; tests use an
+ * stack's thread; nothing blocks. Production: {@link RawTcpHostConnector}; tests use an
  * in-memory fake.
  */
 public interface TcpHostConnector {
@@ -47,7 +47,12 @@ public interface TcpHostConnector {
         /** The host sent FIN: no more {@link #received} calls. */
         void inputShutdown();
 
-        /** Some queued writes reached the socket: {@link HostConnection#pendingWriteBytes} fell. */
+        /**
+         * Some queued writes reached the socket after the {@link HostConnection#flush} that
+         * pushed them returned with bytes still queued: {@link HostConnection#pendingWriteBytes}
+         * fell. (What a flush writes at once the caller reads from pendingWriteBytes when it
+         * returns; a connector may still report it here.)
+         */
         void writeCompleted();
 
         /** The connection failed after being established (ECONNRESET, EPIPE, ...). */

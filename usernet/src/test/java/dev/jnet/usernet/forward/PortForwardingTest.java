@@ -11,7 +11,8 @@ import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.dns.DnsForwarder;
 import dev.jnet.usernet.ip.Ipv4Output;
 import dev.jnet.usernet.nat.AddressMap;
-import dev.jnet.usernet.tcp.NettyTcpHostConnector;
+import dev.jnet.usernet.tcp.AcceptedTcpSockets;
+import dev.jnet.usernet.tcp.RawTcpHostConnector;
 import dev.jnet.usernet.tcp.TcpStack;
 import dev.jnet.usernet.udp.NettyUdpHostConnector;
 import dev.jnet.usernet.udp.UdpNat;
@@ -66,8 +67,9 @@ class PortForwardingTest {
             UdpNat udp = new UdpNat(config, loop.scheduler, out, map, DnsForwarder.of(List.of()),
                     new NettyUdpHostConnector(loop.loop, null, out.maxTransportLength() - 8, UdpNat.HEADROOM),
                     UdpNat.Limits.DEFAULT);
-            NettyTcpHostConnector tcpSockets = new NettyTcpHostConnector(loop.scheduler, config);
-            TcpStack tcp = new TcpStack(config, loop.scheduler, out, map, tcpSockets, () -> null);
+            AcceptedTcpSockets tcpSockets = new AcceptedTcpSockets(loop.scheduler);
+            TcpStack tcp = new TcpStack(config, loop.scheduler, out, map,
+                    new RawTcpHostConnector(loop.scheduler, config), () -> null);
             forwarding = new PortForwarding(config, loop.scheduler, loop.loop, tcp, tcpSockets, udp, out,
                     new PortForwarding.Limits(2, TimeUnit.SECONDS.toNanos(240)));
             return new Stack(config, loop.scheduler, out, tcp, tcp::connectionCount, udp, null);

@@ -58,7 +58,7 @@ class TcpLoopbackSpliceTest {
             EventLoop loop = group.next();
             EventLoopScheduler scheduler = new EventLoopScheduler(loop);
             UsernetConfig config = UsernetConfig.defaults();
-            NettyTcpHostConnector connector = new NettyTcpHostConnector(scheduler, config);
+            RawTcpHostConnector connector = new RawTcpHostConnector(scheduler, config);
             TcpHarness h = new TcpHarness(config, TcpLimits.defaults(), scheduler, connector);
             h.logging = false;
             List<GuestTcp> guests = new ArrayList<>();
@@ -111,7 +111,7 @@ class TcpLoopbackSpliceTest {
             EventLoopScheduler scheduler = new EventLoopScheduler(loop);
             UsernetConfig config = UsernetConfig.defaults();
             TcpHarness h = new TcpHarness(config, TcpLimits.defaults(), scheduler,
-                    new NettyTcpHostConnector(scheduler, config));
+                    new RawTcpHostConnector(scheduler, config));
             for (int attempt = 0; attempt < 2; attempt++) { // the first one warms the JIT up
                 int guestPort = 46000 + attempt;
                 CompletableFuture<Long> elapsed = new CompletableFuture<>();
@@ -153,7 +153,7 @@ class TcpLoopbackSpliceTest {
             UsernetConfig config = UsernetConfig.defaults();
             TcpLimits limits = TcpLimits.defaults().withBuffers(256 * 1024, 256 * 1024, 64);
             TcpHarness h = new TcpHarness(config, limits, scheduler,
-                    new NettyTcpHostConnector(loop, null, 5000, limits));
+                    new RawTcpHostConnector(scheduler, config));
             h.logging = false;
             GuestTcp[] g = new GuestTcp[1];
             loop.submit(() -> {
@@ -220,7 +220,7 @@ class TcpLoopbackSpliceTest {
             EventLoopScheduler scheduler = new EventLoopScheduler(loop);
             UsernetConfig config = UsernetConfig.defaults();
             TcpLimits limits = TcpLimits.defaults().withBuffers(256 * 1024, 256 * 1024, 64);
-            TcpHarness h = new TcpHarness(config, limits, scheduler, new NettyTcpHostConnector(loop, null, 5000, limits));
+            TcpHarness h = new TcpHarness(config, limits, scheduler, new RawTcpHostConnector(scheduler, config));
             h.logging = false;
             GuestTcp[] g = new GuestTcp[1];
             loop.submit(() -> {

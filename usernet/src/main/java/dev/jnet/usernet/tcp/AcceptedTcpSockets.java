@@ -1,161 +1,63 @@
 package dev.jnet.usernet.tcp;
 
-import dev.jnet.linux.Errno;
 import dev.jnet.usernet.EventLoopScheduler;
-import dev.jnet.usernet.UsernetConfig;
 import dev.jnet.usernet.netty.DelegatingRecvHandle;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannelConfig;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.UncheckedBooleanSupplier;
-import io.netty.util.internal.PlatformDependent;
-import java.net.ConnectException;
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Host sockets as Netty epoll channels on the stack's own event loop (no locks, no hand-off):
- * non-blocking connect (bound to {@code --outbound-addr} first when set), TCP_NODELAY, half
- * closure allowed, auto-read off so the guest's window decides when the host is read.
+ * The host side of port-forwarded connections: sockets a forward's Netty server channel
+ * accepted, adopted as {@link TcpHostConnector.HostConnection}s on the stack's own event loop
+ * (no locks, no hand-off) with the options of the stack's own connects: TCP_NODELAY, half
+ * closure allowed, auto-read off so the guest's window decides when the host is read. (The
+ * stack's own connects are {@link RawTcpHostConnector}'s raw sockets.)
  */
-public final class NettyTcpHostConnector implements TcpHostConnector {
-    /** Host connect timeout; the guest's own SYN retries give up after about two minutes. */
-    public static final int DEFAULT_CONNECT_TIMEOUT_MILLIS = 30_000;
+public final class AcceptedTcpSockets {
     /**
      * A bulk flow's reads grow to 256 KiB: a quarter of the recv calls of 64 KiB reads, and of the
      * ACKs the host socket sends (each runs the host sender's ACK processing and its next
      * transmission inside our recv on loopback); with the gathered write towards the tap,
      * host->guest at MTU 1500 went from 12.3 to 20.6 Gbit/s (bench/results/2026-12-06-tput1500.md).
-     * No read asks for more than the connection's allowance ({@link HostConnection#setReading}),
+     * No read asks for more than the connection's allowance ({@link TcpHostConnector.HostConnection#setReading}),
      * so large reads do not grow what a connection holds beyond its window and buffer.
      */
-    private static final int MAX_MESSAGES_PER_READ = 4;
-    private static final int MAX_READ_BUFFER = 256 * 1024;
+    static final int MAX_MESSAGES_PER_READ = 4;
+    static final int MAX_READ_BUFFER = 256 * 1024;
     /**
      * The smallest read: a read that was asked for before the allowance fell to 0 still takes
      * this much (bounded overshoot) rather than a byte at a time.
      */
-    private static final int MIN_READ_BUFFER = 2048;
-    /** The errno in Netty's connect exception messages: "connect(..) failed with error(-111): ...". */
-    private static final Pattern ERRNO = Pattern.compile("error\\((-?\\d+)\\)");
+    static final int MIN_READ_BUFFER = 2048;
 
     private final EventLoop loop;
-    private final Bootstrap bootstrap;
-    /** --outbound-addr and --outbound-addr6: local addresses of connects of either family, or null */
-    private final InetSocketAddress local4;
-    private final InetSocketAddress local6;
     private final WriteBufferWaterMark waterMark;
-    private final int connectTimeoutMillis;
     /** shared: each channel takes its own handle from it, wrapped in its connection's allowance */
     private final RecvByteBufAllocator adaptive =
             new AdaptiveRecvByteBufAllocator(512, 16 * 1024, MAX_READ_BUFFER).maxMessagesPerRead(MAX_MESSAGES_PER_READ);
 
-    public NettyTcpHostConnector(EventLoopScheduler scheduler, UsernetConfig config) {
-        this(scheduler.eventLoop(), config.outboundAddr(), config.outboundAddr6(), DEFAULT_CONNECT_TIMEOUT_MILLIS,
-                TcpLimits.defaults());
+    public AcceptedTcpSockets(EventLoopScheduler scheduler) {
+        this(scheduler.eventLoop(), TcpLimits.defaults());
     }
 
-    /** @param outboundAddr local address for connects of its family, or null */
-    public NettyTcpHostConnector(EventLoop loop, InetAddress outboundAddr, int connectTimeoutMillis, TcpLimits limits) {
-        this(loop, outboundAddr instanceof Inet6Address ? null : outboundAddr,
-                outboundAddr instanceof Inet6Address ? outboundAddr : null, connectTimeoutMillis, limits);
-    }
-
-    /** @param outboundAddr IPv4 local address of IPv4 connects, or null; {@code outboundAddr6} the same for IPv6 */
-    public NettyTcpHostConnector(EventLoop loop, InetAddress outboundAddr, InetAddress outboundAddr6,
-            int connectTimeoutMillis, TcpLimits limits) {
+    public AcceptedTcpSockets(EventLoop loop, TcpLimits limits) {
         this.loop = loop;
-        this.local4 = outboundAddr == null ? null : new InetSocketAddress(outboundAddr, 0);
-        this.local6 = outboundAddr6 == null ? null : new InetSocketAddress(outboundAddr6, 0);
         int high = Math.max(2, limits.receiveBuffer());
         this.waterMark = new WriteBufferWaterMark(high / 2, high);
-        this.connectTimeoutMillis = connectTimeoutMillis;
-        this.bootstrap = new Bootstrap().group(loop).channel(EpollSocketChannel.class)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark);
-    }
-
-    /**
-     * On the loop (the stack's case, a guest's SYN) the channel is made, configured, registered
-     * and connected right here: the connect syscall goes out while the SYN is handled, and none
-     * of {@link Bootstrap}'s per-connect work (a clone with its option maps, every option set
-     * again through the generic path, a resolver look-up of a resolved address, the connect as
-     * a task of its own) is paid per connection. Off the loop, or when no socket can be made
-     * (EMFILE: the bootstrap reports that as a failed future, as it always has), the bootstrap.
-     */
-    @Override
-    public HostConnection connect(InetSocketAddress remote, Listener listener) {
-        NettyHostConnection connection = new NettyHostConnection(listener);
-        connection.remote = remote;
-        InetSocketAddress local = local(remote);
-        ChannelFuture direct = loop.inEventLoop() ? connectDirect(connection, remote, local) : null;
-        ChannelFuture f = direct != null ? direct : bootstrapConnect(connection, remote, local);
-        connection.channel = f.channel();
-        connection.channel.closeFuture().addListener(ignored -> connection.reportClosed());
-        if (f.isDone()) {
-            loop.execute(() -> connection.connectDone(f)); // never call back from inside connect()
-        } else {
-            f.addListener((ChannelFutureListener) connection::connectDone);
-        }
-        return connection;
-    }
-
-    private ChannelFuture bootstrapConnect(NettyHostConnection connection, InetSocketAddress remote,
-            InetSocketAddress local) {
-        Bootstrap b = bootstrap.clone().handler(connection)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, connection.recvAllocator);
-        return local == null ? b.connect(remote) : b.connect(remote, local);
-    }
-
-    /** The channel made, registered and connecting; null if the socket could not be made. */
-    private ChannelFuture connectDirect(NettyHostConnection connection, InetSocketAddress remote,
-            InetSocketAddress local) {
-        EpollSocketChannel channel;
-        try {
-            channel = new EpollSocketChannel();
-        } catch (ChannelException e) {
-            return null; // no socket (EMFILE, ENFILE): the bootstrap's failed future tells the guest
-        }
-        EpollSocketChannelConfig config = channel.config();
-        config.setAutoRead(false);
-        if (!PlatformDependent.canEnableTcpNoDelayByDefault()) {
-            config.setTcpNoDelay(true); // else the channel's constructor set it already: no second syscall
-        }
-        config.setAllowHalfClosure(true);
-        config.setConnectTimeoutMillis(connectTimeoutMillis);
-        config.setWriteBufferWaterMark(waterMark);
-        config.setRecvByteBufAllocator(connection.recvAllocator);
-        connection.channel = channel; // before any pipeline event can reach the handler
-        channel.pipeline().addLast(connection);
-        ChannelFuture registered = loop.register(channel); // on the loop: done when it returns
-        if (registered.isDone() && !registered.isSuccess()) {
-            return registered; // e.g. epoll_ctl failed: reported as a connect failure, the channel closed
-        }
-        return local == null ? channel.connect(remote) : channel.connect(remote, local);
     }
 
     /**
@@ -163,10 +65,10 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
      * options of our own connects. Call on the loop while the channel registers (from a
      * {@code ChannelInitializer}), before it is active, so nothing is read before the guest's
      * window allows it, or later with auto-read off (after pasta's splice gave up, which then
-     * replays what it read meanwhile). No {@link Listener#connected} follows: the socket is
+     * replays what it read meanwhile). No {@link TcpHostConnector.Listener#connected} follows: the socket is
      * connected.
      */
-    public HostConnection adopt(Channel accepted, Listener listener) {
+    public TcpHostConnector.HostConnection adopt(Channel accepted, TcpHostConnector.Listener listener) {
         accepted.config().setAutoRead(false);
         accepted.config().setOption(ChannelOption.TCP_NODELAY, true);
         accepted.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
@@ -174,63 +76,19 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         NettyHostConnection connection = new NettyHostConnection(listener);
         accepted.config().setRecvByteBufAllocator(connection.recvAllocator);
         connection.channel = accepted;
-        connection.connected = true;
         accepted.pipeline().addLast(connection);
         accepted.closeFuture().addListener(ignored -> connection.reportClosed());
         return connection;
     }
 
-    /**
-     * What a connect failure tells the guest. Netty reports ENETUNREACH and EHOSTUNREACH as one
-     * {@code NoRouteToHostException} ({@link Failure#HOST_UNREACHABLE} here, told apart by a
-     * {@link RouteProbe} on a real failure); other errnos only in the message ("error(-111)").
-     */
-    static Failure classify(Throwable cause) {
-        if (cause instanceof ConnectTimeoutException) {
-            return Failure.TIMEOUT;
-        }
-        if (cause instanceof NoRouteToHostException) {
-            return Failure.HOST_UNREACHABLE;
-        }
-        if (cause instanceof ConnectException) {
-            Matcher m = ERRNO.matcher(String.valueOf(cause.getMessage()));
-            int errno = m.find() ? Math.abs(Integer.parseInt(m.group(1))) : Errno.ECONNREFUSED;
-            return switch (errno) {
-                case Errno.ECONNREFUSED -> Failure.REFUSED;
-                case Errno.ETIMEDOUT -> Failure.TIMEOUT;
-                case Errno.ENETUNREACH -> Failure.NET_UNREACHABLE;
-                case Errno.EHOSTUNREACH -> Failure.HOST_UNREACHABLE;
-                default -> Failure.OTHER;
-            };
-        }
-        return Failure.OTHER;
-    }
-
-    /** {@link #classify}, with ENETUNREACH told from EHOSTUNREACH by asking routing again. */
-    private Failure classify(Throwable cause, InetSocketAddress remote) {
-        Failure f = classify(cause);
-        if (cause instanceof NoRouteToHostException) {
-            InetSocketAddress local = local(remote);
-            f = RouteProbe.classify(remote, local == null ? null : local.getAddress());
-        }
-        return f;
-    }
-
-    /** The outbound address for a connect to {@code remote}: of its family, or null. */
-    private InetSocketAddress local(InetSocketAddress remote) {
-        return remote.getAddress() instanceof Inet6Address ? local6 : local4;
-    }
-
     /** One host socket: its inbound handler, write-completion listener and control surface. */
     private final class NettyHostConnection extends ChannelInboundHandlerAdapter
-            implements HostConnection, ChannelFutureListener {
-        private final Listener listener;
+            implements TcpHostConnector.HostConnection, ChannelFutureListener {
+        private final TcpHostConnector.Listener listener;
         private final Runnable notifyWritten = this::notifyWritten;
         Channel channel;
-        InetSocketAddress remote;
         /** sizes this socket's reads by {@link #room} */
         final RecvByteBufAllocator recvAllocator = new RoomBoundedAllocator();
-        private boolean connected;
         /** what the stack takes now ({@link #setReading}), lowered as reads hand bytes over; 0: not reading */
         private int room;
         private boolean ended; // aborted, closing or failed: no more callbacks
@@ -240,28 +98,11 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         private boolean unflushedWrites;
         private boolean closedReported;
 
-        NettyHostConnection(Listener listener) {
+        NettyHostConnection(TcpHostConnector.Listener listener) {
             this.listener = listener;
         }
 
-        void connectDone(ChannelFuture f) {
-            if (ended) {
-                return;
-            }
-            if (f.isSuccess()) {
-                connected = true;
-                listener.connected();
-            } else {
-                ended = true;
-                listener.connectFailed(classify(f.cause(), remote));
-                channel.close();
-                if (!channel.isRegistered()) {
-                    reportClosed(); // never got a socket (e.g. EMFILE): no close will follow on our loop
-                }
-            }
-        }
-
-        /** {@link Listener#closed}, exactly once and on the stack's loop. */
+        /** {@link TcpHostConnector.Listener#closed}, exactly once and on the stack's loop. */
         void reportClosed() {
             if (!loop.inEventLoop()) {
                 loop.execute(this::reportClosed);
@@ -277,14 +118,14 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         public void setReading(int bytes) {
             boolean start = room == 0 && bytes > 0;
             room = bytes;
-            if (start && connected && !ended) {
+            if (start && !ended) {
                 channel.read();
             }
         }
 
         @Override
         public void write(ByteBuf data) {
-            if (ended || !connected) {
+            if (ended) {
                 data.release();
                 return;
             }
@@ -296,7 +137,7 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
 
         @Override
         public void flush() {
-            if (connected && unflushedWrites && !ended) {
+            if (unflushedWrites && !ended) {
                 unflushedWrites = false;
                 channel.flush();
                 if (pendingWriteBytes() == 0) {
@@ -330,7 +171,7 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
         @Override
         public void close() {
             room = 0;
-            if (pendingWriteBytes() == 0 || !connected) {
+            if (pendingWriteBytes() == 0) {
                 ended = true;
                 channel.close();
             } else {
@@ -463,7 +304,7 @@ public final class NettyTcpHostConnector implements TcpHostConnector {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (!ended && connected) {
+            if (!ended) {
                 fail(); // closed under us
             }
         }

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jnet.usernet.KeepRegisteredEpollIoHandler;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import java.io.ByteArrayOutputStream;
@@ -23,8 +25,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The production connector against real loopback sockets (127.0.0.0/8 only). */
-class NettyTcpHostConnectorTest {
+/** The stack's connector against real loopback sockets (127.0.0.0/8 only). */
+class RawTcpHostConnectorTest {
     private MultiThreadIoEventLoopGroup group;
     private EventLoop loop;
 
@@ -38,6 +40,11 @@ class NettyTcpHostConnectorTest {
     @AfterEach
     void stop() throws Exception {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+    }
+
+    /** The connector under test, connecting from {@code outbound} (or the kernel's choice). */
+    private TcpHostConnector connector(InetAddress outbound) {
+        return new RawTcpHostConnector((IoEventLoop) loop, ByteBufAllocator.DEFAULT, outbound, null, 5000);
     }
 
     /** Records what the connector reports; every callback must run on the loop. */
@@ -100,9 +107,14 @@ class NettyTcpHostConnectorTest {
         }
     }
 
+    /**
+     * 16 MiB up (more than loopback's socket buffers hold while the server waits 300 ms before
+     * reading: the flush returns with bytes queued, the rest goes on EPOLLOUT and is reported by
+     * writeCompleted), 1 MiB down, each side half-closing after its last byte.
+     */
     @Test
     void connectsFromTheOutboundAddressAndMovesDataBothWaysWithHalfClose() throws Exception {
-        byte[] up = TcpTransferTest.randomBytes(1 << 20, 21);
+        byte[] up = TcpTransferTest.randomBytes(16 << 20, 21);
         byte[] down = TcpTransferTest.randomBytes(1 << 20, 22);
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             CompletableFuture<byte[]> serverGot = new CompletableFuture<>();
@@ -111,6 +123,7 @@ class NettyTcpHostConnectorTest {
                 try (Socket s = server.accept()) {
                     peer.complete(s.getInetAddress());
                     InputStream is = s.getInputStream();
+                    Thread.sleep(300); // our flush fills the socket buffers meanwhile
                     serverGot.complete(is.readAllBytes()); // until our shutdownOutput
                     OutputStream os = s.getOutputStream();
                     os.write(down);
@@ -121,26 +134,28 @@ class NettyTcpHostConnectorTest {
                 }
             });
             t.start();
-            NettyTcpHostConnector connector = new NettyTcpHostConnector(loop, InetAddress.getByName("127.0.0.2"),
-                    5000, TcpLimits.defaults());
+            TcpHostConnector connector = connector(InetAddress.getByName("127.0.0.2"));
             Recorder r = new Recorder();
             TcpHostConnector.HostConnection[] conn = new TcpHostConnector.HostConnection[1];
             loop.execute(() -> conn[0] = connector.connect(new InetSocketAddress("127.0.0.1", server.getLocalPort()), r));
             assertTrue(r.connect.get(10, TimeUnit.SECONDS));
-            loop.submit(() -> {
+            long queuedAfterFlush = loop.submit(() -> {
                 for (int off = 0; off < up.length; off += 1460) {
                     conn[0].write(Unpooled.wrappedBuffer(up, off, Math.min(1460, up.length - off)));
                 }
                 conn[0].flush();
+                long queued = conn[0].pendingWriteBytes();
                 conn[0].shutdownOutput(); // after the queued writes, not instead of them
                 conn[0].setReading(Integer.MAX_VALUE);
+                return queued;
             }).get(10, TimeUnit.SECONDS);
+            assertTrue(queuedAfterFlush > 0, "the socket took all 16 MiB at once: the test proves nothing");
             assertArrayEquals(up, serverGot.get(10, TimeUnit.SECONDS));
             assertEquals(InetAddress.getByName("127.0.0.2"), peer.get(), "bound to --outbound-addr first");
             assertArrayEquals(down, r.eof.get(10, TimeUnit.SECONDS));
             long pending = loop.submit(() -> conn[0].pendingWriteBytes()).get(10, TimeUnit.SECONDS);
             assertEquals(0, pending);
-            assertTrue(r.writeCompletions > 0);
+            assertTrue(r.writeCompletions > 0, "the bytes written on EPOLLOUT were reported");
             loop.execute(() -> conn[0].close());
             r.closed.get(10, TimeUnit.SECONDS);
             t.join(10_000);
@@ -167,7 +182,7 @@ class NettyTcpHostConnectorTest {
                 }
             });
             t.start();
-            NettyTcpHostConnector connector = new NettyTcpHostConnector(loop, null, 5000, TcpLimits.defaults());
+            TcpHostConnector connector = connector(null);
             Recorder r = new Recorder();
             TcpHostConnector.HostConnection[] conn = new TcpHostConnector.HostConnection[1];
             loop.execute(() -> conn[0] = connector.connect(new InetSocketAddress("127.0.0.1", server.getLocalPort()), r));
@@ -195,11 +210,48 @@ class NettyTcpHostConnectorTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             port = s.getLocalPort();
         }
-        NettyTcpHostConnector connector = new NettyTcpHostConnector(loop, null, 5000, TcpLimits.defaults());
+        TcpHostConnector connector = connector(null);
         Recorder r = new Recorder();
         loop.execute(() -> connector.connect(new InetSocketAddress("127.0.0.1", port), r));
         assertEquals(TcpHostConnector.Failure.REFUSED, r.failure.get(10, TimeUnit.SECONDS));
         r.closed.get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * A connect the host never answers ends in TIMEOUT after the connector's own timer: a
+     * listener whose accept queue is full drops the SYN (Linux queues backlog + 1 connections).
+     */
+    @Test
+    void anUnansweredConnectTimesOut() throws Exception {
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 1);
+            InetSocketAddress at = (InetSocketAddress) server.getLocalAddress();
+            java.util.List<java.nio.channels.SocketChannel> fillers = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) { // the queue's two places, then one more for good measure
+                    java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open();
+                    c.configureBlocking(false);
+                    c.connect(at);
+                    fillers.add(c);
+                }
+                TcpHostConnector connector =
+                        new RawTcpHostConnector((IoEventLoop) loop, ByteBufAllocator.DEFAULT, null, null, 300);
+                Recorder r = new Recorder();
+                long t0 = System.nanoTime();
+                loop.execute(() -> connector.connect(at, r));
+                TcpHostConnector.Failure f = r.failure.completeOnTimeout(null, 10, TimeUnit.SECONDS).get();
+                assertTrue(!r.connect.isDone(), "connected: the accept queue was not full");
+                assertEquals(TcpHostConnector.Failure.TIMEOUT, f);
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                assertTrue(ms >= 250, "failed after " + ms + " ms, before the 300 ms timeout");
+                r.closed.get(10, TimeUnit.SECONDS);
+                assertTrue(!r.connect.isDone(), "no connected() after the timeout");
+            } finally {
+                for (java.nio.channels.SocketChannel c : fillers) {
+                    c.close();
+                }
+            }
+        }
     }
 
     @Test
@@ -217,7 +269,7 @@ class NettyTcpHostConnectorTest {
                 }
             });
             t.start();
-            NettyTcpHostConnector connector = new NettyTcpHostConnector(loop, null, 5000, TcpLimits.defaults());
+            TcpHostConnector connector = connector(null);
             Recorder r = new Recorder();
             TcpHostConnector.HostConnection[] conn = new TcpHostConnector.HostConnection[1];
             loop.execute(() -> conn[0] = connector.connect(new InetSocketAddress("127.0.0.1", server.getLocalPort()), r));
@@ -232,19 +284,19 @@ class NettyTcpHostConnectorTest {
     @Test
     void failureClassification() {
         assertEquals(TcpHostConnector.Failure.TIMEOUT,
-                NettyTcpHostConnector.classify(new io.netty.channel.ConnectTimeoutException("t")));
+                RawTcpHostConnector.classify(new io.netty.channel.ConnectTimeoutException("t")));
         assertEquals(TcpHostConnector.Failure.HOST_UNREACHABLE,
-                NettyTcpHostConnector.classify(new java.net.NoRouteToHostException("n")));
+                RawTcpHostConnector.classify(new java.net.NoRouteToHostException("n")));
         assertEquals(TcpHostConnector.Failure.REFUSED,
-                NettyTcpHostConnector.classify(new java.net.ConnectException("r")));
+                RawTcpHostConnector.classify(new java.net.ConnectException("r")));
         // Netty's message carries the errno: "finishConnect(..) failed with error(-111): ..."
-        assertEquals(TcpHostConnector.Failure.REFUSED, NettyTcpHostConnector.classify(new java.net.ConnectException(
+        assertEquals(TcpHostConnector.Failure.REFUSED, RawTcpHostConnector.classify(new java.net.ConnectException(
                 "finishConnect(..) failed with error(-111): Connection refused: /192.0.2.1:80")));
-        assertEquals(TcpHostConnector.Failure.TIMEOUT, NettyTcpHostConnector.classify(new java.net.ConnectException(
+        assertEquals(TcpHostConnector.Failure.TIMEOUT, RawTcpHostConnector.classify(new java.net.ConnectException(
                 "finishConnect(..) failed with error(-110): Connection timed out: /192.0.2.1:80")));
-        assertEquals(TcpHostConnector.Failure.OTHER, NettyTcpHostConnector.classify(new java.net.ConnectException(
+        assertEquals(TcpHostConnector.Failure.OTHER, RawTcpHostConnector.classify(new java.net.ConnectException(
                 "connect(..) failed with error(-13): Permission denied")));
         assertEquals(TcpHostConnector.Failure.OTHER,
-                NettyTcpHostConnector.classify(new java.io.IOException("x")));
+                RawTcpHostConnector.classify(new java.io.IOException("x")));
     }
 }
