@@ -96,6 +96,17 @@ public final class UsernetdCommand implements Callable<Integer> {
             }
             return fail(err, "this is build " + BuildId.value() + ", the front end that started it is build " + buildId);
         }
+        // the first attach's command tree builds (picocli reflection, ~20 ms cold) while the
+        // directory, lock, loops and socket are made: a cold start waits for whichever is last
+        prebuilt = new PrebuiltCommandLines();
+        try {
+            return serve(err);
+        } finally {
+            prebuilt.close();
+        }
+    }
+
+    private int serve(PrintWriter err) {
         UsernetdPaths paths;
         try {
             paths = UsernetdPaths.current();
@@ -132,9 +143,7 @@ public final class UsernetdCommand implements Callable<Integer> {
             synchronized (this) {
                 armIdleTimer();
             }
-            prebuilt = new PrebuiltCommandLines();
             acceptLoop(loops, paths);
-            prebuilt.close();
             lock.removeFiles(3000);
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
             return 0;
