@@ -270,7 +270,9 @@ public final class RawTcpHostConnector implements TcpHostConnector {
                 return;
             }
             try {
-                if (!socket.finishConnect()) {
+                // SO_ERROR 0 is also what a socket still connecting says: only a peer name is
+                // proof (a wake-up can be spurious, e.g. meant for an earlier owner of the fd number)
+                if (!socket.finishConnect() || socket.remoteAddress() == null) {
                     return;
                 }
             } catch (IOException e) {
