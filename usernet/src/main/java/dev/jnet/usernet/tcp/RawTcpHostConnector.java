@@ -203,12 +203,17 @@ public final class RawTcpHostConnector implements TcpHostConnector {
             }
         }
 
-        /** The connect failed: the listener hears it after this call, then the socket closes. */
+        /**
+         * The connect failed: the listener hears it after this call (unless the stack aborted
+         * the connection meanwhile), then the socket closes.
+         */
         private void failLater(Throwable cause) {
             Failure f = classify(cause, remote, local(remote));
             loop.execute(() -> {
-                listener.connectFailed(f);
-                closeNow();
+                if (!closed) {
+                    listener.connectFailed(f);
+                    closeNow();
+                }
             });
         }
 

@@ -254,6 +254,32 @@ class RawTcpHostConnectorTest {
         }
     }
 
+    /**
+     * A connect that fails inside the call (here the bind to an --outbound-addr the host does not
+     * have: EADDRNOTAVAIL, no packet sent) is reported after the call; aborted before that, it
+     * reports nothing but the close ("exactly one of connected and connectFailed, unless aborted
+     * first").
+     */
+    @Test
+    void aFailureInsideTheCallIsReportedAfterItUnlessAbortedFirst() throws Exception {
+        TcpHostConnector connector = connector(InetAddress.getByName("192.0.2.1")); // TEST-NET-1: not ours
+        InetSocketAddress target = new InetSocketAddress("127.0.0.1", 9); // never reached: the bind fails first
+        Recorder failed = new Recorder();
+        loop.submit(() -> {
+            connector.connect(target, failed);
+            assertTrue(!failed.failure.isDone(), "reported from inside connect()");
+        }).get(10, TimeUnit.SECONDS);
+        assertEquals(TcpHostConnector.Failure.OTHER, failed.failure.get(10, TimeUnit.SECONDS));
+        failed.closed.get(10, TimeUnit.SECONDS);
+
+        Recorder aborted = new Recorder();
+        loop.submit(() -> connector.connect(target, aborted).abort()).get(10, TimeUnit.SECONDS);
+        aborted.closed.get(10, TimeUnit.SECONDS);
+        loop.submit(() -> { }).get(10, TimeUnit.SECONDS); // the posted report has run by now
+        assertTrue(!aborted.failure.isDone(), "connectFailed after abort: " + aborted.failure.getNow(null));
+        assertTrue(!aborted.connect.isDone());
+    }
+
     @Test
     void abortResetsTheHostPeer() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
