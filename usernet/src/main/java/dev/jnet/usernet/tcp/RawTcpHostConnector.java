@@ -10,6 +10,7 @@ import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.IovArray;
 import io.netty.channel.unix.Socket;
@@ -171,7 +172,8 @@ public final class RawTcpHostConnector implements TcpHostConnector {
 
         void start() {
             try {
-                socket = Socket.newSocketStream();
+                // of the remote's family: Netty's default (IPv6, v4-mapped) costs a setsockopt(IPV6_V6ONLY)
+                socket = LinuxSocket.newSocketStream(remote.getAddress() instanceof Inet6Address);
             } catch (RuntimeException e) {
                 ended = true; // EMFILE, ENFILE: no socket, no registration
                 failLater(e);
@@ -547,15 +549,18 @@ public final class RawTcpHostConnector implements TcpHostConnector {
                 pending = 0;
                 unflushed = 0;
             }
-            if (registration != null) {
-                registration.cancel();
-            }
+            // closed before the registration is cancelled: the close takes the fd out of epoll
+            // (no other descriptor refers to the socket) and Netty skips its EPOLL_CTL_DEL for a
+            // closed fd, one syscall per connection
             if (socket != null) {
                 try {
                     socket.close();
                 } catch (IOException e) {
                     // the fd is released whatever close says
                 }
+            }
+            if (registration != null) {
+                registration.cancel();
             }
             listener.closed();
         }

@@ -280,6 +280,54 @@ class RawTcpHostConnectorTest {
         assertTrue(!aborted.connect.isDone());
     }
 
+    /**
+     * An IPv4 connect is an AF_INET socket (in /proc/net/tcp, not tcp6: Netty's default is a
+     * v4-mapped IPv6 socket, one setsockopt more), and the fd number a closed connection leaves
+     * (closed before its registration is cancelled, so no EPOLL_CTL_DEL) serves the next one.
+     */
+    @Test
+    void ipv4ConnectsAreIpv4SocketsAndClosedOnesMakeRoomForTheNext() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getByName("127.0.0.1"))) {
+            TcpHostConnector connector = connector(null);
+            for (int round = 0; round < 3; round++) {
+                byte[] hello = ("hello " + round).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                CompletableFuture<String> tables = new CompletableFuture<>();
+                Thread t = new Thread(() -> {
+                    try (Socket s = server.accept()) {
+                        String port = String.format(":%04X ", s.getPort());
+                        tables.complete(localPortIn("/proc/net/tcp", port) + "/" + localPortIn("/proc/net/tcp6", port));
+                        s.getOutputStream().write(hello);
+                    } catch (Exception e) {
+                        tables.completeExceptionally(e);
+                    }
+                });
+                t.start();
+                Recorder r = new Recorder();
+                TcpHostConnector.HostConnection[] conn = new TcpHostConnector.HostConnection[1];
+                loop.execute(() -> conn[0] = connector.connect(new InetSocketAddress("127.0.0.1", server.getLocalPort()), r));
+                assertTrue(r.connect.get(10, TimeUnit.SECONDS));
+                loop.execute(() -> conn[0].setReading(Integer.MAX_VALUE));
+                assertArrayEquals(hello, r.eof.get(10, TimeUnit.SECONDS), "round " + round);
+                assertEquals("tcp/-", tables.get(10, TimeUnit.SECONDS), "our socket's table in round " + round);
+                loop.execute(() -> conn[0].close());
+                r.closed.get(10, TimeUnit.SECONDS);
+                t.join(10_000);
+                assertTrue(!r.offLoop, "callbacks ran on the stack's loop");
+            }
+        }
+    }
+
+    /** "tcp" (or "tcp6") if {@code table} has a socket whose local port is {@code port} (":HHHH "), "-" if not. */
+    private static String localPortIn(String table, String port) throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(table))) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > 2 && (f[1] + " ").endsWith(port)) {
+                return table.substring(table.lastIndexOf('/') + 1);
+            }
+        }
+        return "-";
+    }
+
     @Test
     void abortResetsTheHostPeer() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
