@@ -37,6 +37,7 @@ public final class UsernetObserver implements ApiServer.Observer {
         TapLink link = usernet.link();
         if (link != null) {
             m.put("link_frames_in", link.framesIn());
+            m.put("link_empty_reads", link.emptyReads());
             m.put("link_frames_out", link.framesOut());
             m.put("link_tx_dropped", link.txDropped());
             m.put("link_tx_errors", link.txErrors());
