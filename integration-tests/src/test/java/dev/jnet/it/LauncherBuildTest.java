@@ -92,6 +92,27 @@ class LauncherBuildTest {
         assertThat(again.stdout()).contains("dev.jnet.cli.Main --version");
     }
 
+    /**
+     * usernet and usernetd run C1 only with the stack's and Netty's code at lower thresholds: the
+     * JVM gets the '*' patterns as written, also beside a file whose name they would match, and
+     * quietly (CompileCommand=quiet: the JVM prints nothing of them on stdout).
+     */
+    @Test
+    void usernetGetsItsJitOptionsAsWritten() throws IOException {
+        Files.createFile(root.resolve("-XX:CompileCommand=CompileThresholdScaling,dev.jnet.usernet.Glob::x,0.2"));
+        assertThat(launch("jnet", "--version").exit()).isZero(); // the (fake) build
+        for (String command : List.of("usernet", "usernetd")) {
+            List<String> cmd = new ArrayList<>(List.of("env", "-i", "PATH=" + fake + ":" + root.resolve("tools"),
+                    "HOME=" + root, root.resolve("jnet").toString(), command, "--help"));
+            Proc.Result r = Proc.start(cmd, root).await(Proc.DEFAULT_TIMEOUT);
+            assertThat(r.exit()).as(r.describe()).isZero();
+            assertThat(r.stdout()).as(r.describe()).contains(" -XX:TieredStopAtLevel=1 -XX:CompileCommand=quiet "
+                    + "-XX:CompileCommand=CompileThresholdScaling,dev.jnet.usernet.*::*,0.2 "
+                    + "-XX:CompileCommand=CompileThresholdScaling,io.netty.*::*,0.2 ")
+                    .contains(" dev.jnet.cli.Main " + command + " --help").doesNotContain("Glob");
+        }
+    }
+
     @Test
     void failedBuildShowsMavensErrorsAndRunsNothing() throws IOException {
         mvn(1, "[ERROR] COMPILATION ERROR : Foo.java:[1,1] boom\n");
