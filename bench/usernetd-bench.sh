@@ -18,6 +18,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 export ROUNDS=${ROUNDS:-2}
+# rounds rotate the driver order: the first driver of a round was measured slower (it follows
+# the previous round's last driver; bench/results/2026-12-07-usernetd.md)
+export ROTATE=${ROTATE:-1}
 export METRICS=${METRICS:-"startup tput conn"}
 mtu=${MTU:-65520}
 "$repo/jnet" --version >/dev/null

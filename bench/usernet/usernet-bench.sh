@@ -20,6 +20,7 @@
 # Env: ROUNDS (1) METRICS ("startup tput ping rr conn churn") IPERF_TIME (10)
 #      PING_COUNT (300) RR_COUNT (10000) CONN_COUNT (2000) STARTUP_N (10)
 #      BENCH_USER (tester) SLIRP_EXTRA ("") PASTA_BIN (pasta)
+#      ROTATE (0; 1: each round starts one driver later in DRIVERS)
 # Output: one line per figure on stdout:
 #   driver=D mtu=M metric=NAME value=V round=R
 # Diagnostics go to stderr prefixed with '#'.
@@ -291,6 +292,10 @@ run_driver() {
 
 setup_host || { log "host netns setup failed"; exit 1; }
 log "versions: $("$SLIRP_BIN" --version 2>/dev/null | head -1) | passt $(dpkg-query -W -f='${Version}' passt 2>/dev/null) | $(iperf3 --version | head -1) | kernel $(uname -r)"
+read -r -a DLIST <<<"$DRIVERS"
 for ROUND in $(seq "$ROUNDS"); do
-    for d in $DRIVERS; do run_driver "$d"; done
+    # ROTATE=1: round r starts at the r-th driver, so that no driver always runs right after the
+    # same one (the first driver of a round follows the last one's connection churn)
+    off=0; [ "${ROTATE:-0}" = 1 ] && off=$(( (ROUND - 1) % ${#DLIST[@]} ))
+    for i in "${!DLIST[@]}"; do run_driver "${DLIST[$(( (i + off) % ${#DLIST[@]} ))]}"; done
 done
