@@ -22,8 +22,8 @@ import dev.jnet.usernet.wire.VirtioNetHeader;
 /**
  * The guest's tap device on a Netty epoll event loop: a raw fd registered as an
  * {@link EpollIoHandle} (no channel, no pipeline). Each wake-up reads up to
- * {@value #READ_BUDGET} frames (one, when frames come alone: {@link #readFrames}), each into a pooled direct buffer of MTU+14 bytes handed to the
- * {@link FrameHandler} as it is (zero copy); only a small frame read into a large buffer (high
+ * {@value #READ_BUDGET} frames (one, when frames come alone: {@link #readFrames}), each into a
+ * pooled direct buffer of MTU+14 bytes handed to the {@link FrameHandler} as it is (zero copy); only a small frame read into a large buffer (high
  * MTU) is copied into one of its own size, so that a stack keeping slices of many small frames
  * does not hold 64 KiB for each. Frames to the guest are written at once, or, when the tap's queue is
  * full (EAGAIN), kept in a bounded queue until EPOLLOUT. Beyond that queue frames are dropped
