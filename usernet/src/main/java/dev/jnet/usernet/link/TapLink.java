@@ -83,7 +83,7 @@ public final class TapLink implements FrameSink, EpollIoHandle {
     private boolean closed;
     /** the last wake-up read one frame and then found the queue empty (or read only one by this rule) */
     private boolean lone;
-    /** System.nanoTime() at the end of the last wake-up's reads */
+    /** System.nanoTime() at the end of the last wake-up's reads, kept while {@link #lone} */
     private long lastReadEnd;
 
     private long framesIn;
@@ -189,7 +189,9 @@ public final class TapLink implements FrameSink, EpollIoHandle {
     private void readFrames() {
         int budget = lone && System.nanoTime() - lastReadEnd > BACK_TO_BACK_NANOS ? 1 : READ_BUDGET;
         lone = readFrames(budget) == 1;
-        lastReadEnd = System.nanoTime();
+        if (lone) {
+            lastReadEnd = System.nanoTime(); // only a lone frame's wake-up needs the time
+        }
     }
 
     /** Reads up to {@code budget} frames: how many were handed on; fewer than the budget, the queue is empty. */
