@@ -8,6 +8,11 @@
 #   iperf4     TCP namespace -> host (iperf3 to 10.0.2.2, the host's loopback) through the
 #              daemon: one namespace alone, then four at once (done-when 3: aggregate >= one
 #              alone, each >= 0.2 of it)
+#   flood      TCP host -> namespace 1 (iperf3 -R, a download) through the daemon, alone and while
+#              namespace 0 floods (UDP to many ports, raw SYNs to many ports, garbage frames on
+#              its tap0, to the dead-end 198.51.100.1 of the sink namespace), interleaved per
+#              round (done-when 4: the neighbour keeps >= 0.5x of its download; UsernetdTest
+#              checks the bytes, this the rate)
 #
 #   sudo ./bench/usernetd-more.sh                      # ROUNDS=3 N=10 IPERF_TIME=10
 #   sudo METRICS=rootless ROUNDS=5 ./bench/usernetd-more.sh
@@ -17,13 +22,13 @@
 # so a 5 s run mostly measures that start; each round's per-second aggregate is printed.
 #
 # Env: ROUNDS (3), N (10 runs per round and kind), IPERF_TIME (10), MTU (65520), METRICS
-#      ("rootless iperf4"), BENCH_USER (tester).
+#      ("rootless iperf4 flood"), BENCH_USER (tester).
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "usernetd-more.sh: run as root (it makes namespaces)" >&2; exit 1; }
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 ROUNDS=${ROUNDS:-3} N=${N:-10} IPERF_TIME=${IPERF_TIME:-10} MTU=${MTU:-65520}
-METRICS=${METRICS:-"rootless iperf4"}
+METRICS=${METRICS:-"rootless iperf4 flood"}
 user=${BENCH_USER:-tester}
 uid=$(id -u "$user") gid=$(id -g "$user")
 "$repo/jnet" --version >/dev/null
@@ -33,6 +38,7 @@ chmod 755 "$WORK"
 XDG=$WORK/xdg
 mkdir -m 700 "$XDG" && chown "$uid:$gid" "$XDG"
 PIDS=()
+nss=()
 cleanup() {
   local p
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -85,26 +91,36 @@ if [[ " $METRICS " == *" rootless "* ]]; then
   awk -v j="$j" -v p="$p" -v v="$v" 'BEGIN { printf "\njnet rootless -- true / pasta --config-net -- true: %.2fx (target <= 1.5); standalone JVM / pasta: %.2fx\n", j / p, v / p }'
 fi
 
-if [[ " $METRICS " == *" iperf4 "* ]]; then
-  nss=(); fes=()
-  for k in 1 2 3 4; do
+# Namespaces 0..N-1 (a user+net namespace each, as rootlesskit makes them), each attached to the
+# daemon through bin/slirp4netns, and an iperf3 server for namespace k on 127.0.0.1:5301+k.
+# Fills nss (the namespaces' pids); called once per run.
+attach_namespaces() {
+  local n=$1 k fifo rfd ok
+  nss=()
+  for ((k = 0; k < n; k++)); do
     ip netns exec "$HNS" setpriv --reuid="$uid" --regid="$gid" --clear-groups -- unshare -unUr sleep 3600 </dev/null &
     nss+=($!); PIDS+=($!)
   done
-  for k in 0 1 2 3; do
+  for ((k = 0; k < n; k++)); do
     for _ in $(seq 250); do [ "$(cat /proc/${nss[$k]}/comm 2>/dev/null)" = sleep ] && break; sleep 0.02; done
     fifo=$WORK/ready$k; mkfifo "$fifo"; exec {rfd}<>"$fifo"
     run_exec "$repo/bin/slirp4netns" --configure --mtu "$MTU" --ready-fd 3 "${nss[$k]}" tap0 3>"$fifo" {rfd}<&- </dev/null >"$WORK/fe$k.log" 2>&1 &
-    fes+=($!); PIDS+=($!)
+    PIDS+=($!)
     ok=""; read -t 20 -n 1 -u $rfd ok || true; exec {rfd}<&-
     [ "$ok" = 1 ] || { echo "front end $k not ready: $(cat "$WORK/fe$k.log")" >&2; exit 1; }
     run_exec iperf3 -s -p $((5301 + k)) -B 127.0.0.1 </dev/null >/dev/null 2>&1 &
     PIDS+=($!)
   done
   sleep 0.5
+}
+# runs "$@" in namespace k as the user (root inside the namespace: raw sockets allowed there)
+in_ns() { local k=$1; shift
+  ip netns exec "$HNS" setpriv --reuid="$uid" --regid="$gid" --clear-groups -- nsenter -t "${nss[$k]}" -U -n --preserve-credentials -- "$@"; }
+
+if [[ " $METRICS " == *" iperf4 "* ]]; then
+  attach_namespaces 4
   client() { # k -> Gbit/s received; each second's Gbit/s to $WORK/s$k
-    ip netns exec "$HNS" setpriv --reuid="$uid" --regid="$gid" --clear-groups -- nsenter -t "${nss[$1]}" -U -n --preserve-credentials -- \
-      timeout $((IPERF_TIME + 30)) iperf3 -c 10.0.2.2 -p $((5301 + $1)) -t "$IPERF_TIME" -J 2>/dev/null |
+    in_ns "$1" timeout $((IPERF_TIME + 30)) iperf3 -c 10.0.2.2 -p $((5301 + $1)) -t "$IPERF_TIME" -J 2>/dev/null |
       python3 -c 'import json,sys
 d = json.load(sys.stdin)
 with open(sys.argv[1], "w") as f:
@@ -135,4 +151,66 @@ print("%.3f" % (d["end"]["sum_received"]["bits_per_second"] / 1e9))' "$WORK/s$1"
   echo "| four at once, aggregate | $g |"
   echo "| four at once, the slowest | $m |"
   awk -v a="$a" -v g="$g" -v m="$m" 'BEGIN { printf "\nfour namespaces: aggregate / one alone %.2fx (target >= 1); slowest / one alone %.2f (target >= 0.2)\n", g / a, m / a }'
+fi
+
+if [[ " $METRICS " == *" flood "* ]]; then
+  [ "${#nss[@]}" -ge 2 ] || attach_namespaces 2
+  # as fast as python goes, for argv[1] seconds at most, or until the tap is gone
+  cat > "$WORK/flood.py" <<'PY'
+import errno, os, socket, struct, sys, time
+stop = time.time() + float(sys.argv[1])
+dst = socket.inet_aton("198.51.100.1"); src = socket.inet_aton("10.0.2.100")
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+link = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+link.bind(("tap0", 0))
+def checksum(b):
+    b += b"\0" * (len(b) % 2)
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s >> 16) + (s & 0xffff)
+    return ~s & 0xffff
+n = 0
+while time.time() < stop:
+    n += 1
+    port = 1024 + n % 60000
+    syn = struct.pack("!HHIIBBHHH", 30000 + n % 30000, port, n, 0, 5 << 4, 0x02, 65535, 0, 0)
+    syn = syn[:16] + struct.pack("!H", checksum(src + dst + struct.pack("!BBH", 0, 6, len(syn)) + syn)) + syn[18:]
+    try:
+        udp.sendto(b"f" * 64, ("198.51.100.1", port))
+        raw.sendto(syn, ("198.51.100.1", 0))
+        link.send(os.urandom(60 + n % 1400))
+    except OSError as e:
+        if e.errno in (errno.ENXIO, errno.ENODEV, errno.ENETDOWN):
+            break
+print(n)
+PY
+  chmod 644 "$WORK/flood.py"
+  down() { # namespace k's download through the daemon, Gbit/s
+    in_ns "$1" timeout $((IPERF_TIME + 30)) iperf3 -R -c 10.0.2.2 -p $((5301 + $1)) -t "$IPERF_TIME" -J 2>/dev/null |
+      python3 -c 'import json,sys; print("%.3f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))' ||
+      echo 0
+  }
+  : > "$WORK/quiet"; : > "$WORK/flooded"
+  for r in $(seq "$ROUNDS"); do
+    q=$(down 1); echo "$q" >> "$WORK/quiet"
+    in_ns 0 timeout $((IPERF_TIME + 15)) python3 "$WORK/flood.py" $((IPERF_TIME + 3)) > "$WORK/flood.out" 2>&1 &
+    fl=$!; PIDS+=($fl)
+    sleep 1 # the flood is on
+    f=$(down 1); echo "$f" >> "$WORK/flooded"
+    wait "$fl" || true
+    # the flooding namespace is still served afterwards
+    after=$(in_ns 0 timeout 20 iperf3 -c 10.0.2.2 -p 5301 -t 1 -J 2>/dev/null |
+      python3 -c 'import json,sys; print("%.3f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))' || echo 0)
+    echo "# round $r: namespace 1's download alone $q Gbit/s, while namespace 0 floods $f Gbit/s" \
+      "(flood: $(tail -1 "$WORK/flood.out") x (UDP + SYN + garbage frame)); namespace 0 after its flood: $after Gbit/s" >&2
+  done
+  q=$(sort -n "$WORK/quiet" | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
+  f=$(sort -n "$WORK/flooded" | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
+  echo
+  echo "| TCP host -> namespace 1 through the daemon (median of $ROUNDS x ${IPERF_TIME} s, Gbit/s) | value |"
+  echo "|---|---:|"
+  echo "| alone | $q |"
+  echo "| while namespace 0 floods | $f |"
+  awk -v q="$q" -v f="$f" 'BEGIN { printf "\nflooded neighbour: download while flooded / alone %.2fx (target >= 0.5)\n", f / q }'
 fi
