@@ -66,6 +66,8 @@ run_exec() { exec ip netns exec "$HNS" setpriv --reuid="$uid" --regid="$gid" --c
   JNET_USERNETD="$repo/jnet usernetd --idle-exit 1" "$@"; }
 ms() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1 || echo "# failed: $*" >&2; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000 )); }
 median() { sort -n | awk '{a[NR]=$1} END{m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1000}'; }
+middle() { sort -n "$1" | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; } # a file's middle value
+gbps() { python3 -c 'import json,sys; print("%.3f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))'; } # iperf3 -J
 start=$(date -u +%FT%TZ)
 echo "Run $start, ROUNDS=$ROUNDS N=$N IPERF_TIME=$IPERF_TIME MTU=$MTU, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -141,9 +143,7 @@ print("%.3f" % (d["end"]["sum_received"]["bits_per_second"] / 1e9))' "$WORK/s$1"
     echo "$each" | awk '{s=0; m=1e9; for(i=1;i<=NF;i++){s+=$i; if($i<m)m=$i} printf "%.3f\n", s}' >> "$WORK/agg"
     echo "$each" | awk '{m=1e9; for(i=1;i<=NF;i++) if($i<m)m=$i; printf "%.3f\n", m}' >> "$WORK/min"
   done
-  a=$(sort -n "$WORK/alone" | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
-  g=$(sort -n "$WORK/agg" | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
-  m=$(sort -n "$WORK/min" | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
+  a=$(middle "$WORK/alone"); g=$(middle "$WORK/agg"); m=$(middle "$WORK/min")
   echo
   echo "| TCP ns -> host through one daemon (median of $ROUNDS x ${IPERF_TIME} s, Gbit/s) | value |"
   echo "|---|---:|"
@@ -187,9 +187,7 @@ print(n)
 PY
   chmod 644 "$WORK/flood.py"
   down() { # namespace k's download through the daemon, Gbit/s
-    in_ns "$1" timeout $((IPERF_TIME + 30)) iperf3 -R -c 10.0.2.2 -p $((5301 + $1)) -t "$IPERF_TIME" -J 2>/dev/null |
-      python3 -c 'import json,sys; print("%.3f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))' ||
-      echo 0
+    in_ns "$1" timeout $((IPERF_TIME + 30)) iperf3 -R -c 10.0.2.2 -p $((5301 + $1)) -t "$IPERF_TIME" -J 2>/dev/null | gbps || echo 0
   }
   : > "$WORK/quiet"; : > "$WORK/flooded"
   for r in $(seq "$ROUNDS"); do
@@ -200,13 +198,11 @@ PY
     f=$(down 1); echo "$f" >> "$WORK/flooded"
     wait "$fl" || true
     # the flooding namespace is still served afterwards
-    after=$(in_ns 0 timeout 20 iperf3 -c 10.0.2.2 -p 5301 -t 1 -J 2>/dev/null |
-      python3 -c 'import json,sys; print("%.3f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))' || echo 0)
+    after=$(in_ns 0 timeout 20 iperf3 -c 10.0.2.2 -p 5301 -t 1 -J 2>/dev/null | gbps || echo 0)
     echo "# round $r: namespace 1's download alone $q Gbit/s, while namespace 0 floods $f Gbit/s" \
       "(flood: $(tail -1 "$WORK/flood.out") x (UDP + SYN + garbage frame)); namespace 0 after its flood: $after Gbit/s" >&2
   done
-  q=$(sort -n "$WORK/quiet" | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
-  f=$(sort -n "$WORK/flooded" | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
+  q=$(middle "$WORK/quiet"); f=$(middle "$WORK/flooded")
   echo
   echo "| TCP host -> namespace 1 through the daemon (median of $ROUNDS x ${IPERF_TIME} s, Gbit/s) | value |"
   echo "|---|---:|"
