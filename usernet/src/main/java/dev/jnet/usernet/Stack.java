@@ -4,6 +4,8 @@ import dev.jnet.linux.FdLimit;
 import dev.jnet.usernet.dhcp.Dhcp4Server;
 import dev.jnet.usernet.dns.DnsForwarder;
 import dev.jnet.usernet.forward.PortForwarding;
+import dev.jnet.usernet.icmp.Echo6Sockets;
+import dev.jnet.usernet.icmp.EchoSockets;
 import dev.jnet.usernet.icmp.IcmpEcho;
 import dev.jnet.usernet.icmp.IcmpEchoForwarder;
 import dev.jnet.usernet.icmp.Icmpv4Errors;
@@ -21,9 +23,11 @@ import dev.jnet.usernet.nat.AddressMap;
 import dev.jnet.usernet.nat.HostRedirect;
 import dev.jnet.usernet.tcp.AcceptedTcpSockets;
 import dev.jnet.usernet.tcp.RawTcpHostConnector;
+import dev.jnet.usernet.tcp.TcpHostConnector;
 import dev.jnet.usernet.tcp.TcpStack;
 import dev.jnet.usernet.udp.NettyUdpHostConnector;
 import dev.jnet.usernet.udp.Udp6Nat;
+import dev.jnet.usernet.udp.UdpHostConnector;
 import dev.jnet.usernet.udp.UdpNat;
 import dev.jnet.usernet.wire.EthernetFrame;
 import dev.jnet.usernet.wire.UdpDatagram;
@@ -150,33 +154,62 @@ public final class Stack implements FrameHandler, AutoCloseable {
         Ipv4Output out = new Ipv4Output(config, sink);
         AddressMap map = new AddressMap(config, redirect);
         int maxUdpPayload = out.maxDatagramLength() - UdpDatagram.HEADER_LENGTH;
-        NettyUdpHostConnector udpSockets =
+        // every host socket opened for the guest is counted by its link (OpenBudget)
+        UdpHostConnector udpSockets = counted(sink,
                 new NettyUdpHostConnector(loop, config.outboundAddr(), config.outboundAddr6(), maxUdpPayload,
-                        UdpNat.HEADROOM);
+                        UdpNat.HEADROOM));
         UdpNat udp = new UdpNat(config, scheduler, out, map, dns, udpSockets, tables.udp());
         if (config.services().dhcp4()) {
             udp.serveOnGateway(new Dhcp4Server(config, scheduler, out));
         }
         IcmpEcho icmp = new IcmpEcho(config, out, map, new IcmpEchoForwarder(scheduler, out,
-                PingSocket.factory(loop, config.outboundAddr()), tables.icmpFlows(), IcmpEchoForwarder.IDLE_NANOS));
+                counted(sink, PingSocket.factory(loop, config.outboundAddr())), tables.icmpFlows(), IcmpEchoForwarder.IDLE_NANOS));
         Ipv6Output out6 = config.ipv6() == null ? null : new Ipv6Output(config, out);
         AcceptedTcpSockets tcpSockets = new AcceptedTcpSockets(scheduler);
-        TcpStack tcp = new TcpStack(config, scheduler, out, out6, map, new RawTcpHostConnector(scheduler, config),
+        TcpStack tcp = new TcpStack(config, scheduler, out, out6, map, counted(sink, new RawTcpHostConnector(scheduler, config)),
                 dns.tcpUpstream(), tables.tcp());
         IntSupplier tcpConnections = tcp::connectionCount;
         Ipv6Stack ipv6 = null;
         if (out6 != null) {
             Ipv6Handler tcp6 = tcp; // TCP over IPv6: the same TcpStack, through its IPv6 entry
             int maxUdp6Payload = out6.maxDatagramLength() - UdpDatagram.HEADER_LENGTH;
-            NettyUdpHostConnector udp6Sockets = new NettyUdpHostConnector(loop, config.outboundAddr(),
-                    config.outboundAddr6(), maxUdp6Payload, Udp6Nat.HEADROOM);
+            UdpHostConnector udp6Sockets = counted(sink, new NettyUdpHostConnector(loop, config.outboundAddr(),
+                    config.outboundAddr6(), maxUdp6Payload, Udp6Nat.HEADROOM));
             ipv6 = Ipv6Stack.create(config, scheduler, out6, map, dns, udp6Sockets,
-                    PingSocket.factory6(loop, config.outboundAddr6()), tcp6, tables.udp(), tables.icmpFlows());
+                    counted(sink, PingSocket.factory6(loop, config.outboundAddr6())), tcp6, tables.udp(), tables.icmpFlows());
         }
         Stack stack = new Stack(config, scheduler, out, tcp, tcpConnections, udp, icmp, ipv6);
         stack.forwarding = new PortForwarding(config, scheduler, loop, tcp, tcpSockets, udp, out,
                 ipv6 == null ? null : ipv6.udp(), out6, PortForwarding.Limits.DEFAULT);
         return stack;
+    }
+
+    private static UdpHostConnector counted(FrameSink sink, UdpHostConnector c) {
+        return (remote, receiver) -> {
+            sink.hostSocketOpened();
+            return c.open(remote, receiver);
+        };
+    }
+
+    private static TcpHostConnector counted(FrameSink sink, TcpHostConnector c) {
+        return (remote, listener) -> {
+            sink.hostSocketOpened();
+            return c.connect(remote, listener);
+        };
+    }
+
+    private static EchoSockets counted(FrameSink sink, EchoSockets c) {
+        return (host, receiver) -> {
+            sink.hostSocketOpened();
+            return c.open(host, receiver);
+        };
+    }
+
+    private static Echo6Sockets counted(FrameSink sink, Echo6Sockets c) {
+        return (host, receiver) -> {
+            sink.hostSocketOpened();
+            return c.open(host, receiver);
+        };
     }
 
     /** Host-to-guest port forwards (thread-safe); {@code null} for a stack not made by {@link #create}. */

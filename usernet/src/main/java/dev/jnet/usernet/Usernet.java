@@ -11,6 +11,7 @@ import dev.jnet.rtnl.RtnlHandle;
 import dev.jnet.usernet.forward.PortForwarding;
 import dev.jnet.usernet.guest.GuestLinkSetup;
 import dev.jnet.usernet.guest.GuestTarget;
+import dev.jnet.usernet.link.Neighbours;
 import dev.jnet.usernet.link.TapLink;
 import dev.jnet.usernet.link.TapOffload;
 import io.netty.buffer.ByteBufAllocator;
@@ -113,12 +114,14 @@ public final class Usernet implements AutoCloseable {
      * {@code rtnl} (a route socket opened in the guest's namespaces) the tap is configured as
      * slirp4netns {@code --configure} does; it is closed here either way. Ends only by
      * {@link #close} or when the tap or the stack fails ({@link Reason#LINK_FAILED}); the
-     * caller watches the front end.
+     * caller watches the front end. The guest's link joins {@code neighbours} (the other guests
+     * of this process, null: none), so that a guest opening host sockets faster than its
+     * {@link dev.jnet.usernet.link.OpenBudget} lets is not read for a while when others are active.
      *
      * @throws UsernetException one line saying what failed; {@code tap} and {@code rtnl} are closed then
      */
-    public static Usernet serve(IoEventLoop loop, Fd tap, Fd rtnl, String tapName, UsernetConfig config,
-            StackFactory stack) {
+    public static Usernet serve(IoEventLoop loop, Neighbours neighbours, Fd tap, Fd rtnl, String tapName,
+            UsernetConfig config, StackFactory stack) {
         Usernet u = null;
         boolean ok = false;
         try {
@@ -133,7 +136,7 @@ public final class Usernet implements AutoCloseable {
             }
             Syscalls.setNonBlocking(tap.get(), "tap " + tapName);
             u = new Usernet(loop);
-            u.run(config, stack, tap, null, -1);
+            u.run(config, stack, tap, null, -1, neighbours);
             ok = true;
             return u;
         } catch (SyscallException | UncheckedIOException e) {
@@ -177,7 +180,7 @@ public final class Usernet implements AutoCloseable {
             u = new Usernet(new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jnet-usernet", true),
                     KeepRegisteredEpollIoHandler.newFactory()));
             u.watchLoopThread();
-            u.run(options.config(), options.stack(), tap, pidfd, options.exitFd()); // hands tap and pidfd on: closing them again below is a no-op
+            u.run(options.config(), options.stack(), tap, pidfd, options.exitFd(), null); // hands tap and pidfd on: closing them again below is a no-op
             ok = true;
             return u;
         } catch (SyscallException | UncheckedIOException e) {
@@ -364,7 +367,7 @@ public final class Usernet implements AutoCloseable {
     private static final int SOCK_RAW = 3;
     private static final int NETLINK_ROUTE = 0;
 
-    private void run(UsernetConfig config, StackFactory factory, Fd tap, Fd pidfd, int exitFd) {
+    private void run(UsernetConfig config, StackFactory factory, Fd tap, Fd pidfd, int exitFd, Neighbours neighbours) {
         ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
         int vnet;
         try {
@@ -380,7 +383,7 @@ public final class Usernet implements AutoCloseable {
             // two (a warm usernetd attach is a few ms; each hop is a wake-up on a busy machine)
             stack = loop.submit(() -> {
                 link = TapLink.register(loop, tap, config.mtu(), vnet, alloc, TapLink.DEFAULT_TX_QUEUE,
-                        cause -> exited.complete(new Exit(Reason.LINK_FAILED, cause)));
+                        cause -> exited.complete(new Exit(Reason.LINK_FAILED, cause)), neighbours);
                 StackFactory.Attached s = factory.create(config, scheduler, link);
                 link.start(s.frames());
                 return s;

@@ -45,6 +45,7 @@ public final class UsernetObserver implements ApiServer.Observer {
             m.put("link_gso_frames_in", link.gsoFramesIn());
             m.put("link_gso_frames_out", link.gsoFramesOut());
             m.put("link_checksums_completed", link.checksumsCompleted());
+            m.put("link_holds", link.holds());
         }
         if (capture != null) {
             PacketCapture.Stats p = capture.stats();

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 /** The guest's side of the link in tests: frames the stack sends, as byte arrays, in order. */
 public final class MemoryFrameSink implements FrameSink {
     private final LinkedBlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger hostSockets = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public ByteBufAllocator alloc() {
@@ -27,6 +28,16 @@ public final class MemoryFrameSink implements FrameSink {
         } finally {
             frame.release();
         }
+    }
+
+    @Override
+    public void hostSocketOpened() {
+        hostSockets.incrementAndGet();
+    }
+
+    /** How many host sockets the stack said it opened for the guest. */
+    public int hostSocketsOpened() {
+        return hostSockets.get();
     }
 
     /** The next frame, or {@code null} if none is queued. */

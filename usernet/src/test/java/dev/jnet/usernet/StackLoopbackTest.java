@@ -71,6 +71,7 @@ class StackLoopbackTest {
             assertThat(r.udpPayload()).isEqualTo(payload);
         }
         assertThat(stack.stats().udpFlows()).isEqualTo(1);
+        assertThat(sink.hostSocketsOpened()).as("one flow, one host socket told to the link").isEqualTo(1);
         assertThat(loop.call(() -> stack.udp().fromHostInPlace())).isEqualTo(2); // read behind headroom, no copy
         // list_connections' view of it: both datagrams each way, payload bytes counted
         assertThat(stack.flows()).singleElement().satisfies(f -> {
@@ -118,6 +119,7 @@ class StackLoopbackTest {
         StackStats s = stack.stats();
         assertThat(s.dnsFlows()).isEqualTo(1);
         assertThat(s.udpFlows()).isZero();
+        assertThat(sink.hostSocketsOpened()).isEqualTo(1);
     }
 
     @Test
@@ -126,6 +128,7 @@ class StackLoopbackTest {
         TestGuest.Received r = new TestGuest.Received(sink.take());
         assertThat(r.icmp().type()).isEqualTo(IcmpV4Packet.TYPE_ECHO_REPLY);
         assertThat(stack.stats().icmpFlows()).isZero();
+        assertThat(sink.hostSocketsOpened()).isZero();
     }
 
     @Test

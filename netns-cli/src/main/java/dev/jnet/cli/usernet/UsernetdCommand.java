@@ -8,6 +8,7 @@ import dev.jnet.linux.Syscalls;
 import dev.jnet.linux.UnixSockets;
 import dev.jnet.usernet.Usernet;
 import dev.jnet.usernet.UsernetException;
+import dev.jnet.usernet.link.Neighbours;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.io.IOException;
@@ -45,6 +46,12 @@ public final class UsernetdCommand implements Callable<Integer> {
             description = "Exit this long after the last namespace detached (0: never). Default: ${DEFAULT-VALUE}.")
     int idleExit;
 
+    @Option(names = "--open-rate", paramLabel = "N", defaultValue = "500",
+            description = "Host sockets (new TCP connections, UDP flows) per second a namespace may have opened while "
+                    + "other namespaces are active; beyond it its tap is not read for a while (0: no limit). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int openRate;
+
     @Option(names = "--notify-fd", paramLabel = "FD", hidden = true,
             description = "Write \"1\" to FD and close it once listening (the front end that started us waits).")
     String notifyFd;
@@ -57,6 +64,8 @@ public final class UsernetdCommand implements Callable<Integer> {
 
     private volatile Fd listening;
     private PrebuiltCommandLines prebuilt;
+    /** every namespace served: a namespace's link holds back a guest flooding new flows while others are active */
+    private Neighbours neighbours;
     private volatile boolean stopping;
     private int attached;
     private ScheduledFuture<?> idleTimer;
@@ -84,6 +93,10 @@ public final class UsernetdCommand implements Callable<Integer> {
         if (idleExit < 0) {
             return fail(err, "--idle-exit must be 0 (never) or a number of seconds, not " + idleExit);
         }
+        if (openRate < 0) {
+            return fail(err, "--open-rate must be 0 (no limit) or a number of host sockets per second, not " + openRate);
+        }
+        neighbours = new Neighbours(openRate);
         if (buildId != null && !buildId.equals(BuildId.value())) {
             // a front end of other sources started us (JNET_USERNETD names another build): it
             // would find no daemon at its socket name; tell it why instead of starting
@@ -190,7 +203,7 @@ public final class UsernetdCommand implements Callable<Integer> {
 
     private void serve(Fd conn, IoEventLoop loop) {
         try {
-            new UsernetdSession(conn, loop, prebuilt).run();
+            new UsernetdSession(conn, loop, neighbours, prebuilt).run();
         } finally {
             conn.close();
             synchronized (this) {

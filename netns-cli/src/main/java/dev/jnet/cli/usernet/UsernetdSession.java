@@ -7,6 +7,7 @@ import dev.jnet.linux.UnixSockets;
 import dev.jnet.usernet.Usernet;
 import dev.jnet.usernet.UsernetException;
 import dev.jnet.usernet.guest.GuestLinkSetup;
+import dev.jnet.usernet.link.Neighbours;
 import io.netty.channel.IoEventLoop;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -46,6 +47,7 @@ import java.util.function.Supplier;
 final class UsernetdSession implements UsernetCommand.Attachment {
     private final Fd conn;
     private final IoEventLoop loop;
+    private final Neighbours neighbours;
     private final PrebuiltCommandLines prebuilt;
     private Path cwd;
     private boolean again;
@@ -55,13 +57,17 @@ final class UsernetdSession implements UsernetCommand.Attachment {
     private Thread watch;
 
     UsernetdSession(Fd conn, IoEventLoop loop) {
-        this(conn, loop, null);
+        this(conn, loop, new Neighbours(), null);
     }
 
-    /** {@code prebuilt}: command trees built ahead of time (null: each attach builds its own). */
-    UsernetdSession(Fd conn, IoEventLoop loop, PrebuiltCommandLines prebuilt) {
+    /**
+     * {@code neighbours}: the daemon's other namespaces; {@code prebuilt}: command trees built
+     * ahead of time (null: each attach builds its own).
+     */
+    UsernetdSession(Fd conn, IoEventLoop loop, Neighbours neighbours, PrebuiltCommandLines prebuilt) {
         this.conn = conn;
         this.loop = loop;
+        this.neighbours = neighbours;
         this.prebuilt = prebuilt;
     }
 
@@ -119,7 +125,7 @@ final class UsernetdSession implements UsernetCommand.Attachment {
         }
         Fd tap = Fd.adopt(m.fds()[0], "tap " + c.tapNameArg());
         Fd rtnl = m.fds().length > 1 ? Fd.adopt(m.fds()[1], "route socket") : null;
-        Usernet u = Usernet.serve(loop, tap, rtnl, c.tapNameArg(), options.config(), options.stack());
+        Usernet u = Usernet.serve(loop, neighbours, tap, rtnl, c.tapNameArg(), options.config(), options.stack());
         watch = new Thread(() -> watchFrontEnd(stop), Thread.currentThread().getName() + "-conn");
         watch.setDaemon(true);
         watch.start();

@@ -40,7 +40,7 @@ class UsernetdSessionTest {
         prebuilt = new PrebuiltCommandLines();
         session = CompletableFuture.runAsync(() -> {
             try (daemonEnd) {
-                new UsernetdSession(daemonEnd, loop, prebuilt).run();
+                new UsernetdSession(daemonEnd, loop, new dev.jnet.usernet.link.Neighbours(), prebuilt).run();
             }
         });
     }

@@ -154,6 +154,11 @@ public final class FaultInjector implements AutoCloseable {
             public void sendFrame(ByteBuf frame) {
                 toGuest.pass(frame);
             }
+
+            @Override
+            public void hostSocketOpened() {
+                guest.hostSocketOpened();
+            }
         };
     }
 

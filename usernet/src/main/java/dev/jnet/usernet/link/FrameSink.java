@@ -18,6 +18,13 @@ public interface FrameSink {
     void sendFrame(ByteBuf frame);
 
     /**
+     * The stack opened a host socket for the guest (a new TCP connection, UDP flow or echo
+     * socket): the dearest work a guest's frame can cause. A tap link counts it against the
+     * guest's {@link OpenBudget}; other sinks ignore it (the default), wrappers pass it on.
+     */
+    default void hostSocketOpened() {}
+
+    /**
      * The largest Ethernet frame {@link #sendOffloaded} takes; 0 when the sink has no offloads
      * (the default): every frame must then be whole, checksummed and within the MTU.
      */

@@ -144,6 +144,11 @@ public final class PacketCapture implements AutoCloseable {
                 }
                 inner.sendFrame(frame);
             }
+
+            @Override
+            public void hostSocketOpened() {
+                inner.hostSocketOpened();
+            }
         };
     }
 

@@ -16,6 +16,7 @@ import io.netty.channel.unix.IovArray;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import dev.jnet.usernet.wire.VirtioNetHeader;
 
@@ -38,6 +39,11 @@ import dev.jnet.usernet.wire.VirtioNetHeader;
  * {@link #sendOffloaded} sends TCP super-packets with a partial checksum for the guest's kernel,
  * their payload gathered into the write straight from the stack's send buffer when the tap takes
  * the frame at once (copied into a frame of its own only to be queued).
+ *
+ * <p>A link that shares its process with other guests' links ({@link Neighbours}: a daemon's)
+ * counts the host sockets the stack opens for its guest ({@link #hostSocketOpened}) against an
+ * {@link OpenBudget}: while other guests are active, a guest over it is not read for a while
+ * ({@link #holds}), so that a flood of new flows costs its neighbours little of the CPU.
  *
  * <p>Everything but {@link #register} runs on the event loop. The fd must be O_NONBLOCK.
  */
@@ -76,7 +82,13 @@ public final class TapLink implements FrameSink, EpollIoHandle {
     private final long[] txMeta;
     private int txMetaHead;
     private final Consumer<Throwable> onFailure;
+    /** with neighbours: this link's place among them and its guest's budget of host sockets; else null */
+    private final Neighbours.Member neighbour;
+    private final OpenBudget openBudget;
+    private IoEventLoop loop;
     private IoRegistration registration;
+    /** not read until a scheduled resume: the guest is over its open budget */
+    private boolean held;
     private FrameHandler handler;
     /** The read buffer not handed on by the last read (EAGAIN, or its frame was copied). */
     private ByteBuf spare;
@@ -94,9 +106,10 @@ public final class TapLink implements FrameSink, EpollIoHandle {
     private long gsoFramesIn;
     private long gsoFramesOut;
     private long checksumsCompleted;
+    private long holds;
 
     private TapLink(Fd tap, ByteBufAllocator alloc, int mtu, int vnetLength, int txQueueLimit,
-            Consumer<Throwable> onFailure) {
+            Consumer<Throwable> onFailure, Neighbours neighbours) {
         this.tap = tap;
         this.fd = new FileDescriptor(tap.get());
         this.alloc = alloc;
@@ -105,6 +118,9 @@ public final class TapLink implements FrameSink, EpollIoHandle {
         this.frameCapacity = vnetLength + Math.max(mtu, vnetLength > 0 ? MAX_IP_PACKET : 0) + ETHERNET_HEADER;
         this.txQueueLimit = txQueueLimit;
         this.onFailure = onFailure;
+        boolean budgeted = neighbours != null && neighbours.openRate() > 0;
+        this.neighbour = budgeted ? neighbours.join() : null;
+        this.openBudget = budgeted ? new OpenBudget(neighbours.openRate()) : null;
         if (vnetLength > 0) {
             this.txHeader = alloc.directBuffer(vnetLength, vnetLength);
             this.iov = new IovArray();
@@ -134,16 +150,30 @@ public final class TapLink implements FrameSink, EpollIoHandle {
      */
     public static TapLink register(IoEventLoop loop, Fd fd, int mtu, int vnetLength, ByteBufAllocator alloc,
             int txQueueLimit, Consumer<Throwable> onFailure) throws IOException {
+        return register(loop, fd, mtu, vnetLength, alloc, txQueueLimit, onFailure, null);
+    }
+
+    /**
+     * {@link #register(IoEventLoop, Fd, int, int, ByteBufAllocator, int, Consumer)} for a link among
+     * {@code neighbours} (null: alone, as a process of its own), which it leaves when closed; its
+     * guest gets an {@link OpenBudget} of their {@link Neighbours#openRate} (0: none).
+     */
+    public static TapLink register(IoEventLoop loop, Fd fd, int mtu, int vnetLength, ByteBufAllocator alloc,
+            int txQueueLimit, Consumer<Throwable> onFailure, Neighbours neighbours) throws IOException {
         if (vnetLength != 0 && vnetLength != VirtioNetHeader.LENGTH && vnetLength != VirtioNetHeader.LENGTH_MRG_RXBUF) {
             fd.close();
             throw new IllegalArgumentException("vnet header length " + vnetLength + ": 0, 10 or 12");
         }
-        TapLink link;
+        TapLink link = null;
         try {
             Epoll.ensureAvailability();
-            link = new TapLink(fd, alloc, mtu, vnetLength, txQueueLimit, onFailure);
+            link = new TapLink(fd, alloc, mtu, vnetLength, txQueueLimit, onFailure, neighbours);
+            link.loop = loop;
             link.registration = loop.register(link).syncUninterruptibly().getNow();
         } catch (RuntimeException | Error e) {
+            if (link != null && link.neighbour != null) {
+                link.neighbour.leave();
+            }
             fd.close();
             throw new IOException("registering the tap with epoll: " + e.getMessage(), e);
         }
@@ -154,8 +184,14 @@ public final class TapLink implements FrameSink, EpollIoHandle {
     public void start(FrameHandler handler) {
         this.handler = handler;
         if (!closed) {
-            registration.submit(txQueue.isEmpty() ? EpollIoOps.EPOLLIN : EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT));
+            registration.submit(interest(!txQueue.isEmpty()));
         }
+    }
+
+    /** What to wait for: frames from the guest unless {@link #held}, and with {@code out} room in the tap. */
+    private EpollIoOps interest(boolean out) {
+        EpollIoOps in = held ? EpollIoOps.NONE : EpollIoOps.EPOLLIN;
+        return out ? in.with(EpollIoOps.EPOLLOUT) : in;
     }
 
     @Override
@@ -174,7 +210,7 @@ public final class TapLink implements FrameSink, EpollIoHandle {
         if (ops.contains(EpollIoOps.EPOLLOUT)) {
             flushQueue();
         }
-        if (ops.contains(EpollIoOps.EPOLLIN) || ops.contains(EpollIoOps.EPOLLERR)) {
+        if ((ops.contains(EpollIoOps.EPOLLIN) || ops.contains(EpollIoOps.EPOLLERR)) && !held) {
             readFrames();
         }
     }
@@ -187,6 +223,9 @@ public final class TapLink implements FrameSink, EpollIoHandle {
      * level-triggered and wakes the loop again for any frame left.
      */
     private void readFrames() {
+        if (neighbour != null) {
+            neighbour.mark(System.nanoTime());
+        }
         int budget = lone && System.nanoTime() - lastReadEnd > BACK_TO_BACK_NANOS ? 1 : READ_BUDGET;
         lone = readFrames(budget) == 1;
         if (lone) {
@@ -241,8 +280,39 @@ public final class TapLink implements FrameSink, EpollIoHandle {
                 return frames;
             }
             frames++;
+            if (openBudget != null && openBudget.spent() && hold()) {
+                return frames;
+            }
         }
         return frames;
+    }
+
+    /** Stops reading the guest for as long as its {@link OpenBudget} says (none: false). */
+    private boolean hold() {
+        long now = System.nanoTime();
+        long wait = openBudget.holdNanos(now, !neighbour.othersActive(now));
+        if (wait == 0 || closed) {
+            return false;
+        }
+        held = true;
+        holds++;
+        registration.submit(interest(!txQueue.isEmpty()));
+        loop.schedule(this::resume, wait, TimeUnit.NANOSECONDS);
+        return true;
+    }
+
+    private void resume() {
+        held = false;
+        if (!closed) {
+            registration.submit(interest(!txQueue.isEmpty()));
+        }
+    }
+
+    @Override
+    public void hostSocketOpened() {
+        if (openBudget != null) {
+            openBudget.charge(System.nanoTime());
+        }
     }
 
     /**
@@ -389,7 +459,7 @@ public final class TapLink implements FrameSink, EpollIoHandle {
         }
         if (!writeOrKeep(frame, meta)) {
             enqueue(frame, meta);
-            registration.submit(EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT));
+            registration.submit(interest(true));
         }
     }
 
@@ -416,7 +486,7 @@ public final class TapLink implements FrameSink, EpollIoHandle {
             }
         }
         if (!closed) {
-            registration.submit(EpollIoOps.EPOLLIN);
+            registration.submit(interest(false));
         }
     }
 
@@ -553,6 +623,11 @@ public final class TapLink implements FrameSink, EpollIoHandle {
         return vnetLength;
     }
 
+    /** Times the guest was not read for a while: over its {@link OpenBudget} with neighbours active. */
+    public long holds() {
+        return holds;
+    }
+
     /** Frames waiting for the tap to take them. */
     public int txQueued() {
         return txQueue.size();
@@ -569,6 +644,9 @@ public final class TapLink implements FrameSink, EpollIoHandle {
             return;
         }
         closed = true;
+        if (neighbour != null) {
+            neighbour.leave();
+        }
         if (registration != null) {
             registration.cancel();
         }

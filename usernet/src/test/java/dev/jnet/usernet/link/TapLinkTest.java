@@ -119,6 +119,146 @@ class TapLinkTest {
         return loop.submit(task).get(10, TimeUnit.SECONDS);
     }
 
+    /** A link among {@code neighbours} whose guest makes the stack open a host socket per frame. */
+    private TapLink openingLink(Neighbours neighbours, List<long[]> seen) throws Exception {
+        TapLink link = TapLink.register(loop, dev.jnet.linux.Fd.adopt(linkEnd, "link end"), MTU, 0,
+                PooledByteBufAllocator.DEFAULT, 16, failure::complete, neighbours);
+        linkEnd = -1;
+        onLoop(() -> {
+            link.start(frame -> {
+                seen.add(new long[] {link.holds(), System.nanoTime()});
+                collector.receiveFrame(frame);
+                link.hostSocketOpened(); // as the stack says for each new flow
+            });
+            return null;
+        });
+        return link;
+    }
+
+    /** Marks {@code m} as reading frames every 10 ms until the returned flag is set (bounded: 60 s). */
+    private static java.util.concurrent.atomic.AtomicBoolean keepActive(Neighbours.Member m) {
+        var stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread t = new Thread(() -> {
+            for (int i = 0; i < 6000 && !stop.get(); i++) {
+                m.mark(System.nanoTime());
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "active neighbour");
+        t.setDaemon(true);
+        t.start();
+        return stop;
+    }
+
+    /**
+     * A guest that makes the host open sockets faster than its {@link OpenBudget} while another
+     * guest of the process is active: after a burst the link stops reading it (the next frame
+     * comes only after a hold of at least five opens' worth of the rate, 10 ms), yet every frame
+     * still arrives, in order.
+     */
+    @Test
+    void aGuestOpeningHostSocketsBeyondItsBudgetIsHeldWhileANeighbourIsActive() throws Exception {
+        Neighbours neighbours = new Neighbours();
+        var stop = keepActive(neighbours.join());
+        List<long[]> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        TapLink link = openingLink(neighbours, seen);
+        int n = OpenBudget.BURST * 2;
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            byte[] f = frame(60 + i, i);
+            sent.add(f);
+            sendFromKernel(f);
+        }
+        for (byte[] expected : sent) {
+            assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo(expected);
+        }
+        stop.set(true);
+        int firstHeld = -1;
+        for (int i = 0; i < n && firstHeld < 0; i++) {
+            if (seen.get(i)[0] > 0) {
+                firstHeld = i;
+            }
+        }
+        assertThat(firstHeld).as("the first frame read after a hold").isGreaterThan(OpenBudget.BURST);
+        assertThat(seen.get(firstHeld)[1] - seen.get(firstHeld - 1)[1]).as("ns the link did not read")
+                .isGreaterThanOrEqualTo(OpenBudget.HOLD_OPENS * 1_000_000_000L / OpenBudget.RATE);
+        assertThat(onLoop(link::holds)).isPositive();
+        assertThat(failure).isNotDone();
+        onLoop(() -> {
+            link.close();
+            return null;
+        });
+        assertThat(neighbours.size()).as("the closed link left").isEqualTo(1);
+    }
+
+    /** The same guest with neighbours that read nothing is never held. */
+    @Test
+    void aGuestWhoseNeighboursAreIdleIsNeverHeld() throws Exception {
+        Neighbours neighbours = new Neighbours();
+        neighbours.join(); // attached, idle
+        assertNeverHeld(neighbours);
+    }
+
+    /** Nor is it among active neighbours that have no open budget ({@code jnet usernetd --open-rate 0}). */
+    @Test
+    void aGuestAmongNeighboursWithoutABudgetIsNeverHeld() throws Exception {
+        Neighbours neighbours = new Neighbours(0);
+        var stop = keepActive(neighbours.join());
+        try {
+            assertNeverHeld(neighbours);
+        } finally {
+            stop.set(true);
+        }
+    }
+
+    private void assertNeverHeld(Neighbours neighbours) throws Exception {
+        List<long[]> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        TapLink link = openingLink(neighbours, seen);
+        int n = OpenBudget.BURST * 4;
+        for (int i = 0; i < n; i++) {
+            byte[] f = frame(60 + i, i);
+            sendFromKernel(f);
+            assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo(f);
+        }
+        assertThat(onLoop(link::holds)).isZero();
+        onLoop(() -> {
+            link.close();
+            return null;
+        });
+    }
+
+    /** A link closed while it holds its guest: the pending resume finds it closed, nothing fails. */
+    @Test
+    void aLinkClosedWhileHoldingItsGuestLeavesItsNeighboursAndStaysClosed() throws Exception {
+        Neighbours neighbours = new Neighbours();
+        var stop = keepActive(neighbours.join());
+        List<long[]> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        TapLink link = openingLink(neighbours, seen);
+        for (int i = 0; i <= OpenBudget.BURST; i++) {
+            sendFromKernel(frame(60, i));
+        }
+        for (int i = 0; i <= OpenBudget.BURST; i++) {
+            assertThat(received.poll(10, TimeUnit.SECONDS)).isNotNull();
+        }
+        for (int i = 0; i < 500 && onLoop(link::holds) == 0; i++) { // the last frame's open spent the burst
+            sendFromKernel(frame(60, 1000 + i));
+            received.poll(10, TimeUnit.SECONDS);
+        }
+        assertThat(onLoop(link::holds)).isPositive();
+        onLoop(() -> {
+            link.close();
+            return null;
+        });
+        stop.set(true);
+        assertThat(neighbours.size()).isEqualTo(1);
+        Thread.sleep(100); // past the hold: the resume ran on the closed link
+        assertThat(onLoop(link::framesIn)).as("nothing read after close").isEqualTo(seen.size());
+        assertThat(failure).isNotDone();
+    }
+
     @Test
     void framesFromTheGuestArriveOneByOneInDirectBuffers() throws Exception {
         TapLink link = link(16);
