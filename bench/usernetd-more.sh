@@ -22,13 +22,15 @@
 # so a 5 s run mostly measures that start; each round's per-second aggregate is printed.
 #
 # Env: ROUNDS (3), N (10 runs per round and kind), IPERF_TIME (10), MTU (65520), METRICS
-#      ("rootless iperf4 flood"), BENCH_USER (tester).
+#      ("rootless iperf4 flood"), BENCH_USER (tester), USERNETD_OPTS (more jnet usernetd
+#      options, e.g. "--open-rate 0": the flood part without the open budget).
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "usernetd-more.sh: run as root (it makes namespaces)" >&2; exit 1; }
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 ROUNDS=${ROUNDS:-3} N=${N:-10} IPERF_TIME=${IPERF_TIME:-10} MTU=${MTU:-65520}
 METRICS=${METRICS:-"rootless iperf4 flood"}
+USERNETD_OPTS=${USERNETD_OPTS:-}
 user=${BENCH_USER:-tester}
 uid=$(id -u "$user") gid=$(id -g "$user")
 "$repo/jnet" --version >/dev/null
@@ -58,18 +60,18 @@ ip -n "$HNS" link set umup0 up; ip -n "$SNS" link set umup1 up
 ip -n "$HNS" route add default via 198.51.100.1 # dead end: the sink namespace
 run() { ip netns exec "$HNS" setpriv --reuid="$uid" --regid="$gid" --clear-groups -- \
   env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp XDG_RUNTIME_DIR="$XDG" \
-  JNET_USERNETD="$repo/jnet usernetd --idle-exit 1" "$@"; }
+  JNET_USERNETD="$repo/jnet usernetd --idle-exit 1 $USERNETD_OPTS" "$@"; }
 # for `... &`: the background job becomes the command itself (exec), so $! is its pid (with
 # plain `run CMD &`, $! was run's subshell: killing it left CMD running, holding the bench's fds)
 run_exec() { exec ip netns exec "$HNS" setpriv --reuid="$uid" --regid="$gid" --clear-groups -- \
   env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp XDG_RUNTIME_DIR="$XDG" \
-  JNET_USERNETD="$repo/jnet usernetd --idle-exit 1" "$@"; }
+  JNET_USERNETD="$repo/jnet usernetd --idle-exit 1 $USERNETD_OPTS" "$@"; }
 ms() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1 || echo "# failed: $*" >&2; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000 )); }
 median() { sort -n | awk '{a[NR]=$1} END{m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1000}'; }
 middle() { sort -n "$1" | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; } # a file's middle value
 gbps() { python3 -c 'import json,sys; print("%.3f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))'; } # iperf3 -J
 start=$(date -u +%FT%TZ)
-echo "Run $start, ROUNDS=$ROUNDS N=$N IPERF_TIME=$IPERF_TIME MTU=$MTU, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Run $start, ROUNDS=$ROUNDS N=$N IPERF_TIME=$IPERF_TIME MTU=$MTU${USERNETD_OPTS:+, usernetd $USERNETD_OPTS}, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [[ " $METRICS " == *" rootless "* ]]; then
   : > "$WORK/jnet"; : > "$WORK/jvm"; : > "$WORK/pasta"
