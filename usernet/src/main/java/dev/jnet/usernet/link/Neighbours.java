@@ -7,7 +7,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@link Member}, marks when it last read frames, and asks whether another guest did so lately.
  * That is how a link tells "alone" (nothing to share: never held back) from "with neighbours
  * that want the CPU too" ({@link OpenBudget} applies). Thread-safe: members live on different
- * event loops; a mark is one ordered store, a look a scan of the few members.
+ * event loops; a mark is one volatile store, a look a scan of the few members.
  */
 public final class Neighbours {
     /** Frames read this long ago still count as a guest being active. */

@@ -195,8 +195,10 @@ class UsernetdTest {
 
     @Test
     void aFloodedNamespaceLeavesAnothersDownloadIntact(UsernetSandbox net) throws Exception {
-        Neighbour a = net.startNeighbour(binary, List.of());
-        Neighbour b = net.startNeighbour(binary, List.of());
+        Path apiA = apiDir.resolve("a.sock");
+        Path apiB = apiDir.resolve("b.sock");
+        Neighbour a = net.startNeighbour(binary, List.of("--api-socket", apiA.toString()));
+        Neighbour b = net.startNeighbour(binary, List.of("--api-socket", apiB.toString()));
         Path flood = net.writeGuestFile("flood.py", FLOOD.getBytes(StandardCharsets.US_ASCII));
         // the flood ends by itself after 120 s at the latest; the test stops it sooner
         CompletableFuture<Proc.Result> flooding = CompletableFuture.supplyAsync(
@@ -211,6 +213,12 @@ class UsernetdTest {
         System.out.printf("UsernetdTest: 64 MiB in the neighbour of a flooded namespace: %d ms (%.2f Gbit/s)%n", millis,
                 FakeInternet.DOWNLOAD_SIZE * 8.0 / millis / 1e6);
 
+        // the flooder's new flows ran over its open budget while its neighbour downloaded: its tap
+        // was held (the loop slept); the downloader opened one connection and never was
+        assertThat(new dev.jnet.usernet.api.ApiClient(apiA).getStats().get("link_holds")).as("holds of the flooder")
+                .isPositive();
+        assertThat(new dev.jnet.usernet.api.ApiClient(apiB).getStats().get("link_holds")).as("holds of the neighbour")
+                .isZero();
         assertThat(a.usernetAlive()).as("the flooded namespace is still served").isTrue();
         assertThat(a.stopUsernet()).isZero(); // its guest's flood then fails to send: it ends
         flooding.get(60, TimeUnit.SECONDS);
