@@ -95,6 +95,8 @@ run_driver() { # label binary round
     for _ in $(seq 50); do pgrep -u "$BUID" -f "usernetd --idle-exit 2" >/dev/null || break; sleep 0.2; done
 }
 
+# a daemon of an earlier benchmark may still be idling out (usernetd-more.sh's --idle-exit 1): up to 10 s
+for _ in $(seq 50); do pgrep -u "$BUID" >/dev/null || break; sleep 0.2; done
 if pgrep -u "$BUID" >/dev/null; then
     log "note: $BENCH_USER already runs processes: $(pgrep -u "$BUID" | wc -l) (counted in the RSS sums)"
 fi
