@@ -51,11 +51,16 @@ public final class TapLink implements FrameSink, EpollIoHandle {
     /** Frames read per wake-up before other work on the loop gets its turn (epoll is level-triggered). */
     static final int READ_BUDGET = 64;
     /**
-     * A wake-up sooner than this after the end of the last read finds frames that came back to
-     * back (a burst, or the guest's answer to what the last frames made us send): they are read
-     * until the queue is empty, whatever the last wake-up found.
+     * A wake-up sooner than this after the loop finished the work of the last lone frame (its
+     * reads, and the tasks they queued: the stack's host writes and ACKs) finds frames that came
+     * back to back (a burst, or the guest's answer to what the last frames made us send): they are
+     * read until the queue is empty, whatever the last wake-up found. Counted from the end of that
+     * work, not of the read, the gap of a burst is about one epoll_wait whatever the frames cost,
+     * while the next request of a request/response exchange comes a client's and a server's turn
+     * later (a 1-CPU round trip is ~35 us on a fast VM, so a gap from the read alone could not
+     * tell them apart).
      */
-    static final long BACK_TO_BACK_NANOS = 50_000;
+    static final long BACK_TO_BACK_NANOS = 10_000;
     /** Frames kept while the tap cannot take more (at most this many times MTU+14 bytes). */
     public static final int DEFAULT_TX_QUEUE = 256;
 
@@ -95,7 +100,7 @@ public final class TapLink implements FrameSink, EpollIoHandle {
     private boolean closed;
     /** the last wake-up read one frame and then found the queue empty (or read only one by this rule) */
     private boolean lone;
-    /** System.nanoTime() at the end of the last wake-up's reads, kept while {@link #lone} */
+    /** System.nanoTime() when the loop finished the last lone frame's work, kept while {@link #lone} */
     private long lastReadEnd;
 
     private long framesIn;
@@ -229,9 +234,12 @@ public final class TapLink implements FrameSink, EpollIoHandle {
         int budget = lone && System.nanoTime() - lastReadEnd > BACK_TO_BACK_NANOS ? 1 : READ_BUDGET;
         lone = readFrames(budget) == 1;
         if (lone) {
-            lastReadEnd = System.nanoTime(); // only a lone frame's wake-up needs the time
+            lastReadEnd = Long.MAX_VALUE; // until the loop is through with what this frame made it do
+            loop.execute(markWorkDone); // after the tasks queued meanwhile (the stack's end-of-batch flush)
         }
     }
+
+    private final Runnable markWorkDone = () -> lastReadEnd = System.nanoTime();
 
     /** Reads up to {@code budget} frames: how many were handed on; fewer than the budget, the queue is empty. */
     private int readFrames(int budget) {
