@@ -17,7 +17,8 @@ import java.util.Set;
  *
  * <p>The flush queue coalesces ACKs and host flushes to once per event-loop batch: a
  * connection queues itself (at most once, it keeps that flag itself) and the task the first
- * one scheduled drains the queue after the batch.
+ * one scheduled drains the queue after the batch. An ACK that may wait for our answer goes
+ * to the {@link DelayedAcks} instead.
  *
  * <p>It also keeps the stack's {@link TcpMemory} budget: connections that may not read their
  * host socket because the budget is used up wait here; the reclaim task aborts stalled holders
@@ -34,6 +35,7 @@ final class ConnectionRegistry {
     private final ArrayDeque<TcpConnection> flushQueue = new ArrayDeque<>();
     private final Runnable flushTask = this::flushQueued;
     private boolean flushScheduled;
+    private final DelayedAcks delayedAcks;
     final TcpMemory memory;
     /** connections that want host data but the budget is used up (only filled under exhaustion) */
     private final Set<TcpConnection> memoryWaiters = new LinkedHashSet<>();
@@ -47,6 +49,7 @@ final class ConnectionRegistry {
         this.scheduler = scheduler;
         this.table = new ConnectionTable(limits.maxConnections());
         this.memory = new TcpMemory(limits.memoryBudget());
+        this.delayedAcks = new DelayedAcks(scheduler);
     }
 
     int embryonicCount() {
@@ -98,6 +101,7 @@ final class ConnectionRegistry {
 
     void removed(TcpConnection c) {
         ConnectionList.unlink(c);
+        delayedAcks.remove(c);
         table.remove(c);
         memoryWaiters.remove(c);
     }
@@ -178,6 +182,20 @@ final class ConnectionRegistry {
         }
     }
 
+    /** {@code c}'s ACK may wait a little for a data segment to carry it ({@link DelayedAcks}). */
+    void delayAck(TcpConnection c) {
+        delayedAcks.delay(c);
+    }
+
+    /** {@code c}'s ACK went out on a segment: it waits no more. */
+    void ackSent(TcpConnection c) {
+        delayedAcks.remove(c);
+    }
+
+    int delayedAcks() {
+        return delayedAcks.size();
+    }
+
     private void flushQueued() {
         flushScheduled = false;
         TcpConnection c;
@@ -200,6 +218,7 @@ final class ConnectionRegistry {
         }
         hostOpen.clear();
         flushQueue.clear();
+        delayedAcks.clear();
         memoryWaiters.clear();
     }
 }

@@ -76,7 +76,7 @@ final class HostSide implements TcpHostConnector.Listener {
             flushNeeded = false;
             host.flush();
             if (windowGrew()) {
-                rcv.ackNeeded = true; // the end-of-batch ACK right after this carries the update
+                rcv.ackNow(); // the end-of-batch ACK right after this carries the update
             }
         }
     }
@@ -146,7 +146,7 @@ final class HostSide implements TcpHostConnector.Listener {
     @Override
     public void writeCompleted() {
         if (windowGrew()) {
-            rcv.ackNeeded = true;
+            rcv.ackNow();
             conn.flushLater();
         }
     }

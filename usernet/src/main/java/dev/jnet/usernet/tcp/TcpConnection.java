@@ -34,6 +34,11 @@ final class TcpConnection extends FourTuple {
     final FlowCounters flow;
     /** queued in the registry's end-of-batch flush */
     private boolean flushQueued;
+    /** in the stack's {@link DelayedAcks}, due at {@link #ackDue} (nanoTime), linked by ackPrev/ackNext: kept by it */
+    boolean ackDelayQueued;
+    long ackDue;
+    TcpConnection ackPrev;
+    TcpConnection ackNext;
     private final HostSide host;
 
     /**
@@ -62,7 +67,7 @@ final class TcpConnection extends FourTuple {
 
     /** Takes the guest's SYN (passive open) or SYN-ACK (active open): its ISN and options. */
     void guestSyn(int guestIsn, TcpOptions synOptions) {
-        rcv.syn(guestIsn, synOptions);
+        rcv.syn(guestIsn, synOptions, ctx.ourMss(v6));
         snd.syn(synOptions, rcv.windowScaling(), ctx.ourMss(v6));
     }
 
@@ -237,7 +242,15 @@ final class TcpConnection extends FourTuple {
     void sendAck() {
         TcpOptions sack = rcv.sackOptions();
         out.emit(this, snd.sndNxt, rcv.nxt(), TcpSegment.ACK, windowField(), sack, null, 0, 0);
+        ackSent();
+    }
+
+    /** Our segment carried the ACK owed: none waits any more. */
+    private void ackSent() {
         rcv.ackNeeded = false;
+        if (ackDelayQueued) {
+            registry.ackSent(this);
+        }
     }
 
     /** The payload size of the segments the guest takes (our send MSS): a super-packet's gso_size. */
@@ -248,7 +261,10 @@ final class TcpConnection extends FourTuple {
     /** The sender's segment {@code seq}: it carries our ACK and window too. */
     void transmit(int seq, int flags, SendBuffer data, int offset, int len) {
         out.emit(this, seq, rcv.nxt(), flags, windowField(), null, data, offset, len);
-        rcv.ackNeeded = false;
+        ackSent();
+        if (len > 0) {
+            rcv.dataSent();
+        }
     }
 
     private int windowField() {
@@ -271,7 +287,22 @@ final class TcpConnection extends FourTuple {
         if (state != TcpState.CLOSED) {
             host.flush();
             if (rcv.ackNeeded) {
+                if (rcv.ackMayWait) {
+                    registry.delayAck(this); // our answer, if it comes soon, carries it
+                } else {
+                    sendAck();
+                }
+            }
+        }
+    }
+
+    /** Our ACK waited {@link DelayedAcks#DELAY_NANOS} for an answer that did not come: it goes alone. */
+    void delayedAckDue() {
+        if (state != TcpState.CLOSED && rcv.ackNeeded) {
+            try {
                 sendAck();
+            } catch (OutOfMemoryError e) {
+                registry.abort(this); // direct memory ran out building the ACK: this connection goes
             }
         }
     }

@@ -44,15 +44,33 @@ final class TcpReceiver {
     private ReassemblyQueue reassembly;
     /** an ACK is owed (sent at the end of the batch unless a segment carries it first) */
     boolean ackNeeded;
+    /** the owed ACK may wait for our answer to carry it ({@link DelayedAcks}; see {@link #receive}) */
+    boolean ackMayWait;
+    /** we sent the guest data since its last data: the exchange is interactive (ping-pong) */
+    private boolean answered;
+    /** the largest segment the guest sends us (our MSS): a longer one is a super-packet of several */
+    private int mss;
 
     TcpReceiver(ConnectionContext ctx) {
         this.ctx = ctx;
         this.limits = ctx.limits;
     }
 
+    /** We sent the guest data: its next data segment's ACK may wait for our answer. */
+    void dataSent() {
+        answered = true;
+    }
+
+    /** An ACK is owed now, not after a delay (a window update, say). */
+    void ackNow() {
+        ackNeeded = true;
+        ackMayWait = false;
+    }
+
     /** Takes the guest's SYN (passive open) or SYN-ACK (active open): its ISN and options. */
-    void syn(int guestIsn, TcpOptions synOptions) {
+    void syn(int guestIsn, TcpOptions synOptions, int ourMss) {
         this.irs = guestIsn;
+        this.mss = ourMss;
         this.rcvNxt = guestIsn + 1;
         // window scaling only if both sides offer it (RFC 7323 2.2)
         this.windowScaling = synOptions.windowScale >= 0;
@@ -190,6 +208,15 @@ final class TcpReceiver {
         if (drainReassembly(host)) {
             result = DELIVERED;
         }
+        // RFC 1122 4.2.3.2 and RFC 5681 4.2: an ACK may be delayed (well under 500 ms), but at
+        // least every second full-sized segment is acknowledged at once (an ACK already owed, or
+        // a super-packet of several), and anything out of order at once (above). As in Linux's
+        // ping-pong mode only an exchange where we answered the guest's last data waits: there
+        // our next segment is likely to carry the ACK. A bulk sender's ACKs go at the end of
+        // each batch, as does the ACK of a FIN, of data behind a gap, and of a first request.
+        ackMayWait = answered && !ackNeeded && len > 0 && len <= mss && !fin && !oooFin
+                && (reassembly == null || reassembly.segments() == 0);
+        answered = false;
         ackNeeded = true;
         if (fin || (oooFin && rcvNxt == oooFinSeq)) {
             result |= FIN;

@@ -128,6 +128,11 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
     }
 
     /** Host sockets not closed yet (a closing socket may outlive its entry while it drains). */
+    /** Connections whose ACK waits for our answer ({@link DelayedAcks}). */
+    int delayedAcks() {
+        return registry.delayedAcks();
+    }
+
     public int openHostSockets() {
         return registry.openHostSockets();
     }
