@@ -1,6 +1,5 @@
 package dev.jnet.usernet.tcp;
 
-import static dev.jnet.usernet.tcp.TcpHarness.REMOTE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,13 +22,8 @@ class TcpDelayedAckTest {
 
     @BeforeEach
     void open() {
-        g = h.guest(PORT, REMOTE, 80);
-        g.connect();
-        h.run();
+        g = h.established(PORT);
         host = h.connector.last();
-        host.accept();
-        h.run();
-        assertTrue(g.established);
     }
 
     private static byte[] ascii(String s) {

@@ -20,13 +20,8 @@ class TcpFlowControlTest {
     private FakeHostConnector.FakeHost host;
 
     private void establish(int port) {
-        g = h.guest(port, REMOTE, 80);
-        g.connect();
-        h.run();
+        g = h.established(port);
         host = h.connector.last();
-        host.accept();
-        h.run();
-        assertTrue(g.established);
     }
 
     @Test

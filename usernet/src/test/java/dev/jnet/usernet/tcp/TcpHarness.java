@@ -298,6 +298,19 @@ final class TcpHarness implements FrameSink {
         return g;
     }
 
+    /** A guest connection from {@code port} to REMOTE:80 that the host accepted, established ({@link FakeHostConnector#last()} is its host side). */
+    GuestTcp established(int port) {
+        GuestTcp g = guest(port, REMOTE, 80);
+        g.connect();
+        run();
+        connector.last().accept();
+        run();
+        if (!g.established) {
+            throw new AssertionError("connection from port " + port + " not established: " + log);
+        }
+        return g;
+    }
+
     void run() {
         scheduler.runPending();
     }
