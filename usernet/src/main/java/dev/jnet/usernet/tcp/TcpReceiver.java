@@ -205,16 +205,17 @@ final class TcpReceiver {
             bytesIn += len;
             result = DELIVERED;
         }
-        if (drainReassembly(host)) {
+        boolean filledGap = drainReassembly(host);
+        if (filledGap) {
             result = DELIVERED;
         }
         // RFC 1122 4.2.3.2 and RFC 5681 4.2: an ACK may be delayed (well under 500 ms), but at
         // least every second full-sized segment is acknowledged at once (an ACK already owed, or
-        // a super-packet of several), and anything out of order at once (above). As in Linux's
-        // ping-pong mode only an exchange where we answered the guest's last data waits: there
-        // our next segment is likely to carry the ACK. A bulk sender's ACKs go at the end of
-        // each batch, as does the ACK of a FIN, of data behind a gap, and of a first request.
-        ackMayWait = answered && !ackNeeded && len > 0 && len <= mss && !fin && !oooFin
+        // a super-packet of several), and anything out of order or filling a gap at once. As in
+        // Linux's ping-pong mode only an exchange where we answered the guest's last data waits:
+        // there our next segment is likely to carry the ACK. A bulk sender's ACKs go at the end of
+        // each batch, as does the ACK of a FIN (in order or seen early), and of a first request.
+        ackMayWait = answered && !ackNeeded && len > 0 && len <= mss && !fin && !oooFin && !filledGap
                 && (reassembly == null || reassembly.segments() == 0);
         answered = false;
         ackNeeded = true;

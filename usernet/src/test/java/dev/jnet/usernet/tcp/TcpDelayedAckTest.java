@@ -132,6 +132,26 @@ class TcpDelayedAckTest {
     }
 
     @Test
+    void aSegmentThatFillsAGapIsAcknowledgedAtOnce() {
+        firstExchange();
+        g.auto = false; // the test sends the two halves of the next request itself, in reverse order
+        byte[] first = ascii("req2-");
+        byte[] second = ascii("part2");
+        int seq = g.sndNxt;
+        int mark = h.log.size();
+        g.raw(seq + first.length, g.rcvNxt, TcpSegment.ACK | TcpSegment.PSH, 65535, second);
+        h.run();
+        assertEquals(1, since(mark).size(), "a duplicate ACK for the segment behind the gap: " + since(mark));
+        mark = h.log.size();
+        g.raw(seq, g.rcvNxt, TcpSegment.ACK, 65535, first);
+        h.run();
+        List<TcpHarness.Seg> sent = since(mark);
+        assertTrue(!sent.isEmpty(), "RFC 5681 4.2: a segment that fills a gap is acknowledged at once");
+        assertEquals(seq + first.length + second.length, sent.get(0).ack(), sent.toString());
+        assertEquals("req1req2-part2", host.written.toString(StandardCharsets.US_ASCII));
+    }
+
+    @Test
     void aSegmentAboveTheMssIsAcknowledgedAtOnce() {
         firstExchange();
         g.superPacket = 3 * h.config.mss(); // a GSO super-packet: several segments' worth
