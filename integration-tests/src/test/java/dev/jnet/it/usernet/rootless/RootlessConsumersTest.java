@@ -29,10 +29,14 @@ class RootlessConsumersTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final int PUBLISHED = 18080;
     private static final String GREETING = "hello from the guest";
-    /** A one-shot TCP server on port 80 (python3 of the host's file system, as rootlesskit's child sees it). */
+    /**
+     * A one-shot TCP server on port 80 (python3 of the host's file system, as rootlesskit's child
+     * sees it); it says whom it served, for a failure's message.
+     */
     private static final String PY_SERVER = "python3 -c 'import socket; s = socket.socket(); "
             + "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\"0.0.0.0\", 80)); s.listen(1); "
-            + "print(\"listening\", flush=True); c, a = s.accept(); c.sendall(b\"" + GREETING + "\\n\"); c.close()'";
+            + "print(\"listening\", flush=True); c, a = s.accept(); c.sendall(b\"" + GREETING + "\\n\"); c.close(); "
+            + "print(\"served\", a, flush=True)'";
     private static final String IMAGE = PodmanHome.IMAGE;
 
     private static PodmanHome podman;
@@ -181,17 +185,27 @@ class RootlessConsumersTest {
         return client + " http://" + FakeInternet.WEB_NAME + "/upload";
     }
 
-    /** Fetches from the host namespace, retrying while the forward is being set up (bounded). */
+    /**
+     * Fetches from the host namespace, retrying (bounded) only while nothing listens yet (curl's
+     * exit 7, "Couldn't connect": the forward is being set up). The guest servers are one-shot,
+     * so the first attempt that connected is the answer: an empty or failed one fails at once
+     * with what curl said, instead of retrying against a server that has gone.
+     */
     private static String fetchFromHost(UsernetSandbox net, String url) throws InterruptedException {
+        final int couldNotConnect = 7;
         Proc.Result last = null;
         for (int i = 0; i < 80; i++) {
             last = net.host(TIMEOUT, List.of("curl", "-sS", "--max-time", "10", url));
-            if (!last.stdout().isEmpty()) {
+            if (last.exit() != couldNotConnect) {
+                if (last.stdout().isEmpty()) {
+                    throw new AssertionError("attempt " + (i + 1) + " connected to " + url + " and got nothing: "
+                            + last.describe());
+                }
                 return last.stdout();
             }
             Thread.sleep(250);
         }
-        throw new AssertionError("nothing from " + url + ": " + last.describe());
+        throw new AssertionError("nothing listens at " + url + " after 80 attempts: " + last.describe());
     }
 
     private static void awaitLine(Proc.Running p, String line) throws InterruptedException {
