@@ -7,7 +7,8 @@ MTU, jnet's ratio to each anchor, and which way is better. Derived per round bef
 CPU per Gbit/s (driver_cpu_*_pct / tcp_*_gbps, % of one core per Gbit/s) and the share of fresh
 ns->host throughput left after the connection churn. Then the issue's targets, met or not.
 
-Usage: ratios.py [--jnet LABEL] FILE...   (stdin if no file)"""
+Usage: ratios.py [--jnet LABEL] [--jnet1500 LABEL] FILE...   (stdin if no file)
+--jnet1500 names jnet's MTU 1500 driver for issue 17's table (default: one labelled LABEL1500)."""
 import argparse
 import collections
 import statistics
@@ -81,6 +82,7 @@ def fmt(x):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--jnet", default="jnet", help="driver label of jnet (default jnet)")
+    ap.add_argument("--jnet1500", default=None, help="driver label of jnet at MTU 1500 (default: the --jnet label + 1500)")
     ap.add_argument("files", nargs="*")
     a = ap.parse_args()
     lines = []
@@ -115,6 +117,8 @@ def main():
           "below 1 for \"lower\" rows)." % rounds)
     print()
     targets(acc, a.jnet)
+    print()
+    targets17(acc, a.jnet, a.jnet1500 or a.jnet + "1500")
 
 
 def targets(acc, jl):
@@ -157,6 +161,50 @@ def targets(acc, jl):
         row("RSS after 4000 conns @%s, MB" % k[1], v and v / 1024, "<= 96", None if v is None else v / 1024 <= 96)
     if rows:
         print("| target (issue 7) | measured | goal | |")
+        print("|---|---:|---|---|")
+        print("\n".join(rows))
+
+
+def targets17(acc, jl, jl1500):
+    """Issue 17's done-when: TCP both ways @65520 >= 1.0x pasta and >= 1.5x slirp4netns@65520; at
+    MTU 1500 >= 5x slirp4netns@1500; new conns/s >= 1.0x pasta; 1-byte RR on one CPU <= 1.0x
+    slirp4netns@65520; RSS after 4000 connections <= 96 MB."""
+    j = acc.get((jl, "65520"))
+    j1500 = acc.get((jl1500, "1500"))
+    slirp = acc.get(("slirp4netns", "65520"))
+    slirp1500 = acc.get(("slirp4netns", "1500"))
+    pasta = acc.get(("pasta", "65520"))
+    rows = []
+
+    def check(what, a, b, goal, ok):
+        r = a / b if a is not None and b else None
+        rows.append("| %s | %s | %s | %s |" % (what, fmt(r), goal, "-" if r is None else ("met" if ok(r) else "**missed**")))
+
+    dirs = (("ns_to_host", "ns->host"), ("host_to_ns", "host->ns"))
+    if j:
+        for d, label in dirs:
+            mj = median(j, "tcp_%s_gbps" % d)
+            if pasta:
+                check("TCP %s @65520: jnet / pasta" % label, mj, median(pasta, "tcp_%s_gbps" % d), ">= 1.0", lambda r: r >= 1.0)
+            if slirp:
+                check("TCP %s @65520: jnet / slirp4netns@65520" % label, mj, median(slirp, "tcp_%s_gbps" % d), ">= 1.5",
+                      lambda r: r >= 1.5)
+    if j1500 and slirp1500:
+        for d, label in dirs:
+            check("TCP %s @1500: %s / slirp4netns@1500" % (label, jl1500), median(j1500, "tcp_%s_gbps" % d),
+                  median(slirp1500, "tcp_%s_gbps" % d), ">= 5", lambda r: r >= 5)
+    if j and pasta:
+        check("new conns/s: jnet / pasta", median(j, "tcp_conn_per_s"), median(pasta, "tcp_conn_per_s"), ">= 1.0",
+              lambda r: r >= 1.0)
+    if j and slirp:
+        check("1-byte RR, 1 CPU: jnet / slirp4netns@65520", median(j, "tcp_rr_median_us_1cpu"),
+              median(slirp, "tcp_rr_median_us_1cpu"), "<= 1.0", lambda r: r <= 1.0)
+    if j:
+        v = median(j, "rss_after_kb")
+        rows.append("| RSS after 4000 conns @65520, MB | %s | <= 96 | %s |" % (
+            fmt(v and v / 1024), "-" if v is None else ("met" if v / 1024 <= 96 else "**missed**")))
+    if rows:
+        print("| target (issue 17) | measured | goal | |")
         print("|---|---:|---|---|")
         print("\n".join(rows))
 
