@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import dev.jnet.usernet.wire.VirtioNetHeader;
 
 /**
@@ -100,7 +101,9 @@ public final class TapLink implements FrameSink, EpollIoHandle {
     private boolean closed;
     /** the last wake-up read one frame and then found the queue empty (or read only one by this rule) */
     private boolean lone;
-    /** System.nanoTime() when the loop finished the last lone frame's work, kept while {@link #lone} */
+    /** the link's clock, in nanoseconds: System.nanoTime() but in tests ({@link #clock(LongSupplier)}) */
+    private LongSupplier clock = System::nanoTime;
+    /** {@link #clock} when the loop finished the last lone frame's work, kept while {@link #lone} */
     private long lastReadEnd;
 
     private long framesIn;
@@ -185,6 +188,14 @@ public final class TapLink implements FrameSink, EpollIoHandle {
         return link;
     }
 
+    /**
+     * The clock the lone-frame rule and the open budget read (tests: a clock they step, so
+     * that the rule's timing is deterministic). Call before {@link #start}.
+     */
+    void clock(LongSupplier nanos) {
+        this.clock = nanos;
+    }
+
     /** Starts reading frames into {@code handler}. */
     public void start(FrameHandler handler) {
         this.handler = handler;
@@ -229,9 +240,9 @@ public final class TapLink implements FrameSink, EpollIoHandle {
      */
     private void readFrames() {
         if (neighbour != null) {
-            neighbour.mark(System.nanoTime());
+            neighbour.mark(clock.getAsLong());
         }
-        int budget = lone && System.nanoTime() - lastReadEnd > BACK_TO_BACK_NANOS ? 1 : READ_BUDGET;
+        int budget = lone && clock.getAsLong() - lastReadEnd > BACK_TO_BACK_NANOS ? 1 : READ_BUDGET;
         lone = readFrames(budget) == 1;
         if (lone) {
             lastReadEnd = Long.MAX_VALUE; // until the loop is through with what this frame made it do
@@ -239,7 +250,7 @@ public final class TapLink implements FrameSink, EpollIoHandle {
         }
     }
 
-    private final Runnable markWorkDone = () -> lastReadEnd = System.nanoTime();
+    private final Runnable markWorkDone = () -> lastReadEnd = clock.getAsLong();
 
     /** Reads up to {@code budget} frames: how many were handed on; fewer than the budget, the queue is empty. */
     private int readFrames(int budget) {
@@ -297,7 +308,7 @@ public final class TapLink implements FrameSink, EpollIoHandle {
 
     /** Stops reading the guest for as long as its {@link OpenBudget} says (none: false). */
     private boolean hold() {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         long wait = openBudget.holdNanos(now, !neighbour.othersActive(now));
         if (wait == 0 || closed) {
             return false;
@@ -319,7 +330,7 @@ public final class TapLink implements FrameSink, EpollIoHandle {
     @Override
     public void hostSocketOpened() {
         if (openBudget != null) {
-            openBudget.charge(System.nanoTime());
+            openBudget.charge(clock.getAsLong());
         }
     }
 

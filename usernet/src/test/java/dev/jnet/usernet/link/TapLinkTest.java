@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -327,6 +328,59 @@ class TapLinkTest {
             link.close();
             return null;
         });
+    }
+
+    /**
+     * The lone-frame rule's pause is counted from the end of the work a lone frame caused (the
+     * tasks its read queued, as the stack's end-of-batch flush), not from its read: a frame 5 us
+     * after that work ended is back to back and read until the queue is empty (one more empty
+     * read), though the work took 1 ms after the read; a frame 1 ms after it is read alone (no
+     * empty read). The link's clock is the test's, stepped by the frames' work and by hand.
+     */
+    @Test
+    void theLoneFramePauseCountsFromTheEndOfTheWorkTheFrameCaused() throws Exception {
+        TapLink link = link(16);
+        AtomicLong now = new AtomicLong(1_000_000_000L);
+        AtomicLong work = new AtomicLong(); // what the next frame's queued task takes, in ns
+        long ms = 1_000_000L;
+        FrameHandler working = frame -> {
+            long w = work.getAndSet(0);
+            loop.execute(() -> now.addAndGet(w)); // the stack's work for the frame, after the read
+            collector.receiveFrame(frame);
+        };
+        onLoop(() -> {
+            link.clock(now::get);
+            link.start(working);
+            return null;
+        });
+        deliverAndSettle(frame(60, 1)); // nothing came before: read until the queue is empty
+        assertThat(onLoop(link::emptyReads)).isEqualTo(1);
+        now.addAndGet(ms);
+        work.set(ms);
+        deliverAndSettle(frame(61, 2));
+        assertThat(onLoop(link::emptyReads)).as("a frame 1 ms after the last work is read alone").isEqualTo(1);
+        now.addAndGet(5_000); // its work ended 1 ms after its read; 5 us later the next frame
+        deliverAndSettle(frame(62, 3));
+        assertThat(onLoop(link::emptyReads)).as("5 us after the work the last frame caused: back to back, "
+                + "read until the queue is empty, though 1 ms passed since that frame's read").isEqualTo(2);
+        now.addAndGet(ms);
+        deliverAndSettle(frame(63, 4));
+        assertThat(onLoop(link::emptyReads)).as("1 ms after: alone again").isEqualTo(2);
+        assertThat(onLoop(link::framesIn)).isEqualTo(4);
+        onLoop(() -> {
+            link.close();
+            return null;
+        });
+    }
+
+    /** Sends {@code f}, waits for it to arrive and for the tasks its read queued to run. */
+    private void deliverAndSettle(byte[] f) throws Exception {
+        sendFromKernel(f);
+        assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo(f);
+        // a first task runs once the read is over (its tasks queued before or after it); a
+        // second one, queued then, runs after them
+        onLoop(() -> null);
+        onLoop(() -> null);
     }
 
     @Test
