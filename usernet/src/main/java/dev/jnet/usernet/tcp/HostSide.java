@@ -45,7 +45,7 @@ final class HostSide implements TcpHostConnector.Listener {
         open = true;
     }
 
-    /** The socket in-order guest data is written to. */
+    /** The socket in-order guest data is written to; null once it has closed. */
     TcpHostConnector.HostConnection connection() {
         return host;
     }
@@ -66,8 +66,10 @@ final class HostSide implements TcpHostConnector.Listener {
 
     /** The guest's FIN: half close towards the host after the queued writes. */
     void shutdownOutput() {
-        host.shutdownOutput();
-        flushNeeded = true;
+        if (!released) {
+            host.shutdownOutput();
+            flushNeeded = true;
+        }
     }
 
     /** Pushes the batch's writes; the caller's ACK follows, with any window they freed. */
@@ -172,10 +174,16 @@ final class HostSide implements TcpHostConnector.Listener {
         conn.abort();
     }
 
+    /**
+     * The socket is closed: it is forgotten, so that an entry that outlives it (TIME_WAIT, 2 s)
+     * does not keep the socket's objects (its connection, fd, epoll registration, addresses:
+     * about a quarter of a TIME_WAIT entry's heap) alive.
+     */
     @Override
     public void closed() {
         open = false;
         released = true;
+        host = null;
         registry.hostClosed(conn);
     }
 

@@ -424,6 +424,11 @@ final class TcpConnection extends FourTuple {
         registry.removed(this);
     }
 
+    /** Whether the entry still refers to its host socket (tests: a closed socket is let go). */
+    boolean holdsHostConnection() {
+        return host.connection() != null;
+    }
+
     /** Aborts the host socket even if its close is under way (stack close). */
     void abortHost() {
         host.abort();

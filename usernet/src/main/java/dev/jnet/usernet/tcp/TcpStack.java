@@ -137,6 +137,11 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
         return registry.openHostSockets();
     }
 
+    /** The IPv4 connection's entry, or {@code null} (tests). */
+    TcpConnection connection(int guestAddr, int guestPort, int remoteAddr, int remotePort) {
+        return table.get(guestAddr, guestPort, remoteAddr, remotePort);
+    }
+
     /** State of the connection of a four-tuple, or {@code null} (diagnostics and tests). */
     public TcpState state(int guestAddr, int guestPort, int remoteAddr, int remotePort) {
         TcpConnection c = table.get(guestAddr, guestPort, remoteAddr, remotePort);

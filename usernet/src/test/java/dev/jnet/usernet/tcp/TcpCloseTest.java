@@ -187,6 +187,8 @@ class TcpCloseTest {
         assertFalse(host.shutdownRequested, "closed at once: its close sends the FIN, no shutdown(2) before it");
         assertEquals(TcpState.TIME_WAIT, state(), "we closed first: we wait");
         assertTrue(host.closed && !host.aborted, "host socket released on entering TIME_WAIT");
+        assertFalse(h.stack.connection(GUEST, g.port, REMOTE, 80).holdsHostConnection(),
+                "the TIME_WAIT entry lets its closed socket's objects go");
         assertEquals(1, h.stack.connectionCount());
         h.advance(TcpLimits.defaults().timeWaitNanos());
         assertEquals(0, h.stack.connectionCount());
