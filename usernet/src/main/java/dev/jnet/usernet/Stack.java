@@ -60,8 +60,6 @@ public final class Stack implements FrameHandler, AutoCloseable {
     private final ArpResponder arp;
     private final Ipv4Input ipv4;
     private final Ipv4Handler tcp;
-    /** {@link #tcp} when it is our TCP, told where the link's batches start and end; or null */
-    private final TcpStack batchedTcp;
     private final IntSupplier tcpConnections;
     private final UdpNat udp;
     private final IcmpEcho icmp;
@@ -102,7 +100,6 @@ public final class Stack implements FrameHandler, AutoCloseable {
         this.scheduler = scheduler;
         this.out = out;
         this.tcp = tcp;
-        this.batchedTcp = tcp instanceof TcpStack t ? t : null;
         this.tcpConnections = tcpConnections;
         this.udp = udp;
         this.icmp = icmp;
@@ -234,21 +231,6 @@ public final class Stack implements FrameHandler, AutoCloseable {
     @Override
     public boolean takesTrustedFrames() {
         return true;
-    }
-
-    /** TCP's end-of-batch work (ACKs, host flushes) waits for {@link #endOfBatch} rather than a task. */
-    @Override
-    public void startOfBatch() {
-        if (batchedTcp != null) {
-            batchedTcp.startOfBatch();
-        }
-    }
-
-    @Override
-    public void endOfBatch() {
-        if (batchedTcp != null) {
-            batchedTcp.endOfBatch();
-        }
     }
 
     private void receive(ByteBuf frame, boolean checksumTrusted) {

@@ -137,22 +137,7 @@ public final class FaultInjector implements AutoCloseable {
     /** Frames from the guest pass the injector on their way to {@code stack}. */
     public FrameHandler guestToStack(FrameHandler stack) {
         toStack.next = stack::receiveFrame;
-        return new FrameHandler() {
-            @Override
-            public void receiveFrame(ByteBuf frame) {
-                toStack.pass(frame);
-            }
-
-            @Override
-            public void startOfBatch() {
-                stack.startOfBatch(); // frames passed at once are in the link's batch; delayed ones come on their own
-            }
-
-            @Override
-            public void endOfBatch() {
-                stack.endOfBatch();
-            }
-        };
+        return toStack::pass;
     }
 
     /** Frames from the stack pass the injector on their way to {@code guest}. */

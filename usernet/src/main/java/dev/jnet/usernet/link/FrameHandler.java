@@ -29,18 +29,4 @@ public interface FrameHandler {
     default boolean takesTrustedFrames() {
         return false;
     }
-
-    /**
-     * The link starts handing over the frames of one read of the guest's queue: {@link #receiveFrame}
-     * calls follow, then {@link #endOfBatch}, on the same thread. Work the handler does once per
-     * batch (flushing what the frames queued) may wait for that call instead of a task of its own.
-     * Frames may also come outside a batch (a shaper that delays them): the handler cannot rely on
-     * one.
-     */
-    default void startOfBatch() {
-    }
-
-    /** The batch {@link #startOfBatch} began is over (also when a frame threw). */
-    default void endOfBatch() {
-    }
 }

@@ -86,17 +86,6 @@ public final class LinkShaper implements FrameHandler, AutoCloseable {
         drain();
     }
 
-    /** Frames passed at once stay in the link's batch; queued ones leave outside it, on their own. */
-    @Override
-    public void startOfBatch() {
-        next.startOfBatch();
-    }
-
-    @Override
-    public void endOfBatch() {
-        next.endOfBatch();
-    }
-
     /** Sends what the wire has time for now, and wakes up when the next frame's turn comes. */
     private void drain() {
         long now = scheduler.nanoTime();

@@ -154,27 +154,14 @@ public final class PacketCapture implements AutoCloseable {
 
     /** {@code inner} with every frame from the guest captured first (copied from {@code alloc}). */
     public FrameHandler handler(FrameHandler inner, ByteBufAllocator alloc) {
-        return new FrameHandler() {
-            @Override
-            public void receiveFrame(ByteBuf frame) {
-                int len = frame.readableBytes();
-                if (admit(len)) {
-                    ByteBuf copy = alloc.directBuffer(len, len);
-                    copy.writeBytes(frame, frame.readerIndex(), len);
-                    enqueue(copy, 0, len);
-                }
-                inner.receiveFrame(frame);
+        return frame -> {
+            int len = frame.readableBytes();
+            if (admit(len)) {
+                ByteBuf copy = alloc.directBuffer(len, len);
+                copy.writeBytes(frame, frame.readerIndex(), len);
+                enqueue(copy, 0, len);
             }
-
-            @Override
-            public void startOfBatch() {
-                inner.startOfBatch();
-            }
-
-            @Override
-            public void endOfBatch() {
-                inner.endOfBatch();
-            }
+            inner.receiveFrame(frame);
         };
     }
 

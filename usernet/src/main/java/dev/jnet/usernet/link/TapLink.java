@@ -53,7 +53,7 @@ public final class TapLink implements FrameSink, EpollIoHandle {
     static final int READ_BUDGET = 64;
     /**
      * A wake-up sooner than this after the loop finished the work of the last lone frame (its
-     * read, and the handler's end of that batch: the stack's host writes and ACKs) finds frames that came
+     * reads, and the tasks they queued: the stack's host writes and ACKs) finds frames that came
      * back to back (a burst, or the guest's answer to what the last frames made us send): they are
      * read until the queue is empty, whatever the last wake-up found. Counted from the end of that
      * work, not of the read, the gap of a burst is about one epoll_wait whatever the frames cost,
@@ -245,30 +245,15 @@ public final class TapLink implements FrameSink, EpollIoHandle {
         int budget = lone && clock.getAsLong() - lastReadEnd > BACK_TO_BACK_NANOS ? 1 : READ_BUDGET;
         lone = readFrames(budget) == 1;
         if (lone) {
-            lastReadEnd = clock.getAsLong(); // the handler did the frame's work by the batch's end
+            lastReadEnd = Long.MAX_VALUE; // until the loop is through with what this frame made it do
+            loop.execute(markWorkDone); // after the tasks queued meanwhile (the stack's end-of-batch flush)
         }
     }
 
-    /**
-     * Reads up to {@code budget} frames as one batch of the handler's: how many were handed on;
-     * fewer than the budget, the queue is empty.
-     */
+    private final Runnable markWorkDone = () -> lastReadEnd = clock.getAsLong();
+
+    /** Reads up to {@code budget} frames: how many were handed on; fewer than the budget, the queue is empty. */
     private int readFrames(int budget) {
-        handler.startOfBatch();
-        int frames = 0;
-        try {
-            frames = readBatch(budget);
-        } finally {
-            try {
-                handler.endOfBatch();
-            } catch (RuntimeException e) {
-                fail(new IOException("the stack failed after frames from the guest: " + e, e));
-            }
-        }
-        return frames;
-    }
-
-    private int readBatch(int budget) {
         int frames = 0;
         for (int i = 0; i < budget && !closed; i++) {
             if (spare == null) {

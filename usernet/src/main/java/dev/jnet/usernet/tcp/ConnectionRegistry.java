@@ -15,10 +15,10 @@ import java.util.Set;
  * flush queue. Connections report their lifecycle here; the registry knows nothing of
  * segments and never changes a connection's state except to evict it.
  *
- * <p>The flush queue coalesces ACKs and host flushes to once per batch: a connection queues
- * itself (at most once, it keeps that flag itself); the end of the link's batch drains the
- * queue ({@link #endOfBatch}), and outside one the task the first one scheduled does. An ACK
- * that may wait for our answer goes to the {@link DelayedAcks} instead.
+ * <p>The flush queue coalesces ACKs and host flushes to once per event-loop batch: a
+ * connection queues itself (at most once, it keeps that flag itself) and the task the first
+ * one scheduled drains the queue after the batch. An ACK that may wait for our answer goes
+ * to the {@link DelayedAcks} instead.
  *
  * <p>It also keeps the stack's {@link TcpMemory} budget: connections that may not read their
  * host socket because the budget is used up wait here; the reclaim task aborts stalled holders
@@ -35,8 +35,6 @@ final class ConnectionRegistry {
     private final ArrayDeque<TcpConnection> flushQueue = new ArrayDeque<>();
     private final Runnable flushTask = this::flushQueued;
     private boolean flushScheduled;
-    /** between the link's startOfBatch and endOfBatch: the batch's end drains the flush queue */
-    private boolean inBatch;
     private final DelayedAcks delayedAcks;
     final TcpMemory memory;
     /** connections that want host data but the budget is used up (only filled under exhaustion) */
@@ -175,25 +173,13 @@ final class ConnectionRegistry {
         hostOpen.remove(c);
     }
 
-    /**
-     * Queues {@code c}'s {@link TcpConnection#flush} after this batch; the caller queues itself
-     * once. Inside a link batch ({@link #startOfBatch}) its end drains the queue; otherwise a task.
-     */
+    /** Queues {@code c}'s {@link TcpConnection#flush} after this batch; the caller queues itself once. */
     void flushLater(TcpConnection c) {
         flushQueue.add(c);
-        if (!flushScheduled && !inBatch) {
+        if (!flushScheduled) {
             flushScheduled = true;
             scheduler.execute(flushTask);
         }
-    }
-
-    void startOfBatch() {
-        inBatch = true;
-    }
-
-    void endOfBatch() {
-        inBatch = false;
-        drainFlushQueue(); // a task scheduled before the batch finds the queue empty
     }
 
     /** {@code c}'s ACK may wait a little for a data segment to carry it ({@link DelayedAcks}). */
@@ -212,10 +198,6 @@ final class ConnectionRegistry {
 
     private void flushQueued() {
         flushScheduled = false;
-        drainFlushQueue();
-    }
-
-    private void drainFlushQueue() {
         TcpConnection c;
         while ((c = flushQueue.poll()) != null) {
             try {

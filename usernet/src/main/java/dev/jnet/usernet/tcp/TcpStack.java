@@ -34,8 +34,8 @@ import java.util.function.Supplier;
  * {@code --disable-host-loopback}; other destinations the {@link AddressMap} calls
  * unreachable (another address of the guest's subnet, .3 on a port other than 53) a RST.
  *
- * <p>ACKs and host flushes are coalesced to once per batch (the registry's flush queue, drained
- * at {@link #endOfBatch}): segments of one tap read share one ACK and one write syscall.
+ * <p>ACKs and host flushes are coalesced to once per event-loop batch (the registry's flush
+ * queue): segments of one tap read share one ACK and one write syscall.
  *
  * <p>Both families: IPv4 from {@link #receive(Ipv4Packet)}, IPv6 from {@link
  * #receive(Ipv6Packet, int, int, int)} (when made with an {@link Ipv6Output}); a connection's
@@ -308,20 +308,6 @@ public final class TcpStack implements Ipv4Handler, Ipv6Handler, AutoCloseable {
         } else {
             writer.emit((int) dstLow, dstPort, (int) srcLow, srcPort, seq, ack, flags, 0, null, null, 0, 0, 0);
         }
-    }
-
-    /**
-     * Frames of one link batch follow until {@link #endOfBatch}: the ACKs and host flushes they
-     * queue are done then, not by a task of the loop's (a task costs a queue offer and poll, and
-     * the loop's bookkeeping around running tasks, per round trip).
-     */
-    public void startOfBatch() {
-        registry.startOfBatch();
-    }
-
-    /** The batch is over: its queued ACKs and host flushes go now. */
-    public void endOfBatch() {
-        registry.endOfBatch();
     }
 
     /** What the stack's connections share (tests make connections with it). */

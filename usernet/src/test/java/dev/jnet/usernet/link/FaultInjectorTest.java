@@ -31,19 +31,6 @@ class FaultInjectorTest {
     }
 
     @Test
-    void theLinksBatchesReachTheStackThroughTheInjector() {
-        FaultInjector f = new FaultInjector(new FaultInjector.Config(1, FaultInjector.Faults.NONE, FaultInjector.Faults.NONE),
-                scheduler);
-        BatchRecorder stack = new BatchRecorder();
-        FrameHandler h = f.guestToStack(stack);
-        h.startOfBatch();
-        h.receiveFrame(frame(1));
-        h.receiveFrame(frame(2));
-        h.endOfBatch();
-        assertThat(stack.events).containsExactly("start", "frame 1", "frame 2", "end");
-    }
-
-    @Test
     void withoutFaultsEveryFramePassesInOrder() {
         FaultInjector f = new FaultInjector(new FaultInjector.Config(1, FaultInjector.Faults.NONE, FaultInjector.Faults.NONE),
                 scheduler);

@@ -25,19 +25,6 @@ class LinkShaperTest {
     }
 
     @Test
-    void framesPassedAtOnceStayInTheLinksBatchQueuedOnesLeaveOnTheirOwn() {
-        BatchRecorder stack = new BatchRecorder();
-        LinkShaper s = new LinkShaper(scheduler, stack);
-        s.rate(8_000_000); // 1000 bytes: 1 ms on the wire
-        s.startOfBatch();
-        s.receiveFrame(frame(1, 1000));
-        s.receiveFrame(frame(2, 1000));
-        s.endOfBatch();
-        scheduler.advance(2_000_000);
-        assertThat(stack.events).containsExactly("start", "frame 1", "end", "frame 2");
-    }
-
-    @Test
     void unlimitedPassesAtOnceInOrder() {
         for (int i = 0; i < 10; i++) {
             shaper.receiveFrame(frame(i, 100));

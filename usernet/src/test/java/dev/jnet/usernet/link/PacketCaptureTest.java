@@ -45,18 +45,6 @@ class PacketCaptureTest {
     }
 
     @Test
-    void theLinksBatchesReachTheStackThroughTheCapture() throws Exception {
-        PacketCapture cap = PacketCapture.open(dir.resolve("b.pcap"), PacketCapture.DEFAULT_MAX_BYTES);
-        BatchRecorder stack = new BatchRecorder();
-        FrameHandler handler = cap.handler(stack, alloc);
-        handler.startOfBatch();
-        handler.receiveFrame(frame(60, 1));
-        handler.endOfBatch();
-        cap.close();
-        assertThat(stack.events).containsExactly("start", "frame " + 0x01020304, "end");
-    }
-
-    @Test
     void bothDirectionsBecomeRecordsInOrderWithTheirBytes() throws Exception {
         Path file = dir.resolve("c.pcap");
         PacketCapture cap = PacketCapture.open(file, PacketCapture.DEFAULT_MAX_BYTES);

@@ -341,18 +341,12 @@ class TapLinkTest {
     void theLoneFramePauseCountsFromTheEndOfTheWorkTheFrameCaused() throws Exception {
         TapLink link = link(16);
         AtomicLong now = new AtomicLong(1_000_000_000L);
-        AtomicLong work = new AtomicLong(); // what the next batch's end takes, in ns
+        AtomicLong work = new AtomicLong(); // what the next frame's queued task takes, in ns
         long ms = 1_000_000L;
-        FrameHandler working = new FrameHandler() {
-            @Override
-            public void receiveFrame(ByteBuf frame) {
-                collector.receiveFrame(frame);
-            }
-
-            @Override
-            public void endOfBatch() {
-                now.addAndGet(work.getAndSet(0)); // the stack's work for the frame: its end-of-batch flush
-            }
+        FrameHandler working = frame -> {
+            long w = work.getAndSet(0);
+            loop.execute(() -> now.addAndGet(w)); // the stack's work for the frame, after the read
+            collector.receiveFrame(frame);
         };
         onLoop(() -> {
             link.clock(now::get);
@@ -377,59 +371,6 @@ class TapLinkTest {
             link.close();
             return null;
         });
-    }
-
-    @Test
-    void theFramesOfOneReadComeBetweenStartAndEndOfBatchAlsoWhenOneThrows() throws Exception {
-        TapLink link = link(16);
-        List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
-        FrameHandler recording = new FrameHandler() {
-            @Override
-            public void receiveFrame(ByteBuf frame) {
-                int seed = frame.getByte(frame.readerIndex()) & 0xFF;
-                frame.release();
-                events.add("frame " + seed);
-                if (seed == 9) {
-                    throw new IllegalStateException("the stack broke");
-                }
-            }
-
-            @Override
-            public void startOfBatch() {
-                events.add("start");
-            }
-
-            @Override
-            public void endOfBatch() {
-                events.add("end");
-            }
-        };
-        sendFromKernel(new byte[] {1, 0, 0, 0});
-        sendFromKernel(new byte[] {2, 0, 0, 0});
-        sendFromKernel(new byte[] {3, 0, 0, 0}); // queued before the link reads: one batch
-        onLoop(() -> {
-            link.start(recording);
-            return null;
-        });
-        onLoop(() -> null);
-        assertThat(events).containsExactly("start", "frame 1", "frame 2", "frame 3", "end");
-
-        events.clear();
-        CountDownLatch hold = new CountDownLatch(1);
-        loop.execute(() -> {
-            try {
-                hold.await(10, TimeUnit.SECONDS); // both frames wait in the queue: one read
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        sendFromKernel(new byte[] {9, 0, 0, 0});
-        sendFromKernel(new byte[] {10, 0, 0, 0});
-        hold.countDown();
-        assertThat(failure.get(10, TimeUnit.SECONDS)).hasMessageContaining("the stack broke");
-        onLoop(() -> null);
-        assertThat(events).as("the batch ends though a frame threw, and the link reads no more")
-                .containsExactly("start", "frame 9", "end");
     }
 
     /** Sends {@code f}, waits for it to arrive and for the tasks its read queued to run. */

@@ -52,8 +52,6 @@ final class FakeHostConnector implements TcpHostConnector {
         final ByteArrayOutputStream written = new ByteArrayOutputStream();
         final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
         long pendingBytes;
-        /** flush() calls: the stack's write syscalls for this socket */
-        int flushes;
         boolean connected;
         /** the stack's allowance (setReading), lowered by what is handed over; 0: not reading */
         int room;
@@ -145,7 +143,6 @@ final class FakeHostConnector implements TcpHostConnector {
 
         @Override
         public void flush() {
-            flushes++;
             if (!slow && autoDrain) {
                 scheduler.execute(() -> drain(Long.MAX_VALUE));
             }
