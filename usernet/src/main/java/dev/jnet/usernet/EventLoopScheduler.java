@@ -7,9 +7,12 @@ import java.util.concurrent.TimeUnit;
 /** {@link Scheduler} on a Netty event loop: the production owner of a stack's state. */
 public final class EventLoopScheduler implements Scheduler {
     private final EventLoop loop;
+    /** the loop's after-I/O queue ({@link KeepRegisteredEpollIoHandler#afterIo}), or its execute */
+    private final java.util.function.Consumer<Runnable> afterIo;
 
     public EventLoopScheduler(EventLoop loop) {
         this.loop = loop;
+        this.afterIo = KeepRegisteredEpollIoHandler.afterIo(loop);
     }
 
     public EventLoop eventLoop() {
@@ -30,6 +33,11 @@ public final class EventLoopScheduler implements Scheduler {
     @Override
     public void execute(Runnable task) {
         loop.execute(task);
+    }
+
+    @Override
+    public void executeAfterIo(Runnable task) {
+        afterIo.accept(task);
     }
 
     @Override

@@ -15,9 +15,12 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -69,6 +72,49 @@ class KeepRegisteredEpollIoHandlerTest {
         }
     }
 
+    @Test
+    void afterIoTasksRunWhenTheWakeUpsIoIsHandledAheadOfTheLoopsQueue() throws Exception {
+        try (Pipe pipe = new Pipe(KeepRegisteredEpollIoHandler.newFactory())) {
+            List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            Consumer<Runnable> afterIo = KeepRegisteredEpollIoHandler.afterIo(pipe.loop);
+            pipe.handle.onEvent = () -> {
+                pipe.loop.execute(() -> {
+                    order.add("queued task");
+                    done.complete(null);
+                });
+                afterIo.accept(() -> {
+                    order.add("after-I/O task");
+                    afterIo.accept(() -> order.add("one it queued"));
+                });
+                afterIo.accept(() -> {
+                    throw new IllegalStateException("a failing after-I/O task (expected in this test's log)");
+                });
+                afterIo.accept(() -> order.add("after the failing one"));
+                order.add("event");
+            };
+            IoRegistration reg = pipe.register(pipe.write);
+            pipe.submit(reg, EpollIoOps.EPOLLOUT);
+            done.get(5, TimeUnit.SECONDS);
+            assertThat(order).containsExactly("event", "after-I/O task", "after the failing one", "one it queued",
+                    "queued task");
+        }
+    }
+
+    @Test
+    void aLoopWithoutTheQueueOrAnotherThreadGetsTheLoopsOwnQueue() throws Exception {
+        try (Pipe pipe = new Pipe(EpollIoHandler.newFactory())) {
+            CompletableFuture<Boolean> ran = new CompletableFuture<>();
+            KeepRegisteredEpollIoHandler.afterIo(pipe.loop).accept(() -> ran.complete(pipe.loop.inEventLoop()));
+            assertThat(ran.get(5, TimeUnit.SECONDS)).as("run on the loop").isTrue();
+        }
+        try (Pipe pipe = new Pipe(KeepRegisteredEpollIoHandler.newFactory())) {
+            CompletableFuture<Boolean> ran = new CompletableFuture<>();
+            KeepRegisteredEpollIoHandler.afterIo(pipe.loop).accept(() -> ran.complete(pipe.loop.inEventLoop()));
+            assertThat(ran.get(5, TimeUnit.SECONDS)).as("queued from the test's thread, run on the loop").isTrue();
+        }
+    }
+
     /** A pipe and a one-thread loop with the handler under test. */
     private static final class Pipe implements AutoCloseable {
         final MultiThreadIoEventLoopGroup group;
@@ -110,6 +156,8 @@ class KeepRegisteredEpollIoHandlerTest {
         /** the registration register returned (the argument of handle is Netty's own) */
         volatile IoRegistration registration;
         volatile int events;
+        /** run at each event, on the loop (null: nothing) */
+        volatile Runnable onEvent;
         private volatile CompletableFuture<Integer> next = new CompletableFuture<>();
 
         CompletableFuture<Integer> nextEvent() {
@@ -127,6 +175,9 @@ class KeepRegisteredEpollIoHandlerTest {
         public void handle(IoRegistration netty, IoEvent event) {
             events++;
             registration.submit(EpollIoOps.NONE);
+            if (onEvent != null) {
+                onEvent.run();
+            }
             next.complete(((EpollIoEvent) event).ops().value());
         }
 

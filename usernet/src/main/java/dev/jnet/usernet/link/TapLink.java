@@ -1,6 +1,7 @@
 package dev.jnet.usernet.link;
 
 import dev.jnet.linux.Fd;
+import dev.jnet.usernet.KeepRegisteredEpollIoHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
@@ -92,6 +93,8 @@ public final class TapLink implements FrameSink, EpollIoHandle {
     private final Neighbours.Member neighbour;
     private final OpenBudget openBudget;
     private IoEventLoop loop;
+    /** the loop's after-I/O queue (see {@link KeepRegisteredEpollIoHandler#afterIo}) */
+    private Consumer<Runnable> afterIo;
     private IoRegistration registration;
     /** not read until a scheduled resume: the guest is over its open budget */
     private boolean held;
@@ -177,6 +180,7 @@ public final class TapLink implements FrameSink, EpollIoHandle {
             Epoll.ensureAvailability();
             link = new TapLink(fd, alloc, mtu, vnetLength, txQueueLimit, onFailure, neighbours);
             link.loop = loop;
+            link.afterIo = KeepRegisteredEpollIoHandler.afterIo(loop);
             link.registration = loop.register(link).syncUninterruptibly().getNow();
         } catch (RuntimeException | Error e) {
             if (link != null && link.neighbour != null) {
@@ -246,7 +250,7 @@ public final class TapLink implements FrameSink, EpollIoHandle {
         lone = readFrames(budget) == 1;
         if (lone) {
             lastReadEnd = Long.MAX_VALUE; // until the loop is through with what this frame made it do
-            loop.execute(markWorkDone); // after the tasks queued meanwhile (the stack's end-of-batch flush)
+            afterIo.accept(markWorkDone); // after the tasks queued meanwhile (the stack's end-of-batch flush)
         }
     }
 

@@ -17,7 +17,9 @@ import java.util.Set;
  *
  * <p>The flush queue coalesces ACKs and host flushes to once per event-loop batch: a
  * connection queues itself (at most once, it keeps that flag itself) and the task the first
- * one scheduled drains the queue after the batch. An ACK that may wait for our answer goes
+ * one scheduled drains the queue after the batch (after all of the wake-up's I/O:
+ * {@link Scheduler#executeAfterIo}, so that the guest's ACKs and the host data read in the same
+ * wake-up leave in one segment). An ACK that may wait for our answer goes
  * to the {@link DelayedAcks} instead.
  *
  * <p>It also keeps the stack's {@link TcpMemory} budget: connections that may not read their
@@ -178,7 +180,7 @@ final class ConnectionRegistry {
         flushQueue.add(c);
         if (!flushScheduled) {
             flushScheduled = true;
-            scheduler.execute(flushTask);
+            scheduler.executeAfterIo(flushTask);
         }
     }
 

@@ -345,7 +345,8 @@ class TapLinkTest {
         long ms = 1_000_000L;
         FrameHandler working = frame -> {
             long w = work.getAndSet(0);
-            loop.execute(() -> now.addAndGet(w)); // the stack's work for the frame, after the read
+            // the stack's work for the frame after the read: its end-of-batch flush, an after-I/O task
+            KeepRegisteredEpollIoHandler.afterIo(loop).accept(() -> now.addAndGet(w));
             collector.receiveFrame(frame);
         };
         onLoop(() -> {
