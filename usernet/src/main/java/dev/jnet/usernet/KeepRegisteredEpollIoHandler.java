@@ -31,22 +31,23 @@ import java.util.function.Consumer;
  * <p>Netty hands its own registration to {@code IoHandle.handle}; handles submit through the
  * one {@code register} returned (Netty's channels, TapLink, PingSocket and FdWatch all do).
  *
- * <p>It also keeps the loop's after-I/O queue ({@link #afterIo}): tasks run when a wake-up's I/O
- * events are handled, where the first of Netty's tasks would run, but without Netty's task
- * queue (an MPSC offer and poll, and the bookkeeping around running tasks: ~1 us of a 1-CPU
- * round trip for the stack's two per-wake-up tasks).
+ * <p>It also keeps the loop's after-I/O queue ({@link #afterIo}): tasks queued while the loop
+ * handles a wake-up's I/O events run when that is done, where the first of Netty's tasks would
+ * run, but without Netty's task queue (an MPSC offer and poll, and the bookkeeping around
+ * running tasks, for the stack's two per-wake-up tasks of a round trip). A task queued at any
+ * other time (from a task or a timer, or another thread) goes to Netty's queue: Netty does not
+ * see ours, and would sleep with it full.
  */
 public final class KeepRegisteredEpollIoHandler implements IoHandler {
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(KeepRegisteredEpollIoHandler.class);
     /** the handlers of live loops, by loop ({@link #afterIo} finds a loop's queue here) */
     private static final Map<Executor, KeepRegisteredEpollIoHandler> BY_LOOP = new ConcurrentHashMap<>();
-    /** After-I/O tasks one wake-up runs at most; more (tasks that queue tasks) go to the loop's queue. */
-    static final int AFTER_IO_BUDGET = 1024;
-
     private final IoHandler epoll;
     private final ThreadAwareExecutor loop;
     /** tasks for the end of this wake-up's I/O: touched by the loop's thread only */
     private final ArrayDeque<Runnable> afterIo = new ArrayDeque<>();
+    /** the loop's thread is in {@link #run}: waiting for or handling I/O events */
+    private boolean inIo;
 
     private KeepRegisteredEpollIoHandler(IoHandler epoll, ThreadAwareExecutor loop) {
         this.epoll = epoll;
@@ -62,27 +63,24 @@ public final class KeepRegisteredEpollIoHandler implements IoHandler {
         return h == null ? loop::execute : h::runAfterIo;
     }
 
-    /** Queues {@code task} for the end of this wake-up's I/O (from another thread: the loop's queue). */
+    /** Queues {@code task} for the end of this wake-up's I/O; outside the I/O phase, on Netty's queue. */
     private void runAfterIo(Runnable task) {
-        if (!loop.isExecutorThread(Thread.currentThread())) {
+        if (loop.isExecutorThread(Thread.currentThread()) && inIo) {
+            afterIo.add(task);
+        } else {
             loop.execute(task);
-            return;
         }
-        afterIo.add(task);
     }
 
-    /** Runs the after-I/O tasks, those they queue too, up to {@link #AFTER_IO_BUDGET}; a throwing one is logged, as Netty's are. */
+    /** Runs the after-I/O tasks in order (those they queue go to Netty's); a throwing one is logged, as Netty's are. */
     private void drainAfterIo() {
         Runnable task;
-        for (int i = 0; i < AFTER_IO_BUDGET && (task = afterIo.poll()) != null; i++) {
+        while ((task = afterIo.poll()) != null) {
             try {
                 task.run();
             } catch (Throwable t) {
                 LOG.warn("An after-I/O task raised an exception. Task: {}", task, t);
             }
-        }
-        while ((task = afterIo.poll()) != null) {
-            loop.execute(task); // the rest wait their turn behind the loop's other tasks
         }
     }
 
@@ -111,7 +109,13 @@ public final class KeepRegisteredEpollIoHandler implements IoHandler {
 
     @Override
     public int run(IoHandlerContext context) {
-        int handled = epoll.run(context);
+        int handled;
+        inIo = true;
+        try {
+            handled = epoll.run(context);
+        } finally {
+            inIo = false;
+        }
         if (!afterIo.isEmpty()) {
             drainAfterIo();
         }

@@ -20,8 +20,8 @@ public interface Scheduler {
     /**
      * Runs {@code task} on the owning thread once the I/O events of the loop's current wake-up are
      * handled, before its other tasks: the place for work done once per wake-up (a stack's
-     * end-of-batch flush). Call on the owning thread. By default (a loop without that place, a
-     * virtual clock): {@link #execute}.
+     * end-of-batch flush). Outside the handling of I/O events, and by default (a loop without
+     * that place, a virtual clock): {@link #execute}.
      */
     default void executeAfterIo(Runnable task) {
         execute(task);

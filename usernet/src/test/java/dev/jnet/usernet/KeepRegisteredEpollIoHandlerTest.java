@@ -79,13 +79,13 @@ class KeepRegisteredEpollIoHandlerTest {
             CompletableFuture<Void> done = new CompletableFuture<>();
             Consumer<Runnable> afterIo = KeepRegisteredEpollIoHandler.afterIo(pipe.loop);
             pipe.handle.onEvent = () -> {
-                pipe.loop.execute(() -> {
-                    order.add("queued task");
-                    done.complete(null);
-                });
+                pipe.loop.execute(() -> order.add("queued task"));
                 afterIo.accept(() -> {
                     order.add("after-I/O task");
-                    afterIo.accept(() -> order.add("one it queued"));
+                    afterIo.accept(() -> {
+                        order.add("one it queued");
+                        done.complete(null);
+                    });
                 });
                 afterIo.accept(() -> {
                     throw new IllegalStateException("a failing after-I/O task (expected in this test's log)");
@@ -96,8 +96,41 @@ class KeepRegisteredEpollIoHandlerTest {
             IoRegistration reg = pipe.register(pipe.write);
             pipe.submit(reg, EpollIoOps.EPOLLOUT);
             done.get(5, TimeUnit.SECONDS);
-            assertThat(order).containsExactly("event", "after-I/O task", "after the failing one", "one it queued",
-                    "queued task");
+            assertThat(order).as("what an after-I/O task queues waits in Netty's queue").containsExactly("event",
+                    "after-I/O task", "after the failing one", "queued task", "one it queued");
+        }
+    }
+
+    /**
+     * Netty does not see the after-I/O queue: a task queued outside the I/O phase (by a task, a
+     * timer) goes to Netty's queue, in order with the tasks queued after it, and does not wait
+     * for the next wake-up's I/O (up to a second of sleep when nothing else is due).
+     */
+    @Test
+    void anAfterIoTaskQueuedByATaskOrATimerRunsInOrderWithTheLoopsTasks() throws Exception {
+        try (Pipe pipe = new Pipe(KeepRegisteredEpollIoHandler.newFactory())) {
+            Consumer<Runnable> afterIo = KeepRegisteredEpollIoHandler.afterIo(pipe.loop);
+            List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+            CompletableFuture<Void> fromTask = new CompletableFuture<>();
+            pipe.loop.execute(() -> {
+                afterIo.accept(() -> order.add("after-I/O task of a task"));
+                pipe.loop.execute(() -> {
+                    order.add("task queued next");
+                    fromTask.complete(null);
+                });
+            });
+            fromTask.get(5, TimeUnit.SECONDS);
+            CompletableFuture<Void> fromTimer = new CompletableFuture<>();
+            pipe.loop.schedule(() -> {
+                afterIo.accept(() -> order.add("after-I/O task of a timer"));
+                pipe.loop.execute(() -> {
+                    order.add("task queued next");
+                    fromTimer.complete(null);
+                });
+            }, 1, TimeUnit.MILLISECONDS);
+            fromTimer.get(5, TimeUnit.SECONDS);
+            assertThat(order).containsExactly("after-I/O task of a task", "task queued next",
+                    "after-I/O task of a timer", "task queued next");
         }
     }
 
