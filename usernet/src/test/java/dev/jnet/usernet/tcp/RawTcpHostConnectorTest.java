@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -108,9 +109,9 @@ class RawTcpHostConnectorTest {
     }
 
     /**
-     * 16 MiB up (more than loopback's socket buffers hold while the server waits 300 ms before
-     * reading: the flush returns with bytes queued, the rest goes on EPOLLOUT and is reported by
-     * writeCompleted), 1 MiB down, each side half-closing after its last byte.
+     * 16 MiB up (more than loopback's socket buffers hold while the server waits for our flush to
+     * return before reading: the flush returns with bytes queued, the rest goes on EPOLLOUT and is
+     * reported by writeCompleted), 1 MiB down, each side half-closing after its last byte.
      */
     @Test
     void connectsFromTheOutboundAddressAndMovesDataBothWaysWithHalfClose() throws Exception {
@@ -119,11 +120,13 @@ class RawTcpHostConnectorTest {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             CompletableFuture<byte[]> serverGot = new CompletableFuture<>();
             CompletableFuture<InetAddress> peer = new CompletableFuture<>();
+            CountDownLatch flushed = new CountDownLatch(1);
             Thread t = new Thread(() -> {
                 try (Socket s = server.accept()) {
                     peer.complete(s.getInetAddress());
                     InputStream is = s.getInputStream();
-                    Thread.sleep(300); // our flush fills the socket buffers meanwhile
+                    // our flush fills the socket buffers meanwhile (a fixed sleep lost that race on a loaded machine)
+                    flushed.await(10, TimeUnit.SECONDS);
                     serverGot.complete(is.readAllBytes()); // until our shutdownOutput
                     OutputStream os = s.getOutputStream();
                     os.write(down);
@@ -149,6 +152,7 @@ class RawTcpHostConnectorTest {
                 conn[0].setReading(Integer.MAX_VALUE);
                 return queued;
             }).get(10, TimeUnit.SECONDS);
+            flushed.countDown();
             assertTrue(queuedAfterFlush > 0, "the socket took all 16 MiB at once: the test proves nothing");
             assertArrayEquals(up, serverGot.get(10, TimeUnit.SECONDS));
             assertEquals(InetAddress.getByName("127.0.0.2"), peer.get(), "bound to --outbound-addr first");
