@@ -109,17 +109,15 @@ public final class KeepRegisteredEpollIoHandler implements IoHandler {
 
     @Override
     public int run(IoHandlerContext context) {
-        int handled;
         inIo = true;
         try {
-            handled = epoll.run(context);
+            return epoll.run(context);
         } finally {
             inIo = false;
+            if (!afterIo.isEmpty()) {
+                drainAfterIo(); // also after an event threw: what the others queued still runs
+            }
         }
-        if (!afterIo.isEmpty()) {
-            drainAfterIo();
-        }
-        return handled;
     }
 
     @Override
@@ -130,10 +128,7 @@ public final class KeepRegisteredEpollIoHandler implements IoHandler {
     @Override
     public void destroy() {
         BY_LOOP.remove(loop, this);
-        Runnable task;
-        while ((task = afterIo.poll()) != null) {
-            loop.execute(task); // Netty runs what is left of its queue during shutdown; these join it
-        }
+        drainAfterIo(); // normally empty (run() drains it); the loop's own queue refuses tasks by now
         epoll.destroy();
     }
 
