@@ -9,10 +9,13 @@ public final class EventLoopScheduler implements Scheduler {
     private final EventLoop loop;
     /** the loop's after-I/O queue ({@link KeepRegisteredEpollIoHandler#afterIo}), or its execute */
     private final java.util.function.Consumer<Runnable> afterIo;
+    /** the loop's wake-up clock ({@link KeepRegisteredEpollIoHandler#clock}) */
+    private final java.util.function.LongSupplier clock;
 
     public EventLoopScheduler(EventLoop loop) {
         this.loop = loop;
         this.afterIo = KeepRegisteredEpollIoHandler.afterIo(loop);
+        this.clock = KeepRegisteredEpollIoHandler.clock(loop);
     }
 
     public EventLoop eventLoop() {
@@ -21,7 +24,7 @@ public final class EventLoopScheduler implements Scheduler {
 
     @Override
     public long nanoTime() {
-        return System.nanoTime();
+        return clock.getAsLong();
     }
 
     @Override

@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -145,6 +146,84 @@ class KeepRegisteredEpollIoHandlerTest {
             CompletableFuture<Boolean> ran = new CompletableFuture<>();
             KeepRegisteredEpollIoHandler.afterIo(pipe.loop).accept(() -> ran.complete(pipe.loop.inEventLoop()));
             assertThat(ran.get(5, TimeUnit.SECONDS)).as("queued from the test's thread, run on the loop").isTrue();
+        }
+    }
+
+    @Test
+    void theClockHoldsStillThroughAWakeUpsIoAndAfterIoTasksAndMovesOnAtTheNextWakeUp() throws Exception {
+        try (Pipe pipe = new Pipe(KeepRegisteredEpollIoHandler.newFactory())) {
+            LongSupplier clock = KeepRegisteredEpollIoHandler.clock(pipe.loop);
+            Consumer<Runnable> afterIo = KeepRegisteredEpollIoHandler.afterIo(pipe.loop);
+            long[] at = new long[5];
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            pipe.handle.onEvent = () -> {
+                long before = System.nanoTime();
+                at[0] = clock.getAsLong();
+                sleepMillis(3);
+                at[1] = clock.getAsLong();
+                afterIo.accept(() -> {
+                    sleepMillis(3);
+                    at[2] = clock.getAsLong();
+                    pipe.loop.execute(() -> {
+                        at[3] = clock.getAsLong(); // a task: the clock itself
+                        done.complete(null);
+                    });
+                });
+                if (at[0] < before) {
+                    done.completeExceptionally(new AssertionError("read before the event, not at its first use"));
+                }
+            };
+            IoRegistration reg = pipe.register(pipe.write);
+            pipe.submit(reg, EpollIoOps.EPOLLOUT);
+            done.get(5, TimeUnit.SECONDS);
+            assertThat(at[1]).as("later in the same event").isEqualTo(at[0]);
+            assertThat(at[2]).as("an after-I/O task of the same wake-up").isEqualTo(at[0]);
+            assertThat(at[3] - at[0]).as("a task after the wake-up").isGreaterThanOrEqualTo(6_000_000L);
+
+            CompletableFuture<Long> second = new CompletableFuture<>();
+            pipe.handle.onEvent = () -> second.complete(clock.getAsLong());
+            pipe.submit(reg, EpollIoOps.EPOLLOUT);
+            assertThat(second.get(5, TimeUnit.SECONDS)).as("the next wake-up").isGreaterThan(at[3]);
+
+            long t0 = clock.getAsLong();
+            sleepMillis(2);
+            assertThat(clock.getAsLong() - t0).as("another thread").isGreaterThanOrEqualTo(2_000_000L);
+        }
+    }
+
+    @Test
+    void aLoopWithoutTheWakeUpClockGetsTheSystemsClock() throws Exception {
+        try (Pipe pipe = new Pipe(EpollIoHandler.newFactory())) {
+            LongSupplier clock = KeepRegisteredEpollIoHandler.clock(pipe.loop);
+            long[] at = new long[2];
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            pipe.handle.onEvent = () -> {
+                at[0] = clock.getAsLong();
+                sleepMillis(2);
+                at[1] = clock.getAsLong();
+                done.complete(null);
+            };
+            pipe.submit(pipe.register(pipe.write), EpollIoOps.EPOLLOUT);
+            done.get(5, TimeUnit.SECONDS);
+            assertThat(at[1] - at[0]).isGreaterThanOrEqualTo(2_000_000L);
+        }
+    }
+
+    /**
+     * Netty times every wake-up's I/O of a loop it may suspend (one that may change threads), for
+     * its auto-scaling: clock reads on every wake-up for a feature nothing here uses.
+     */
+    @Test
+    void loopsAreNotOnesNettyMaySuspend() {
+        assertThat(KeepRegisteredEpollIoHandler.newFactory().isChangingThreadSupported()).isFalse();
+    }
+
+    private static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
