@@ -44,9 +44,9 @@ import java.util.function.LongSupplier;
  * after-I/O tasks do (as Linux's TCP reads its clock once per packet batch, {@code tcp_mstamp}):
  * a 1-byte round trip read the clock ~5 times in the stack alone, each an
  * {@code lfence; rdtsc} on a VM. Everything of one wake-up then happens at the instant the
- * wake-up began: a deadline set from it comes no later than intended, an RTT sample is short
- * by at most the time the wake-up took before its ACK (both ends of a sample read the same
- * clock). Timers and tasks, and other threads, read {@code System.nanoTime()} itself.
+ * wake-up began: a deadline set from it comes no later than intended, and an RTT sample is off
+ * by at most the time a wake-up took before its send or its ACK. Timers and tasks, and other
+ * threads, read {@code System.nanoTime()} itself.
  */
 public final class KeepRegisteredEpollIoHandler implements IoHandler {
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(KeepRegisteredEpollIoHandler.class);
@@ -135,8 +135,8 @@ public final class KeepRegisteredEpollIoHandler implements IoHandler {
 
             /**
              * No: a loop that may change threads is one Netty may suspend, and such a loop times
-             * every wake-up's I/O for its auto-scaling (three clock reads per wake-up, ~6% of the
-             * clock reads of a 1-byte round trip's path) although nothing here ever suspends one.
+             * every wake-up's I/O for its auto-scaling (three of the twelve clock reads per wake-up
+             * of a 1-byte round trip) although nothing here ever suspends one.
              */
             @Override
             public boolean isChangingThreadSupported() {
