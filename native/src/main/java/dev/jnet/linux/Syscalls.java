@@ -3,6 +3,7 @@ package dev.jnet.linux;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.NativeLong;
+import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
 /**
@@ -49,6 +50,15 @@ public final class Syscalls {
 
     private static final long SYS_PIDFD_SEND_SIGNAL = 424;
     private static final long SYS_PIDFD_OPEN = 434;
+    /** sched_setattr(2)/sched_getattr(2): x86_64's numbers, aarch64's (the generic table's) otherwise */
+    private static final long SYS_SCHED_SETATTR = Platform.isIntel() ? 314 : 274;
+    private static final long SYS_SCHED_GETATTR = Platform.isIntel() ? 315 : 275;
+    /** {@code struct sched_attr} as of Linux 3.14 (SCHED_ATTR_SIZE_VER0) and the offsets we use */
+    private static final int SCHED_ATTR_SIZE = 48;
+    private static final int SCHED_ATTR_POLICY = 4;
+    private static final int SCHED_ATTR_RUNTIME = 24;
+    private static final int SCHED_OTHER = 0;
+    private static final int SCHED_BATCH = 3;
     private static final long SYS_PIDFD_GETFD = 438;
     private static final short POLLIN = 0x1;
     private static final int F_GETFL = 3;
@@ -375,5 +385,51 @@ public final class Syscalls {
         } catch (LastErrorException e) {
             throw new SyscallException(e.getErrorCode(), "setsid", what);
         }
+    }
+
+    /**
+     * Asks the kernel to give the calling thread time slices of {@code sliceNanos} (sched(7):
+     * {@code sched_attr.sched_runtime} of a {@code SCHED_OTHER} or {@code SCHED_BATCH} thread,
+     * Linux 6.12's EEVDF, clamped by it to 0.1-100 ms; older kernels ignore it). Everything else
+     * of the thread's scheduling (policy, nice value) stays as it is; a thread under another
+     * policy is left alone.
+     *
+     * @return whether the request was made (false: another policy)
+     */
+    public static boolean requestThreadSlice(long sliceNanos, String what) {
+        Memory attr = new Memory(SCHED_ATTR_SIZE);
+        attr.clear();
+        try {
+            LibC.syscall(new NativeLong(SYS_SCHED_GETATTR), new NativeLong(0), new NativeLong(Pointer.nativeValue(attr)),
+                    new NativeLong(SCHED_ATTR_SIZE), new NativeLong(0));
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "sched_getattr", what);
+        }
+        int policy = attr.getInt(SCHED_ATTR_POLICY);
+        if (policy != SCHED_OTHER && policy != SCHED_BATCH) {
+            return false;
+        }
+        attr.setInt(0, SCHED_ATTR_SIZE);
+        attr.setLong(SCHED_ATTR_RUNTIME, sliceNanos);
+        try {
+            LibC.syscall(new NativeLong(SYS_SCHED_SETATTR), new NativeLong(0), new NativeLong(Pointer.nativeValue(attr)),
+                    new NativeLong(0), new NativeLong(0));
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "sched_setattr", what);
+        }
+        return true;
+    }
+
+    /** The calling thread's time slice in nanoseconds ({@code sched_attr.sched_runtime}: the kernel's default unless one was asked). */
+    public static long threadSlice() {
+        Memory attr = new Memory(SCHED_ATTR_SIZE);
+        attr.clear();
+        try {
+            LibC.syscall(new NativeLong(SYS_SCHED_GETATTR), new NativeLong(0), new NativeLong(Pointer.nativeValue(attr)),
+                    new NativeLong(SCHED_ATTR_SIZE), new NativeLong(0));
+        } catch (LastErrorException e) {
+            throw new SyscallException(e.getErrorCode(), "sched_getattr", "this thread");
+        }
+        return attr.getLong(SCHED_ATTR_RUNTIME);
     }
 }

@@ -19,7 +19,6 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -163,6 +162,7 @@ public final class Usernet implements AutoCloseable {
         Fd tap = null;
         Usernet u = null;
         boolean ok = false;
+        LoopThreads threads = loopThreads("jnet-usernet"); // a bad setting fails before anything is opened
         try {
             if (options.exitFd() >= 0) {
                 requireWatchable(options.exitFd(), "exit-fd");
@@ -177,8 +177,7 @@ public final class Usernet implements AutoCloseable {
             }
             Syscalls.setNonBlocking(tap.get(), "tap " + options.tapName());
             prepareProcess();
-            u = new Usernet(new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jnet-usernet", true),
-                    KeepRegisteredEpollIoHandler.newFactory()));
+            u = new Usernet(new MultiThreadIoEventLoopGroup(1, threads, KeepRegisteredEpollIoHandler.newFactory()));
             u.watchLoopThread();
             u.run(options.config(), options.stack(), tap, pidfd, options.exitFd(), null); // hands tap and pidfd on: closing them again below is a no-op
             ok = true;
@@ -244,8 +243,16 @@ public final class Usernet implements AutoCloseable {
 
     /** Event loops for a process serving many guests ({@link #serve}), from a thread in the host's netns. */
     public static MultiThreadIoEventLoopGroup newSharedLoops(int threads) {
-        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("jnet-usernetd", true),
-                KeepRegisteredEpollIoHandler.newFactory());
+        return new MultiThreadIoEventLoopGroup(threads, loopThreads("jnet-usernetd"), KeepRegisteredEpollIoHandler.newFactory());
+    }
+
+    /** The loops' threads ({@link LoopThreads}); a bad {@value LoopThreads#PROPERTY} is a configuration error. */
+    private static LoopThreads loopThreads(String prefix) {
+        try {
+            return LoopThreads.named(prefix);
+        } catch (IllegalArgumentException e) {
+            throw new UsernetException(UsernetException.Kind.CONFIGURE, e.getMessage(), e);
+        }
     }
 
     /**
