@@ -397,14 +397,7 @@ public final class Syscalls {
      * @return whether the request was made (false: another policy)
      */
     public static boolean requestThreadSlice(long sliceNanos, String what) {
-        Memory attr = new Memory(SCHED_ATTR_SIZE);
-        attr.clear();
-        try {
-            LibC.syscall(new NativeLong(SYS_SCHED_GETATTR), new NativeLong(0), new NativeLong(Pointer.nativeValue(attr)),
-                    new NativeLong(SCHED_ATTR_SIZE), new NativeLong(0));
-        } catch (LastErrorException e) {
-            throw new SyscallException(e.getErrorCode(), "sched_getattr", what);
-        }
+        Memory attr = schedAttr(what);
         int policy = attr.getInt(SCHED_ATTR_POLICY);
         if (policy != SCHED_OTHER && policy != SCHED_BATCH) {
             return false;
@@ -422,14 +415,19 @@ public final class Syscalls {
 
     /** The calling thread's time slice in nanoseconds ({@code sched_attr.sched_runtime}: the kernel's default unless one was asked). */
     public static long threadSlice() {
+        return schedAttr("this thread").getLong(SCHED_ATTR_RUNTIME);
+    }
+
+    /** sched_getattr(2) of the calling thread: its {@code struct sched_attr}. */
+    private static Memory schedAttr(String what) {
         Memory attr = new Memory(SCHED_ATTR_SIZE);
         attr.clear();
         try {
             LibC.syscall(new NativeLong(SYS_SCHED_GETATTR), new NativeLong(0), new NativeLong(Pointer.nativeValue(attr)),
                     new NativeLong(SCHED_ATTR_SIZE), new NativeLong(0));
         } catch (LastErrorException e) {
-            throw new SyscallException(e.getErrorCode(), "sched_getattr", "this thread");
+            throw new SyscallException(e.getErrorCode(), "sched_getattr", what);
         }
-        return attr.getLong(SCHED_ATTR_RUNTIME);
+        return attr;
     }
 }
