@@ -50,9 +50,9 @@ public final class Syscalls {
 
     private static final long SYS_PIDFD_SEND_SIGNAL = 424;
     private static final long SYS_PIDFD_OPEN = 434;
-    /** sched_setattr(2)/sched_getattr(2): x86_64's numbers, aarch64's (the generic table's) otherwise */
-    private static final long SYS_SCHED_SETATTR = Platform.isIntel() ? 314 : 274;
-    private static final long SYS_SCHED_GETATTR = Platform.isIntel() ? 315 : 275;
+    /** sched_setattr(2)/sched_getattr(2) here; 0 on an architecture whose numbers we do not know */
+    private static final long SYS_SCHED_SETATTR = schedCall(Platform.ARCH, 314, 274);
+    private static final long SYS_SCHED_GETATTR = schedCall(Platform.ARCH, 315, 275);
     /** {@code struct sched_attr} as of Linux 3.14 (SCHED_ATTR_SIZE_VER0) and the offsets we use */
     private static final int SCHED_ATTR_SIZE = 48;
     private static final int SCHED_ATTR_POLICY = 4;
@@ -394,9 +394,13 @@ public final class Syscalls {
      * of the thread's scheduling (policy, nice value) stays as it is; a thread under another
      * policy is left alone.
      *
-     * @return whether the request was made (false: another policy)
+     * @return whether the request was made (false: another policy, or an architecture other than
+     *     x86_64, aarch64 and riscv64)
      */
     public static boolean requestThreadSlice(long sliceNanos, String what) {
+        if (SYS_SCHED_SETATTR == 0) {
+            return false; // an architecture we do not know the call's number on: nothing asked
+        }
         Memory attr = schedAttr(what);
         int policy = attr.getInt(SCHED_ATTR_POLICY);
         if (policy != SCHED_OTHER && policy != SCHED_BATCH) {
@@ -420,6 +424,9 @@ public final class Syscalls {
 
     /** sched_getattr(2) of the calling thread: its {@code struct sched_attr}. */
     private static Memory schedAttr(String what) {
+        if (SYS_SCHED_GETATTR == 0) {
+            throw new SyscallException(Errno.ENOSYS, "sched_getattr", what);
+        }
         Memory attr = new Memory(SCHED_ATTR_SIZE);
         attr.clear();
         try {
@@ -429,5 +436,21 @@ public final class Syscalls {
             throw new SyscallException(e.getErrorCode(), "sched_getattr", what);
         }
         return attr;
+    }
+
+    /**
+     * A scheduling call's number on {@code arch} (JNA's name): x86_64's own table, the generic
+     * one of aarch64 and riscv64; 0 elsewhere (32-bit ABIs and others number them differently).
+     */
+    static long schedCall(String arch, long x86_64, long generic) {
+        switch (arch) {
+            case "x86-64":
+                return x86_64;
+            case "aarch64":
+            case "riscv64":
+                return generic;
+            default:
+                return 0;
+        }
     }
 }

@@ -66,4 +66,14 @@ class SyscallsTest {
         assertThat(Errno.name(4242)).isEqualTo("errno 4242");
         assertThat(Errno.describe(Errno.EEXIST)).isEqualTo("File exists");
     }
+
+    /** x86_64's numbers, the generic table's on aarch64 and riscv64, none where they differ (32-bit x86 uses 351). */
+    @Test
+    void schedulingCallsAreNumberedOnlyWhereTheirNumbersAreKnown() {
+        assertThat(Syscalls.schedCall("x86-64", 314, 274)).isEqualTo(314);
+        assertThat(Syscalls.schedCall("aarch64", 314, 274)).isEqualTo(274);
+        assertThat(Syscalls.schedCall("riscv64", 314, 274)).isEqualTo(274);
+        assertThat(Syscalls.schedCall("x86", 314, 274)).isZero();
+        assertThat(Syscalls.schedCall("ppc64le", 314, 274)).isZero();
+    }
 }
